@@ -1,0 +1,6 @@
+/**
+ * The DNS resolver service used for MX routing and by filters.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.carrier.api.dns;

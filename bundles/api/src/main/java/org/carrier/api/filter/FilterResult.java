@@ -1,0 +1,108 @@
+package org.carrier.api.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.SmtpReply;
+
+/**
+ * The immutable verdict of one {@link SmtpFilter} at one stage: an action, the reply to send
+ * (for {@link FilterAction#REJECT} and {@link FilterAction#TEMPFAIL}), header fields to add to the
+ * message (e.g. {@code Received-SPF}, RFC 7208 §9.1; {@code Authentication-Results}, RFC 8601),
+ * and whether to close the connection after replying.
+ */
+public final class FilterResult {
+    private static final FilterResult PROCEED = new FilterResult(FilterAction.CONTINUE, null, List.of(), false);
+
+    private final FilterAction action;
+    private final SmtpReply reply;
+    private final List<HeaderField> headers;
+    private final boolean disconnect;
+
+    private FilterResult(FilterAction action, SmtpReply reply, List<HeaderField> headers, boolean disconnect) {
+        this.action = Objects.requireNonNull(action, "action");
+        this.reply = reply;
+        this.headers = List.copyOf(headers);
+        this.disconnect = disconnect;
+    }
+
+    /** No objection; let the next filter decide. */
+    public static FilterResult proceed() {
+        return PROCEED;
+    }
+
+    /** Accept at this stage, skipping the remaining filters of the stage. */
+    public static FilterResult accept() {
+        return new FilterResult(FilterAction.ACCEPT, null, List.of(), false);
+    }
+
+    /**
+     * Refuse permanently.
+     *
+     * @param code           a 5xx reply code
+     * @param enhancedStatus e.g. {@code 5.7.1} (RFC 3463)
+     * @param text           the reply text shown to the client
+     */
+    public static FilterResult reject(int code, String enhancedStatus, String text) {
+        return withReply(FilterAction.REJECT, new SmtpReply(code, enhancedStatus, text), 5);
+    }
+
+    /** Refuse for now; {@code code} must be a 4xx code. */
+    public static FilterResult tempfail(int code, String enhancedStatus, String text) {
+        return withReply(FilterAction.TEMPFAIL, new SmtpReply(code, enhancedStatus, text), 4);
+    }
+
+    /** Accept the message as far as the client can tell, and drop it. */
+    public static FilterResult discard() {
+        return new FilterResult(FilterAction.DISCARD, null, List.of(), false);
+    }
+
+    /** Accept the message into the queue on hold. */
+    public static FilterResult hold() {
+        return new FilterResult(FilterAction.HOLD, null, List.of(), false);
+    }
+
+    private static FilterResult withReply(FilterAction action, SmtpReply reply, int replyClass) {
+        if (reply.code() / 100 != replyClass) {
+            throw new IllegalArgumentException(action + " needs a " + replyClass + "xx code, not " + reply.code());
+        }
+        return new FilterResult(action, reply, List.of(), false);
+    }
+
+    /** This result with one more header field to add to the message. */
+    public FilterResult withHeader(String name, String value) {
+        List<HeaderField> more = new ArrayList<>(headers);
+        more.add(new HeaderField(name, value));
+        return new FilterResult(action, reply, more, disconnect);
+    }
+
+    /** This result, closing the connection after the reply (the server answers 421 where RFC 5321 §3.8 requires). */
+    public FilterResult andDisconnect() {
+        return new FilterResult(action, reply, headers, true);
+    }
+
+    public FilterAction action() {
+        return action;
+    }
+
+    /** The reply for REJECT and TEMPFAIL; {@code null} for the other actions. */
+    public SmtpReply reply() {
+        return reply;
+    }
+
+    /** Header fields to prepend to the message, in order. */
+    public List<HeaderField> headers() {
+        return headers;
+    }
+
+    public boolean disconnect() {
+        return disconnect;
+    }
+
+    @Override
+    public String toString() {
+        return action + (reply == null ? "" : " " + reply) + (disconnect ? " (disconnect)" : "");
+    }
+}

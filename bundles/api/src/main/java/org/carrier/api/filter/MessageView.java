@@ -1,0 +1,26 @@
+package org.carrier.api.filter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+import org.carrier.api.message.HeaderField;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A read-only view of a message received in DATA, given to {@link SmtpFilter#data}.
+ * The content is the message as it will be queued (RFC 5322 format, CRLF line endings,
+ * dot-stuffing removed), including the Received header this server added (RFC 5321 §4.4).
+ */
+@ProviderType
+public interface MessageView {
+
+    /** The header fields, in order, unfolded values. */
+    List<HeaderField> headers();
+
+    /** The size in bytes of {@link #openContent()}. */
+    long size();
+
+    /** A new stream over the whole message, header and body. The caller closes it. */
+    InputStream openContent() throws IOException;
+}

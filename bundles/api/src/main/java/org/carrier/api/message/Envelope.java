@@ -1,0 +1,40 @@
+package org.carrier.api.message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The SMTP envelope of one mail transaction (RFC 5321 §2.3.1): the reverse-path from MAIL FROM
+ * with its ESMTP parameters (e.g. {@code SIZE}, RFC 1870; {@code RET}, {@code ENVID}, RFC 3461),
+ * and the recipients accepted so far. Immutable; {@link #withRecipient} returns a new envelope.
+ *
+ * @param reversePath    the sender, or {@link MailAddress#nullSender()}
+ * @param mailParameters MAIL FROM parameters, names in upper case
+ * @param recipients     accepted recipients, in the order they were given
+ */
+public record Envelope(MailAddress reversePath, Map<String, String> mailParameters, List<Recipient> recipients) {
+    public Envelope {
+        Objects.requireNonNull(reversePath, "reversePath");
+        mailParameters = Map.copyOf(mailParameters);
+        recipients = List.copyOf(recipients);
+    }
+
+    /** An envelope with a sender and no recipients yet. */
+    public static Envelope from(MailAddress reversePath, Map<String, String> mailParameters) {
+        return new Envelope(reversePath, mailParameters, List.of());
+    }
+
+    /** This envelope with one more recipient. */
+    public Envelope withRecipient(Recipient recipient) {
+        List<Recipient> more = new ArrayList<>(recipients);
+        more.add(recipient);
+        return new Envelope(reversePath, mailParameters, more);
+    }
+
+    /** This envelope with its recipients replaced (e.g. the subset that goes to one next hop). */
+    public Envelope withRecipients(List<Recipient> subset) {
+        return new Envelope(reversePath, mailParameters, subset);
+    }
+}

@@ -1,0 +1,32 @@
+package org.carrier.api.queue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The durable mail queue. The SMTP server writes each accepted message into an
+ * {@link IncomingMessage}; once {@link IncomingMessage#commit} returns, message and envelope are
+ * on disk and the server may answer 250 (RFC 5321 §4.1.1.4, §6.1: the receiver takes responsibility
+ * for delivery). The queue then routes and delivers every recipient, retrying temporary failures.
+ */
+@ProviderType
+public interface MailQueue {
+
+    /**
+     * Starts receiving a new message; its queue ID is issued now so that every log line of the
+     * transaction can carry it.
+     *
+     * @throws IOException if the queue cannot take mail now (for example, its disk is full);
+     *                     the server answers with a 4xx reply
+     */
+    IncomingMessage receive() throws IOException;
+
+    /** A snapshot of every message in the queue, oldest first. */
+    List<QueuedMessage> list();
+
+    /** A snapshot of one message. */
+    Optional<QueuedMessage> find(String queueId);
+}

@@ -1,0 +1,57 @@
+package org.carrier.api.route;
+
+import java.util.Objects;
+
+/**
+ * A host and port a transport connects to, e.g. a relay host (RFC 5321 §5.1).
+ *
+ * @param host a host name or an IP address literal
+ * @param port the TCP port
+ */
+public record NextHop(String host, int port) {
+    public NextHop {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("empty host");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    /**
+     * Parses {@code host:port}, {@code [ipv6]:port}, or a bare host with {@code defaultPort}.
+     *
+     * @throws IllegalArgumentException if the text is not of that form
+     */
+    public static NextHop parse(String text, int defaultPort) {
+        String s = text.trim();
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("missing ] in " + text);
+            }
+            String rest = s.substring(close + 1);
+            int port = rest.isEmpty() ? defaultPort : parsePort(rest.substring(1), text);
+            return new NextHop(s.substring(1, close), port);
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            return new NextHop(s, defaultPort);
+        }
+        return new NextHop(s.substring(0, colon), parsePort(s.substring(colon + 1), text));
+    }
+
+    private static int parsePort(String port, String text) {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a port number in " + text);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}
