@@ -1,0 +1,184 @@
+package org.carrier.admin.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Writer;
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Properties;
+import java.util.Set;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives configurations created at runtime (for example a route added in the web console) a file in the
+ * configuration folder, so they survive a restart and can be read and edited there. FileInstall 3.7
+ * writes back only configurations whose file already exists (STACK.md pitfall 2); this fills the gap.
+ * <p>
+ * Order matters: the configuration first learns its file name, then the file is written, so FileInstall's
+ * folder scan finds the configuration it belongs to instead of creating a duplicate.
+ */
+@Component(configurationPid = ConfigurationFileWriter.PID)
+@Designate(ocd = ConfigurationFileWriter.Config.class)
+public class ConfigurationFileWriter implements ConfigurationListener {
+    static final String PID = "org.carrier.admin.files";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationFileWriter.class);
+    private static final Set<String> NOT_WRITTEN = Set.of(Constants.SERVICE_PID, ConfigurationAdmin.SERVICE_FACTORYPID,
+            ConfigurationAdmin.SERVICE_BUNDLELOCATION, FileInstallFilenameKeeper.FILENAME);
+
+    @ObjectClassDefinition(name = "Carrier configuration files",
+            description = "Which configurations created at runtime get a file in the configuration folder.")
+    public @interface Config {
+        @AttributeDefinition(name = "PID prefixes", description = "Comma-separated; configurations whose PID starts with one are written.")
+        String pidPrefixes() default "org.carrier.";
+    }
+
+    private final ConfigurationAdmin configAdmin;
+    private final BundleContext context;
+    private volatile String[] prefixes;
+
+    @Activate
+    public ConfigurationFileWriter(@Reference ConfigurationAdmin configAdmin, BundleContext context, Config config) {
+        this.configAdmin = configAdmin;
+        this.context = context;
+        modified(config);
+    }
+
+    @Modified
+    void modified(Config config) {
+        prefixes = config.pidPrefixes().trim().split("\\s*,\\s*");
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getType() != ConfigurationEvent.CM_UPDATED || !owned(event.getPid())) {
+            return;
+        }
+        try {
+            Configuration configuration = find(event.getPid());
+            if (configuration == null) {
+                return;
+            }
+            Dictionary<String, Object> props = configuration.getProperties();
+            if (props == null || props.get(FileInstallFilenameKeeper.FILENAME) != null) {
+                return;
+            }
+            Path directory = configDirectory();
+            if (directory == null) {
+                LOG.warn("configuration {} has no file and no configuration folder is known; it is kept by ConfigAdmin only",
+                        event.getPid());
+                return;
+            }
+            Path file = uniqueFile(directory, fileName(event.getFactoryPid(), event.getPid(), props.get("name")));
+            props.put(FileInstallFilenameKeeper.FILENAME, file.toFile().getAbsoluteFile().toURI().toString());
+            configuration.update(props);
+            write(file, props);
+            LOG.info("configuration {} written to {}", event.getPid(), file);
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.error("cannot write configuration {} to the configuration folder: {}", event.getPid(), e.toString());
+        }
+    }
+
+    private boolean owned(String pid) {
+        for (String prefix : prefixes) {
+            if (!prefix.isEmpty() && pid.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Configuration find(String pid) throws IOException, InvalidSyntaxException {
+        Configuration[] found = configAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        return found == null ? null : found[0];
+    }
+
+    /** The folder FileInstall watches for configurations: where the existing configuration files are. */
+    private Path configDirectory() throws IOException, InvalidSyntaxException {
+        Configuration[] withFiles = configAdmin.listConfigurations("(" + FileInstallFilenameKeeper.FILENAME + "=*)");
+        if (withFiles != null) {
+            for (Configuration c : withFiles) {
+                Object name = c.getProperties() == null ? null : c.getProperties().get(FileInstallFilenameKeeper.FILENAME);
+                if (name != null && name.toString().startsWith("file:")) {
+                    return new File(java.net.URI.create(name.toString())).toPath().getParent();
+                }
+            }
+        }
+        String dir = context.getProperty("felix.fileinstall.dir");
+        return dir == null ? null : new File(dir).getAbsoluteFile().toPath();
+    }
+
+    /**
+     * {@code pid.cfg} for a singleton; {@code factoryPid-name.cfg} for a factory configuration (FileInstall's
+     * naming), with the configuration's {@code name} property as the name when it has a usable one.
+     */
+    static String fileName(String factoryPid, String pid, Object nameProperty) {
+        if (factoryPid == null) {
+            return pid + ".cfg";
+        }
+        String name = nameProperty == null ? "" : sanitize(nameProperty.toString());
+        if (name.isEmpty()) {
+            String suffix = pid.substring(Math.min(pid.length(), factoryPid.length() + 1));
+            name = sanitize(suffix);
+        }
+        return factoryPid + "-" + (name.isEmpty() ? "new" : name) + ".cfg";
+    }
+
+    private static String sanitize(String text) {
+        return text.trim().replaceAll("[^A-Za-z0-9_.]+", "_").replaceAll("^[._]+|[._]+$", "");
+    }
+
+    private static Path uniqueFile(Path directory, String name) {
+        Path file = directory.resolve(name);
+        String stem = name.substring(0, name.length() - ".cfg".length());
+        for (int i = 2; Files.exists(file); i++) {
+            file = directory.resolve(stem + "_" + i + ".cfg");
+        }
+        return file;
+    }
+
+    static void write(Path file, Dictionary<String, Object> props) throws IOException {
+        Properties out = new Properties();
+        for (String key : Collections.list(props.keys())) {
+            if (!NOT_WRITTEN.contains(key)) {
+                out.setProperty(key, text(props.get(key)));
+            }
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.ISO_8859_1)) {
+            out.store(writer, "Written by Carrier when this configuration was created at runtime");
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String text(Object value) {
+        if (value != null && value.getClass().isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Array.getLength(value); i++) {
+                sb.append(i == 0 ? "" : ", ").append(Array.get(value, i));
+            }
+            return sb.toString();
+        }
+        return String.valueOf(value);
+    }
+}
