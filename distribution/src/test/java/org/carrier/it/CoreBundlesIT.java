@@ -1,0 +1,173 @@
+package org.carrier.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.Router;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Boots the distribution's core bundles in Felix (no web console, no shell) and proves the core
+ * promises over real sockets: a message to a local user lands in their Maildir, a message for a
+ * routed domain reaches the SMTP peer the route names, and a route changed through ConfigAdmin
+ * is followed by the next message without a restart.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CoreBundlesIT {
+    /** Bundles of the shell and web console features: not needed to prove the core. */
+    private static final Pattern NOT_CORE = Pattern.compile(
+            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|commons-io|encoder|org\\.carrier\\.admin).*");
+    private static final Pattern QUEUED = Pattern.compile("250 2\\.0\\.0 Ok: queued as ([0-9A-Z]+)");
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+    @Inject
+    private Router router;
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path home = Distribution.home();
+        Path data = Files.createTempDirectory(home.getParent(), "pax-data-");
+        List<Option> options = new ArrayList<>();
+        for (Path jar : Distribution.jars(home.resolve("boot"))) {
+            options.add(bundle(jar.toUri().toString()).startLevel(1));
+        }
+        for (Path jar : Distribution.jars(home.resolve("bundle"))) {
+            if (!NOT_CORE.matcher(jar.getFileName().toString()).matches()) {
+                options.add(bundle(jar.toUri().toString()));
+            }
+        }
+        options.add(frameworkProperty("carrier.data.dir").value(data.toString()));
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(junitBundles());
+        options.add(cleanCaches());
+        return options(options.toArray(new Option[0]));
+    }
+
+    @Test
+    public void localMailLandsInMaildirAndRoutedMailReachesItsNextHop() throws Exception {
+        try (SmtpSink sink = new SmtpSink()) {
+            int port = listener("local-and-relay");
+            route("relay-one", "relay.test", sink.port());
+
+            String reply = SmtpClient.send(port, "sender@client.test", List.of("alice@localhost", "bob@relay.test"),
+                    SmtpClient.message("pax exam", 300));
+            String queueId = queueId(reply);
+
+            SmtpSink.Received relayed = sink.next(30);
+            assertNotNull("the relay peer received nothing", relayed);
+            assertEquals(List.of("bob@relay.test"), relayed.to());
+            assertEquals("sender@client.test", relayed.from());
+            assertTrue(relayed.content(), relayed.content().contains("Subject: pax exam"));
+            assertTrue(relayed.content(), relayed.content().contains(queueId));
+
+            Path alice = dataDir().resolve("mailboxes").resolve("alice");
+            assertTrue("nothing in alice's Maildir", Distribution.waitFor(30, () -> !Distribution.newMail(alice).isEmpty()));
+            String delivered = Files.readString(Distribution.newMail(alice).get(0), StandardCharsets.ISO_8859_1);
+            assertTrue(delivered, delivered.startsWith("Return-Path: <sender@client.test>\r\n"));
+            assertTrue(delivered, delivered.contains("Delivered-To: alice@localhost\r\n"));
+            assertTrue(delivered, delivered.contains("Received: from client.test"));
+            assertTrue(delivered, delivered.contains("Subject: pax exam"));
+        }
+    }
+
+    @Test
+    public void aChangedRouteIsFollowedByTheNextMessage() throws Exception {
+        try (SmtpSink first = new SmtpSink(); SmtpSink second = new SmtpSink()) {
+            int port = listener("route-change");
+            route("moving", "moving.test", first.port());
+            queueId(SmtpClient.send(port, "sender@client.test", List.of("carol@moving.test"), SmtpClient.message("one", 100)));
+            assertNotNull("first peer got nothing", first.next(30));
+
+            route("moving", "moving.test", second.port());
+            queueId(SmtpClient.send(port, "sender@client.test", List.of("carol@moving.test"), SmtpClient.message("two", 100)));
+            SmtpSink.Received moved = second.next(30);
+            assertNotNull("the changed route was not followed", moved);
+            assertTrue(moved.content().contains("Subject: two"));
+            assertNull("the old next hop still got mail", first.next(1));
+        }
+    }
+
+    @Test
+    public void unroutedRemoteDomainsAreRefusedAtRcpt() throws Exception {
+        int port = listener("refusal");
+        try (SmtpClient c = new SmtpClient("127.0.0.1", port)) {
+            c.reply();
+            c.command("EHLO client.test");
+            c.command("MAIL FROM:<sender@client.test>");
+            String reply = c.command("RCPT TO:<dave@nowhere.test>");
+            assertTrue(reply, reply.startsWith("550 5.4.4"));
+        }
+    }
+
+    private Path dataDir() {
+        return Path.of(context.getProperty("carrier.data.dir"));
+    }
+
+    /** Creates (or reuses) a listener on a free loopback port and waits until it accepts connections. */
+    private int listener(String name) throws Exception {
+        int port = Distribution.freePort();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", name);
+        props.put("bindAddress", "127.0.0.1");
+        props.put("port", port);
+        configAdmin.getFactoryConfiguration("org.carrier.smtp.listener", name, "?").update(props);
+        assertTrue("listener " + name + " never opened port " + port, Distribution.waitFor(30, () -> Distribution.accepts(port)));
+        return port;
+    }
+
+    /** Creates or changes a route, then waits until the router follows it. */
+    private void route(String name, String domain, int sinkPort) throws Exception {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", name);
+        props.put("domains", domain);
+        props.put("transport", "smtp");
+        props.put("nextHops", "127.0.0.1:" + sinkPort);
+        configAdmin.getFactoryConfiguration("org.carrier.route", name, "?").update(props);
+        MailAddress probe = MailAddress.of("probe", domain);
+        assertTrue("route " + name + " never took effect", Distribution.waitFor(30, () -> {
+            RouteDecision d = router.route(probe);
+            return d.nextHops().size() == 1 && d.nextHops().get(0).port() == sinkPort;
+        }));
+    }
+
+    private static String queueId(String reply) {
+        Matcher m = QUEUED.matcher(reply);
+        assertTrue("not queued: " + reply, m.find());
+        return m.group(1);
+    }
+}

@@ -1,0 +1,222 @@
+package org.carrier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: the built distribution, started with bin/carrier as its own process, used the way
+ * an administrator would: mail in over SMTP, a filter bundle dropped into deploy/ and removed,
+ * a route added in the web console, and a restart that keeps it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistributionIT {
+    private static final String SENDER = "sender@client.test";
+
+    @TempDir
+    Path dir;
+
+    private RunningCarrier carrier;
+    private SmtpSink sink;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    void start() throws Exception {
+        sink = new SmtpSink();
+        carrier = new RunningCarrier(dir).start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (carrier != null) {
+            carrier.close();
+        }
+        if (sink != null) {
+            sink.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void mailToALocalUserLandsInTheirMaildir() throws Exception {
+        String reply = SmtpClient.send(carrier.smtpPort, SENDER, List.of("alice@localhost"), SmtpClient.message("hello alice", 200));
+        assertTrue(reply.matches("250 2\\.0\\.0 Ok: queued as [0-9A-Z]+"), reply);
+        String queueId = reply.substring(reply.lastIndexOf(' ') + 1);
+
+        Path alice = carrier.maildir("alice");
+        assertTrue(Distribution.waitFor(30, () -> !Distribution.newMail(alice).isEmpty()), "nothing delivered:\n" + carrier.console());
+        String mail = Files.readString(Distribution.newMail(alice).get(0), StandardCharsets.ISO_8859_1);
+        assertTrue(mail.startsWith("Return-Path: <" + SENDER + ">\r\nDelivered-To: alice@localhost\r\n"), mail);
+        assertTrue(mail.contains("Received: from client.test"), mail);
+        assertTrue(mail.contains(queueId), "the Received header names the queue ID: " + mail);
+        assertTrue(Files.readString(carrier.home.resolve("logs/carrier.log")).contains(queueId + ": "),
+                "the log file has lines about the message, prefixed with its queue ID");
+    }
+
+    @Test
+    @Order(2)
+    void webConsoleRefusesTheWellKnownPasswordAndAcceptsTheGeneratedOne() throws Exception {
+        String password = carrier.generatedPassword();
+        assertEquals(401, get("/system/console/bundles", "admin", "admin").statusCode());
+        assertEquals(401, get("/system/console/bundles", null, null).statusCode());
+        assertEquals(200, get("/system/console/bundles", "admin", password).statusCode());
+        String stored = Files.readString(carrier.home.resolve("config/org.carrier.admin.console.cfg"));
+        assertTrue(stored.contains("{pbkdf2}") && !stored.contains(password), "the password is stored hashed only");
+    }
+
+    @Test
+    @Order(3)
+    void aFilterDroppedIntoDeployTakesEffectAndLeavesWithItsJar() throws Exception {
+        String big = SmtpClient.message("big", 5_000);
+        assertTrue(send("alice@localhost", big).startsWith("250"), "no size limit before the filter is deployed");
+
+        Files.writeString(carrier.home.resolve("config/org.carrier.filter.size.cfg"), "maxMessageSize = 2000\n");
+        Path deployed = carrier.home.resolve("deploy/org.carrier.filter.size.jar");
+        long dropped = System.nanoTime();
+        Files.copy(carrier.home.resolve("extras/org.carrier.filter.size.jar"), deployed);
+        assertTrue(Distribution.waitFor(20, () -> bundleState("org.carrier.filter.size").equals("Active")),
+                "the dropped bundle did not become active:\n" + carrier.console());
+        System.out.printf("hot deploy: bundle active %.1f s after the jar was dropped%n", (System.nanoTime() - dropped) / 1e9);
+        assertTrue(Distribution.waitFor(10, () -> sendQuietly("alice@localhost", big).startsWith("552 5.3.4")),
+                "the deployed size filter did not refuse a big message");
+        assertTrue(send("alice@localhost", SmtpClient.message("small", 100)).startsWith("250"));
+
+        Files.delete(deployed);
+        assertTrue(Distribution.waitFor(20, () -> bundleState("org.carrier.filter.size").equals("absent")),
+                "the removed bundle was not uninstalled");
+        assertTrue(send("alice@localhost", big).startsWith("250"), "the filter outlived its jar");
+    }
+
+    @Test
+    @Order(4)
+    void aRouteAddedInTheWebConsoleIsFollowedAndWrittenToTheConfigFolder() throws Exception {
+        createRouteInConsole("relay-test", "relay.test", "127.0.0.1:" + sink.port());
+        assertTrue(Distribution.waitFor(20, () -> routeFile("relay.test") != null),
+                "the console's route was not written to config/:\n" + carrier.console());
+        String reply = send("bob@relay.test", SmtpClient.message("via console route", 100));
+        assertTrue(reply.startsWith("250"), reply);
+        SmtpSink.Received relayed = sink.next(30);
+        assertNotNull(relayed, "nothing relayed:\n" + carrier.console());
+        assertEquals(List.of("bob@relay.test"), relayed.to());
+    }
+
+    @Test
+    @Order(5)
+    void theRouteAndTheMailboxSurviveARestart() throws Exception {
+        carrier.stop();
+        carrier.start();
+        String reply = send("bob@relay.test", SmtpClient.message("after restart", 100));
+        assertTrue(reply.startsWith("250"), reply);
+        SmtpSink.Received relayed = sink.next(30);
+        assertNotNull(relayed, "the route did not survive the restart:\n" + carrier.console());
+        assertTrue(relayed.content().contains("Subject: after restart"));
+        assertTrue(Distribution.newMail(carrier.maildir("alice")).size() >= 4);
+    }
+
+    private String send(String rcpt, String message) throws IOException {
+        return SmtpClient.send(carrier.smtpPort, SENDER, List.of(rcpt), message);
+    }
+
+    private String sendQuietly(String rcpt, String message) {
+        try {
+            return send(rcpt, message);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private Path routeFile(String domain) {
+        try (Stream<Path> files = Files.list(carrier.home.resolve("config"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("org.carrier.route-"))
+                    .filter(f -> read(f).contains(domain)).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The state the web console shows for a bundle ("Active", "Installed", ...), or "absent". */
+    private String bundleState(String symbolicName) {
+        try {
+            String json = get("/system/console/bundles.json", "admin", carrier.generatedPassword()).body();
+            int at = json.indexOf("\"symbolicName\":\"" + symbolicName + "\"");
+            if (at < 0) {
+                return "absent";
+            }
+            int start = json.lastIndexOf('{', at);
+            int state = json.indexOf("\"state\":\"", start) + 9;
+            return json.substring(state, json.indexOf('"', state));
+        } catch (IOException | InterruptedException e) {
+            return "unknown: " + e;
+        }
+    }
+
+    /** What the web console's configuration page sends when an administrator creates a route. */
+    private void createRouteInConsole(String name, String domains, String nextHops) throws Exception {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("apply", "true");
+        form.put("action", "ajaxConfigManager");
+        form.put("factoryPid", "org.carrier.route");
+        form.put("propertylist", "name,domains,transport,nextHops,order");
+        form.put("name", name);
+        form.put("domains", domains);
+        form.put("transport", "smtp");
+        form.put("nextHops", nextHops);
+        form.put("order", "100");
+        String body = form.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpResponse<String> response = http.send(request("/system/console/configMgr/org.carrier.route", "admin", carrier.generatedPassword())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.statusCode() < 400, "console refused the route: " + response.statusCode() + " " + response.body());
+    }
+
+    private HttpResponse<String> get(String path, String user, String password) throws IOException, InterruptedException {
+        return http.send(request(path, user, password).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path, String user, String password) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + carrier.httpPort + path))
+                .timeout(Duration.ofSeconds(20));
+        if (user != null) {
+            String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            b.header("Authorization", "Basic " + token);
+        }
+        return b;
+    }
+}

@@ -1,0 +1,114 @@
+package org.carrier.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A copy of the assembled distribution in its own folder, started with {@code bin/carrier} as a
+ * separate process, without a terminal (as a service manager would), on free loopback ports.
+ */
+final class RunningCarrier implements AutoCloseable {
+    private static final Pattern PASSWORD = Pattern.compile("web console password generated for user admin: (\\S+)");
+
+    final Path home;
+    final int smtpPort;
+    final int httpPort;
+    private final Path console;
+    private Process process;
+    private int starts;
+
+    RunningCarrier(Path parent) throws IOException {
+        home = parent.resolve("carrier");
+        copyTree(Distribution.home(), home);
+        smtpPort = Distribution.freePort();
+        httpPort = Distribution.freePort();
+        replace(home.resolve("config/org.carrier.smtp.listener-default.cfg"), "port = 2525", "port = " + smtpPort);
+        replace(home.resolve("conf/felix.properties"), "org.osgi.service.http.port=8080", "org.osgi.service.http.port=" + httpPort);
+        console = parent.resolve("console.log");
+    }
+
+    /** Starts Carrier and waits until its SMTP listener answers. */
+    RunningCarrier start() throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("bin/carrier").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        process = pb.start();
+        starts++;
+        if (!Distribution.waitFor(90, () -> Distribution.accepts(smtpPort) || !process.isAlive())
+                || !process.isAlive()) {
+            throw new IllegalStateException("Carrier did not start (start #" + starts + "); console:\n" + console());
+        }
+        return this;
+    }
+
+    /** Stops Carrier the way a service manager does (SIGTERM) and waits for it to exit. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    String console() {
+        try {
+            return Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(console unreadable: " + e + ")";
+        }
+    }
+
+    /** The web console password generated at first start, as shown once in the log. */
+    String generatedPassword() throws InterruptedException {
+        Distribution.waitFor(30, () -> PASSWORD.matcher(console()).find());
+        Matcher m = PASSWORD.matcher(console());
+        if (!m.find()) {
+            throw new IllegalStateException("no generated password in the log:\n" + console());
+        }
+        return m.group(1);
+    }
+
+    Path maildir(String user) {
+        return home.resolve("data/mailboxes").resolve(user);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private static void replace(Path file, String from, String to) throws IOException {
+        String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        if (!text.contains(from)) {
+            throw new IllegalStateException(file + " does not contain " + from);
+        }
+        Files.writeString(file, text.replace(from, to), StandardCharsets.ISO_8859_1);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) all::iterator) {
+                String relative = from.relativize(source).toString();
+                if (relative.startsWith("data") || relative.startsWith("logs/")) {
+                    continue; // state of a manual run in target/carrier is not part of the distribution
+                }
+                Path target = to.resolve(relative);
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}

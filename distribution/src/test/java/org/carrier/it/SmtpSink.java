@@ -1,0 +1,124 @@
+package org.carrier.it;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real SMTP peer for tests, on 127.0.0.1: it accepts every message and keeps it,
+ * with its envelope, for the test to inspect. One connection at a time is plenty here.
+ */
+public final class SmtpSink implements Closeable {
+
+    /** A message as the sink received it. */
+    public record Received(String from, List<String> to, String content) {
+    }
+
+    private final ServerSocket server;
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final Thread thread;
+
+    public SmtpSink() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        thread = new Thread(this::serve, "smtp-sink-" + server.getLocalPort());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** The next message received, waiting at most {@code seconds}; null if none came. */
+    public Received next(int seconds) throws InterruptedException {
+        return received.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(30_000);
+                session(s);
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException e) {
+                // a broken session; keep serving
+            }
+        }
+    }
+
+    private void session(Socket s) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        OutputStream out = s.getOutputStream();
+        say(out, "220 sink.test ESMTP test sink");
+        String from = null;
+        List<String> to = new ArrayList<>();
+        String line;
+        while ((line = in.readLine()) != null) {
+            String upper = line.toUpperCase();
+            if (upper.startsWith("EHLO")) {
+                say(out, "250-sink.test\r\n250 8BITMIME");
+            } else if (upper.startsWith("HELO") || upper.startsWith("RSET") || upper.startsWith("NOOP")) {
+                say(out, "250 ok");
+            } else if (upper.startsWith("MAIL FROM:")) {
+                from = between(line);
+                to = new ArrayList<>();
+                say(out, "250 2.1.0 ok");
+            } else if (upper.startsWith("RCPT TO:")) {
+                to.add(between(line));
+                say(out, "250 2.1.5 ok");
+            } else if (upper.equals("DATA")) {
+                say(out, "354 go ahead");
+                received.add(new Received(from, to, readData(in)));
+                say(out, "250 2.0.0 ok: kept by sink");
+            } else if (upper.startsWith("QUIT")) {
+                say(out, "221 2.0.0 bye");
+                return;
+            } else {
+                say(out, "502 5.5.1 not here");
+            }
+        }
+    }
+
+    private static String readData(BufferedReader in) throws IOException {
+        StringBuilder content = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null && !line.equals(".")) {
+            content.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+        }
+        return content.toString();
+    }
+
+    private static String between(String line) {
+        int lt = line.indexOf('<');
+        int gt = line.indexOf('>', lt + 1);
+        return lt < 0 || gt < 0 ? "" : line.substring(lt + 1, gt);
+    }
+
+    private static void say(OutputStream out, String reply) throws IOException {
+        out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
