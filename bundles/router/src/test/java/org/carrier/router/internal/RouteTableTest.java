@@ -1,0 +1,95 @@
+package org.carrier.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Set;
+
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.Destination;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteDecision;
+import org.junit.jupiter.api.Test;
+
+class RouteTableTest {
+
+    private static Route route(String name, String domains, String hops, int order) {
+        return Route.parse(name, domains, "smtp", hops, order);
+    }
+
+    private static RouteDecision decide(RouteTable table, String address) {
+        return table.route(MailAddress.parse(address));
+    }
+
+    @Test
+    void localDomainsAreLocalWhateverTheCase() {
+        RouteTable table = new RouteTable(Set.of("LocalHost", "example.test"), "local",
+                List.of(route("all", "*", "relay:25", 1)));
+        assertEquals(Destination.LOCAL, decide(table, "alice@localhost").destination());
+        assertEquals(Destination.LOCAL, decide(table, "bob@EXAMPLE.test").destination());
+        assertEquals("local", decide(table, "bob@example.test").transport());
+        assertEquals(Destination.REMOTE, decide(table, "bob@other.test").destination());
+    }
+
+    @Test
+    void exactBeatsWildcardBeatsLongerSuffixBeatsDefault() {
+        RouteTable table = new RouteTable(Set.of(), "local", List.of(
+                route("default", "*", "default.hop:25", 1),
+                route("wide", "*.test", "wide.hop:25", 1),
+                route("narrow", "*.relay.test", "narrow.hop:25", 1),
+                route("exact", "relay.test", "exact.hop:2526", 50)));
+        assertEquals("exact", decide(table, "a@relay.test").routeName());
+        assertEquals(List.of(new NextHop("exact.hop", 2526)), decide(table, "a@relay.test").nextHops());
+        assertEquals("narrow", decide(table, "a@mx.relay.test").routeName());
+        assertEquals("wide", decide(table, "a@other.test").routeName());
+        assertEquals("default", decide(table, "a@example.org").routeName());
+    }
+
+    @Test
+    void wildcardDoesNotMatchTheBareDomain() {
+        RouteTable table = new RouteTable(Set.of(), "local", List.of(route("sub", "*.relay.test", "h:25", 1)));
+        assertEquals(Destination.REFUSED, decide(table, "a@relay.test").destination());
+        assertEquals(Destination.REMOTE, decide(table, "a@x.relay.test").destination());
+    }
+
+    @Test
+    void tiesGoToTheLowerOrderThenTheName() {
+        RouteTable table = new RouteTable(Set.of(), "local", List.of(
+                route("b", "same.test", "b:25", 10), route("a", "same.test", "a:25", 20), route("c", "same.test", "c:25", 10)));
+        assertEquals("b", decide(table, "x@same.test").routeName());
+    }
+
+    @Test
+    void unroutedDomainsAreRefusedWith554Dot4() {
+        RouteDecision d = decide(new RouteTable(Set.of("localhost"), "local", List.of()), "x@nowhere.test");
+        assertEquals(Destination.REFUSED, d.destination());
+        assertEquals(550, d.refusal().code());
+        assertEquals("5.4.4", d.refusal().enhancedStatus());
+    }
+
+    @Test
+    void aNewTableChangesTheNextDecisionOnly() {
+        RouteTable before = new RouteTable(Set.of(), "local", List.of(route("r", "relay.test", "one:2526", 1)));
+        RouteTable after = before.withRoutes(List.of(route("r", "relay.test", "two:2527", 1)));
+        assertEquals(2526, decide(before, "a@relay.test").nextHops().get(0).port());
+        assertEquals(2527, decide(after, "a@relay.test").nextHops().get(0).port());
+    }
+
+    @Test
+    void invalidSettingsNameTheirField() {
+        assertEquals("domains", assertThrows(InvalidRouteException.class, () -> route("r", " ", "h:25", 1)).property());
+        assertEquals("domains", assertThrows(InvalidRouteException.class, () -> route("r", "a.*.test", "h:25", 1)).property());
+        assertEquals("nextHops", assertThrows(InvalidRouteException.class, () -> route("r", "x.test", "h:port", 1)).property());
+        assertEquals("nextHops", assertThrows(InvalidRouteException.class, () -> route("r", "x.test", "", 1)).property());
+        assertEquals("transport", assertThrows(InvalidRouteException.class,
+                () -> Route.parse("r", "x.test", " ", "h:25", 1)).property());
+    }
+
+    @Test
+    void hopsDefaultToPort25AndKeepTheirOrder() {
+        Route r = route("r", "x.test, y.test", "first, [::1]:2526", 1);
+        assertEquals(List.of(new NextHop("first", 25), new NextHop("::1", 2526)), r.nextHops());
+        assertEquals(List.of("x.test", "y.test"), r.patterns());
+    }
+}
