@@ -1,0 +1,128 @@
+package org.carrier.queue.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.DeliveryState;
+import org.carrier.api.route.Destination;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.Router;
+import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.api.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One delivery attempt of one message: routes each due recipient afresh (so a routing change applies
+ * to mail already queued), delivers each group that shares a transport and next hops in one
+ * transaction, and records every outcome.
+ */
+final class DeliveryRun {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryRun.class);
+
+    private record Group(String transport, List<NextHop> hops) {
+    }
+
+    private final QueueEntry entry;
+    private final Spool spool;
+    private final Router router;
+    private final Function<String, Transport> transports;
+    private final QueueSettings settings;
+    private final Clock clock;
+
+    DeliveryRun(QueueEntry entry, Spool spool, Router router, Function<String, Transport> transports,
+                QueueSettings settings, Clock clock) {
+        this.entry = entry;
+        this.spool = spool;
+        this.router = router;
+        this.transports = transports;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    void run() {
+        Map<Group, List<Recipient>> groups = new LinkedHashMap<>();
+        for (Recipient r : entry.due(clock.instant())) {
+            RouteDecision decision = router.route(r.address());
+            if (decision.destination() == Destination.REFUSED) {
+                record(RecipientOutcome.of(r, decision.refusal(), "none"));
+            } else {
+                groups.computeIfAbsent(new Group(decision.transport(), decision.nextHops()), k -> new ArrayList<>()).add(r);
+            }
+        }
+        groups.forEach(this::deliverGroup);
+    }
+
+    private void deliverGroup(Group destination, List<Recipient> recipients) {
+        Transport transport = transports.apply(destination.transport());
+        if (transport == null) {
+            SmtpReply missing = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " not available");
+            recipients.forEach(r -> record(RecipientOutcome.of(r, missing, "none")));
+            return;
+        }
+        List<RecipientOutcome> outcomes;
+        try {
+            outcomes = transport.deliver(new DeliveryRequest(entry.id(), entry.envelope().withRecipients(recipients),
+                    destination.hops(), spool.source(entry)));
+        } catch (RuntimeException e) {
+            LOG.error("{}: transport {} failed: {}", entry.id(), destination.transport(), e.toString());
+            SmtpReply failure = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " failed: " + e);
+            recipients.forEach(r -> record(RecipientOutcome.of(r, failure, "none")));
+            return;
+        }
+        List<Recipient> answered = new ArrayList<>();
+        for (RecipientOutcome o : outcomes) {
+            record(o);
+            answered.add(o.recipient());
+        }
+        // A transport that forgot a recipient must not lose it: it is simply tried again.
+        SmtpReply silent = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " gave no result");
+        recipients.stream().filter(r -> !answered.contains(r)).forEach(r -> record(RecipientOutcome.of(r, silent, "none")));
+    }
+
+    private void record(RecipientOutcome o) {
+        Instant now = clock.instant();
+        DeliveryState state = switch (o.outcome()) {
+            case DELIVERED -> DeliveryState.DELIVERED;
+            case FAILED -> DeliveryState.FAILED;
+            case DEFERRED -> DeliveryState.DEFERRED;
+        };
+        SmtpReply reply = o.reply();
+        Instant next = null;
+        if (state == DeliveryState.DEFERRED) {
+            if (now.isAfter(entry.arrival().plus(settings.maxLifetime()))) {
+                // RFC 3463 §3.5: X.4.7 "Delivery time expired".
+                state = DeliveryState.FAILED;
+                reply = new SmtpReply(550, "5.4.7", "delivery time expired; last problem: " + o.reply());
+            } else {
+                next = now.plus(settings.retryDelay(entry.attempts(o.recipient()) + 1));
+            }
+        }
+        entry.record(o.recipient(), state, next, reply, o.remote());
+        LOG.info("{}: to=<{}>, relay={}, delay={}, attempts={}, status={} ({})", entry.id(), o.recipient().address(),
+                o.remote(), delay(now), entry.attempts(o.recipient()), status(state), reply);
+    }
+
+    private String delay(Instant now) {
+        return String.format("%.1f", Duration.between(entry.arrival(), now).toMillis() / 1000.0);
+    }
+
+    private static String status(DeliveryState state) {
+        return switch (state) {
+            case DELIVERED -> "sent";
+            case FAILED -> "bounced";
+            default -> "deferred";
+        };
+    }
+
+}

@@ -1,0 +1,122 @@
+package org.carrier.queue.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.DeliveryState;
+import org.carrier.api.queue.QueuedMessage;
+import org.carrier.api.queue.RecipientStatus;
+
+/**
+ * A queued message in memory: its envelope, the header fields to prepend, and the state of each
+ * recipient. Changes go through its methods; {@link #snapshot()} gives the immutable view.
+ */
+final class QueueEntry {
+    private final String id;
+    private final Instant arrival;
+    private final Envelope envelope;
+    private final List<HeaderField> prependedHeaders;
+    private final long size;
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private volatile boolean held;
+    private final List<RecipientStatus> recipients;
+
+    QueueEntry(String id, Instant arrival, Envelope envelope, List<HeaderField> prependedHeaders, long size,
+               boolean held, List<RecipientStatus> recipients) {
+        this.id = id;
+        this.arrival = arrival;
+        this.envelope = envelope;
+        this.prependedHeaders = List.copyOf(prependedHeaders);
+        this.size = size;
+        this.held = held;
+        this.recipients = new ArrayList<>(recipients);
+    }
+
+    /** A new message: every recipient pending. */
+    static QueueEntry arrived(String id, Instant arrival, Envelope envelope, List<HeaderField> headers, long size, boolean held) {
+        List<RecipientStatus> pending = envelope.recipients().stream()
+                .map(r -> new RecipientStatus(r, DeliveryState.PENDING, 0, null, null, null)).toList();
+        return new QueueEntry(id, arrival, envelope, headers, size, held, pending);
+    }
+
+    String id() {
+        return id;
+    }
+
+    Instant arrival() {
+        return arrival;
+    }
+
+    Envelope envelope() {
+        return envelope;
+    }
+
+    List<HeaderField> prependedHeaders() {
+        return prependedHeaders;
+    }
+
+    long size() {
+        return size;
+    }
+
+    boolean held() {
+        return held;
+    }
+
+    synchronized List<RecipientStatus> recipients() {
+        return List.copyOf(recipients);
+    }
+
+    /** Recipients whose turn it is: pending, or deferred with their next attempt due. */
+    synchronized List<Recipient> due(Instant now) {
+        return recipients.stream()
+                .filter(s -> s.state() == DeliveryState.PENDING
+                        || (s.state() == DeliveryState.DEFERRED && !s.nextAttempt().isAfter(now)))
+                .map(RecipientStatus::recipient).toList();
+    }
+
+    synchronized void record(Recipient recipient, DeliveryState state, Instant nextAttempt, SmtpReply reply, String remote) {
+        for (int i = 0; i < recipients.size(); i++) {
+            RecipientStatus s = recipients.get(i);
+            if (s.recipient().equals(recipient) && !s.state().isFinal()) {
+                recipients.set(i, new RecipientStatus(recipient, state, s.attempts() + 1, nextAttempt, reply, remote));
+                return;
+            }
+        }
+    }
+
+    synchronized int attempts(Recipient recipient) {
+        return recipients.stream().filter(s -> s.recipient().equals(recipient)).mapToInt(RecipientStatus::attempts).findFirst().orElse(0);
+    }
+
+    synchronized boolean allFinal() {
+        return recipients.stream().allMatch(s -> s.state().isFinal());
+    }
+
+    /** When the next deferred recipient is due, if any recipient is still waiting. */
+    synchronized Optional<Instant> nextAttempt() {
+        return recipients.stream().filter(s -> !s.state().isFinal())
+                .map(s -> s.state() == DeliveryState.PENDING ? Instant.MIN : s.nextAttempt())
+                .min(Instant::compareTo);
+    }
+
+    /** Claims the message for one delivery attempt; false if another attempt is running. */
+    boolean tryStart() {
+        return inFlight.compareAndSet(false, true);
+    }
+
+    void finish() {
+        inFlight.set(false);
+    }
+
+    QueuedMessage snapshot() {
+        return new QueuedMessage(id, arrival, envelope, size, held, recipients());
+    }
+}

@@ -1,0 +1,289 @@
+package org.carrier.queue.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.DeliveryState;
+import org.carrier.api.queue.IncomingMessage;
+import org.carrier.api.queue.QueuedMessage;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.Router;
+import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.api.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolQueueTest {
+    private static final String CONTENT = "Subject: test\r\n\r\nbody\r\n";
+    private static final QueueSettings FAST = new QueueSettings(List.of(Duration.ofMillis(200)), Duration.ofDays(5));
+    private static final QueueSettings SLOW = new QueueSettings(List.of(Duration.ofHours(1)), Duration.ofDays(5));
+
+    @TempDir
+    Path root;
+
+    private final List<SpoolQueue> queues = new ArrayList<>();
+
+    /** Records each delivery request and answers with the reply the test chooses per recipient. */
+    static final class RecordingTransport implements Transport {
+        final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
+        final List<String> contents = new CopyOnWriteArrayList<>();
+        volatile Function<Recipient, SmtpReply> answer = r -> new SmtpReply(250, "2.0.0", "ok");
+
+        @Override
+        public List<RecipientOutcome> deliver(DeliveryRequest request) {
+            requests.add(request);
+            try (InputStream in = request.message().open()) {
+                contents.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), "test")).toList();
+        }
+    }
+
+    private final RecordingTransport smtp = new RecordingTransport();
+
+    /** relay.test and other.test go to different hops over smtp; refused.test is refused. */
+    private final Router router = address -> switch (address.domain()) {
+        case "refused.test" -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route"));
+        case "other.test" -> RouteDecision.remote("other", "smtp", List.of(new NextHop("other.hop", 25)));
+        case "nowhere.test" -> RouteDecision.remote("ghost", "ghost", List.of());
+        default -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("relay.hop", 25)));
+    };
+
+    @AfterEach
+    void closeQueues() {
+        queues.forEach(SpoolQueue::close);
+    }
+
+    private SpoolQueue queue(QueueSettings settings, Clock clock, Function<String, Transport> transports) throws IOException {
+        SpoolQueue q = new SpoolQueue(root, settings, 2, clock, () -> router, transports);
+        queues.add(q);
+        q.recover();
+        return q;
+    }
+
+    private SpoolQueue queue(QueueSettings settings) throws IOException {
+        return queue(settings, Clock.systemUTC(), name -> name.equals("smtp") ? smtp : null);
+    }
+
+    private static Envelope envelope(String... rcpts) {
+        List<Recipient> list = Stream.of(rcpts).map(r -> new Recipient(MailAddress.parse(r), Map.of())).toList();
+        return new Envelope(MailAddress.parse("sender@client.test"), Map.of("SIZE", "24"), list);
+    }
+
+    private static String submit(SpoolQueue q, Envelope envelope, boolean hold, HeaderField... headers) throws IOException {
+        try (IncomingMessage m = q.receive()) {
+            m.content().write(CONTENT.getBytes(StandardCharsets.UTF_8));
+            m.commit(envelope, List.of(headers), hold);
+            return m.queueId();
+        }
+    }
+
+    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private List<String> queueFiles() throws IOException {
+        try (Stream<Path> s = Files.list(root.resolve("queue"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void commitPutsContentAndEnvelopeOnDiskAndOddTextRoundTrips() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        Envelope odd = new Envelope(MailAddress.parse("\"we ird=x\"@Client.test"), Map.of("ENVID", "a b=c\nd%"),
+                List.of(new Recipient(MailAddress.parse("bob@relay.test"), Map.of("ORCPT", "rfc822;bob+ü@relay.test"))));
+        String id = submit(q, odd, true, new HeaderField("X-Filter", "spaces and = signs\r\n\tfolded é"));
+        assertEquals(List.of(id + ".env", id + ".msg"), queueFiles());
+        assertEquals(CONTENT, Files.readString(root.resolve("queue/" + id + ".msg")));
+
+        QueueEntry reread = EnvelopeFile.parse(Files.readString(root.resolve("queue/" + id + ".env")));
+        assertEquals(odd, reread.envelope());
+        assertEquals("spaces and = signs\r\n\tfolded é", reread.prependedHeaders().get(0).value());
+        assertTrue(reread.held());
+        assertEquals(CONTENT.length(), reread.size());
+    }
+
+    @Test
+    void anUncommittedMessageLeavesNothing() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        try (IncomingMessage m = q.receive()) {
+            m.content().write("partial".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(queueFiles().isEmpty());
+        try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(q.list().isEmpty());
+    }
+
+    @Test
+    void deliversWithPrependedHeadersAndRemovesTheMessage() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        String id = submit(q, envelope("bob@relay.test"), false, new HeaderField("X-Tag", "yes"));
+        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered and removed");
+        assertEquals(1, smtp.requests.size());
+        assertEquals(id, smtp.requests.get(0).queueId());
+        assertEquals("X-Tag: yes\r\n" + CONTENT, smtp.contents.get(0));
+        assertTrue(queueFiles().isEmpty());
+    }
+
+    @Test
+    void recipientsSharingANextHopShareOneTransaction() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        submit(q, envelope("a@relay.test", "b@relay.test", "c@other.test"), false);
+        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertEquals(2, smtp.requests.size());
+        List<Integer> sizes = smtp.requests.stream().map(r -> r.envelope().recipients().size()).sorted().toList();
+        assertEquals(List.of(1, 2), sizes);
+    }
+
+    @Test
+    void aTemporaryFailureIsRetriedLater() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        smtp.answer = r -> calls.incrementAndGet() == 1 ? new SmtpReply(451, "4.3.0", "try later") : new SmtpReply(250, null, "ok");
+        SpoolQueue q = queue(FAST);
+        String id = submit(q, envelope("bob@relay.test"), false);
+        assertTrue(waitFor(() -> calls.get() >= 1));
+        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered on the retry");
+        assertEquals(2, calls.get());
+        assertFalse(Files.exists(root.resolve("queue/" + id + ".env")));
+    }
+
+    @Test
+    void aDeferredRecipientKeepsItsStateOnDisk() throws Exception {
+        smtp.answer = r -> new SmtpReply(452, "4.2.2", "mailbox full");
+        SpoolQueue q = queue(SLOW);
+        String id = submit(q, envelope("bob@relay.test"), false);
+        assertTrue(waitFor(() -> q.find(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
+        assertTrue(waitFor(() -> {
+            try {
+                return Files.readString(root.resolve("queue/" + id + ".env")).contains("DEFERRED 1");
+            } catch (IOException e) {
+                return false;
+            }
+        }));
+        QueuedMessage m = q.find(id).orElseThrow();
+        assertEquals("mailbox full", m.recipients().get(0).lastReply().text());
+        assertTrue(m.recipients().get(0).nextAttempt().isAfter(Instant.now().plus(Duration.ofMinutes(50))));
+    }
+
+    @Test
+    void permanentFailuresAndRefusedRoutesAreFinal() throws Exception {
+        smtp.answer = r -> new SmtpReply(550, "5.1.1", "no such user");
+        SpoolQueue q = queue(FAST);
+        submit(q, envelope("gone@relay.test", "x@refused.test"), false);
+        assertTrue(waitFor(() -> q.list().isEmpty()), "failed recipients are final, so the message is removed");
+        assertEquals(1, smtp.requests.size(), "the refused recipient never reached a transport");
+    }
+
+    @Test
+    void aMissingTransportDefers() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        String id = submit(q, envelope("x@nowhere.test"), false);
+        assertTrue(waitFor(() -> q.find(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
+        assertEquals("4.3.0", q.find(id).orElseThrow().recipients().get(0).lastReply().enhancedStatus());
+    }
+
+    @Test
+    void aHeldMessageIsNotDelivered() throws Exception {
+        SpoolQueue q = queue(FAST);
+        String id = submit(q, envelope("bob@relay.test"), true);
+        Thread.sleep(500);
+        assertTrue(smtp.requests.isEmpty());
+        assertEquals(DeliveryState.PENDING, q.find(id).orElseThrow().recipients().get(0).state());
+    }
+
+    @Test
+    void recipientsStillWaitingAfterTheMaximumLifetimeFail() throws Exception {
+        smtp.answer = r -> new SmtpReply(451, "4.4.1", "host down");
+        SpoolQueue q = queue(new QueueSettings(List.of(Duration.ofMillis(100)), Duration.ZERO));
+        submit(q, envelope("bob@relay.test"), false);
+        assertTrue(waitFor(() -> q.list().isEmpty()), "expired at the first deferral");
+        assertEquals(1, smtp.requests.size());
+    }
+
+    @Test
+    void aRestartedQueueDeliversWhatTheLastOneLeft() throws Exception {
+        SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
+        String id = submit(first, envelope("bob@relay.test"), false);
+        assertTrue(waitFor(() -> first.find(id).map(m -> m.recipients().get(0).attempts() == 1).orElse(false)));
+        Thread.sleep(200); // let the state write finish before "crashing"
+        first.close();
+        Files.writeString(root.resolve("incoming/PARTIAL"), "never acknowledged");
+
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        SpoolQueue second = queue(SLOW, later, name -> smtp);
+        assertEquals(1, second.list().size() + smtp.requests.size(), "recovered");
+        assertTrue(waitFor(() -> second.list().isEmpty()), "delivered after restart");
+        assertEquals(id, smtp.requests.get(0).queueId());
+        assertFalse(Files.exists(root.resolve("incoming/PARTIAL")), "a partial reception is removed at start");
+    }
+
+    @Test
+    void aDamagedEntryIsMovedAsideAndTheOthersLoad() throws Exception {
+        SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
+        String good = submit(first, envelope("bob@relay.test"), true);
+        String bad = submit(first, envelope("carol@relay.test"), true);
+        first.close();
+        Files.writeString(root.resolve("queue/" + bad + ".env"), "garbage\n");
+
+        SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
+        assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".env")));
+        assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".msg")));
+    }
+
+    @Test
+    void queueIdsAreUniqueAndSortable() {
+        QueueIds ids = new QueueIds(Clock.fixed(Instant.parse("2026-11-22T00:00:00Z"), ZoneOffset.UTC));
+        List<String> issued = new ArrayList<>();
+        for (int i = 0; i < 70_000; i++) {
+            issued.add(ids.next());
+        }
+        assertEquals(issued.size(), issued.stream().distinct().count());
+        assertEquals(issued, issued.stream().sorted().toList());
+        assertTrue(issued.get(0).matches("[0-9A-Z]{12}"), issued.get(0));
+    }
+
+    @Test
+    void durationsNameTheirSettingWhenWrong() {
+        assertEquals(Duration.ofMinutes(5), Durations.parse("k", "5m"));
+        assertEquals(List.of(Duration.ofMillis(200), Duration.ofDays(1)), Durations.parseList("k", "200ms, 1d"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Durations.parseList("retryDelays", "5m, soon"));
+        assertTrue(e.getMessage().startsWith("retryDelays: "), e.getMessage());
+    }
+}
