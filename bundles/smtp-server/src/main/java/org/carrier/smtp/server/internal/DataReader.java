@@ -1,0 +1,151 @@
+package org.carrier.smtp.server.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Reads the message data after {@code 354} from the raw byte stream, removing dot-stuffing
+ * (RFC 5321 §4.5.2) and stopping only at {@code CRLF.CRLF} (RFC 5321 §4.1.1.4): a bare LF or CR
+ * never ends the data, so no message can be smuggled after a fake end (CVE-2023-51764 class).
+ * Bare LF or CR is either flagged (the session then refuses the message) or normalized to CRLF.
+ * Works byte by byte on a buffered stream, so it does not matter how the client splits its writes.
+ */
+final class DataReader {
+    /** What reading found. */
+    record Result(long size, boolean bareLineEnding, boolean tooBig) {
+    }
+
+    private enum State { LINE_START, DOT, DOT_CR, TEXT, CR }
+
+    private final boolean normalize;
+    private final long maxSize;
+
+    DataReader(boolean normalize, long maxSize) {
+        this.normalize = normalize;
+        this.maxSize = maxSize;
+    }
+
+    /**
+     * Copies the data to {@code out} until the end-of-data line, which is consumed; bytes after it stay in
+     * {@code in}. Past {@code maxSize} the data is read and dropped.
+     *
+     * @throws java.io.EOFException if the connection ends first
+     */
+    Result read(InputStream in, OutputStream out) throws IOException {
+        Sink sink = new Sink(out, maxSize);
+        State state = State.LINE_START;
+        boolean strictLineStart = true; // only a line start after CRLF can hold the end of data
+        boolean bare = false;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("connection closed during DATA");
+            }
+            switch (state) {
+                case LINE_START -> {
+                    if (b == '.') {
+                        state = State.DOT;
+                    } else {
+                        state = text(b, sink);
+                        bare |= b == '\n';
+                        strictLineStart = b != '\n';
+                    }
+                }
+                case DOT -> {
+                    // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped.
+                    if (b == '\r') {
+                        state = State.DOT_CR;
+                    } else {
+                        state = text(b, sink);
+                        bare |= b == '\n';
+                        strictLineStart = b != '\n';
+                    }
+                }
+                case DOT_CR -> {
+                    if (b == '\n' && strictLineStart) {
+                        return new Result(sink.count, bare, sink.count > maxSize);
+                    }
+                    if (b == '\n') {
+                        sink.write('.');
+                        sink.crlf();
+                        state = State.LINE_START;
+                        strictLineStart = true;
+                    } else {
+                        bare = true;
+                        lineBreak(sink);
+                        state = text(b, sink);
+                        bare |= b == '\n';
+                    }
+                }
+                case TEXT -> {
+                    if (b == '\n') {
+                        bare = true;
+                        lineBreak(sink);
+                        state = State.LINE_START;
+                        strictLineStart = false;
+                    } else {
+                        state = text(b, sink);
+                    }
+                }
+                case CR -> {
+                    if (b == '\n') {
+                        sink.crlf();
+                        state = State.LINE_START;
+                        strictLineStart = true;
+                    } else {
+                        bare = true;
+                        lineBreak(sink);
+                        state = text(b, sink);
+                        bare |= b == '\n';
+                        strictLineStart = false;
+                    }
+                }
+                default -> throw new IllegalStateException(state.toString());
+            }
+        }
+    }
+
+    /** A character inside a line: CR waits for its LF; a bare LF becomes a line break; the rest is copied. */
+    private State text(int b, Sink sink) throws IOException {
+        if (b == '\r') {
+            return State.CR;
+        }
+        if (b == '\n') {
+            lineBreak(sink);
+            return State.LINE_START;
+        }
+        sink.write(b);
+        return State.TEXT;
+    }
+
+    /** A bare CR or LF: kept as CRLF when normalizing (the message is refused otherwise, so it does not matter). */
+    private void lineBreak(Sink sink) throws IOException {
+        if (normalize) {
+            sink.crlf();
+        }
+    }
+
+    /** Counts what is written and stops writing beyond the limit. */
+    private static final class Sink {
+        private final OutputStream out;
+        private final long max;
+        private long count;
+
+        Sink(OutputStream out, long max) {
+            this.out = out;
+            this.max = max;
+        }
+
+        void write(int b) throws IOException {
+            if (++count <= max) {
+                out.write(b);
+            }
+        }
+
+        void crlf() throws IOException {
+            write('\r');
+            write('\n');
+        }
+    }
+}

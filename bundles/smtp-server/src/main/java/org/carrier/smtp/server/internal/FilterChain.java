@@ -1,0 +1,88 @@
+package org.carrier.smtp.server.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fixed, ordered list of filters (a snapshot taken when a session or transaction starts) and how
+ * to run one stage of it. A filter that throws fails safe: the command gets {@code 451 4.3.0}.
+ */
+final class FilterChain {
+    private static final Logger LOG = LoggerFactory.getLogger(FilterChain.class);
+
+    /** A filter with the name it is known by in logs. */
+    record Named(String name, SmtpFilter filter) {
+    }
+
+    /**
+     * The combined verdict of one stage.
+     *
+     * @param refusal    the reply refusing the command, or null to go on
+     * @param headers    header fields the filters asked to add
+     * @param discard    whether a filter asked to drop the message
+     * @param hold       whether a filter asked to hold the message
+     * @param disconnect whether to close the connection after replying
+     * @param decidedBy  the filter that refused, discarded or held, for logs
+     */
+    record Verdict(SmtpReply refusal, List<HeaderField> headers, boolean discard, boolean hold, boolean disconnect,
+                   String decidedBy) {
+    }
+
+    static final FilterChain EMPTY = new FilterChain(List.of());
+
+    private final List<Named> filters;
+
+    FilterChain(List<Named> filters) {
+        this.filters = List.copyOf(filters);
+    }
+
+    Verdict run(String logId, Function<SmtpFilter, FilterResult> stage) {
+        List<HeaderField> headers = new ArrayList<>();
+        boolean hold = false;
+        String holder = null;
+        for (Named f : filters) {
+            FilterResult result;
+            try {
+                result = stage.apply(f.filter());
+            } catch (RuntimeException e) {
+                LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
+                return new Verdict(Reply.FILTER_FAILURE, headers, false, false, false, f.name());
+            }
+            if (result == null) {
+                continue;
+            }
+            headers.addAll(result.headers());
+            switch (result.action()) {
+                case REJECT, TEMPFAIL -> {
+                    LOG.info("{}: {} by filter {}", logId, result.reply(), f.name());
+                    return new Verdict(result.reply(), headers, false, false, result.disconnect(), f.name());
+                }
+                case DISCARD -> {
+                    return new Verdict(null, headers, true, false, result.disconnect(), f.name());
+                }
+                case ACCEPT -> {
+                    return new Verdict(null, headers, false, hold, result.disconnect(), holder);
+                }
+                case HOLD -> {
+                    hold = true;
+                    holder = f.name();
+                }
+                default -> {
+                    // CONTINUE
+                }
+            }
+            if (result.disconnect()) {
+                return new Verdict(null, headers, false, hold, true, f.name());
+            }
+        }
+        return new Verdict(null, headers, false, hold, false, holder);
+    }
+}

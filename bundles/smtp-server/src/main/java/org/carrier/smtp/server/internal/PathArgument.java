@@ -1,0 +1,125 @@
+package org.carrier.smtp.server.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.carrier.api.message.MailAddress;
+
+/**
+ * The argument of MAIL FROM and RCPT TO: a path in angle brackets and ESMTP parameters
+ * (RFC 5321 §4.1.2, §4.1.1.2, §4.1.1.3).
+ *
+ * @param address    the mailbox, or {@code null} for the null path {@code <>}
+ * @param parameters {@code KEYWORD[=value]} pairs, keywords in upper case
+ */
+record PathArgument(MailAddress address, Map<String, String> parameters) {
+
+    /** Why an argument was refused; the message is the reply text. */
+    static final class SyntaxException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    // RFC 5321 §4.1.2: Dot-string local parts and domains of letters, digits and hyphens, or address literals.
+    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+");
+    private static final Pattern QUOTED = Pattern.compile("\"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*");
+    private static final Pattern LITERAL = Pattern.compile("\\[(?:[0-9.]+|IPv6:[0-9A-Fa-f:.]+)\\]");
+    private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
+
+    /**
+     * Parses {@code <path> [params]} after the colon of {@code FROM:} or {@code TO:}.
+     *
+     * @param bareMailboxes mailbox names accepted without a domain (e.g. {@code postmaster}, RFC 5321 §4.5.1),
+     *                      mapped to an address at {@code bareDomain}
+     */
+    static PathArgument parse(String text, boolean allowNull, String bareDomain) throws SyntaxException {
+        String s = text.strip();
+        if (!s.startsWith("<")) {
+            throw new SyntaxException("Syntax: the address must be in angle brackets, e.g. <user@example.com>");
+        }
+        int close = closingBracket(s);
+        String path = s.substring(1, close);
+        Map<String, String> params = parameters(s.substring(close + 1));
+        if (path.isEmpty()) {
+            if (!allowNull) {
+                throw new SyntaxException("Syntax: a recipient address is required");
+            }
+            return new PathArgument(null, params);
+        }
+        // RFC 5321 §4.1.2 and Appendix C: a source route "@a,@b:" is accepted and ignored.
+        if (path.startsWith("@")) {
+            int colon = path.indexOf(':');
+            if (colon < 0) {
+                throw new SyntaxException("Syntax: bad source route in " + path);
+            }
+            path = path.substring(colon + 1);
+        }
+        if (bareDomain != null && path.equalsIgnoreCase("postmaster")) {
+            return new PathArgument(MailAddress.of("postmaster", bareDomain), params);
+        }
+        return new PathArgument(mailbox(path), params);
+    }
+
+    private static int closingBracket(String s) throws SyntaxException {
+        boolean quoted = false;
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '>' && !quoted) {
+                return i;
+            }
+        }
+        throw new SyntaxException("Syntax: missing '>' after the address");
+    }
+
+    private static MailAddress mailbox(String path) throws SyntaxException {
+        int at = path.lastIndexOf('@');
+        if (at <= 0 || at == path.length() - 1) {
+            throw new SyntaxException("Syntax: the address must be of the form local-part@domain");
+        }
+        String local = path.substring(0, at);
+        String domain = path.substring(at + 1);
+        boolean localOk = QUOTED.matcher(local).matches() || dotString(local);
+        if (!localOk) {
+            throw new SyntaxException("Syntax: bad local part in <" + path + ">");
+        }
+        if (!(DOMAIN.matcher(domain).matches() || LITERAL.matcher(domain).matches()) || domain.length() > 255) {
+            throw new SyntaxException("Syntax: bad domain in <" + path + ">");
+        }
+        return MailAddress.of(local, domain);
+    }
+
+    private static boolean dotString(String local) {
+        for (String atom : local.split("\\.", -1)) {
+            if (!ATOM.matcher(atom).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, String> parameters(String text) throws SyntaxException {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String p : text.strip().split("\\s+")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            String key = eq < 0 ? p : p.substring(0, eq);
+            if (!KEYWORD.matcher(key).matches()) {
+                throw new SyntaxException("Syntax: bad parameter " + p);
+            }
+            params.put(key.toUpperCase(Locale.ROOT), eq < 0 ? "" : p.substring(eq + 1));
+        }
+        return params;
+    }
+}

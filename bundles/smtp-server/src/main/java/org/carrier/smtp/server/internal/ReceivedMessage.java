@@ -1,0 +1,77 @@
+package org.carrier.smtp.server.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.carrier.api.filter.MessageView;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.queue.IncomingMessage;
+
+/** The data filters' view of a message received into the queue: its header parsed lazily on first use. */
+final class ReceivedMessage implements MessageView {
+    private final IncomingMessage incoming;
+    private List<HeaderField> headers;
+
+    ReceivedMessage(IncomingMessage incoming) {
+        this.incoming = incoming;
+    }
+
+    @Override
+    public synchronized List<HeaderField> headers() {
+        if (headers == null) {
+            try (InputStream in = incoming.openContent()) {
+                headers = parse(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return headers;
+    }
+
+    @Override
+    public long size() {
+        return incoming.size();
+    }
+
+    @Override
+    public InputStream openContent() throws IOException {
+        return incoming.openContent();
+    }
+
+    /** RFC 5322 §2.2: fields up to the first empty line; a line starting with white space continues the field. */
+    static List<HeaderField> parse(InputStream in) throws IOException {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        List<HeaderField> fields = new ArrayList<>();
+        String name = null;
+        StringBuilder value = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null && !line.isEmpty()) {
+            if ((line.startsWith(" ") || line.startsWith("\t")) && name != null) {
+                value.append(' ').append(line.strip());
+                continue;
+            }
+            add(fields, name, value);
+            int colon = line.indexOf(':');
+            name = colon > 0 ? line.substring(0, colon).strip() : null;
+            value = new StringBuilder(colon > 0 ? line.substring(colon + 1).strip() : "");
+        }
+        add(fields, name, value);
+        return fields;
+    }
+
+    private static void add(List<HeaderField> fields, String name, StringBuilder value) {
+        if (name != null && !name.isEmpty()) {
+            try {
+                fields.add(new HeaderField(name, value.toString()));
+            } catch (IllegalArgumentException malformed) {
+                // a field name with illegal characters is not a header field; filters do not see it
+            }
+        }
+    }
+}

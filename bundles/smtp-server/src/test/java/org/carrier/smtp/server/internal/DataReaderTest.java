@@ -1,0 +1,89 @@
+package org.carrier.smtp.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class DataReaderTest {
+
+    private static String[] read(String wire, boolean normalize, long max) throws IOException {
+        InputStream in = new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataReader.Result r = new DataReader(normalize, max).read(in, out);
+        String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        return new String[] {out.toString(StandardCharsets.ISO_8859_1), String.valueOf(r.bareLineEnding()), String.valueOf(r.tooBig()), rest};
+    }
+
+    @Test
+    void onlyCrLfDotCrLfEndsTheDataAndTheRestStaysUnread() throws IOException {
+        String[] r = read("a\r\n..b\r\n.c\r\n.\r\nQUIT\r\n", false, 1000);
+        assertEquals("a\r\n.b\r\nc\r\n", r[0]);
+        assertEquals("QUIT\r\n", r[3]);
+        assertEquals("false", r[1]);
+    }
+
+    @Test
+    void anEmptyMessageEndsAtOnce() throws IOException {
+        assertEquals("", read(".\r\n", false, 10)[0]);
+    }
+
+    @Test
+    void smugglingSequencesAreNotTheEnd() throws IOException {
+        for (String fake : new String[] {"\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\n", "\r\n.\r\r\n"}) {
+            String[] r = read("x" + fake + "y\r\n.\r\n", false, 1000);
+            assertEquals("true", r[1], "bare line ending flagged in " + fake.replace("\r", "CR").replace("\n", "LF"));
+            assertEquals("", r[3], "nothing read past the real end for " + fake.replace("\r", "CR").replace("\n", "LF"));
+        }
+    }
+
+    @Test
+    void dotStuffingWorksWhateverTheReadBoundaries() throws IOException {
+        InputStream slow = new InputStream() {
+            private final byte[] bytes = "..one\r\n..\r\n.\r\n".getBytes(StandardCharsets.US_ASCII);
+            private int i;
+
+            @Override
+            public int read() {
+                return i < bytes.length ? bytes[i++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return i < bytes.length ? (b[off] = bytes[i++]) * 0 + 1 : -1;
+            }
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new DataReader(false, 100).read(slow, out);
+        assertEquals(".one\r\n.\r\n", out.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void beyondTheLimitNothingMoreIsKept() throws IOException {
+        String[] r = read("0123456789\r\n.\r\n", false, 5);
+        assertEquals("01234", r[0]);
+        assertEquals("true", r[2]);
+        assertFalse(r[3].length() > 0);
+    }
+
+    @Test
+    void normalizeTurnsBareEndingsIntoCrLf() throws IOException {
+        String[] r = read("a\nb\rc\r\n.\r\n", true, 100);
+        assertEquals("a\r\nb\r\nc\r\n", r[0]);
+        assertTrue(Boolean.parseBoolean(r[1]));
+    }
+
+    @Test
+    void aConnectionThatEndsInTheDataIsAnError() {
+        assertThrows(EOFException.class, () -> read("no end\r\n", false, 100));
+    }
+}

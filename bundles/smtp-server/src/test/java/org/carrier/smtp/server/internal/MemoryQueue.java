@@ -1,0 +1,80 @@
+package org.carrier.smtp.server.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.queue.IncomingMessage;
+import org.carrier.api.queue.MailQueue;
+import org.carrier.api.queue.QueuedMessage;
+
+/** A queue in memory for session tests: keeps what was committed and counts what was discarded. */
+final class MemoryQueue implements MailQueue {
+    record Committed(String id, Envelope envelope, List<HeaderField> headers, boolean hold, String content) {
+    }
+
+    final List<Committed> committed = new CopyOnWriteArrayList<>();
+    final AtomicInteger discarded = new AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
+
+    @Override
+    public IncomingMessage receive() {
+        String id = "Q" + ids.incrementAndGet();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        return new IncomingMessage() {
+            private boolean done;
+
+            @Override
+            public String queueId() {
+                return id;
+            }
+
+            @Override
+            public OutputStream content() {
+                return bytes;
+            }
+
+            @Override
+            public long size() {
+                return bytes.size();
+            }
+
+            @Override
+            public InputStream openContent() {
+                return new ByteArrayInputStream(bytes.toByteArray());
+            }
+
+            @Override
+            public void commit(Envelope envelope, List<HeaderField> headers, boolean hold) {
+                committed.add(new Committed(id, envelope, List.copyOf(headers), hold, bytes.toString(StandardCharsets.UTF_8)));
+                done = true;
+            }
+
+            @Override
+            public void close() {
+                if (!done) {
+                    discarded.incrementAndGet();
+                    done = true;
+                }
+            }
+        };
+    }
+
+    @Override
+    public List<QueuedMessage> list() {
+        return List.of();
+    }
+
+    @Override
+    public Optional<QueuedMessage> find(String queueId) {
+        return Optional.empty();
+    }
+}

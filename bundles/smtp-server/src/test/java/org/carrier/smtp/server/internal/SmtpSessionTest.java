@@ -1,0 +1,278 @@
+package org.carrier.smtp.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.MessageView;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.MailQueue;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.Router;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SmtpSessionTest {
+    private final MemoryQueue queue = new MemoryQueue();
+    private final List<FilterChain.Named> filters = new ArrayList<>();
+    /** localhost is local, relay.test is routed, anything else is refused. */
+    private final Router router = a -> switch (a.domain()) {
+        case "localhost" -> RouteDecision.local("local", "local");
+        case "relay.test" -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("127.0.0.1", 2526)));
+        default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
+    };
+    private SmtpListener listener;
+
+    private final SessionServices services = new SessionServices() {
+        @Override
+        public MailQueue queue() {
+            return queue;
+        }
+
+        @Override
+        public Router router() {
+            return router;
+        }
+
+        @Override
+        public FilterChain filters() {
+            return new FilterChain(filters);
+        }
+    };
+
+    @AfterEach
+    void stop() {
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    private int start(String trusted, long maxSize, int maxRecipients, int maxConnections, boolean normalize) throws IOException {
+        listener = new SmtpListener(new ListenerSettings("test", "127.0.0.1", 0, "mx.carrier.test", Networks.parse(trusted),
+                maxSize, maxRecipients, maxConnections, 5_000, 5_000, 20, normalize), services);
+        return listener.port();
+    }
+
+    private int start() throws IOException {
+        return start("127.0.0.0/8", 100_000, 100, 10, false);
+    }
+
+    /** Sends everything in one write and reads every reply line until the server closes or {@code replies} are read. */
+    private static List<String> converse(int port, String script, int replies) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5_000);
+            OutputStream out = s.getOutputStream();
+            out.write(script.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            List<String> lines = new ArrayList<>();
+            String line;
+            int complete = 0;
+            while (complete < replies && (line = in.readLine()) != null) {
+                lines.add(line);
+                if (line.length() < 4 || line.charAt(3) == ' ') {
+                    complete++;
+                }
+            }
+            return lines.stream().filter(l -> l.length() < 4 || l.charAt(3) == ' ').toList();
+        }
+    }
+
+    private static final String HELLO = "EHLO client.test\r\n";
+
+    @Test
+    void aPipelinedTransactionIsAnsweredInOrderAndQueued() throws Exception {
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<sender@client.test> SIZE=100\r\nRCPT TO:<alice@localhost>\r\n"
+                + "RCPT TO:<Bob@Relay.Test>\r\nDATA\r\nSubject: hi\r\n\r\n..leading dot\r\nbody\r\n.\r\nQUIT\r\n", 8);
+        assertEquals(List.of("220", "250", "250", "250", "250", "354", "250", "221"), replies.stream().map(r -> r.substring(0, 3)).toList());
+        assertEquals(1, queue.committed.size());
+        assertEquals(List.of("alice@localhost", "Bob@relay.test"),
+                queue.committed.get(0).envelope().recipients().stream().map(r -> r.address().toString()).toList());
+    }
+
+    @Test
+    void theQueuedMessageHasReceivedFirstAndIsDotUnstuffed() throws Exception {
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<sender@client.test>\r\nRCPT TO:<alice@localhost>\r\n"
+                + "DATA\r\nSubject: hi\r\n\r\n..leading dot\r\nbody\r\n.\r\nQUIT\r\n", 7);
+        assertTrue(replies.get(5).matches("250 2\\.0\\.0 Ok: queued as Q1"), replies.toString());
+        MemoryQueue.Committed m = queue.committed.get(0);
+        assertEquals("sender@client.test", m.envelope().reversePath().toString());
+        assertEquals("alice@localhost", m.envelope().recipients().get(0).address().toString());
+        assertTrue(m.content().startsWith("Received: from client.test ([127.0.0.1])\r\n\tby mx.carrier.test (Carrier) with ESMTP id Q1\r\n\tfor <alice@localhost>;"),
+                m.content());
+        assertTrue(m.content().endsWith("\r\nSubject: hi\r\n\r\n.leading dot\r\nbody\r\n"), m.content());
+    }
+
+    @Test
+    void aBareLfDotLfDoesNotEndTheDataAndIsRefused() throws Exception {
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"
+                + "Subject: smuggle\r\n\r\nhello\n.\nMAIL FROM:<evil@client.test>\r\n.\r\nQUIT\r\n", 7);
+        assertEquals("550 5.6.11", replies.get(5).substring(0, 10), replies.toString());
+        assertTrue(queue.committed.isEmpty());
+        assertEquals("221", replies.get(6).substring(0, 3), "the smuggled MAIL was data, not a command");
+    }
+
+    @Test
+    void bareLineEndingsCanBeNormalized() throws Exception {
+        int port = start("127.0.0.0/8", 100_000, 100, 10, true);
+        converse(port, HELLO + "MAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\nSubject: x\n\nline\rnext\r\n.\r\nQUIT\r\n", 7);
+        assertTrue(queue.committed.get(0).content().endsWith("Subject: x\r\n\r\nline\r\nnext\r\n"), queue.committed.get(0).content());
+    }
+
+    @Test
+    void commandErrorsGetTheirCodes() throws Exception {
+        int port = start();
+        List<String> replies = converse(port, "MAIL FROM:<a@b.test>\r\nEHLO\r\n" + HELLO + "RCPT TO:<alice@localhost>\r\nDATA\r\n"
+                + "FOO\r\nEXPN list\r\nMAIL FROM:a@b.test\r\nMAIL FROM:<bad address@b.test>\r\nMAIL FROM:<a@b.test> FOO=1\r\n"
+                + "MAIL FROM:<a@b.test>\r\nMAIL FROM:<a@b.test>\r\nDATA\r\nRSET\r\nNOOP\r\nVRFY x\r\nQUIT\r\n", 18);
+        List<String> codes = replies.stream().map(r -> r.length() >= 9 ? r.substring(0, 9) : r).toList();
+        assertEquals(List.of("220 mx.ca", "503 5.5.1", "501 5.5.4", "250 ENHAN", "503 5.5.1", "503 5.5.1", "500 5.5.1", "502 5.5.1",
+                "501 5.1.7", "501 5.1.7", "555 5.5.4", "250 2.1.0", "503 5.5.1", "554 5.5.1", "250 2.0.0", "250 2.0.0", "252 2.5.0",
+                "221 2.0.0"), codes);
+    }
+
+    @Test
+    void commandsAreCaseInsensitiveAndEhloListsExtensions() throws Exception {
+        int port = start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("ehlo client.test\r\nquit\r\n".getBytes(StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(all.contains("250-mx.carrier.test\r\n250-PIPELINING\r\n250-SIZE 100000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"), all);
+            assertTrue(all.endsWith("221 2.0.0 Bye\r\n"));
+        }
+    }
+
+    @Test
+    void untrustedClientsMayNotRelayButMaySendToLocalUsers() throws Exception {
+        int port = start("10.0.0.0/8", 100_000, 100, 10, false);
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@client.test>\r\nRCPT TO:<bob@relay.test>\r\n"
+                + "RCPT TO:<alice@localhost>\r\nRCPT TO:<x@nowhere.test>\r\nQUIT\r\n", 6);
+        assertTrue(replies.get(3).startsWith("554 5.7.1 <bob@relay.test>: Relay access denied"), replies.get(3));
+        assertTrue(replies.get(4).startsWith("250 2.1.5"));
+        assertTrue(replies.get(5).startsWith("550 5.4.4 no route to domain nowhere.test"), replies.get(5));
+    }
+
+    @Test
+    void sizeLimitsAreEnforcedBeforeAndAfterData() throws Exception {
+        int port = start("127.0.0.0/8", 50, 100, 10, false);
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@client.test> SIZE=51\r\nMAIL FROM:<s@client.test>\r\n"
+                + "RCPT TO:<alice@localhost>\r\nDATA\r\n" + "x".repeat(100) + "\r\n.\r\nQUIT\r\n", 8);
+        assertTrue(replies.get(2).startsWith("552 5.3.4"), replies.get(2));
+        assertTrue(replies.get(6).startsWith("552 5.3.4"), replies.get(6));
+        assertTrue(queue.committed.isEmpty());
+        assertEquals(1, queue.discarded.get());
+    }
+
+    @Test
+    void tooManyRecipientsGet452() throws Exception {
+        int port = start("127.0.0.0/8", 1000, 2, 10, false);
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test>\r\nRCPT TO:<a@localhost>\r\nRCPT TO:<b@localhost>\r\n"
+                + "RCPT TO:<c@localhost>\r\nQUIT\r\n", 7);
+        assertTrue(replies.get(5).startsWith("452 4.5.3"), replies.toString());
+    }
+
+    @Test
+    void filtersRejectAtRcptAndDataAndTheirHeadersAreQueued() throws Exception {
+        filters.add(new FilterChain.Named("tagger", new SmtpFilter() {
+            @Override
+            public FilterResult rcptTo(SessionInfo s, Envelope e, Recipient r) {
+                return r.address().localPart().equals("blocked") ? FilterResult.reject(550, "5.7.1", "blocked by policy")
+                        : FilterResult.proceed().withHeader("X-Rcpt-Checked", r.address().toString());
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+                boolean spam = m.headers().stream().anyMatch(h -> h.name().equals("Subject") && h.value().contains("spam"));
+                return spam ? FilterResult.reject(554, "5.7.1", "looks like spam") : FilterResult.proceed();
+            }
+        }));
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test>\r\nRCPT TO:<blocked@localhost>\r\nRCPT TO:<ok@localhost>\r\n"
+                + "DATA\r\nSubject: buy spam\r\n\r\nx\r\n.\r\nMAIL FROM:<s@c.test>\r\nRCPT TO:<ok@localhost>\r\nDATA\r\nSubject: fine\r\n\r\nx\r\n.\r\nQUIT\r\n", 11);
+        assertTrue(replies.get(3).startsWith("550 5.7.1 blocked by policy"), replies.toString());
+        assertTrue(replies.get(6).startsWith("554 5.7.1 looks like spam"), replies.toString());
+        assertTrue(replies.get(10).startsWith("250 2.0.0 Ok: queued as"), replies.toString());
+        assertEquals(1, queue.committed.size());
+        assertEquals("X-Rcpt-Checked: ok@localhost", queue.committed.get(0).headers().get(0).toString());
+    }
+
+    @Test
+    void aFilterThatThrowsFailsSafeWith451() throws Exception {
+        filters.add(new FilterChain.Named("broken", new SmtpFilter() {
+            @Override
+            public FilterResult mailFrom(SessionInfo s, Envelope e) {
+                throw new IllegalStateException("bug");
+            }
+        }));
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test>\r\nQUIT\r\n", 4);
+        assertTrue(replies.get(2).startsWith("451 4.3.0"), replies.toString());
+    }
+
+    @Test
+    void discardedAndHeldMessagesAreHandledAsAsked() throws Exception {
+        filters.add(new FilterChain.Named("sorter", new SmtpFilter() {
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+                String subject = m.headers().stream().filter(h -> h.name().equals("Subject")).findFirst().orElseThrow().value();
+                return subject.equals("drop") ? FilterResult.discard() : subject.equals("hold") ? FilterResult.hold() : FilterResult.proceed();
+            }
+        }));
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test>\r\nRCPT TO:<a@localhost>\r\nDATA\r\nSubject: drop\r\n\r\nx\r\n.\r\n"
+                + "MAIL FROM:<s@c.test>\r\nRCPT TO:<a@localhost>\r\nDATA\r\nSubject: hold\r\n\r\nx\r\n.\r\nQUIT\r\n", 11);
+        assertTrue(replies.get(5).startsWith("250 2.0.0"), replies.toString());
+        assertEquals(1, queue.committed.size(), "the discarded message was not queued");
+        assertTrue(queue.committed.get(0).hold());
+    }
+
+    @Test
+    void aConnectFilterCanRefuseTheSession() throws Exception {
+        filters.add(new FilterChain.Named("blocklist", new SmtpFilter() {
+            @Override
+            public FilterResult connect(SessionInfo s) {
+                return FilterResult.reject(554, "5.7.1", "listed").andDisconnect();
+            }
+        }));
+        List<String> replies = converse(start(), "", 1);
+        assertEquals(List.of("554 5.7.1 listed"), replies);
+    }
+
+    @Test
+    void connectionsBeyondTheLimitGet421() throws Exception {
+        int port = start("127.0.0.0/8", 1000, 10, 1, false);
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            first.setSoTimeout(5_000);
+            new BufferedReader(new InputStreamReader(first.getInputStream())).readLine();
+            List<String> replies = converse(port, "", 1);
+            assertTrue(replies.get(0).startsWith("421 4.7.0"), replies.toString());
+        }
+    }
+
+    @Test
+    void anOverlongCommandLineIsRefused() throws Exception {
+        List<String> replies = converse(start(), "NOOP " + "x".repeat(600) + "\r\nQUIT\r\n", 3);
+        assertTrue(replies.get(1).startsWith("500 5.5.6"), replies.toString());
+        assertFalse(replies.get(2).startsWith("500"));
+    }
+}
