@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end: the built distribution, started with bin/carrier as its own process, used the way
@@ -40,9 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributionIT {
     private static final String SENDER = "sender@client.test";
 
-    @TempDir
-    Path dir;
-
     private RunningCarrier carrier;
     private SmtpSink sink;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,6 +46,8 @@ class DistributionIT {
     @BeforeAll
     void start() throws Exception {
         sink = new SmtpSink();
+        // A folder beside the distribution, kept after the run so its console.log and logs/ can be read.
+        Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-");
         carrier = new RunningCarrier(dir).start();
     }
 

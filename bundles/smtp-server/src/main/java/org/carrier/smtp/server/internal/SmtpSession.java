@@ -313,8 +313,7 @@ final class SmtpSession implements Runnable {
             LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
             return reply(Reply.QUEUE_FAILURE);
         }
-        LOG.info("{}: client={}[{}], from=<{}>, nrcpt={}, size={}", queueId, session.heloName(), clientIp(),
-                complete.reversePath(), complete.recipients().size(), incoming.size());
+        LOG.info("{}: client={}[{}]", queueId, session.heloName(), clientIp());
         return reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + queueId)) && !verdict.disconnect();
     }
 
