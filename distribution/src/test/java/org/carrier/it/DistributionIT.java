@@ -127,6 +127,21 @@ class DistributionIT {
 
     @Test
     @Order(5)
+    void aSettingChangedInTheWebConsoleIsWrittenBackToItsFile() throws Exception {
+        Path file = carrier.home.resolve("config/org.carrier.router.cfg");
+        assertTrue(read(file).contains("localDomains = localhost"), read(file));
+        postToConsole("org.carrier.router", Map.of("localDomains", "localhost, example.test"));
+        assertTrue(Distribution.waitFor(20, () -> read(file).contains("example.test")),
+                "the console's edit did not reach " + file + ":\n" + read(file));
+        assertTrue(read(file).contains("# Domains delivered to local Maildirs"), "the file's comments are kept");
+        String reply = send("carol@example.test", SmtpClient.message("now local", 100));
+        assertTrue(reply.startsWith("250"), reply);
+        assertTrue(Distribution.waitFor(30, () -> !Distribution.newMail(carrier.maildir("carol")).isEmpty()),
+                "example.test did not become local");
+    }
+
+    @Test
+    @Order(6)
     void theRouteAndTheMailboxSurviveARestart() throws Exception {
         carrier.stop();
         carrier.start();
@@ -135,7 +150,8 @@ class DistributionIT {
         SmtpSink.Received relayed = sink.next(30);
         assertNotNull(relayed, "the route did not survive the restart:\n" + carrier.console());
         assertTrue(relayed.content().contains("Subject: after restart"));
-        assertTrue(Distribution.newMail(carrier.maildir("alice")).size() >= 4);
+        assertTrue(Distribution.newMail(carrier.maildir("alice")).size() >= 4, "alice's mail is still there");
+        assertTrue(read(carrier.home.resolve("config/org.carrier.router.cfg")).contains("example.test"), "the console edit survived");
     }
 
     private String send(String rcpt, String message) throws IOException {
@@ -185,23 +201,36 @@ class DistributionIT {
 
     /** What the web console's configuration page sends when an administrator creates a route. */
     private void createRouteInConsole(String name, String domains, String nextHops) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("name", name);
+        properties.put("domains", domains);
+        properties.put("transport", "smtp");
+        properties.put("nextHops", nextHops);
+        properties.put("order", "100");
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("factoryPid", "org.carrier.route");
+        form.putAll(properties);
+        postToConsole("org.carrier.route", form, properties.keySet());
+    }
+
+    /** What the web console's configuration page sends when an administrator saves a configuration. */
+    private void postToConsole(String pid, Map<String, String> properties) throws Exception {
+        postToConsole(pid, properties, properties.keySet());
+    }
+
+    private void postToConsole(String pid, Map<String, String> fields, java.util.Set<String> propertyNames) throws Exception {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("apply", "true");
         form.put("action", "ajaxConfigManager");
-        form.put("factoryPid", "org.carrier.route");
-        form.put("propertylist", "name,domains,transport,nextHops,order");
-        form.put("name", name);
-        form.put("domains", domains);
-        form.put("transport", "smtp");
-        form.put("nextHops", nextHops);
-        form.put("order", "100");
+        form.put("propertylist", String.join(",", propertyNames));
+        form.putAll(fields);
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpResponse<String> response = http.send(request("/system/console/configMgr/org.carrier.route", "admin", carrier.generatedPassword())
+        HttpResponse<String> response = http.send(request("/system/console/configMgr/" + pid, "admin", carrier.generatedPassword())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(response.statusCode() < 400, "console refused the route: " + response.statusCode() + " " + response.body());
+        assertTrue(response.statusCode() < 400, "console refused the change: " + response.statusCode() + " " + response.body());
     }
 
     private HttpResponse<String> get(String path, String user, String password) throws IOException, InterruptedException {

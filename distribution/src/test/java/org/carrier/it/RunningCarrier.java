@@ -41,12 +41,14 @@ final class RunningCarrier implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        long begun = System.nanoTime();
         process = pb.start();
         starts++;
         if (!Distribution.waitFor(90, () -> Distribution.accepts(smtpPort) || !process.isAlive())
                 || !process.isAlive()) {
             throw new IllegalStateException("Carrier did not start (start #" + starts + "); console:\n" + console());
         }
+        System.out.printf("start #%d: SMTP answered %.1f s after bin/carrier was run%n", starts, (System.nanoTime() - begun) / 1e9);
         return this;
     }
 
