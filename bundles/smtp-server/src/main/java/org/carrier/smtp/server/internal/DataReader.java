@@ -33,38 +33,50 @@ final class DataReader {
      * @throws java.io.EOFException if the connection ends first
      */
     Result read(InputStream in, OutputStream out) throws IOException {
-        Sink sink = new Sink(out, maxSize);
-        State state = State.LINE_START;
-        boolean strictLineStart = true; // only a line start after CRLF can hold the end of data
-        boolean bare = false;
+        Scan scan = new Scan(new Sink(out, maxSize));
         while (true) {
             int b = in.read();
             if (b < 0) {
                 throw new java.io.EOFException("connection closed during DATA");
             }
+            if (scan.next(b)) {
+                return new Result(scan.sink.count, scan.bare, scan.sink.count > maxSize);
+            }
+        }
+    }
+
+    /** The scanner's state between bytes. */
+    private final class Scan {
+        private final Sink sink;
+        private State state = State.LINE_START;
+        private boolean strictLineStart = true; // only a line start after CRLF can hold the end of data
+        private boolean bare;
+
+        Scan(Sink sink) {
+            this.sink = sink;
+        }
+
+        /** Consumes one byte; true at the end of data. */
+        boolean next(int b) throws IOException {
             switch (state) {
                 case LINE_START -> {
                     if (b == '.') {
                         state = State.DOT;
                     } else {
-                        state = text(b, sink);
-                        bare |= b == '\n';
-                        strictLineStart = b != '\n';
+                        startText(b);
                     }
                 }
+                // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped.
                 case DOT -> {
-                    // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped.
                     if (b == '\r') {
                         state = State.DOT_CR;
                     } else {
-                        state = text(b, sink);
-                        bare |= b == '\n';
-                        strictLineStart = b != '\n';
+                        startText(b);
                     }
                 }
                 case DOT_CR -> {
                     if (b == '\n' && strictLineStart) {
-                        return new Result(sink.count, bare, sink.count > maxSize);
+                        return true;
                     }
                     if (b == '\n') {
                         sink.write('.');
@@ -72,16 +84,13 @@ final class DataReader {
                         state = State.LINE_START;
                         strictLineStart = true;
                     } else {
-                        bare = true;
-                        lineBreak(sink);
-                        state = text(b, sink);
-                        bare |= b == '\n';
+                        bareBreak();
+                        startText(b);
                     }
                 }
                 case TEXT -> {
                     if (b == '\n') {
-                        bare = true;
-                        lineBreak(sink);
+                        bareBreak();
                         state = State.LINE_START;
                         strictLineStart = false;
                     } else {
@@ -94,15 +103,27 @@ final class DataReader {
                         state = State.LINE_START;
                         strictLineStart = true;
                     } else {
-                        bare = true;
-                        lineBreak(sink);
-                        state = text(b, sink);
-                        bare |= b == '\n';
-                        strictLineStart = false;
+                        bareBreak();
+                        startText(b);
                     }
                 }
                 default -> throw new IllegalStateException(state.toString());
             }
+            return false;
+        }
+
+        /** The first character after a line start or a lone CR; a bare LF here starts a line that cannot end the data. */
+        private void startText(int b) throws IOException {
+            if (b == '\n') {
+                bare = true;
+            }
+            state = text(b, sink);
+            strictLineStart = b != '\n';
+        }
+
+        private void bareBreak() throws IOException {
+            bare = true;
+            lineBreak(sink);
         }
     }
 
