@@ -37,7 +37,7 @@ final class RunningCarrier implements AutoCloseable {
 
     /** Starts Carrier and waits until its SMTP listener answers. */
     RunningCarrier start() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("bin/carrier").toString())
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/carrier").toString()) // as the README runs it: the script must be executable
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
