@@ -1,6 +1,7 @@
 package org.carrier.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,7 @@ class DistributionIT {
     void webConsoleRefusesTheWellKnownPasswordAndAcceptsTheGeneratedOne() throws Exception {
         String password = carrier.generatedPassword();
         assertEquals(401, get("/system/console/bundles", "admin", "admin").statusCode());
+        assertFalse(carrier.wellKnownPasswordAccepted(), "admin/admin was accepted while Carrier started");
         assertEquals(401, get("/system/console/bundles", null, null).statusCode());
         assertEquals(200, get("/system/console/bundles", "admin", password).statusCode());
         String stored = Files.readString(carrier.home.resolve("config/org.carrier.admin.console.cfg"));

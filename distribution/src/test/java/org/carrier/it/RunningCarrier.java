@@ -24,6 +24,7 @@ final class RunningCarrier implements AutoCloseable {
     private final Path console;
     private Process process;
     private int starts;
+    private volatile boolean wellKnownPasswordAccepted;
 
     RunningCarrier(Path parent) throws IOException {
         home = parent.resolve("carrier");
@@ -44,12 +45,36 @@ final class RunningCarrier implements AutoCloseable {
         long begun = System.nanoTime();
         process = pb.start();
         starts++;
-        if (!Distribution.waitFor(90, () -> Distribution.accepts(smtpPort) || !process.isAlive())
+        // While Carrier starts, keep trying the web console's well-known login: it must never get in, not even early.
+        if (!Distribution.waitFor(90, () -> probeWellKnownLogin() && Distribution.accepts(smtpPort) || !process.isAlive())
                 || !process.isAlive()) {
             throw new IllegalStateException("Carrier did not start (start #" + starts + "); console:\n" + console());
         }
         System.out.printf("start #%d: SMTP answered %.1f s after bin/carrier was run%n", starts, (System.nanoTime() - begun) / 1e9);
         return this;
+    }
+
+    /** Whether the web console ever accepted admin/admin since this instance was created. */
+    boolean wellKnownPasswordAccepted() {
+        return wellKnownPasswordAccepted;
+    }
+
+    /** Tries admin/admin once; always true, so it can run inside a wait condition. */
+    private boolean probeWellKnownLogin() {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(
+                    "http://127.0.0.1:" + httpPort + "/system/console/bundles").openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.US_ASCII)));
+            if (c.getResponseCode() == 200) {
+                wellKnownPasswordAccepted = true;
+            }
+            c.disconnect();
+        } catch (IOException e) {
+            // not listening yet
+        }
+        return true;
     }
 
     /** Stops Carrier the way a service manager does (SIGTERM) and waits for it to exit. */

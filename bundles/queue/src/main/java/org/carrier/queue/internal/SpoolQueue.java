@@ -79,6 +79,9 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
     @Override
     public IncomingMessage receive() throws IOException {
         String id = ids.next();
+        while (entries.containsKey(id) || Files.exists(spool.contentFile(id))) {
+            id = ids.next(); // a clock set back since an earlier run must never make a queued message be overwritten
+        }
         return new SpoolIncomingMessage(id, spool.incomingFile(id), this::commit);
     }
 
