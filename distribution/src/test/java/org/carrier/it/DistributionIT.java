@@ -136,14 +136,34 @@ class DistributionIT {
         assertTrue(Distribution.waitFor(20, () -> read(file).contains("example.test")),
                 "the console's edit did not reach " + file + ":\n" + read(file));
         assertTrue(read(file).contains("# Domains delivered to local Maildirs"), "the file's comments are kept");
-        String reply = send("carol@example.test", SmtpClient.message("now local", 100));
-        assertTrue(reply.startsWith("250"), reply);
+        // The file and the router learn of the change separately; the router follows within moments.
+        assertTrue(Distribution.waitFor(10, () -> sendQuietly("carol@example.test", SmtpClient.message("now local", 100)).startsWith("250")),
+                "example.test did not become a local domain");
         assertTrue(Distribution.waitFor(30, () -> !Distribution.newMail(carrier.maildir("carol")).isEmpty()),
                 "example.test did not become local");
     }
 
     @Test
     @Order(6)
+    void aBrokenConfigFileIsReportedAndTheLastGoodSettingsStay() throws Exception {
+        Path file = carrier.home.resolve("config/org.carrier.smtp.listener-default.cfg");
+        String good = read(file);
+        Files.writeString(file, good.replace("trustedNetworks = 127.0.0.0/8, ::1/128", "trustedNetworks = 127.0.0.0/8, not-a-network"));
+        try {
+            assertTrue(Distribution.waitFor(20, () -> carrier.console().lines().anyMatch(l -> l.contains("ERROR")
+                            && l.contains("org.carrier.smtp.listener-default.cfg") && l.contains("trustedNetworks")
+                            && l.contains("not-a-network"))),
+                    "no error line naming the file, the key and the problem:\n" + carrier.console());
+            String reply = send("bob@relay.test", SmtpClient.message("still relaying", 100));
+            assertTrue(reply.startsWith("250"), "the last good listener settings (loopback may relay) stay: " + reply);
+            assertNotNull(sink.next(30));
+        } finally {
+            Files.writeString(file, good);
+        }
+    }
+
+    @Test
+    @Order(7)
     void theRouteAndTheMailboxSurviveARestart() throws Exception {
         carrier.stop();
         carrier.start();

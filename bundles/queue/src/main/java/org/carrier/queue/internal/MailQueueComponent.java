@@ -64,11 +64,11 @@ public class MailQueueComponent implements MailQueue {
     private SpoolQueue queue;
 
     @Activate
-    void activate(Config config, BundleContext context) throws IOException {
+    void activate(Config config, BundleContext context, Map<String, Object> properties) throws IOException {
         String data = context.getProperty("carrier.data.dir");
         Path root = config.spoolDirectory().isBlank() ? Paths.get(data == null ? "data" : data, "spool")
                 : Paths.get(config.spoolDirectory().trim());
-        QueueSettings settings = settingsOr(null, config);
+        QueueSettings settings = settingsOr(null, config, properties);
         if (settings == null) {
             settings = settings(DEFAULT_RETRY_DELAYS, DEFAULT_MAX_LIFETIME);
         }
@@ -77,8 +77,8 @@ public class MailQueueComponent implements MailQueue {
     }
 
     @Modified
-    void modified(Config config) {
-        QueueSettings settings = settingsOr(queue.settings(), config);
+    void modified(Config config, Map<String, Object> properties) {
+        QueueSettings settings = settingsOr(queue.settings(), config, properties);
         queue.updateSettings(settings);
     }
 
@@ -88,11 +88,13 @@ public class MailQueueComponent implements MailQueue {
     }
 
     /** The settings of {@code config}, or {@code fallback} with an error naming the bad key when they are invalid. */
-    private static QueueSettings settingsOr(QueueSettings fallback, Config config) {
+    private static QueueSettings settingsOr(QueueSettings fallback, Config config, Map<String, Object> properties) {
         try {
             return settings(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: {}; keeping {}", PID, e.getMessage(), fallback == null ? "the defaults" : "the previous settings");
+            Object file = properties.get("felix.fileinstall.filename");
+            LOG.error("configuration {}{}: {}; keeping {}", PID, file == null ? "" : " (" + file + ")", e.getMessage(),
+                    fallback == null ? "the defaults" : "the last good settings");
             return fallback;
         }
     }

@@ -10,6 +10,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One route, from one factory configuration {@code org.carrier.route} (one file
@@ -21,6 +23,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = RouteConfiguration.Config.class, factory = true)
 public class RouteConfiguration {
     static final String FACTORY_PID = "org.carrier.route";
+    private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
 
     @ObjectClassDefinition(name = "Carrier route",
             description = "Sends the mail of some domains to a transport and its next hops. The most specific match wins.")
@@ -45,15 +48,36 @@ public class RouteConfiguration {
 
     private volatile Route route;
 
+    /** An invalid route is not used at all: activation fails with the field named. */
     @Activate
-    @Modified
-    void configure(Config config, Map<String, Object> properties) throws ConfigurationException {
-        String name = config.name().isBlank() ? String.valueOf(properties.get("service.pid")) : config.name().trim();
+    void activate(Config config, Map<String, Object> properties) throws ConfigurationException {
         try {
-            route = Route.parse(name, config.domains(), config.transport(), config.nextHops(), config.order());
+            route = parse(config, properties);
         } catch (InvalidRouteException e) {
-            throw new ConfigurationException(e.property(), "route " + name + ": " + e.getMessage());
+            LOG.error("{}: {}; the route is not used", source(properties), e.getMessage());
+            throw new ConfigurationException(e.property(), e.getMessage());
         }
+    }
+
+    /** A broken change is logged with its file and field, and the route keeps its last good settings. */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        try {
+            route = parse(config, properties);
+        } catch (InvalidRouteException e) {
+            LOG.error("{}: {}; the route keeps its last good settings", source(properties), e.getMessage());
+        }
+    }
+
+    private static Route parse(Config config, Map<String, Object> properties) {
+        String name = config.name().isBlank() ? String.valueOf(properties.get("service.pid")) : config.name().trim();
+        return Route.parse(name, config.domains(), config.transport(), config.nextHops(), config.order());
+    }
+
+    /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */
+    private static String source(Map<String, Object> properties) {
+        Object file = properties.get("felix.fileinstall.filename");
+        return "configuration " + properties.get("service.pid") + (file == null ? "" : " (" + file + ")");
     }
 
     Route route() {

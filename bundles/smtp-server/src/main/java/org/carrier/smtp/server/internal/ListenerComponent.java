@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.carrier.api.filter.SmtpFilter;
@@ -25,6 +26,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An SMTP listener, one per factory configuration {@code org.carrier.smtp.listener}
@@ -35,6 +38,7 @@ import org.osgi.service.metatype.annotations.Option;
 @Designate(ocd = ListenerComponent.Config.class, factory = true)
 public class ListenerComponent implements SessionServices {
     static final String FACTORY_PID = "org.carrier.smtp.listener";
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerComponent.class);
 
     @ObjectClassDefinition(name = "Carrier SMTP listener", description = "A port on which Carrier receives mail.")
     public @interface Config {
@@ -93,9 +97,26 @@ public class ListenerComponent implements SessionServices {
         listener = new SmtpListener(settings(config), this);
     }
 
+    /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
     @Modified
-    void modified(Config config) throws IOException, ConfigurationException {
-        listener.update(settings(config));
+    void modified(Config config, Map<String, Object> properties) throws IOException {
+        ListenerSettings next;
+        try {
+            next = settings(config);
+        } catch (ConfigurationException e) {
+            LOG.error("{}: {}: {}; the listener keeps its last good settings", source(properties), e.getProperty(), e.getReason());
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("{}: {}; the listener keeps its last good settings", source(properties), e.getMessage());
+            return;
+        }
+        listener.update(next);
+    }
+
+    /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */
+    private static String source(Map<String, Object> properties) {
+        Object file = properties.get("felix.fileinstall.filename");
+        return "configuration " + properties.get("service.pid") + (file == null ? "" : " (" + file + ")");
     }
 
     @Deactivate
