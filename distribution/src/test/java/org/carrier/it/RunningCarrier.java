@@ -2,10 +2,13 @@ package org.carrier.it;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,11 +65,11 @@ final class RunningCarrier implements AutoCloseable {
     /** Tries admin/admin once; always true, so it can run inside a wait condition. */
     private boolean probeWellKnownLogin() {
         try {
-            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(
-                    "http://127.0.0.1:" + httpPort + "/system/console/bundles").openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(
+                    "http://127.0.0.1:" + httpPort + "/system/console/bundles").toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
-            c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.US_ASCII)));
+            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.US_ASCII)));
             if (c.getResponseCode() == 200) {
                 wellKnownPasswordAccepted = true;
             }

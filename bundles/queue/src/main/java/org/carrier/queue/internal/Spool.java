@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.transport.MessageSource;
@@ -30,14 +31,20 @@ import org.slf4j.LoggerFactory;
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
+    private final Path root;
     private final Path incoming;
     private final Path queue;
     private final Path corrupt;
 
     Spool(Path root) throws IOException {
+        this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.queue = Files.createDirectories(root.resolve("queue"));
         this.corrupt = Files.createDirectories(root.resolve("corrupt"));
+    }
+
+    Path root() {
+        return root;
     }
 
     Path incomingFile(String id) {
@@ -135,7 +142,7 @@ final class Spool {
         return entries;
     }
 
-    private java.util.Optional<QueueEntry> load(Path envelope) throws IOException {
+    private Optional<QueueEntry> load(Path envelope) throws IOException {
         String id = envelope.getFileName().toString().replace(".env", "");
         try {
             QueueEntry entry = EnvelopeFile.parse(Files.readString(envelope, StandardCharsets.UTF_8));
@@ -145,7 +152,7 @@ final class Spool {
             if (!Files.exists(contentFile(id))) {
                 throw new IOException("its content file " + id + ".msg is missing");
             }
-            return java.util.Optional.of(entry);
+            return Optional.of(entry);
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: moved to {} because {} cannot be read: {}", id, corrupt, envelope.getFileName(), e.getMessage());
             Files.move(envelope, corrupt.resolve(envelope.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -153,7 +160,7 @@ final class Spool {
             if (Files.exists(content)) {
                 Files.move(content, corrupt.resolve(content.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -65,7 +65,7 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
             entries.put(entry.id(), entry);
             scheduleNext(entry);
         }
-        LOG.info("queue recovered {} message(s) from {}", recovered.size(), spool.contentFile("").getParent().getParent());
+        LOG.info("queue recovered {} message(s) from {}", recovered.size(), spool.root());
     }
 
     QueueSettings settings() {

@@ -1,5 +1,6 @@
 package org.carrier.smtp.server.internal;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +38,7 @@ final class DataReader {
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new java.io.EOFException("connection closed during DATA");
+                throw new EOFException("connection closed during DATA");
             }
             if (scan.next(b)) {
                 return new Result(scan.sink.count, scan.bare, scan.sink.count > maxSize);
