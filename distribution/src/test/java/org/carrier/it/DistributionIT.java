@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -240,7 +241,7 @@ class DistributionIT {
         postToConsole(pid, properties, properties.keySet());
     }
 
-    private void postToConsole(String pid, Map<String, String> fields, java.util.Set<String> propertyNames) throws Exception {
+    private void postToConsole(String pid, Map<String, String> fields, Set<String> propertyNames) throws Exception {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("apply", "true");
         form.put("action", "ajaxConfigManager");

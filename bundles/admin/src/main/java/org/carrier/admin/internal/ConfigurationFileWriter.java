@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
 import java.lang.reflect.Array;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public class ConfigurationFileWriter implements ConfigurationListener {
             for (Configuration c : withFiles) {
                 Object name = c.getProperties() == null ? null : c.getProperties().get(FileInstallFilenameKeeper.FILENAME);
                 if (name != null && name.toString().startsWith("file:")) {
-                    return new File(java.net.URI.create(name.toString())).toPath().getParent();
+                    return new File(URI.create(name.toString())).toPath().getParent();
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
@@ -21,7 +22,7 @@ final class RouteTable {
     private final List<Route> routes;
 
     RouteTable(Set<String> localDomains, String localTransport, List<Route> routes) {
-        this.localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         this.localTransport = localTransport;
         this.routes = routes.stream().sorted(TIE_BREAK).toList();
     }
