@@ -81,9 +81,7 @@ final class DataReader {
                     }
                     if (b == '\n') {
                         sink.write('.');
-                        sink.crlf();
-                        state = State.LINE_START;
-                        strictLineStart = true;
+                        endLine();
                     } else {
                         bareBreak();
                         startText(b);
@@ -100,9 +98,7 @@ final class DataReader {
                 }
                 case CR -> {
                     if (b == '\n') {
-                        sink.crlf();
-                        state = State.LINE_START;
-                        strictLineStart = true;
+                        endLine();
                     } else {
                         bareBreak();
                         startText(b);
@@ -111,6 +107,13 @@ final class DataReader {
                 default -> throw new IllegalStateException(state.toString());
             }
             return false;
+        }
+
+        /** A proper CRLF: the next line may hold the end of data. */
+        private void endLine() throws IOException {
+            sink.crlf();
+            state = State.LINE_START;
+            strictLineStart = true;
         }
 
         /** The first character after a line start or a lone CR; a bare LF here starts a line that cannot end the data. */
