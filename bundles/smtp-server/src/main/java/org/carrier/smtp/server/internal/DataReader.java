@@ -13,8 +13,15 @@ import java.io.OutputStream;
  * Works byte by byte on a buffered stream, so it does not matter how the client splits its writes.
  */
 final class DataReader {
-    /** What reading found. */
-    record Result(long size, boolean bareLineEnding, boolean tooBig) {
+    /**
+     * What reading found.
+     *
+     * @param size           bytes of message data after unstuffing (and normalizing)
+     * @param bareLineEnding whether a bare CR or LF was seen
+     * @param tooBig         whether the data exceeded the limit (only the first {@code maxSize} bytes were written)
+     * @param writeFailure   why writing to the output failed, or {@code null}; the data was still read to its end
+     */
+    record Result(long size, boolean bareLineEnding, boolean tooBig, IOException writeFailure) {
     }
 
     private enum State { LINE_START, DOT, DOT_CR, TEXT, CR }
@@ -29,9 +36,11 @@ final class DataReader {
 
     /**
      * Copies the data to {@code out} until the end-of-data line, which is consumed; bytes after it stay in
-     * {@code in}. Past {@code maxSize} the data is read and dropped.
+     * {@code in}. Past {@code maxSize}, or once writing to {@code out} failed, the data is read and dropped,
+     * so the session stays in step with the client.
      *
      * @throws java.io.EOFException if the connection ends first
+     * @throws IOException          only for failures reading {@code in}
      */
     Result read(InputStream in, OutputStream out) throws IOException {
         Scan scan = new Scan(new Sink(out, maxSize));
@@ -41,7 +50,7 @@ final class DataReader {
                 throw new EOFException("connection closed during DATA");
             }
             if (scan.next(b)) {
-                return new Result(scan.sink.count, scan.bare, scan.sink.count > maxSize);
+                return new Result(scan.sink.count, scan.bare, scan.sink.count > maxSize, scan.sink.failure);
             }
         }
     }
@@ -58,7 +67,7 @@ final class DataReader {
         }
 
         /** Consumes one byte; true at the end of data. */
-        boolean next(int b) throws IOException {
+        boolean next(int b) {
             switch (state) {
                 case LINE_START -> {
                     if (b == '.') {
@@ -67,10 +76,13 @@ final class DataReader {
                         startText(b);
                     }
                 }
-                // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped.
+                // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped, unless it is alone.
                 case DOT -> {
                     if (b == '\r') {
                         state = State.DOT_CR;
+                    } else if (b == '\n') {
+                        sink.write('.');
+                        bareLineFeed();
                     } else {
                         startText(b);
                     }
@@ -79,8 +91,8 @@ final class DataReader {
                     if (b == '\n' && strictLineStart) {
                         return true;
                     }
+                    sink.write('.');
                     if (b == '\n') {
-                        sink.write('.');
                         endLine();
                     } else {
                         bareBreak();
@@ -89,9 +101,7 @@ final class DataReader {
                 }
                 case TEXT -> {
                     if (b == '\n') {
-                        bareBreak();
-                        state = State.LINE_START;
-                        strictLineStart = false;
+                        bareLineFeed();
                     } else {
                         state = text(b, sink);
                     }
@@ -110,14 +120,14 @@ final class DataReader {
         }
 
         /** A proper CRLF: the next line may hold the end of data. */
-        private void endLine() throws IOException {
+        private void endLine() {
             sink.crlf();
             state = State.LINE_START;
             strictLineStart = true;
         }
 
         /** The first character after a line start or a lone CR; a bare LF here starts a line that cannot end the data. */
-        private void startText(int b) throws IOException {
+        private void startText(int b) {
             if (b == '\n') {
                 bare = true;
             }
@@ -125,14 +135,21 @@ final class DataReader {
             strictLineStart = b != '\n';
         }
 
-        private void bareBreak() throws IOException {
+        /** A bare LF ends the line, but the next line cannot hold the end of data. */
+        private void bareLineFeed() {
+            bareBreak();
+            state = State.LINE_START;
+            strictLineStart = false;
+        }
+
+        private void bareBreak() {
             bare = true;
             lineBreak(sink);
         }
     }
 
     /** A character inside a line: CR waits for its LF; a bare LF becomes a line break; the rest is copied. */
-    private State text(int b, Sink sink) throws IOException {
+    private State text(int b, Sink sink) {
         if (b == '\r') {
             return State.CR;
         }
@@ -145,30 +162,35 @@ final class DataReader {
     }
 
     /** A bare CR or LF: kept as CRLF when normalizing (the message is refused otherwise, so it does not matter). */
-    private void lineBreak(Sink sink) throws IOException {
+    private void lineBreak(Sink sink) {
         if (normalize) {
             sink.crlf();
         }
     }
 
-    /** Counts what is written and stops writing beyond the limit. */
+    /** Counts what is written and stops writing beyond the limit or after the output failed. */
     private static final class Sink {
         private final OutputStream out;
         private final long max;
         private long count;
+        private IOException failure;
 
         Sink(OutputStream out, long max) {
             this.out = out;
             this.max = max;
         }
 
-        void write(int b) throws IOException {
-            if (++count <= max) {
-                out.write(b);
+        void write(int b) {
+            if (++count <= max && failure == null) {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    failure = e;
+                }
             }
         }
 
-        void crlf() throws IOException {
+        void crlf() {
             write('\r');
             write('\n');
         }

@@ -7,11 +7,19 @@ final class Reply {
     static final SmtpReply OK_MAIL = new SmtpReply(250, "2.1.0", "Ok");
     static final SmtpReply OK_RCPT = new SmtpReply(250, "2.1.5", "Ok");
     static final SmtpReply OK = new SmtpReply(250, "2.0.0", "Ok");
+    static final SmtpReply BYE = new SmtpReply(221, "2.0.0", "Bye");
+    static final SmtpReply START_DATA = new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>");
     static final SmtpReply UNKNOWN = new SmtpReply(500, "5.5.1", "Error: command not recognized");
-    static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.6", "Error: command line too long");
+    static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.6", "Line too long");
     static final SmtpReply NOT_IMPLEMENTED = new SmtpReply(502, "5.5.1", "Error: command not implemented");
     static final SmtpReply BAD_SEQUENCE = new SmtpReply(503, "5.5.1", "Error: bad sequence of commands");
-    static final SmtpReply FILTER_FAILURE = new SmtpReply(451, "4.3.0", "Temporary filter failure, try again later");
+    static final SmtpReply NO_RECIPIENTS = new SmtpReply(554, "5.5.1", "Error: no valid recipients");
+    static final SmtpReply TOO_MANY_RECIPIENTS = new SmtpReply(452, "4.5.3", "Too many recipients");
+    static final SmtpReply SIZE_EXCEEDS_LIMIT = new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit");
+    static final SmtpReply MESSAGE_TOO_BIG = new SmtpReply(552, "5.3.4", "Message too big");
+    static final SmtpReply BARE_LINE_ENDING = new SmtpReply(550, "5.6.11", "Bare LF or CR not allowed (SMTP smuggling protection)");
+    static final SmtpReply FILTER_FAILURE = new SmtpReply(451, "4.3.0", "Temporary filter failure");
+    static final SmtpReply LOCAL_FAILURE = new SmtpReply(451, "4.3.0", "Error: local error in processing, try again later");
     static final SmtpReply QUEUE_FAILURE = new SmtpReply(451, "4.3.0", "Error: queue file write error, try again later");
 
     private Reply() {
@@ -19,6 +27,15 @@ final class Reply {
 
     static SmtpReply syntax(String text) {
         return new SmtpReply(501, "5.5.4", text);
+    }
+
+    /** RFC 5321 §3.8: the server closes a session only after QUIT, on timeout, or with a 421 reply. */
+    static SmtpReply closing(String hostname, String enhancedStatus, String why) {
+        return new SmtpReply(421, enhancedStatus, hostname + " " + why);
+    }
+
+    static SmtpReply queued(String queueId) {
+        return new SmtpReply(250, "2.0.0", "Ok: queued as " + queueId);
     }
 
     /** The reply as sent: each text line gets the code, all but the last with a hyphen. */
