@@ -15,8 +15,10 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.route.Destination;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
 import org.junit.jupiter.api.Test;
@@ -80,7 +82,7 @@ class ApiModelTest {
     @Test
     void decisionsAndOutcomesAreConsistent() {
         assertThrows(IllegalArgumentException.class,
-                () -> new RouteDecision("r", org.carrier.api.route.Destination.REMOTE, null, List.of(), null));
+                () -> new RouteDecision("r", Destination.REMOTE, null, List.of(), TransportOptions.DEFAULT, null));
         Recipient r = Recipient.of(MailAddress.parse("x@y.test"));
         assertEquals(Outcome.DEFERRED, RecipientOutcome.of(r, SmtpReply.parse(452, "4.2.2 full"), "h").outcome());
         assertEquals(Outcome.FAILED, RecipientOutcome.of(r, SmtpReply.parse(550, "5.1.1 no"), "h").outcome());

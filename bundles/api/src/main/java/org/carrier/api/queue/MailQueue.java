@@ -19,8 +19,9 @@ public interface MailQueue {
      * Starts receiving a new message; its queue ID is issued now so that every log line of the
      * transaction can carry it.
      *
-     * @throws IOException if the queue cannot take mail now (for example, its disk is full);
-     *                     the server answers with a 4xx reply
+     * @throws QueueUnavailableException if the queue refuses mail for now (for example, its disk is nearly
+     *                                   full); the server answers with the exception's reply
+     * @throws IOException               if the queue cannot take mail for another reason; the server answers 451
      */
     IncomingMessage receive() throws IOException;
 

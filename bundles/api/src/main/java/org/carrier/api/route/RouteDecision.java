@@ -13,13 +13,16 @@ import org.carrier.api.message.SmtpReply;
  * @param destination the kind of destination
  * @param transport   the {@code Transport} service name ({@code carrier.transport} property), or {@code null} when refused
  * @param nextHops    hosts to try in order; empty when the transport needs none
- * @param refusal     the reply for a refused recipient, or {@code null}
+ * @param options     TLS policy and credentials the transport applies to the next hops
+ * @param refusal     the reply for a refused recipient, or {@code null}; a 5xx refusal fails the recipient,
+ *                    a 4xx one (e.g. a DNS timeout, RFC 3463 X.4.3) defers it
  */
 public record RouteDecision(String routeName, Destination destination, String transport,
-                            List<NextHop> nextHops, SmtpReply refusal) {
+                            List<NextHop> nextHops, TransportOptions options, SmtpReply refusal) {
     public RouteDecision {
         Objects.requireNonNull(routeName, "routeName");
         Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(options, "options");
         nextHops = List.copyOf(nextHops);
         if ((destination == Destination.REFUSED) != (refusal != null)) {
             throw new IllegalArgumentException("a refusal reply is required exactly for REFUSED decisions");
@@ -31,17 +34,23 @@ public record RouteDecision(String routeName, Destination destination, String tr
 
     /** A local mailbox delivered by {@code transport}. */
     public static RouteDecision local(String routeName, String transport) {
-        return new RouteDecision(routeName, Destination.LOCAL, transport, List.of(), null);
+        return new RouteDecision(routeName, Destination.LOCAL, transport, List.of(), TransportOptions.DEFAULT, null);
     }
 
     /** A remote recipient delivered by {@code transport} via {@code nextHops}. */
     public static RouteDecision remote(String routeName, String transport, List<NextHop> nextHops) {
-        return new RouteDecision(routeName, Destination.REMOTE, transport, nextHops, null);
+        return remote(routeName, transport, nextHops, TransportOptions.DEFAULT);
+    }
+
+    /** A remote recipient delivered by {@code transport} via {@code nextHops} with {@code options}. */
+    public static RouteDecision remote(String routeName, String transport, List<NextHop> nextHops,
+                                       TransportOptions options) {
+        return new RouteDecision(routeName, Destination.REMOTE, transport, nextHops, options, null);
     }
 
     /** A recipient refused with {@code reply}. */
     public static RouteDecision refused(String routeName, SmtpReply reply) {
-        return new RouteDecision(routeName, Destination.REFUSED, null, List.of(), reply);
+        return new RouteDecision(routeName, Destination.REFUSED, null, List.of(), TransportOptions.DEFAULT, reply);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package org.carrier.api.route;
 
+import java.util.List;
+
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -13,4 +16,17 @@ public interface Router {
 
     /** The route for one recipient. Never {@code null}. */
     RouteDecision route(MailAddress recipient);
+
+    /**
+     * The recipients that mail for {@code recipient} really goes to, after alias and virtual mailbox
+     * expansion (one address may become several, some of them remote: forwarding). The queue applies it
+     * once, when a message is committed, and keeps each result as a recipient of its own; an expanded
+     * recipient carries the original address as its {@code ORCPT} parameter (RFC 3461 §4.2) unless it
+     * had one already, so that delivery status notifications name what the sender wrote.
+     *
+     * @return the recipient itself when no table applies; never empty
+     */
+    default List<Recipient> expand(Recipient recipient) {
+        return List.of(recipient);
+    }
 }

@@ -16,6 +16,7 @@ import org.carrier.api.route.Destination;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
+import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class DeliveryRun {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRun.class);
 
-    private record Group(String transport, List<NextHop> hops) {
+    private record Group(String transport, List<NextHop> hops, TransportOptions options) {
     }
 
     private final QueueEntry entry;
@@ -57,7 +58,7 @@ final class DeliveryRun {
             if (decision.destination() == Destination.REFUSED) {
                 record(RecipientOutcome.of(r, decision.refusal(), "none"));
             } else {
-                groups.computeIfAbsent(new Group(decision.transport(), decision.nextHops()), k -> new ArrayList<>()).add(r);
+                groups.computeIfAbsent(new Group(decision.transport(), decision.nextHops(), decision.options()), k -> new ArrayList<>()).add(r);
             }
         }
         groups.forEach(this::deliverGroup);
@@ -73,7 +74,7 @@ final class DeliveryRun {
         List<RecipientOutcome> outcomes;
         try {
             outcomes = transport.deliver(new DeliveryRequest(entry.id(), entry.envelope().withRecipients(recipients),
-                    destination.hops(), spool.source(entry)));
+                    destination.hops(), destination.options(), spool.source(entry)));
         } catch (RuntimeException e) {
             LOG.error("{}: transport {} failed: {}", entry.id(), destination.transport(), e.toString());
             SmtpReply failure = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " failed: " + e);

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,8 @@ import java.util.function.Supplier;
 
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.queue.QueuedMessage;
@@ -87,7 +90,8 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
 
     private void commit(SpoolIncomingMessage message, Envelope envelope, List<HeaderField> headers, boolean hold)
             throws IOException {
-        QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), envelope, headers, message.size(), hold);
+        QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), expand(envelope), headers,
+                message.size(), hold);
         try {
             spool.commit(entry);
         } catch (IOException e) {
@@ -98,6 +102,19 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
         LOG.info("{}: from=<{}>, size={}, nrcpt={}{}", entry.id(), envelope.reversePath(), entry.size(),
                 envelope.recipients().size(), hold ? " (held)" : " (queue active)");
         scheduleNext(entry);
+    }
+
+    /** Alias and virtual mailbox expansion, once, as the message enters the queue; duplicates delivered once. */
+    private Envelope expand(Envelope envelope) {
+        Router current = router.get();
+        if (current == null) {
+            return envelope;
+        }
+        Map<MailAddress, Recipient> expanded = new LinkedHashMap<>();
+        for (Recipient r : envelope.recipients()) {
+            current.expand(r).forEach(e -> expanded.putIfAbsent(e.address(), e));
+        }
+        return envelope.withRecipients(List.copyOf(expanded.values()));
     }
 
     @Override

@@ -286,4 +286,34 @@ class SpoolQueueTest {
                 () -> Durations.parseList("retryDelays", "5m, soon"));
         assertTrue(e.getMessage().startsWith("retryDelays: "), e.getMessage());
     }
+
+    @Test
+    void recipientsAreExpandedOnceAtCommitAndDuplicatesDeliveredOnce() throws Exception {
+        Router expanding = new Router() {
+            @Override
+            public RouteDecision route(MailAddress recipient) {
+                return router.route(recipient);
+            }
+
+            @Override
+            public List<Recipient> expand(Recipient recipient) {
+                if (!recipient.address().localPart().equals("team")) {
+                    return List.of(recipient);
+                }
+                Map<String, String> orcpt = Map.of("ORCPT", "rfc822;" + recipient.address());
+                return Stream.of("a@relay.test", "b@other.test")
+                        .map(a -> new Recipient(MailAddress.parse(a), orcpt)).toList();
+            }
+        };
+        SpoolQueue q = new SpoolQueue(root, SLOW, 2, Clock.systemUTC(), () -> expanding, name -> smtp);
+        queues.add(q);
+        q.recover();
+
+        String id = submit(q, envelope("team@relay.test", "a@relay.test", "c@relay.test"), true);
+
+        List<Recipient> queued = q.find(id).orElseThrow().envelope().recipients();
+        assertEquals(List.of("a@relay.test", "b@other.test", "c@relay.test"),
+                queued.stream().map(r -> r.address().toString()).toList());
+        assertEquals("rfc822;team@relay.test", queued.get(1).parameters().get("ORCPT"));
+    }
 }

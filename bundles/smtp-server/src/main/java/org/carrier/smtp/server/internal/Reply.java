@@ -1,6 +1,9 @@
 package org.carrier.smtp.server.internal;
 
+import java.io.IOException;
+
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.QueueUnavailableException;
 
 /** Reply texts that recur, and the wire form of a reply (RFC 5321 §4.2: {@code code-text} lines, last with a space). */
 final class Reply {
@@ -32,6 +35,11 @@ final class Reply {
     /** RFC 5321 §3.8: the server closes a session only after QUIT, on timeout, or with a 421 reply. */
     static SmtpReply closing(String hostname, String enhancedStatus, String why) {
         return new SmtpReply(421, enhancedStatus, hostname + " " + why);
+    }
+
+    /** The reply for a queue that could not take the message: its own (e.g. 452 4.3.1 disk full) or 451 4.3.0. */
+    static SmtpReply queueFailure(IOException e) {
+        return e instanceof QueueUnavailableException refusal ? refusal.reply() : QUEUE_FAILURE;
     }
 
     static SmtpReply queued(String queueId) {

@@ -270,7 +270,7 @@ final class SmtpSession implements Runnable {
             incoming = services.queue().receive();
         } catch (IOException e) {
             LOG.error("{}: cannot start a queue file: {}", id, e.toString());
-            return reply(Reply.QUEUE_FAILURE);
+            return reply(Reply.queueFailure(e));
         }
         try (incoming) {
             reply(new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>"));
@@ -311,7 +311,7 @@ final class SmtpSession implements Runnable {
             incoming.commit(complete, filterHeaders, hold);
         } catch (IOException e) {
             LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
-            return reply(Reply.QUEUE_FAILURE);
+            return reply(Reply.queueFailure(e));
         }
         LOG.info("{}: client={}[{}]", queueId, session.heloName(), clientIp());
         return reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + queueId)) && !verdict.disconnect();
