@@ -48,7 +48,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 public class CoreBundlesIT {
     /** Bundles of the shell and web console features: not needed to prove the core. */
     private static final Pattern NOT_CORE = Pattern.compile(
-            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|commons-io|encoder|org\\.carrier\\.admin).*");
+            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|encoder|org\\.carrier\\.admin).*");
     private static final Pattern QUEUED = Pattern.compile("250 2\\.0\\.0 Ok: queued as ([0-9A-Z]+)");
 
     @Inject
