@@ -1,0 +1,148 @@
+package org.carrier.dns.internal;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsLookupException.Kind;
+import org.xbill.DNS.Cache;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.lookup.LookupSession;
+import org.xbill.DNS.lookup.NoSuchDomainException;
+import org.xbill.DNS.lookup.NoSuchRRSetException;
+
+/**
+ * Asks the configured servers one question at a time and classifies the outcome: records, "the name does not
+ * exist", "no records of that type" or "no answer for now". Answers, positive and negative, are cached by dnsjava
+ * for their TTL (RFC 1035 §7.4, RFC 2308 §5); failures to get an answer for a short while (RFC 2308 §7.1); and
+ * identical questions in flight share one query.
+ */
+final class DnsClient {
+    /** The settings that decide how a question is asked. */
+    record Settings(List<InetSocketAddress> servers, Duration timeout, int retries, int maxTtl, int maxNegativeTtl,
+                    Duration failureTtl) {
+    }
+
+    private record Failure(DnsLookupException exception, Instant until) {
+    }
+
+    private final Settings settings;
+    private final LookupSession session;
+    private final Duration deadline;
+    private final Clock clock;
+    private final Map<LookupKey, CompletableFuture<List<Record>>> inFlight = new ConcurrentHashMap<>();
+    private final Map<LookupKey, Failure> failures = new ConcurrentHashMap<>();
+
+    DnsClient(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        ExtendedResolver resolver = resolver(settings);
+        int servers = resolver.getResolvers().length;
+        // Every server gets (retries + 1) tries of one timeout each; past that, the answer is "try again later".
+        this.deadline = settings.timeout().multipliedBy((long) servers * (settings.retries() + 1));
+        resolver.setTimeout(deadline);
+        Cache cache = new Cache(DClass.IN);
+        cache.setMaxCache(settings.maxTtl());
+        cache.setMaxNCache(settings.maxNegativeTtl());
+        this.session = LookupSession.builder().resolver(resolver).cache(cache).clearSearchPath().build();
+    }
+
+    private static ExtendedResolver resolver(Settings settings) {
+        ExtendedResolver resolver;
+        if (settings.servers().isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            resolver = new ExtendedResolver(settings.servers().stream().<Resolver>map(SimpleResolver::new).toList());
+        }
+        for (Resolver r : resolver.getResolvers()) {
+            // SimpleResolver retries over TCP by itself when a UDP answer is truncated (RFC 7766 §5).
+            r.setTimeout(settings.timeout());
+        }
+        resolver.setRetries(settings.retries());
+        return resolver;
+    }
+
+    /** The longest a question can take before it fails as {@link Kind#TEMPORARY}. */
+    Duration deadline() {
+        return deadline;
+    }
+
+    /** The records of {@code key}, or a {@link DnsLookupException} when there are none. */
+    CompletableFuture<List<Record>> lookup(LookupKey key) {
+        Failure failure = failures.get(key);
+        if (failure != null) {
+            if (clock.instant().isBefore(failure.until())) {
+                return CompletableFuture.failedFuture(failure.exception());
+            }
+            failures.remove(key, failure);
+        }
+        CompletableFuture<List<Record>> mine = new CompletableFuture<>();
+        CompletableFuture<List<Record>> shared = inFlight.putIfAbsent(key, mine);
+        if (shared != null) {
+            return shared;
+        }
+        ask(key).whenComplete((records, error) -> {
+            // Removed before completing, so that a later question asks again (or the cache) rather than reusing this answer.
+            inFlight.remove(key, mine);
+            if (error == null) {
+                mine.complete(records);
+                return;
+            }
+            DnsLookupException e = (DnsLookupException) cause(error);
+            if (e.kind() == Kind.TEMPORARY) {
+                failures.put(key, new Failure(e, clock.instant().plus(settings.failureTtl())));
+            }
+            mine.completeExceptionally(e);
+        });
+        return mine;
+    }
+
+    private CompletableFuture<List<Record>> ask(LookupKey key) {
+        return session.lookupAsync(key.name(), key.type()).toCompletableFuture()
+                .orTimeout(deadline.toMillis() + 500, TimeUnit.MILLISECONDS)
+                .handle((result, error) -> {
+                    if (error != null) {
+                        throw new CompletionException(classify(key, error));
+                    }
+                    if (result.getRecords().isEmpty()) {
+                        throw new CompletionException(new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)"));
+                    }
+                    return List.copyOf(result.getRecords());
+                });
+    }
+
+    private static DnsLookupException classify(LookupKey key, Throwable error) {
+        Throwable cause = cause(error);
+        if (cause instanceof NoSuchDomainException) {
+            return new DnsLookupException(Kind.NAME_NOT_FOUND, key.name() + ": no such domain (NXDOMAIN)");
+        }
+        if (cause instanceof NoSuchRRSetException) {
+            return new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)");
+        }
+        if (cause instanceof TimeoutException) {
+            return new DnsLookupException(Kind.TEMPORARY, key + ": no answer in time");
+        }
+        return new DnsLookupException(Kind.TEMPORARY, key + ": lookup failed: " + cause);
+    }
+
+    static Throwable cause(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,177 @@
+package org.carrier.dns.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsLookupException.Kind;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.MxRecord;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * The {@link DnsResolver} service on dnsjava. Its settings change live: a new configuration starts a new client
+ * (and an empty cache); lookups already asked finish on the old one.
+ */
+@Component(configurationPid = DnsjavaResolver.PID)
+@Designate(ocd = DnsjavaResolver.Config.class)
+public class DnsjavaResolver implements DnsResolver {
+    static final String PID = "org.carrier.dns";
+    private static final Logger LOG = LoggerFactory.getLogger(DnsjavaResolver.class);
+
+    @ObjectClassDefinition(name = "Carrier DNS resolver",
+            description = "The name servers Carrier asks for MX, address, TXT and PTR records, and how long it waits.")
+    public @interface Config {
+        @AttributeDefinition(name = "Servers", required = false,
+                description = "Comma separated IP:port (or [IPv6]:port; port 53 when omitted). Empty: the system's resolvers.")
+        String servers() default "";
+
+        @AttributeDefinition(name = "Timeout (ms)", min = "1", description = "How long to wait for one server's answer.")
+        int timeoutMillis() default 3000;
+
+        @AttributeDefinition(name = "Retries", min = "0", description = "Further tries per server after a timeout.")
+        int retries() default 1;
+
+        @AttributeDefinition(name = "Maximum cache TTL (s)", min = "0",
+                description = "Answers are cached for their TTL, but never longer than this.")
+        int maxCacheTtlSeconds() default 86400;
+
+        @AttributeDefinition(name = "Maximum negative cache TTL (s)", min = "0",
+                description = "\"No such name\" and \"no such record\" are cached per RFC 2308 §5 (the SOA's minimum), but never longer than this.")
+        int maxNegativeTtlSeconds() default 3600;
+
+        @AttributeDefinition(name = "Failure cache (s)", min = "0", max = "300",
+                description = "A timeout or server failure is remembered this long (RFC 2308 §7: at most 5 minutes), so that many recipients at a broken domain do not each wait.")
+        int failureTtlSeconds() default 30;
+    }
+
+    private volatile DnsClient client;
+
+    @Activate
+    public DnsjavaResolver(Config config) {
+        modified(config);
+    }
+
+    /** Invalid servers keep the previous client in force, with the setting named in the log. */
+    @Modified
+    void modified(Config config) {
+        List<InetSocketAddress> servers;
+        try {
+            servers = DnsServers.parse(config.servers());
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: servers: {}; {}", PID, e.getMessage(),
+                    client == null ? "using the system's resolvers" : "keeping the previous settings");
+            if (client != null) {
+                return;
+            }
+            servers = List.of();
+        }
+        client = new DnsClient(new DnsClient.Settings(servers, Duration.ofMillis(Math.max(1, config.timeoutMillis())),
+                Math.max(0, config.retries()), Math.max(0, config.maxCacheTtlSeconds()),
+                Math.max(0, config.maxNegativeTtlSeconds()), Duration.ofSeconds(Math.min(300, Math.max(0, config.failureTtlSeconds())))),
+                Clock.systemUTC());
+        LOG.info("DNS servers: {}, a lookup gives up after {} ms", servers.isEmpty() ? "the system's" : servers,
+                client.deadline().toMillis());
+    }
+
+    @Override
+    public CompletionStage<List<MxRecord>> mx(String domain) {
+        return records(domain, Type.MX, r -> {
+            MXRecord mx = (MXRecord) r;
+            // RFC 7505 §3: the null MX is "0 ." (the root as exchange): its host stays empty.
+            return new MxRecord(mx.getPriority(), hostName(mx.getTarget()));
+        });
+    }
+
+    /**
+     * AAAA and A asked together; IPv6 first (RFC 6724 §6 default preference). One family failing for now does not
+     * hide the other's answer; the whole fails only if neither gives an address.
+     */
+    @Override
+    public CompletionStage<List<InetAddress>> addresses(String host) {
+        CompletableFuture<List<InetAddress>> v6 = records(host, Type.AAAA, r -> ((AAAARecord) r).getAddress());
+        CompletableFuture<List<InetAddress>> v4 = records(host, Type.A, r -> ((ARecord) r).getAddress());
+        return v6.handle((six, sixError) -> v4.handle((four, fourError) -> combine(host, six, sixError, four, fourError)))
+                .thenCompose(Function.identity());
+    }
+
+    private static List<InetAddress> combine(String host, List<InetAddress> six, Throwable sixError,
+                                             List<InetAddress> four, Throwable fourError) {
+        List<InetAddress> all = new ArrayList<>();
+        if (six != null) {
+            all.addAll(six);
+        }
+        if (four != null) {
+            all.addAll(four);
+        }
+        if (!all.isEmpty()) {
+            return all;
+        }
+        Kind six6 = kind(sixError);
+        Kind four4 = kind(fourError);
+        Kind kind = six6 == Kind.TEMPORARY || four4 == Kind.TEMPORARY ? Kind.TEMPORARY
+                : six6 == Kind.NAME_NOT_FOUND || four4 == Kind.NAME_NOT_FOUND ? Kind.NAME_NOT_FOUND : Kind.NO_DATA;
+        throw new CompletionException(new DnsLookupException(kind, host + ": no address ("
+                + DnsClient.cause(sixError).getMessage() + "; " + DnsClient.cause(fourError).getMessage() + ")"));
+    }
+
+    private static Kind kind(Throwable error) {
+        return DnsClient.cause(error) instanceof DnsLookupException e ? e.kind() : Kind.TEMPORARY;
+    }
+
+    @Override
+    public CompletionStage<List<String>> txt(String name) {
+        return records(name, Type.TXT, r -> String.join("", ((TXTRecord) r).getStrings()));
+    }
+
+    @Override
+    public CompletionStage<List<String>> ptr(InetAddress address) {
+        return lookup(ReverseMap.fromAddress(address), Type.PTR, r -> hostName(((PTRRecord) r).getTarget()));
+    }
+
+    private <T> CompletableFuture<List<T>> records(String name, int type, Function<Record, T> convert) {
+        Name absolute;
+        try {
+            absolute = Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (TextParseException e) {
+            return CompletableFuture.failedFuture(new DnsLookupException(Kind.NAME_NOT_FOUND, "not a domain name: " + name));
+        }
+        return lookup(absolute, type, convert);
+    }
+
+    private <T> CompletableFuture<List<T>> lookup(Name name, int type, Function<Record, T> convert) {
+        return client.lookup(new LookupKey(name, type)).thenApply(records -> records.stream()
+                .filter(r -> r.getType() == type).map(convert).toList());
+    }
+
+    /** A host name without the trailing dot, in lower case (RFC 4343: DNS names compare case-insensitively). */
+    private static String hostName(Name name) {
+        return name.equals(Name.root) ? "" : name.toString(true).toLowerCase(Locale.ROOT);
+    }
+}

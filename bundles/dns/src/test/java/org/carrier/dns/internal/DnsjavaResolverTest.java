@@ -1,0 +1,153 @@
+package org.carrier.dns.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsLookupException.Kind;
+import org.carrier.api.dns.MxRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The resolver against a real nsd serving test zones on a loopback port. */
+class DnsjavaResolverTest {
+    private static final String BIG_TXT = "x".repeat(200);
+    private static NsdServer nsd;
+    private static DnsjavaResolver resolver;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        String bigTxt = IntStream.range(0, 20).mapToObj(i -> "big TXT \"" + i + BIG_TXT + "\"").collect(Collectors.joining("\n"));
+        nsd = NsdServer.start(Map.of(
+                "dns.test", """
+                        mail MX 10 mx1.dns.test.
+                        mail MX 20 MX2.dns.test.
+                        mx1 A 127.0.0.11
+                        mx2 A 127.0.0.12
+                        dual A 127.0.0.14
+                        dual AAAA ::1
+                        nullmx MX 0 .
+                        spf TXT "v=spf1 " "-all"
+                        """ + bigTxt,
+                "127.in-addr.arpa", "11.0.0 PTR mx1.dns.test."), 60);
+        resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                Map.of("servers", nsd.server(), "timeoutMillis", 1000)));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        nsd.close();
+    }
+
+    @Test
+    void mxRecordsWithPreferencesAndLowerCaseHosts() throws Exception {
+        List<MxRecord> mx = get(resolver.mx("mail.dns.test"));
+        assertEquals(List.of(new MxRecord(10, "mx1.dns.test"), new MxRecord(20, "mx2.dns.test")),
+                mx.stream().sorted((a, b) -> a.preference() - b.preference()).toList());
+    }
+
+    @Test
+    void nullMxHasAnEmptyHost() throws Exception {
+        List<MxRecord> mx = get(resolver.mx("nullmx.dns.test"));
+        assertEquals(1, mx.size());
+        assertTrue(mx.get(0).isNullMx());
+    }
+
+    @Test
+    void ipv6AndIpv4AddressesIpv6First() throws Exception {
+        assertEquals(List.of(InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.14")), get(resolver.addresses("dual.dns.test")));
+        assertEquals(List.of(InetAddress.getByName("127.0.0.11")), get(resolver.addresses("mx1.dns.test")));
+    }
+
+    @Test
+    void nameNotFoundAndNoDataAreTold() {
+        assertEquals(Kind.NAME_NOT_FOUND, failure(resolver.mx("nx.dns.test")));
+        assertEquals(Kind.NAME_NOT_FOUND, failure(resolver.addresses("nx.dns.test")));
+        assertEquals(Kind.NO_DATA, failure(resolver.mx("mx1.dns.test")));
+        assertEquals(Kind.NO_DATA, failure(resolver.addresses("mail.dns.test")));
+    }
+
+    @Test
+    void txtStringsAreJoinedAndPtrNamesHost() throws Exception {
+        assertEquals(List.of("v=spf1 -all"), get(resolver.txt("spf.dns.test")));
+        assertEquals(List.of("mx1.dns.test"), get(resolver.ptr(InetAddress.getByName("127.0.0.11"))));
+    }
+
+    @Test
+    void aTruncatedUdpAnswerIsAskedAgainOverTcp() throws Exception {
+        // 20 records of 200 bytes do not fit a UDP answer (RFC 1035 §4.2.1, RFC 6891 §6.2.5): only TCP gets them all.
+        assertEquals(20, get(resolver.txt("big.dns.test")).size());
+    }
+
+    @Test
+    void aZoneTheServerDoesNotServeIsATemporaryFailure() {
+        // nsd answers REFUSED for names outside its zones: no answer, so "try again later".
+        assertEquals(Kind.TEMPORARY, failure(resolver.mx("example.org")));
+    }
+
+    @Test
+    void answersAndNegativeAnswersComeFromTheCacheForTheirTtl() throws Exception {
+        try (NsdServer own = NsdServer.start(Map.of("cache.test", "mx1 A 127.0.0.11\nbrief 2 A 127.0.0.12"), 3)) {
+            DnsjavaResolver cached = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                    Map.of("servers", own.server(), "timeoutMillis", 300, "retries", 0, "failureTtlSeconds", 0)));
+            assertEquals(Kind.NAME_NOT_FOUND, failure(cached.addresses("nx.cache.test")));
+            get(cached.addresses("mx1.cache.test"));
+            get(cached.addresses("brief.cache.test"));
+            own.close();
+            // The server is gone: only the cache can answer.
+            assertEquals(List.of(InetAddress.getByName("127.0.0.11")), get(cached.addresses("mx1.cache.test")));
+            assertEquals(Kind.NAME_NOT_FOUND, failure(cached.addresses("nx.cache.test")), "RFC 2308: NXDOMAIN is cached");
+            Thread.sleep(3500);
+            assertEquals(Kind.TEMPORARY, failure(cached.addresses("brief.cache.test")), "the 2 s TTL has run out");
+            assertEquals(Kind.TEMPORARY, failure(cached.addresses("nx.cache.test")), "the SOA minimum (3 s) has run out");
+            assertEquals(List.of(InetAddress.getByName("127.0.0.11")), get(cached.addresses("mx1.cache.test")));
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersTimesOutAndTheFailureIsRemembered() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            DnsjavaResolver slow = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                    Map.of("servers", "127.0.0.1:" + silent.getLocalPort(), "timeoutMillis", 300, "retries", 1)));
+            long start = System.nanoTime();
+            assertEquals(Kind.TEMPORARY, failure(slow.mx("example.test")));
+            long first = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(first >= 250 && first < 3000, "gave up after " + first + " ms");
+            start = System.nanoTime();
+            assertEquals(Kind.TEMPORARY, failure(slow.mx("example.test")));
+            long second = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(second < 100, "RFC 2308 §7.1: the failure is cached, yet the second lookup took " + second + " ms");
+        }
+    }
+
+    @Test
+    void invalidServersAreRefusedAndTheLastGoodOnesStay() throws Exception {
+        DnsjavaResolver r = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", nsd.server())));
+        r.modified(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", "ns.example.org:53")));
+        assertEquals(2, get(r.mx("mail.dns.test")).size());
+        assertThrows(IllegalArgumentException.class, () -> DnsServers.parse("127.0.0.1:99999"));
+    }
+
+    static <T> T get(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    static Kind failure(CompletionStage<?> stage) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> get(stage));
+        return assertInstanceOf(DnsLookupException.class, e.getCause()).kind();
+    }
+}
