@@ -14,6 +14,13 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Router {
 
+    /**
+     * The recipient parameter by which {@link #expand} tells local delivery which mailbox (Maildir folder) receives
+     * a recipient, e.g. a virtual address's mailbox or a plus-address's user. Only the router sets it: a value an
+     * SMTP client supplied is dropped by {@code expand}. Absent: the mailbox is the address's local part.
+     */
+    String MAILBOX_PARAMETER = "X-CARRIER-MAILBOX";
+
     /** The route for one recipient. Never {@code null}. */
     RouteDecision route(MailAddress recipient);
 

@@ -1,14 +1,28 @@
 package org.carrier.router.internal;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -21,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router service: local domains from its own configuration, remote domains from the routes
- * (each a {@link RouteConfiguration}), which come and go while it runs.
+ * The router service: our own domains (local and virtual, with their alias and mailbox tables) from its own
+ * configuration, every other domain from the routes (each a {@link RouteConfiguration}), which come and go while
+ * it runs. MX routes ask the {@link DnsResolver} service.
  */
 @Component(configurationPid = ConfiguredRouter.PID)
 @Designate(ocd = ConfiguredRouter.Config.class)
@@ -30,23 +45,109 @@ public class ConfiguredRouter implements Router {
     static final String PID = "org.carrier.router";
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredRouter.class);
 
-    @ObjectClassDefinition(name = "Carrier router", description = "Which domains are delivered on this host.")
+    @ObjectClassDefinition(name = "Carrier router",
+            description = "Which domains are ours, who exists there (aliases, virtual mailboxes), and how MX routing waits for DNS.")
     public @interface Config {
-        @AttributeDefinition(name = "Local domains", description = "Comma separated; their mail goes to local mailboxes.")
+        @AttributeDefinition(name = "Local domains", description = "Comma separated; each user has a Maildir of the same name.")
         String localDomains() default "localhost";
+
+        @AttributeDefinition(name = "Local users", required = false,
+                description = "Comma separated users of the local domains; empty: any local part is a user.")
+        String localUsers() default "";
+
+        @AttributeDefinition(name = "Virtual domains", required = false,
+                description = "Comma separated; only the addresses in the alias and mailbox tables exist there.")
+        String virtualDomains() default "";
+
+        @AttributeDefinition(name = "Alias table", description = "key = target, target... (reloaded when it changes).")
+        String aliasFile() default "config/aliases.properties";
+
+        @AttributeDefinition(name = "Virtual mailbox table", description = "address = mailbox folder (reloaded when it changes).")
+        String mailboxFile() default "config/mailboxes.properties";
+
+        @AttributeDefinition(name = "Recipient delimiter", required = false,
+                description = "user+tag@domain is delivered to user; empty turns plus-addressing off.")
+        String recipientDelimiter() default "+";
 
         @AttributeDefinition(name = "Local transport", description = "The transport that delivers to local mailboxes.")
         String localTransport() default "local";
+
+        @AttributeDefinition(name = "Our host names", required = false,
+                description = "Comma separated names this host has in MX records (RFC 5321 §5.1 loop check); empty: the local host name.")
+        String ownHostnames() default "";
+
+        @AttributeDefinition(name = "Longest DNS wait (s)", min = "1",
+                description = "An upper bound on how long routing waits for DNS; the resolver normally gives up earlier (its timeout).")
+        int dnsWaitSeconds() default 20;
+
+        @AttributeDefinition(name = "Table check interval (s)", min = "1", description = "How often the table files are checked for changes.")
+        int tableCheckSeconds() default 2;
     }
 
     private final List<RouteConfiguration> routes = new CopyOnWriteArrayList<>();
-    private volatile RouteTable table = new RouteTable(Set.of(), "local", List.of());
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "carrier-router-tables");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile DnsResolver dns;
+    private volatile RouteTable table = new RouteTable(List.of());
+    private volatile Directory directory = new Directory(List.of(), Set.of(), Set.of(), "+", AddressTables.EMPTY);
+    private volatile AddressTables tables = AddressTables.EMPTY;
+    private volatile MxRouting mx = new MxRouting(() -> dns, Set.of(), Duration.ofSeconds(20));
+    private volatile String localTransport = "local";
+    private ScheduledFuture<?> tableChecks;
 
     @Activate
     @Modified
-    void configure(Config config) {
-        table = table.withLocalDomains(Set.copyOf(Route.split(config.localDomains())), config.localTransport().trim());
-        LOG.info("local domains: {}", Route.split(config.localDomains()));
+    synchronized void configure(Config config) {
+        localTransport = config.localTransport().trim();
+        directory = new Directory(Route.split(config.localDomains()), Set.copyOf(Route.split(config.virtualDomains())),
+                Set.copyOf(Route.split(config.localUsers())), config.recipientDelimiter().trim(), tables);
+        mx = new MxRouting(() -> dns, ownHostnames(config.ownHostnames()), Duration.ofSeconds(Math.max(1, config.dnsWaitSeconds())));
+        LOG.info("local domains: {}, virtual domains: {}", Route.split(config.localDomains()), Route.split(config.virtualDomains()));
+        if (tableChecks != null) {
+            tableChecks.cancel(false);
+        }
+        TableWatcher watcher = new TableWatcher(Paths.get(config.aliasFile().trim()), Paths.get(config.mailboxFile().trim()), this::tablesLoaded);
+        watcher.check();
+        long every = Math.max(1, config.tableCheckSeconds());
+        tableChecks = scheduler.scheduleWithFixedDelay(watcher::check, every, every, TimeUnit.SECONDS);
+    }
+
+    private synchronized void tablesLoaded(AddressTables loaded) {
+        tables = loaded;
+        directory = directory.withTables(loaded);
+    }
+
+    @Deactivate
+    void deactivate() {
+        scheduler.shutdownNow();
+    }
+
+    private static Set<String> ownHostnames(String configured) {
+        Set<String> names = new LinkedHashSet<>(Route.split(configured));
+        if (names.isEmpty()) {
+            try {
+                InetAddress local = InetAddress.getLocalHost();
+                names.add(local.getHostName());
+                names.add(local.getCanonicalHostName());
+            } catch (UnknownHostException e) {
+                LOG.warn("the local host name is unknown ({}); set ownHostnames for the MX loop check", e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setDns(DnsResolver resolver) {
+        dns = resolver;
+    }
+
+    void unsetDns(DnsResolver resolver) {
+        if (dns == resolver) {
+            dns = null;
+        }
     }
 
     /** Routes change live: a modified route configuration updates its service properties, which calls updatedRoute. */
@@ -68,14 +169,46 @@ public class ConfiguredRouter implements Router {
 
     private synchronized void rebuild() {
         List<Route> current = routes.stream().map(RouteConfiguration::route).filter(r -> r != null).toList();
-        table = table.withRoutes(current);
+        table = new RouteTable(current);
         LOG.info("route table: {} route(s) {}", current.size(), current.stream().map(Route::name).toList());
     }
 
     @Override
     public RouteDecision route(MailAddress recipient) {
-        RouteDecision decision = table.route(recipient);
-        LOG.debug("route <{}>: {}", recipient, decision);
+        Directory ours = directory;
+        String domain = recipient.domain();
+        if (ours.isOurs(domain)) {
+            return explain(recipient, ours(ours, recipient), ours.isLocal(domain) ? "local domain" : "virtual domain");
+        }
+        RouteTable.Match match = table.best(domain);
+        if (match == null) {
+            // RFC 3463 §3.5: X.4.4 "Unable to route"; refused at RCPT rather than bounced later.
+            return explain(recipient, RouteDecision.refused("none",
+                    new SmtpReply(550, "5.4.4", "<" + recipient + ">: no route to domain " + domain)), "no route matches");
+        }
+        return explain(recipient, match.route().decide(recipient, mx), match.why());
+    }
+
+    private RouteDecision ours(Directory ours, MailAddress recipient) {
+        if (ours.exists(recipient)) {
+            return RouteDecision.local("local", localTransport);
+        }
+        // RFC 3463 §3.2: X.1.1 "Bad destination mailbox address", at RCPT time rather than a later bounce.
+        return RouteDecision.refused("local", new SmtpReply(550, "5.1.1", "<" + recipient + ">: no such user here"));
+    }
+
+    /** The one log line that explains each choice. */
+    private static RouteDecision explain(MailAddress recipient, RouteDecision decision, String why) {
+        LOG.info("route <{}>: {} ({})", recipient, decision, why);
         return decision;
+    }
+
+    @Override
+    public List<Recipient> expand(Recipient recipient) {
+        List<Recipient> expanded = directory.expand(recipient);
+        if (expanded.size() != 1 || !expanded.get(0).address().equals(recipient.address())) {
+            LOG.info("expand <{}>: {}", recipient.address(), expanded);
+        }
+        return expanded;
     }
 }

@@ -8,8 +8,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,8 @@ public class RouteConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
 
     @ObjectClassDefinition(name = "Carrier route",
-            description = "Sends the mail of some domains to a transport and its next hops. The most specific match wins.")
+            description = "Sends the mail of some domains to their MX hosts, a relay, an LMTP server or local mailboxes, "
+                    + "or discards, rejects or holds it. The most specific match wins.")
     public @interface Config {
         @AttributeDefinition(name = "Name", description = "For logs; empty means the configuration's PID.")
         String name() default "";
@@ -35,12 +38,38 @@ public class RouteConfiguration {
                 description = "Comma separated: example.com (exactly), *.example.com (its subdomains), or * (every domain).")
         String domains();
 
-        @AttributeDefinition(name = "Transport", description = "smtp, local, or any other installed transport.")
+        @AttributeDefinition(name = "Transport",
+                description = "mx (the domain's MX hosts, found in DNS), smtp (relay to the next hops), lmtp (the next hops speak LMTP), "
+                        + "local (local mailboxes), discard (accept and drop), reject (refuse with the reply below), "
+                        + "hold (keep queued until the route changes), or the name of another installed transport.")
         String transport() default "smtp";
 
         @AttributeDefinition(name = "Next hops", required = false,
-                description = "Comma separated host:port (or [IPv6]:port; port 25 when omitted), tried in order.")
+                description = "smtp and lmtp: comma separated host:port (or [IPv6]:port), tried in order.")
         String nextHops() default "";
+
+        @AttributeDefinition(name = "Port", min = "0", max = "65535",
+                description = "The port of MX hosts and of next hops given without one; 0: 25 (24 for lmtp).")
+        int port() default 0;
+
+        @AttributeDefinition(name = "TLS", description = "STARTTLS towards the next hops (RFC 3207).",
+                options = {@Option(label = "none: never", value = "none"), @Option(label = "may: when offered", value = "may"),
+                        @Option(label = "encrypt: required, certificate not checked", value = "encrypt"),
+                        @Option(label = "verify: required with a valid certificate for the host", value = "verify")})
+        String tls() default "may";
+
+        @AttributeDefinition(name = "AUTH user", required = false, description = "SMTP AUTH towards the next hops (RFC 4954); empty: none.")
+        String authUser() default "";
+
+        @AttributeDefinition(name = "AUTH password", required = false, type = AttributeType.PASSWORD)
+        String authPassword() default "";
+
+        @AttributeDefinition(name = "Reject code", min = "400", max = "599", description = "reject: the SMTP reply code (4xx: try later, 5xx: never).")
+        int rejectCode() default 550;
+
+        @AttributeDefinition(name = "Reject text", required = false,
+                description = "reject: the reply text, starting with an enhanced status code (RFC 3463), e.g. 5.7.1 no mail for this domain.")
+        String rejectText() default "";
 
         @AttributeDefinition(name = "Order", description = "Among equally specific routes, the lowest order wins.")
         int order() default 100;
@@ -71,7 +100,8 @@ public class RouteConfiguration {
 
     private static Route parse(Config config, Map<String, Object> properties) {
         String name = config.name().isBlank() ? String.valueOf(properties.get("service.pid")) : config.name().trim();
-        return Route.parse(name, config.domains(), config.transport(), config.nextHops(), config.order());
+        return Route.parse(new Route.Settings(name, config.domains(), config.transport(), config.nextHops(), config.port(),
+                config.tls(), config.authUser(), config.authPassword(), config.rejectCode(), config.rejectText(), config.order()));
     }
 
     /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */

@@ -1,0 +1,168 @@
+package org.carrier.router.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.route.Router;
+
+/**
+ * Who exists at our domains and where their mail goes: local domains (every listed user, or any local part, has
+ * a Maildir of that name), virtual domains (only the addresses in the tables), aliases, virtual mailboxes,
+ * catch-alls and plus-addressing. Immutable: the router swaps in a new one when a setting or a table changes.
+ */
+final class Directory {
+    /** Alias nesting deeper than this is treated as a loop (sendmail and Postfix stop at similar depths). */
+    static final int MAX_DEPTH = 20;
+
+    private final List<String> localDomains;
+    private final Set<String> virtualDomains;
+    private final Set<String> localUsers;
+    private final String delimiter;
+    private final AddressTables tables;
+
+    Directory(List<String> localDomains, Set<String> virtualDomains, Set<String> localUsers, String delimiter,
+              AddressTables tables) {
+        this.localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).distinct().toList();
+        this.virtualDomains = lowerCase(virtualDomains);
+        this.localUsers = lowerCase(localUsers);
+        this.delimiter = delimiter == null ? "" : delimiter;
+        this.tables = tables;
+    }
+
+    private static Set<String> lowerCase(Set<String> names) {
+        return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    Directory withTables(AddressTables newTables) {
+        return new Directory(localDomains, virtualDomains, localUsers, delimiter, newTables);
+    }
+
+    /** Whether {@code domain} is one of ours, so that its recipients must exist here. */
+    boolean isOurs(String domain) {
+        return localDomains.contains(domain) || virtualDomains.contains(domain);
+    }
+
+    boolean isLocal(String domain) {
+        return localDomains.contains(domain);
+    }
+
+    /** Whether {@code address} (at one of our domains) names an alias, a mailbox, a local user or a catch-all. */
+    boolean exists(MailAddress address) {
+        return aliasTargets(address) != null || mailbox(address) != null || catchAll(address.domain()) != null;
+    }
+
+    /**
+     * The final recipients of {@code recipient}: aliases expanded (nested, loop-safe), virtual addresses given their
+     * mailbox in the {@link Router#MAILBOX_PARAMETER} parameter. Unknown addresses stay as they are (the router
+     * refuses them). A mailbox parameter the sender supplied is never kept: only the tables may set it.
+     */
+    List<Recipient> expand(Recipient recipient) {
+        Map<String, String> parameters = new HashMap<>(recipient.parameters());
+        parameters.remove(Router.MAILBOX_PARAMETER);
+        Map<MailAddress, Recipient> results = new LinkedHashMap<>();
+        walk(recipient.address(), parameters, new HashSet<>(), 0, results);
+        return results.isEmpty() ? List.of(new Recipient(recipient.address(), parameters)) : List.copyOf(results.values());
+    }
+
+    private void walk(MailAddress address, Map<String, String> parameters, Set<MailAddress> path, int depth,
+                      Map<MailAddress, Recipient> results) {
+        if (!isOurs(address.domain())) {
+            // Forwarding: a remote target is routed like any other remote recipient.
+            results.putIfAbsent(address, new Recipient(address, parameters));
+            return;
+        }
+        List<String> targets = aliasTargets(address);
+        boolean loop = path.contains(address) || depth >= MAX_DEPTH;
+        if (targets != null && !loop) {
+            path.add(address);
+            for (String target : targets) {
+                walk(target(target, address.domain()), parameters, path, depth + 1, results);
+            }
+            path.remove(address);
+            return;
+        }
+        // An alias that names itself ("alice = alice, archive@...") delivers to its own mailbox (aliases(5)).
+        String mailbox = mailbox(address);
+        if (mailbox != null) {
+            Map<String, String> withMailbox = new HashMap<>(parameters);
+            withMailbox.put(Router.MAILBOX_PARAMETER, mailbox);
+            results.putIfAbsent(address, new Recipient(address, withMailbox));
+            return;
+        }
+        List<String> catchAll = catchAll(address.domain());
+        MailAddress marker = MailAddress.of("@", address.domain());
+        if (catchAll != null && !path.contains(marker) && depth < MAX_DEPTH) {
+            path.add(marker);
+            for (String target : catchAll) {
+                walk(target(target, address.domain()), parameters, path, depth + 1, results);
+            }
+            path.remove(marker);
+            return;
+        }
+        results.putIfAbsent(address, new Recipient(address, parameters));
+    }
+
+    /** A bare local part names a user of the first local domain, else of the alias's own domain. */
+    private MailAddress target(String target, String domain) {
+        if (target.indexOf('@') >= 0) {
+            return MailAddress.parse(target);
+        }
+        return MailAddress.of(target, localDomains.isEmpty() ? domain : localDomains.get(0));
+    }
+
+    /** The alias entry for the address: the full address first, then the bare local part; each also without +tag. */
+    private List<String> aliasTargets(MailAddress address) {
+        for (String local : localParts(address)) {
+            List<String> targets = tables.aliases().get(local + "@" + address.domain());
+            if (targets == null) {
+                targets = tables.aliases().get(local);
+            }
+            if (targets != null) {
+                return targets;
+            }
+        }
+        return null;
+    }
+
+    /** The Maildir folder of an address: the virtual mailbox table, or for local domains the user's own name. */
+    String mailbox(MailAddress address) {
+        for (String local : localParts(address)) {
+            String mailbox = tables.mailboxes().get(local + "@" + address.domain());
+            if (mailbox != null) {
+                return mailbox;
+            }
+        }
+        if (isLocal(address.domain())) {
+            String user = localParts(address).get(localParts(address).size() - 1);
+            if ((localUsers.isEmpty() || localUsers.contains(user)) && AddressTables.isMailboxName(user)) {
+                return user;
+            }
+        }
+        return null;
+    }
+
+    private List<String> catchAll(String domain) {
+        return tables.aliases().get("@" + domain);
+    }
+
+    /** The local part in lower case, and without its +tag when it has one (plus-addressing). */
+    private List<String> localParts(MailAddress address) {
+        String local = address.localPart().toLowerCase(Locale.ROOT);
+        List<String> parts = new ArrayList<>(2);
+        parts.add(local);
+        int tag = delimiter.isEmpty() ? -1 : local.indexOf(delimiter);
+        if (tag > 0) {
+            parts.add(local.substring(0, tag));
+        }
+        return parts;
+    }
+}
