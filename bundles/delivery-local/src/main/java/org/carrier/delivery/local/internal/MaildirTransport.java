@@ -12,6 +12,7 @@ import java.util.Locale;
 
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.route.Router;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
@@ -27,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code local} transport: one Maildir per local user, {@code <mailboxDirectory>/<user>/}, with
+ * The {@code local} transport: one Maildir per local user, {@code <mailboxDirectory>/<user>/} (the user being the
+ * mailbox the router named, {@link Router#MAILBOX_PARAMETER}, or else the local part), with
  * {@code Return-Path} (RFC 5321 §4.4) and {@code Delivered-To} added on top. A problem writing is a
  * deferral, so the queue keeps the message and tries again: nothing is lost.
  */
@@ -75,7 +77,9 @@ public class MaildirTransport implements Transport {
     }
 
     private RecipientOutcome deliverOne(DeliveryRequest request, Recipient recipient) {
-        String user = recipient.address().localPart().toLowerCase(Locale.ROOT);
+        // The router names the mailbox of virtual and plus-addresses; otherwise it is the local part.
+        String user = recipient.parameters().getOrDefault(Router.MAILBOX_PARAMETER, recipient.address().localPart())
+                .toLowerCase(Locale.ROOT);
         if (!isSafeMailboxName(user)) {
             return new RecipientOutcome(recipient, Outcome.FAILED,
                     new SmtpReply(550, "5.1.3", "Bad destination mailbox address syntax"), "maildir");

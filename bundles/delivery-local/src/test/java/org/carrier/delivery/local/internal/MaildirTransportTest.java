@@ -21,6 +21,7 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.route.NextHop;
+import org.carrier.api.route.Router;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.MessageSource;
 import org.carrier.api.transport.Outcome;
@@ -84,6 +85,17 @@ class MaildirTransportTest {
         RecipientOutcome o = transport(data).deliver(request(MailAddress.parse("s@c.test"), "erin@localhost")).get(0);
         assertEquals(Outcome.DEFERRED, o.outcome());
         assertEquals(451, o.reply().code());
+    }
+
+    @Test
+    void theMailboxTheRouterNamesReceivesTheMail() throws IOException {
+        Recipient virtual = new Recipient(MailAddress.parse("Alice.Jones+news@example.test"), Map.of(Router.MAILBOX_PARAMETER, "ajones"));
+        DeliveryRequest r = request(MailAddress.parse("s@c.test"));
+        RecipientOutcome o = transport(data).deliver(new DeliveryRequest(r.queueId(), r.envelope().withRecipients(List.of(virtual)),
+                List.of(), r.message())).get(0);
+        assertEquals(Outcome.DELIVERED, o.outcome());
+        Path mail = list(data.resolve("mailboxes/ajones/new")).get(0);
+        assertTrue(Files.readString(mail).contains("Delivered-To: Alice.Jones+news@example.test\r\n"));
     }
 
     private static List<Path> list(Path dir) throws IOException {

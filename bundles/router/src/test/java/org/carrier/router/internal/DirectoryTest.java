@@ -1,0 +1,128 @@
+package org.carrier.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.route.Router;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local and virtual domains, aliases, virtual mailboxes, catch-all and plus-addressing, from real table files. */
+class DirectoryTest {
+    @TempDir
+    Path dir;
+
+    private Directory directory(String aliases, String mailboxes, Set<String> localUsers) throws Exception {
+        Path aliasFile = Files.writeString(dir.resolve("aliases.properties"), aliases);
+        Path mailboxFile = Files.writeString(dir.resolve("mailboxes.properties"), mailboxes);
+        AddressTables tables = new AddressTables(AddressTables.aliases(aliasFile), AddressTables.mailboxes(mailboxFile));
+        return new Directory(List.of("localhost"), Set.of("example.test", "catch.test"), localUsers, "+", tables);
+    }
+
+    private static List<String> expand(Directory d, String address) {
+        return d.expand(Recipient.of(MailAddress.parse(address))).stream()
+                .map(r -> r.address() + r.parameters().getOrDefault(Router.MAILBOX_PARAMETER, "").transform(m -> m.isEmpty() ? "" : " -> " + m))
+                .toList();
+    }
+
+    private static final String ALIASES = """
+            # RFC 5321 §4.5.1: postmaster at every domain of ours
+            postmaster = admin
+            abuse = postmaster
+            team@example.test = alice@example.test, bob@example.test, friend@remote.test
+            a@example.test = b@example.test
+            b@example.test = a@example.test
+            self@example.test = self@example.test, archive@remote.test
+            @catch.test = alice@example.test
+            """;
+    private static final String MAILBOXES = """
+            alice@example.test = ajones
+            bob@example.test = bsmith
+            self@example.test = self
+            """;
+
+    @Test
+    void aliasesExpandToSeveralNestedAndRemoteTargetsAreForwarded() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of());
+        assertEquals(List.of("alice@example.test -> ajones", "bob@example.test -> bsmith", "friend@remote.test"), expand(d, "team@example.test"));
+        assertEquals(List.of("admin@localhost -> admin"), expand(d, "abuse@example.test"), "bare keys apply at every domain of ours");
+        assertEquals(List.of("admin@localhost -> admin"), expand(d, "PostMaster@localhost"));
+    }
+
+    @Test
+    void aliasLoopsEndAndAnAliasNamingItselfKeepsItsMailbox() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of());
+        assertEquals(List.of("a@example.test"), expand(d, "a@example.test"), "a -> b -> a stops at a");
+        assertEquals(List.of("self@example.test -> self", "archive@remote.test"), expand(d, "self@example.test"));
+        Directory deep = directory("x0@example.test = x1@example.test\n" + java.util.stream.IntStream.range(1, 40)
+                .mapToObj(i -> "x" + i + "@example.test = x" + (i + 1) + "@example.test").reduce("", (a, b) -> a + b + "\n"), "", Set.of());
+        assertEquals(1, expand(deep, "x0@example.test").size());
+    }
+
+    @Test
+    void virtualDomainsKnowOnlyTheirTablesAndTheCatchAllTakesTheRest() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of());
+        assertTrue(d.exists(MailAddress.parse("alice@example.test")));
+        assertFalse(d.exists(MailAddress.parse("nobody@example.test")));
+        assertTrue(d.exists(MailAddress.parse("anyone@catch.test")));
+        assertEquals(List.of("alice@example.test -> ajones"), expand(d, "anyone@catch.test"));
+        assertTrue(d.exists(MailAddress.parse("postmaster@catch.test")));
+    }
+
+    @Test
+    void plusAddressesReachTheUserAndKeepTheirTag() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of("carol"));
+        assertEquals(List.of("alice+news@example.test -> ajones"), expand(d, "alice+news@example.test"));
+        assertEquals(List.of("carol+lists@localhost -> carol"), expand(d, "carol+lists@localhost"));
+        assertTrue(d.exists(MailAddress.parse("carol+x@localhost")));
+        assertFalse(d.exists(MailAddress.parse("dave@localhost")), "local users are listed");
+        assertTrue(directory("", "", Set.of()).exists(MailAddress.parse("dave@localhost")), "no list: any local part");
+    }
+
+    @Test
+    void aMailboxParameterFromTheSenderIsDropped() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of());
+        Recipient forged = new Recipient(MailAddress.parse("friend@remote.test"), Map.of(Router.MAILBOX_PARAMETER, "ajones", "NOTIFY", "NEVER"));
+        assertEquals(List.of(new Recipient(MailAddress.parse("friend@remote.test"), Map.of("NOTIFY", "NEVER"))), d.expand(forged));
+    }
+
+    @Test
+    void brokenTablesNameFileLineAndProblem() throws Exception {
+        assertEquals(dir.resolve("aliases.properties") + ", line 3: \"x\" has no value (expected: key = value)",
+                assertThrows(TableException.class, () -> directory("a = b\n# c\nx\n", "", Set.of())).getMessage());
+        assertTrue(assertThrows(TableException.class, () -> directory("a = b\nA = c\n", "", Set.of())).getMessage()
+                .endsWith("line 2: \"a\" is already defined on line 1"));
+        assertTrue(assertThrows(TableException.class, () -> directory("a = b@\n", "", Set.of())).getMessage().contains("not an address"));
+        assertTrue(assertThrows(TableException.class, () -> directory("", "x@example.test = ../etc\n", Set.of())).getMessage()
+                .contains("line 1: not a mailbox folder name"));
+    }
+
+    @Test
+    void aChangedFileIsReloadedAndABrokenOneKeepsTheLastGoodTables() throws Exception {
+        Path aliases = Files.writeString(dir.resolve("a.properties"), "postmaster = admin\n");
+        AtomicReference<AddressTables> loaded = new AtomicReference<>();
+        TableWatcher watcher = new TableWatcher(aliases, dir.resolve("missing.properties"), loaded::set);
+        watcher.check();
+        assertEquals(List.of("admin"), loaded.get().aliases().get("postmaster"));
+        Files.writeString(aliases, "postmaster = root\nlonely\n");
+        Files.setLastModifiedTime(aliases, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+        watcher.check();
+        assertEquals(List.of("admin"), loaded.get().aliases().get("postmaster"), "the broken file is not used");
+        Files.writeString(aliases, "postmaster = root\n");
+        Files.setLastModifiedTime(aliases, FileTime.fromMillis(System.currentTimeMillis() + 4000));
+        watcher.check();
+        assertEquals(List.of("root"), loaded.get().aliases().get("postmaster"));
+    }
+}
