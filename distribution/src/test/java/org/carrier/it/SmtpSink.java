@@ -31,7 +31,12 @@ public final class SmtpSink implements Closeable {
     private final Thread thread;
 
     public SmtpSink() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** A sink on a given loopback address and port (0: any free one), e.g. 127.0.0.11 standing for an MX host. */
+    public SmtpSink(InetAddress address, int port) throws IOException {
+        server = new ServerSocket(port, 50, address);
         thread = new Thread(this::serve, "smtp-sink-" + server.getLocalPort());
         thread.setDaemon(true);
         thread.start();

@@ -64,7 +64,9 @@ public final class NsdServer implements AutoCloseable {
         }
         Path confFile = dir.resolve("nsd.conf");
         Files.writeString(confFile, conf.toString(), StandardCharsets.US_ASCII);
-        Process process = new ProcessBuilder("nsd", "-d", "-c", confFile.toString())
+        // Debian installs nsd in /usr/sbin, which is not on every user's PATH.
+        String nsd = Files.isExecutable(Path.of("/usr/sbin/nsd")) ? "/usr/sbin/nsd" : "nsd";
+        Process process = new ProcessBuilder(nsd, "-d", "-c", confFile.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nsd.out").toFile()).start();
         NsdServer server = new NsdServer(process, port, dir);
         server.awaitAnswers(zones.keySet().iterator().next());

@@ -1,0 +1,218 @@
+package org.carrier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.carrier.dns.internal.NsdServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * End to end: mail through the running distribution to MX hosts found through a real nsd on a loopback port;
+ * SMTP sinks on 127.0.0.x addresses stand for the MX hosts (RFC 5321 §5.1, RFC 7505). Also aliases, virtual
+ * mailboxes, and a route changed while mail waits in the queue.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MxRoutingIT {
+    private static final String SENDER = "sender@client.test";
+    /** The MX hosts' names and addresses, as the zone says. 127.0.0.21 (down.failover) has no sink: a host that is down. */
+    private static final Map<String, String> HOSTS = Map.of(
+            "mx1.pref.mx.test", "127.0.0.11", "mx2.pref.mx.test", "127.0.0.12",
+            "down.failover.mx.test", "127.0.0.21", "up.failover.mx.test", "127.0.0.22",
+            "a.equal.mx.test", "127.0.0.16", "b.equal.mx.test", "127.0.0.17",
+            "implicit.mx.test", "127.0.0.13", "mx.noaddr.mx.test", "127.0.0.18", "mx.later.test", "127.0.0.19");
+    private static final String ZONE = """
+            pref MX 20 mx2.pref.mx.test.
+            pref MX 10 mx1.pref.mx.test.
+            failover MX 5 down.failover.mx.test.
+            failover MX 10 up.failover.mx.test.
+            equal MX 10 a.equal.mx.test.
+            equal MX 10 b.equal.mx.test.
+            nullmx MX 0 .
+            nullmx A 127.0.0.15
+            noaddr MX 10 nohost.noaddr.mx.test.
+            noaddr MX 20 mx.noaddr.mx.test.
+            """ + HOSTS.entrySet().stream().filter(h -> h.getKey().endsWith(".mx.test"))
+            .map(h -> h.getKey().replace(".mx.test", "") + " A " + h.getValue()).collect(Collectors.joining("\n"));
+
+    private NsdServer nsd;
+    private RunningCarrier carrier;
+    private final Map<String, SmtpSink> sinks = new HashMap<>();
+    private int mxPort;
+
+    @BeforeAll
+    void start() throws Exception {
+        nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19"), 60);
+        mxPort = sinksOnOnePort();
+        Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-mx-");
+        carrier = new RunningCarrier(dir);
+        Path config = carrier.home.resolve("config");
+        write(config.resolve("org.carrier.dns.cfg"), "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
+        // Every MX host listens on the same (free) port, as they all would on 25.
+        write(config.resolve("org.carrier.route-mx.cfg"), "domains = *.mx.test\ntransport = mx\nport = " + mxPort + "\n");
+        write(config.resolve("org.carrier.route-later.cfg"), "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");
+        write(config.resolve("org.carrier.queue.cfg"), "retryDelays = 2s\nmaxLifetime = 1h\n");
+        String router = Files.readString(config.resolve("org.carrier.router.cfg"));
+        write(config.resolve("org.carrier.router.cfg"), router.replace("virtualDomains =", "virtualDomains = virtual.test"));
+        write(config.resolve("mailboxes.properties"), "alice@virtual.test = ajones\n");
+        Files.writeString(config.resolve("aliases.properties"), "team@virtual.test = alice@virtual.test, friend@pref.mx.test\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        // Until the smtp transport connects to the addresses the router resolved (NextHop.addresses), it resolves the
+        // MX names itself: a hosts file gives it the zone's own answers (jdk.net.hosts.file, read by every JVM lookup).
+        Path hosts = dir.resolve("hosts");
+        write(hosts, "127.0.0.1 localhost\n" + HOSTS.entrySet().stream().map(h -> h.getValue() + " " + h.getKey())
+                .collect(Collectors.joining("\n")) + "\n");
+        write(carrier.home.resolve("conf/system.properties"), "jdk.net.hosts.file=" + hosts + "\n");
+        carrier.start();
+    }
+
+    /** Sinks for every MX host except the one that is down, all on one port free on each of their addresses. */
+    private int sinksOnOnePort() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = Distribution.freePort();
+            try {
+                for (Map.Entry<String, String> host : HOSTS.entrySet()) {
+                    if (!host.getKey().startsWith("down.")) {
+                        sinks.put(host.getKey(), new SmtpSink(InetAddress.getByName(host.getValue()), port));
+                    }
+                }
+                return port;
+            } catch (BindException taken) {
+                closeSinks();
+            }
+        }
+        throw new IOException("no port free on all the MX addresses");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (carrier != null) {
+            carrier.close();
+        }
+        closeSinks();
+        if (nsd != null) {
+            nsd.close();
+        }
+    }
+
+    private void closeSinks() throws IOException {
+        for (SmtpSink sink : sinks.values()) {
+            sink.close();
+        }
+        sinks.clear();
+    }
+
+    private String send(String... recipients) throws IOException {
+        return SmtpClient.send(carrier.smtpPort, SENDER, List.of(recipients), SmtpClient.message("mx", 100));
+    }
+
+    private SmtpSink.Received at(String host, int seconds) throws InterruptedException {
+        return sinks.get(host).next(seconds);
+    }
+
+    @Test
+    void theMostPreferredMxGetsTheMail() throws Exception {
+        assertTrue(send("bob@pref.mx.test").startsWith("250"));
+        SmtpSink.Received mail = at("mx1.pref.mx.test", 30);
+        assertNotNull(mail, "nothing reached the preference-10 MX:\n" + carrier.console());
+        assertEquals(List.of("bob@pref.mx.test"), mail.to());
+        assertNull(at("mx2.pref.mx.test", 1), "the preference-20 MX got mail too");
+    }
+
+    @Test
+    void whenTheFirstMxIsDownTheNextOneGetsTheMail() throws Exception {
+        assertTrue(send("bob@failover.mx.test").startsWith("250"));
+        assertNotNull(at("up.failover.mx.test", 30), "no failover to the second MX:\n" + carrier.console());
+    }
+
+    @Test
+    void equalPreferencesShareTheMail() throws Exception {
+        for (int i = 0; i < 16; i++) {
+            assertTrue(send("bob" + i + "@equal.mx.test").startsWith("250"));
+        }
+        int a = 0;
+        int b = 0;
+        for (int i = 0; i < 16 && a + b < 16; i++) {
+            a += at("a.equal.mx.test", 0) != null ? 1 : 0;
+            b += at("b.equal.mx.test", 0) != null ? 1 : 0;
+            if (a + b < 16) {
+                Thread.sleep(1000);
+            }
+        }
+        assertEquals(16, a + b, "not every message arrived:\n" + carrier.console());
+        assertTrue(a > 0 && b > 0, "16 messages all went to one of two equal MX hosts: " + a + " / " + b);
+    }
+
+    @Test
+    void withoutMxTheDomainsAddressTakesTheMail() throws Exception {
+        assertTrue(send("bob@implicit.mx.test").startsWith("250"));
+        assertNotNull(at("implicit.mx.test", 30), "implicit MX not used:\n" + carrier.console());
+    }
+
+    @Test
+    void anMxHostWithoutAddressIsSkipped() throws Exception {
+        assertTrue(send("bob@noaddr.mx.test").startsWith("250"));
+        assertNotNull(at("mx.noaddr.mx.test", 30), "the MX with an address was not used:\n" + carrier.console());
+    }
+
+    @Test
+    void refusalsComeAtRcptTime() throws Exception {
+        assertTrue(send("bob@nullmx.mx.test").startsWith("556 5.1.10"), "RFC 7505 null MX");
+        assertTrue(send("bob@nx.mx.test").startsWith("550 5.1.2"), "NXDOMAIN");
+        // nsd refuses names outside its zones: no answer, so "try again later".
+        write(carrier.home.resolve("config/org.carrier.route-elsewhere.cfg"), "domains = elsewhere.example\ntransport = mx\n");
+        assertTrue(Distribution.waitFor(20, () -> quietly("bob@elsewhere.example").startsWith("451 4.4.3")),
+                "no temporary refusal for a DNS failure:\n" + carrier.console());
+    }
+
+    @Test
+    void aliasesAndVirtualMailboxes() throws Exception {
+        assertTrue(send("nobody@virtual.test").startsWith("550 5.1.1"), "unknown virtual address accepted");
+        assertTrue(send("team@virtual.test", "postmaster@virtual.test").startsWith("250"));
+        assertNotNull(at("mx1.pref.mx.test", 30), "the alias's remote target was not forwarded:\n" + carrier.console());
+        assertTrue(Distribution.waitFor(30, () -> Distribution.newMail(carrier.maildir("ajones")).size() == 1
+                && Distribution.newMail(carrier.maildir("admin")).size() == 1), "virtual mailbox or postmaster alias not delivered:\n" + carrier.console());
+        String mail = Files.readString(Distribution.newMail(carrier.maildir("ajones")).get(0));
+        assertTrue(mail.contains("Delivered-To: alice@virtual.test\r\n"), mail);
+    }
+
+    @Test
+    void aRouteChangedInConfigAdminRedirectsMailAlreadyQueued() throws Exception {
+        // The route names a relay that is down: the mail is deferred and waits in the queue.
+        assertTrue(send("carol@later.test").startsWith("250"));
+        assertTrue(Distribution.waitFor(30, () -> carrier.console().contains("to=<carol@later.test>") && carrier.console().contains("status=deferred")),
+                "the mail was not deferred:\n" + carrier.console());
+        // FileInstall hands the changed file to ConfigAdmin; the next attempt routes through the MX instead.
+        write(carrier.home.resolve("config/org.carrier.route-later.cfg"), "domains = later.test\ntransport = mx\nport = " + mxPort + "\n");
+        SmtpSink.Received mail = at("mx.later.test", 40);
+        assertNotNull(mail, "the queued mail did not follow the changed route:\n" + carrier.console());
+        assertEquals(List.of("carol@later.test"), mail.to());
+    }
+
+    private String quietly(String rcpt) {
+        try {
+            return send(rcpt);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.ISO_8859_1);
+    }
+}
