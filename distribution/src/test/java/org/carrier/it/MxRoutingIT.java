@@ -136,8 +136,7 @@ class MxRoutingIT {
 
     @Test
     void whenTheFirstMxIsDownTheNextOneGetsTheMail() throws Exception {
-        assertTrue(send("bob@failover.mx.test").startsWith("250"));
-        assertNotNull(at("up.failover.mx.test", 30), "no failover to the second MX:\n" + carrier.console());
+        assertArrives("bob@failover.mx.test", "up.failover.mx.test", "no failover to the second MX");
     }
 
     @Test
@@ -160,14 +159,19 @@ class MxRoutingIT {
 
     @Test
     void withoutMxTheDomainsAddressTakesTheMail() throws Exception {
-        assertTrue(send("bob@implicit.mx.test").startsWith("250"));
-        assertNotNull(at("implicit.mx.test", 30), "implicit MX not used:\n" + carrier.console());
+        assertArrives("bob@implicit.mx.test", "implicit.mx.test", "implicit MX not used");
     }
 
     @Test
     void anMxHostWithoutAddressIsSkipped() throws Exception {
-        assertTrue(send("bob@noaddr.mx.test").startsWith("250"));
-        assertNotNull(at("mx.noaddr.mx.test", 30), "the MX with an address was not used:\n" + carrier.console());
+        assertArrives("bob@noaddr.mx.test", "mx.noaddr.mx.test", "the MX with an address was not used");
+    }
+
+    private void assertArrives(String rcpt, String host, String problem) throws Exception {
+        assertTrue(send(rcpt).startsWith("250"));
+        SmtpSink.Received mail = at(host, 30);
+        assertNotNull(mail, problem + ":\n" + carrier.console());
+        assertEquals(List.of(rcpt), mail.to());
     }
 
     @Test
@@ -195,7 +199,8 @@ class MxRoutingIT {
     void aRouteChangedInConfigAdminRedirectsMailAlreadyQueued() throws Exception {
         // The route names a relay that is down: the mail is deferred and waits in the queue.
         assertTrue(send("carol@later.test").startsWith("250"));
-        assertTrue(Distribution.waitFor(30, () -> carrier.console().contains("to=<carol@later.test>") && carrier.console().contains("status=deferred")),
+        assertTrue(Distribution.waitFor(30, () -> carrier.console().lines()
+                        .anyMatch(l -> l.contains("to=<carol@later.test>") && l.contains("status=deferred"))),
                 "the mail was not deferred:\n" + carrier.console());
         // FileInstall hands the changed file to ConfigAdmin; the next attempt routes through the MX instead.
         write(carrier.home.resolve("config/org.carrier.route-later.cfg"), "domains = later.test\ntransport = mx\nport = " + mxPort + "\n");

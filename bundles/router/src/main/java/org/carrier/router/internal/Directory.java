@@ -22,6 +22,7 @@ import org.carrier.api.route.Router;
 final class Directory {
     /** Alias nesting deeper than this is treated as a loop (sendmail and Postfix stop at similar depths). */
     static final int MAX_DEPTH = 20;
+    private static final String ORCPT = "ORCPT";
 
     private final List<String> localDomains;
     private final Set<String> virtualDomains;
@@ -70,7 +71,37 @@ final class Directory {
         parameters.remove(Router.MAILBOX_PARAMETER);
         Map<MailAddress, Recipient> results = new LinkedHashMap<>();
         walk(recipient.address(), parameters, new HashSet<>(), 0, results);
-        return results.isEmpty() ? List.of(new Recipient(recipient.address(), parameters)) : List.copyOf(results.values());
+        if (results.isEmpty()) {
+            return List.of(new Recipient(recipient.address(), parameters));
+        }
+        return results.values().stream().map(r -> withOriginal(r, recipient.address())).toList();
+    }
+
+    /**
+     * RFC 3461 §4.2: a recipient that replaced the one the sender wrote carries the original as ORCPT (unless the
+     * sender gave one), so that delivery status notifications name what the sender wrote.
+     */
+    private static Recipient withOriginal(Recipient expanded, MailAddress original) {
+        if (expanded.address().equals(original) || expanded.parameters().containsKey(ORCPT)) {
+            return expanded;
+        }
+        Map<String, String> parameters = new HashMap<>(expanded.parameters());
+        parameters.put(ORCPT, "rfc822;" + xtext(original.toString()));
+        return new Recipient(expanded.address(), parameters);
+    }
+
+    /** RFC 3461 §4: xtext, with "+", "=" and characters outside "!".."~" as "+HH". */
+    static String xtext(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < '!' || c > '~' || c == '+' || c == '=') {
+                sb.append('+').append(String.format("%02X", c));
+            } else {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
     }
 
     private void walk(MailAddress address, Map<String, String> parameters, Set<MailAddress> path, int depth,

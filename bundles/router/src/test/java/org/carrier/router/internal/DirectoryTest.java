@@ -92,6 +92,18 @@ class DirectoryTest {
     }
 
     @Test
+    void expandedRecipientsNameTheOriginalAsOrcptUnlessTheSenderDid() throws Exception {
+        Directory d = directory(ALIASES, MAILBOXES, Set.of());
+        List<Recipient> team = d.expand(Recipient.of(MailAddress.parse("team@example.test")));
+        assertEquals(List.of("rfc822;team@example.test"), team.stream().map(r -> r.parameters().get("ORCPT")).distinct().toList());
+        Recipient tagged = d.expand(Recipient.of(MailAddress.parse("alice+x=y@example.test"))).get(0);
+        assertFalse(tagged.parameters().containsKey("ORCPT"), "the same address needs no ORCPT");
+        Recipient given = new Recipient(MailAddress.parse("abuse@localhost"), Map.of("ORCPT", "rfc822;abuse@example.test"));
+        assertEquals("rfc822;abuse@example.test", d.expand(given).get(0).parameters().get("ORCPT"));
+        assertEquals("a+2Bb+3Dc+20d", Directory.xtext("a+b=c d"));
+    }
+
+    @Test
     void aMailboxParameterFromTheSenderIsDropped() throws Exception {
         Directory d = directory(ALIASES, MAILBOXES, Set.of());
         Recipient forged = new Recipient(MailAddress.parse("friend@remote.test"), Map.of(Router.MAILBOX_PARAMETER, "ajones", "NOTIFY", "NEVER"));
