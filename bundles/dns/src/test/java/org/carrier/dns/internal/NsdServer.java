@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -89,7 +91,9 @@ public final class NsdServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("nsd exited with " + process.exitValue() + ": " + log());
+                String log = log();
+                close();
+                throw new IOException("nsd exited with " + process.exitValue() + ": " + log);
             }
             try {
                 Message answer = probe.send(Message.newQuery(Record.newRecord(Name.fromString(zone + "."), Type.SOA, 1)));
@@ -101,8 +105,9 @@ public final class NsdServer implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+        String log = log();
         close();
-        throw new IOException("nsd did not answer within 15 s: " + log());
+        throw new IOException("nsd did not answer within 15 s: " + log);
     }
 
     private String log() throws IOException {
@@ -135,6 +140,11 @@ public final class NsdServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // only a leftover temporary folder
         }
     }
 }
