@@ -133,10 +133,10 @@ public class DnsjavaResolver implements DnsResolver {
         if (!all.isEmpty()) {
             return all;
         }
-        Kind six6 = kind(sixError);
-        Kind four4 = kind(fourError);
-        Kind kind = six6 == Kind.TEMPORARY || four4 == Kind.TEMPORARY ? Kind.TEMPORARY
-                : six6 == Kind.NAME_NOT_FOUND || four4 == Kind.NAME_NOT_FOUND ? Kind.NAME_NOT_FOUND : Kind.NO_DATA;
+        // Neither family has an address: "for now" if either could not be asked, else "no such name" if either says so.
+        List<Kind> kinds = List.of(kind(sixError), kind(fourError));
+        Kind kind = kinds.contains(Kind.TEMPORARY) ? Kind.TEMPORARY
+                : kinds.contains(Kind.NAME_NOT_FOUND) ? Kind.NAME_NOT_FOUND : Kind.NO_DATA;
         throw new CompletionException(new DnsLookupException(kind, host + ": no address ("
                 + DnsClient.cause(sixError).getMessage() + "; " + DnsClient.cause(fourError).getMessage() + ")"));
     }
@@ -166,8 +166,14 @@ public class DnsjavaResolver implements DnsResolver {
     }
 
     private <T> CompletableFuture<List<T>> lookup(Name name, int type, Function<Record, T> convert) {
-        return client.lookup(new LookupKey(name, type)).thenApply(records -> records.stream()
-                .filter(r -> r.getType() == type).map(convert).toList());
+        LookupKey key = new LookupKey(name, type);
+        return client.lookup(key).thenApply(records -> {
+            List<T> answers = records.stream().filter(r -> r.getType() == type).map(convert).toList();
+            if (answers.isEmpty()) {
+                throw new CompletionException(new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)"));
+            }
+            return answers;
+        });
     }
 
     /** A host name without the trailing dot, in lower case (RFC 4343: DNS names compare case-insensitively). */
