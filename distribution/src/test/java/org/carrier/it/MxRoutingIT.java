@@ -196,6 +196,19 @@ class MxRoutingIT {
     }
 
     @Test
+    void aChangedTableAppliesAtOnceAndABrokenOneKeepsTheLastGood() throws Exception {
+        Path mailboxes = carrier.home.resolve("config/mailboxes.properties");
+        assertTrue(send("dave@virtual.test").startsWith("550 5.1.1"));
+        write(mailboxes, "alice@virtual.test = ajones\ndave@virtual.test = dave\n");
+        assertTrue(Distribution.waitFor(20, () -> quietly("dave@virtual.test").startsWith("250")),
+                "the new mailbox was not picked up:\n" + carrier.console());
+        write(mailboxes, "alice@virtual.test = ajones\ndave@virtual.test = ../escape\n");
+        assertTrue(Distribution.waitFor(20, () -> carrier.console().contains("mailboxes.properties, line 2: not a mailbox folder name")),
+                "the broken table was not reported with file and line:\n" + carrier.console());
+        assertTrue(send("dave@virtual.test").startsWith("250"), "the last good table is no longer in force");
+    }
+
+    @Test
     void aRouteChangedInConfigAdminRedirectsMailAlreadyQueued() throws Exception {
         // The route names a relay that is down: the mail is deferred and waits in the queue.
         assertTrue(send("carol@later.test").startsWith("250"));
