@@ -25,9 +25,11 @@ final class DnsServers {
             return servers;
         }
         for (String entry : setting.trim().split("[\\s,]+")) {
-            NextHop hop = NextHop.parse(entry, DNS_PORT);
+            // A bare IPv6 address has colons of its own: it can only take a port in brackets, [::1]:53.
+            boolean bareIpv6 = !entry.startsWith("[") && entry.indexOf(':') != entry.lastIndexOf(':');
+            NextHop hop = bareIpv6 ? new NextHop(entry, DNS_PORT) : NextHop.parse(entry, DNS_PORT);
             // An address literal only: resolving the resolver's own name would need a resolver.
-            if (!hop.host().matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            if (!hop.host().matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
                 throw new IllegalArgumentException("not an IP address: " + entry);
             }
             servers.add(new InetSocketAddress(hop.host(), hop.port()));

@@ -140,6 +140,8 @@ class DnsjavaResolverTest {
         r.modified(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", "ns.example.org:53")));
         assertEquals(2, get(r.mx("mail.dns.test")).size());
         assertThrows(IllegalArgumentException.class, () -> DnsServers.parse("127.0.0.1:99999"));
+        assertEquals(List.of(new InetSocketAddress("::1", 53), new InetSocketAddress("::1", 5353), new InetSocketAddress("127.0.0.1", 53)),
+                DnsServers.parse("::1, [::1]:5353 127.0.0.1"));
     }
 
     static <T> T get(CompletionStage<T> stage) throws Exception {

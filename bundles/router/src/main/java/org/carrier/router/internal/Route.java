@@ -78,8 +78,13 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
         }
         int port = s.port() > 0 ? s.port() : kind == Kind.LMTP ? LMTP_PORT : SMTP_PORT;
         List<NextHop> hops = hops(s.nextHops(), port);
+        boolean takesHops = kind == Kind.SMTP || kind == Kind.LMTP || kind == Kind.OTHER;
         if ((kind == Kind.SMTP || kind == Kind.LMTP) && hops.isEmpty()) {
             throw new InvalidRouteException("nextHops", "the " + transport + " transport needs at least one next hop (host:port)");
+        }
+        if (!takesHops && !hops.isEmpty()) {
+            throw new InvalidRouteException("nextHops", "a " + transport + " route takes no next hops"
+                    + (kind == Kind.MX ? " (it finds the MX hosts in DNS; use smtp for fixed next hops)" : ""));
         }
         String routeTransport = switch (kind) {
             case MX -> MxRouting.SMTP;

@@ -68,6 +68,7 @@ class RouteKindsTest {
         assertEquals("rejectText", field(new Route.Settings("r", "x.test", "reject", "", 0, "may", "", "", 550, "4.7.1 later", 1)));
         assertEquals("port", field(new Route.Settings("r", "x.test", "mx", "", 70000, "may", "", "", 550, "", 1)));
         assertEquals("nextHops", field(settings("lmtp", "")));
+        assertEquals("nextHops", field(settings("mx", "mx.example:25")));
     }
 
     private static String field(Route.Settings s) {
