@@ -57,14 +57,16 @@ class MxRoutingIT {
 
     @BeforeAll
     void start() throws Exception {
-        nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19"), 60);
+        // servfail.test: a zone file nsd cannot load, so it answers SERVFAIL for it.
+        nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19",
+                "servfail.test", "not a resource record"), 60);
         mxPort = sinksOnOnePort();
         Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-mx-");
         carrier = new RunningCarrier(dir);
         Path config = carrier.home.resolve("config");
         write(config.resolve("org.carrier.dns.cfg"), "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
         // Every MX host listens on the same (free) port, as they all would on 25.
-        write(config.resolve("org.carrier.route-mx.cfg"), "domains = *.mx.test\ntransport = mx\nport = " + mxPort + "\n");
+        write(config.resolve("org.carrier.route-mx.cfg"), "domains = *.mx.test, servfail.test\ntransport = mx\nport = " + mxPort + "\n");
         write(config.resolve("org.carrier.route-later.cfg"), "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");
         write(config.resolve("org.carrier.queue.cfg"), "retryDelays = 2s\nmaxLifetime = 1h\n");
         String router = Files.readString(config.resolve("org.carrier.router.cfg"));
@@ -178,6 +180,7 @@ class MxRoutingIT {
     void refusalsComeAtRcptTime() throws Exception {
         assertTrue(send("bob@nullmx.mx.test").startsWith("556 5.1.10"), "RFC 7505 null MX");
         assertTrue(send("bob@nx.mx.test").startsWith("550 5.1.2"), "NXDOMAIN");
+        assertTrue(send("bob@servfail.test").startsWith("451 4.4.3"), "SERVFAIL");
         // nsd refuses names outside its zones: no answer, so "try again later".
         write(carrier.home.resolve("config/org.carrier.route-elsewhere.cfg"), "domains = elsewhere.example\ntransport = mx\n");
         assertTrue(Distribution.waitFor(20, () -> quietly("bob@elsewhere.example").startsWith("451 4.4.3")),

@@ -43,7 +43,8 @@ class DnsjavaResolverTest {
                         nullmx MX 0 .
                         spf TXT "v=spf1 " "-all"
                         """ + bigTxt,
-                "127.in-addr.arpa", "11.0.0 PTR mx1.dns.test."), 60);
+                "127.in-addr.arpa", "11.0.0 PTR mx1.dns.test.",
+                "servfail.test", "this line is not a resource record"), 60);
         resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
                 Map.of("servers", nsd.server(), "timeoutMillis", 1000)));
     }
@@ -97,6 +98,13 @@ class DnsjavaResolverTest {
     void aZoneTheServerDoesNotServeIsATemporaryFailure() {
         // nsd answers REFUSED for names outside its zones: no answer, so "try again later".
         assertEquals(Kind.TEMPORARY, failure(resolver.mx("example.org")));
+    }
+
+    @Test
+    void aZoneTheServerCannotLoadAnswersServfailWhichIsTemporary() {
+        // nsd serves a zone whose file does not parse with SERVFAIL (RFC 1035 §4.1.1 RCODE 2).
+        assertEquals(Kind.TEMPORARY, failure(resolver.mx("servfail.test")));
+        assertEquals(Kind.TEMPORARY, failure(resolver.addresses("www.servfail.test")));
     }
 
     @Test
