@@ -1,5 +1,6 @@
 package org.carrier.dns.internal;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -158,8 +159,10 @@ public class DnsjavaResolver implements DnsResolver {
     private <T> CompletableFuture<List<T>> records(String name, int type, Function<Record, T> convert) {
         Name absolute;
         try {
-            absolute = Name.fromString(name.endsWith(".") ? name : name + ".");
-        } catch (TextParseException e) {
+            // RFC 6531 §3.7.3 / RFC 5890: an internationalized domain is looked up by its A-labels (xn--...).
+            String ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
+            absolute = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new DnsLookupException(Kind.NAME_NOT_FOUND, "not a domain name: " + name));
         }
         return lookup(absolute, type, convert);

@@ -39,6 +39,7 @@ class DnsjavaResolverTest {
                         mx1 A 127.0.0.11
                         mx2 A 127.0.0.12
                         dual A 127.0.0.14
+                        xn--bcher-kva MX 10 mx1.dns.test.
                         dual AAAA ::1
                         nullmx MX 0 .
                         spf TXT "v=spf1 " "-all"
@@ -59,6 +60,11 @@ class DnsjavaResolverTest {
         List<MxRecord> mx = get(resolver.mx("mail.dns.test"));
         assertEquals(List.of(new MxRecord(10, "mx1.dns.test"), new MxRecord(20, "mx2.dns.test")),
                 mx.stream().sorted((a, b) -> a.preference() - b.preference()).toList());
+    }
+
+    @Test
+    void internationalizedDomainsAreAskedByTheirALabels() throws Exception {
+        assertEquals(List.of(new MxRecord(10, "mx1.dns.test")), get(resolver.mx("bücher.dns.test")));
     }
 
     @Test
