@@ -25,10 +25,10 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * End to end: mail through the running distribution to MX hosts found through a real nsd on a loopback port;
  * SMTP sinks on 127.0.0.x addresses stand for the MX hosts (RFC 5321 §5.1, RFC 7505). Also aliases, virtual
- * mailboxes, and a route changed while mail waits in the queue.
+ * mailboxes, the other kinds of route (discard, reject, hold), and a route changed while mail waits in the queue.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MxRoutingIT {
+class RoutingIT {
     private static final String SENDER = "sender@client.test";
     /** The MX hosts' names and addresses, as the zone says. 127.0.0.21 (down.failover) has no sink: a host that is down. */
     private static final Map<String, String> HOSTS = Map.of(
@@ -196,6 +196,29 @@ class MxRoutingIT {
                 && Distribution.newMail(carrier.maildir("admin")).size() == 1), "virtual mailbox or postmaster alias not delivered:\n" + carrier.console());
         String mail = Files.readString(Distribution.newMail(carrier.maildir("ajones")).get(0));
         assertTrue(mail.contains("Delivered-To: alice@virtual.test\r\n"), mail);
+    }
+
+    @Test
+    void discardRejectAndHoldRoutes() throws Exception {
+        Path config = carrier.home.resolve("config");
+        write(config.resolve("org.carrier.route-trap.cfg"), "domains = trap.test\ntransport = discard\n");
+        write(config.resolve("org.carrier.route-closed.cfg"),
+                "domains = closed.test\ntransport = reject\nrejectCode = 554\nrejectText = 5.7.1 closed.test takes no mail\n");
+        write(config.resolve("org.carrier.route-held.cfg"), "domains = held.test\ntransport = hold\n");
+        assertTrue(Distribution.waitFor(20, () -> quietly("x@closed.test").startsWith("554 5.7.1 closed.test takes no mail")),
+                "the reject route did not refuse at RCPT:\n" + carrier.console());
+        assertTrue(Distribution.waitFor(20, () -> quietly("x@trap.test").startsWith("250")), "discard route not followed");
+        assertTrue(Distribution.waitFor(20, () -> carrier.console().lines().anyMatch(l -> l.contains("to=<x@trap.test>, discarded"))),
+                "no log line for the discarded mail:\n" + carrier.console());
+        assertTrue(Distribution.waitFor(20, () -> quietly("erin@held.test").startsWith("250")), "hold route not followed");
+        assertTrue(Distribution.waitFor(20, () -> carrier.console().lines()
+                        .anyMatch(l -> l.contains("to=<erin@held.test>") && l.contains("held by route"))),
+                "the held mail was not kept back:\n" + carrier.console());
+        // Release: the route now relays to an MX sink; the held mail leaves at its next attempt.
+        write(config.resolve("org.carrier.route-held.cfg"), "domains = held.test\ntransport = smtp\nnextHops = 127.0.0.13:" + mxPort + "\n");
+        SmtpSink.Received released = at("implicit.mx.test", 40);
+        assertNotNull(released, "the held mail was not released:\n" + carrier.console());
+        assertEquals(List.of("erin@held.test"), released.to());
     }
 
     @Test
