@@ -39,6 +39,8 @@ final class DnsClient {
     private record Failure(DnsLookupException exception, Instant until) {
     }
 
+    private static final int MAX_FAILURES = 10_000;
+
     private final Settings settings;
     private final LookupSession session;
     private final Duration deadline;
@@ -103,11 +105,23 @@ final class DnsClient {
             }
             DnsLookupException e = (DnsLookupException) cause(error);
             if (e.kind() == Kind.TEMPORARY) {
-                failures.put(key, new Failure(e, clock.instant().plus(settings.failureTtl())));
+                remember(key, e);
             }
             mine.completeExceptionally(e);
         });
         return mine;
+    }
+
+    /** Remembers a failure; the map stays bounded even when many different names fail (e.g. mail to random domains). */
+    private void remember(LookupKey key, DnsLookupException e) {
+        Instant now = clock.instant();
+        if (failures.size() >= MAX_FAILURES) {
+            failures.values().removeIf(f -> !now.isBefore(f.until()));
+            if (failures.size() >= MAX_FAILURES) {
+                failures.clear();
+            }
+        }
+        failures.put(key, new Failure(e, now.plus(settings.failureTtl())));
     }
 
     private CompletableFuture<List<Record>> ask(LookupKey key) {

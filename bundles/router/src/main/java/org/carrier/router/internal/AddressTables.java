@@ -62,7 +62,7 @@ record AddressTables(Map<String, List<String>> aliases, Map<String, String> mail
     private static void checkKey(Path file, TableFile.Entry e) throws TableException {
         String key = e.key();
         int at = key.lastIndexOf('@');
-        if (at == key.length() - 1 || (at > 0 && key.substring(at + 1).isBlank())) {
+        if (at == key.length() - 1) {
             throw new TableException(file, e.line(), "not an address, local part or @domain: " + key);
         }
     }
