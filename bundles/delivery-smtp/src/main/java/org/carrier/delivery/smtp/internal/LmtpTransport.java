@@ -17,7 +17,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code host:port} or a Unix socket (a next hop whose host is an absolute path), and maps the reply it
  * gives per recipient after the data to that recipient's outcome.
  */
-@Component(configurationPid = LmtpTransport.PID, property = Transport.NAME + "=lmtp")
+@Component(service = Transport.class, configurationPid = LmtpTransport.PID, property = Transport.NAME + "=lmtp")
 @Designate(ocd = LmtpTransport.Config.class)
 public class LmtpTransport extends ClientTransport {
     static final String PID = "org.carrier.delivery.lmtp";

@@ -14,7 +14,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The {@code smtp} transport: delivers to a route's next hops (relays, MX hosts) as an SMTP client. */
-@Component(configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
+@Component(service = Transport.class, configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
 @Designate(ocd = SmtpTransport.Config.class)
 public class SmtpTransport extends ClientTransport {
     static final String PID = "org.carrier.delivery.smtp";
