@@ -75,7 +75,7 @@ public class LmtpTransport extends ClientTransport {
                         millis("idleTimeoutSeconds", c.idleTimeoutSeconds()), perDestination,
                         Math.max(perDestination, defaults.total()), defaults.waitMillis(), defaults.failuresBeforeBackoff(),
                         defaults.backoffMillis());
-                return new Settings(heloName(c.lhloName()), timeouts, reuse);
+                return new Settings(heloName(c.lhloName()), timeouts, reuse, true);
             }
 
             @Override

@@ -9,6 +9,7 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.MessageSource;
 import org.carrier.api.transport.RecipientOutcome;
 
 /**
@@ -17,16 +18,28 @@ import org.carrier.api.transport.RecipientOutcome;
  * With PIPELINING (RFC 2920 §3.1) MAIL, the RCPTs and DATA go out as one group, and the replies are read after.
  */
 final class MailTransaction {
+    /** Conversion reads the message into memory: larger 8-bit messages fail instead (5.6.3). */
+    private static final long MAX_CONVERSION = 64L << 20;
+
     private final Protocol protocol;
     private final Settings.Timeouts timeouts;
+    private final boolean convertEightBit;
 
     /** The outcomes, and whether the session may carry another transaction. */
     record Result(List<RecipientOutcome> outcomes, boolean reusable) {
     }
 
-    MailTransaction(Protocol protocol, Settings.Timeouts timeouts) {
+    /** What goes on the wire: the content (converted to 7-bit, or as queued) and whether it is 8-bit; or a refusal. */
+    private record Content(MessageSource source, boolean eightBit, SmtpReply refusal) {
+        static Content refused(SmtpReply reply) {
+            return new Content(null, false, reply);
+        }
+    }
+
+    MailTransaction(Protocol protocol, Settings.Timeouts timeouts, boolean convertEightBit) {
         this.protocol = protocol;
         this.timeouts = timeouts;
+        this.convertEightBit = convertEightBit;
     }
 
     Result run(Session session, DeliveryRequest request) {
@@ -34,19 +47,18 @@ final class MailTransaction {
         Outcomes outcomes = new Outcomes(envelope.recipients(), session.remote());
         Conversation talk = new Conversation(session);
         try {
-            SmtpReply refusal = refusal(session.extensions(), request);
-            if (refusal != null) {
-                outcomes.decideAll(envelope.recipients(), refusal);
+            Content content = content(session.extensions(), request);
+            if (content.refusal() != null) {
+                outcomes.decideAll(envelope.recipients(), content.refusal());
                 return new Result(outcomes.inOrder(), true);
             }
-            boolean eightBit = Content.isEightBit(envelope, request.message());
-            String mail = Commands.mail(envelope, session.extensions(), request.message().size(), eightBit,
-                    Content.needsSmtpUtf8(envelope));
+            String mail = Commands.mail(envelope, session.extensions(), content.source().size(), content.eightBit(),
+                    MessageContent.needsSmtpUtf8(envelope));
             List<Recipient> accepted = session.extensions().has("PIPELINING")
                     ? envelopePipelined(talk, mail, request, outcomes)
                     : envelopeInTurn(talk, mail, request, outcomes);
             if (accepted != null && !accepted.isEmpty()) {
-                data(talk, request, accepted, outcomes);
+                data(talk, content.source(), accepted, outcomes);
             }
             session.transactionDone();
             return new Result(outcomes.inOrder(), !talk.closing);
@@ -58,21 +70,39 @@ final class MailTransaction {
     }
 
     /**
-     * What the peer cannot carry, decided before MAIL: RFC 6531 §3.2 (no SMTPUTF8: 5.6.7), RFC 6152 §3
-     * (8-bit data to a peer without 8BITMIME: 5.6.3, conversion not supported), RFC 1870 §6.1 (too big: 5.3.4).
+     * What goes on the wire, decided before MAIL. RFC 6531 §3.2: SMTPUTF8 mail for a peer without it fails (5.6.7).
+     * RFC 6152 §3: 8-bit mail for a peer without 8BITMIME is converted to 7-bit, or fails (5.6.3) when it cannot be.
+     * RFC 1870 §6.1: a message over the peer's SIZE fails (5.3.4).
      */
-    private static SmtpReply refusal(Extensions peer, DeliveryRequest request) throws IOException {
-        if (Content.needsSmtpUtf8(request.envelope()) && !peer.has("SMTPUTF8")) {
-            return new SmtpReply(550, "5.6.7", "internationalized address or SMTPUTF8 message, and the peer does not support SMTPUTF8");
+    private Content content(Extensions peer, DeliveryRequest request) throws IOException {
+        if (MessageContent.needsSmtpUtf8(request.envelope()) && !peer.has("SMTPUTF8")) {
+            return Content.refused(new SmtpReply(550, "5.6.7",
+                    "internationalized address or SMTPUTF8 message, and the peer does not support SMTPUTF8"));
         }
-        if (!peer.has("8BITMIME") && Content.isEightBit(request.envelope(), request.message())) {
-            return new SmtpReply(554, "5.6.3", "8-bit message, and the peer does not support 8BITMIME; conversion to 7-bit not supported");
+        MessageSource source = request.message();
+        boolean eightBit = MessageContent.isEightBit(request.envelope(), source);
+        if (eightBit && !peer.has("8BITMIME")) {
+            byte[] converted = convertEightBit && source.size() <= MAX_CONVERSION ? convert(source) : null;
+            if (converted == null) {
+                return Content.refused(new SmtpReply(554, "5.6.3", "8-bit message, the peer does not support 8BITMIME, and "
+                        + (convertEightBit ? "the message cannot be converted to 7-bit (8-bit header fields, or too large)"
+                        : "conversion to 7-bit is turned off")));
+            }
+            source = MessageContent.of(converted);
+            eightBit = false;
         }
         long limit = Commands.sizeLimit(peer);
-        if (limit > 0 && request.message().size() > limit) {
-            return new SmtpReply(552, "5.3.4", "message of " + request.message().size() + " bytes exceeds the peer's limit of " + limit);
+        if (limit > 0 && source.size() > limit) {
+            return Content.refused(new SmtpReply(552, "5.3.4", "message of " + source.size()
+                    + " bytes exceeds the peer's limit of " + limit));
         }
-        return null;
+        return new Content(source, eightBit, null);
+    }
+
+    private static byte[] convert(MessageSource source) throws IOException {
+        try (InputStream in = source.open()) {
+            return SevenBitConverter.convert(in.readAllBytes());
+        }
     }
 
     /** RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; DATA is last because its reply depends on the others. */
@@ -140,9 +170,9 @@ final class MailTransaction {
     }
 
     /** The message, then the reply for all (SMTP) or one reply per accepted recipient in RCPT order (LMTP). */
-    private void data(Conversation talk, DeliveryRequest request, List<Recipient> accepted, Outcomes outcomes)
+    private void data(Conversation talk, MessageSource content, List<Recipient> accepted, Outcomes outcomes)
             throws IOException {
-        try (InputStream message = request.message().open()) {
+        try (InputStream message = content.open()) {
             talk.connection.sendData(message, timeouts.dataBlock());
         }
         int replies = protocol.finalReplies(accepted.size());

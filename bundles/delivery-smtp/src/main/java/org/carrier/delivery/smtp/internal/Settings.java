@@ -8,8 +8,10 @@ import java.util.Objects;
  * @param heloName    the name in EHLO/HELO/LHLO
  * @param timeouts    the per-step timeouts of RFC 5321 §4.5.3.2
  * @param reuse       connection reuse, concurrency and back-off
+ * @param convertEightBit whether 8-bit mail for a peer without 8BITMIME is converted to 7-bit (RFC 6152 §3)
+ *                    rather than failed; conversion changes the bytes and so breaks DKIM signatures
  */
-record Settings(String heloName, Timeouts timeouts, Reuse reuse) {
+record Settings(String heloName, Timeouts timeouts, Reuse reuse, boolean convertEightBit) {
     Settings {
         Objects.requireNonNull(heloName, "heloName");
         Objects.requireNonNull(timeouts, "timeouts");

@@ -42,6 +42,11 @@ public class SmtpTransport extends ClientTransport {
                 description = "The reply to the end of the data; RFC 5321 §4.5.3.2.6: 10 minutes.")
         int finalReplyTimeoutSeconds() default 600;
 
+        @AttributeDefinition(name = "Convert 8-bit to 7-bit",
+                description = "8-bit mail for a peer without 8BITMIME is re-encoded (quoted-printable or base64, RFC 6152); "
+                        + "off: it fails with 5.6.3. Conversion breaks DKIM signatures.")
+        boolean convertEightBit() default true;
+
         @AttributeDefinition(name = "Trusted CA file", required = false,
                 description = "PEM certificates trusted for TLS policy 'verify', besides the JDK's roots. Empty: the JDK's only.")
         String tlsCaFile() default "";
@@ -102,7 +107,7 @@ public class SmtpTransport extends ClientTransport {
                         millis("slotWaitSeconds", c.slotWaitSeconds()),
                         positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
                         millis("backoffSeconds", c.backoffSeconds()));
-                return new Settings(heloName(c.heloName()), timeouts, reuse);
+                return new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit());
             }
 
             @Override

@@ -27,7 +27,11 @@ final class Fixtures {
     }
 
     static Settings settings(Settings.Reuse reuse) {
-        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT), reuse);
+        return settings(reuse, true);
+    }
+
+    static Settings settings(Settings.Reuse reuse, boolean convertEightBit) {
+        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT), reuse, convertEightBit);
     }
 
     static Settings.Reuse reuse(int maxMessages, long idleMillis) {

@@ -258,12 +258,34 @@ class SmtpDeliveryTest {
     }
 
     @Test
-    void anEightBitMessageToAPeerWithoutEightBitMimeFailsWithConversionStatus() throws Exception {
+    void anEightBitMessageToAPeerWithoutEightBitMimeIsConvertedToQuotedPrintable() throws Exception {
         try (ScriptedServer peer = ScriptedServer.offering("PIPELINING")) {
             RecipientOutcome out = delivery.deliver(request("Subject: x\r\n\r\nd\u00e9j\u00e0 vu\r\n", peer.port(), "a@r.test")).get(0);
+            assertEquals(Outcome.DELIVERED, out.outcome());
+            assertEquals("MAIL FROM:<s@c.test>", peer.commands.get(1), "no BODY=8BITMIME to a peer without it");
+            assertEquals("Subject: x\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nd=C3=A9j=C3=A0 vu\r\n.\r\n",
+                    peer.data);
+        }
+    }
+
+    @Test
+    void anEightBitHeaderCannotBeConvertedAndFailsWithConversionStatus() throws Exception {
+        try (ScriptedServer peer = ScriptedServer.offering("PIPELINING")) {
+            RecipientOutcome out = delivery.deliver(request("Subject: d\u00e9j\u00e0 vu\r\n\r\nbody\r\n", peer.port(), "a@r.test")).get(0);
             assertEquals(Outcome.FAILED, out.outcome());
             assertEquals("5.6.3", out.reply().enhancedStatus());
             assertEquals(0, peer.count("MAIL"), "nothing was sent");
+        }
+    }
+
+    @Test
+    void withConversionTurnedOffAnEightBitMessageFailsWithConversionStatus() throws Exception {
+        try (ScriptedServer peer = ScriptedServer.offering("PIPELINING");
+             ClientDelivery strict = Fixtures.client(Protocol.SMTP, Fixtures.settings(Fixtures.reuse(1, 10_000), false), null, watchdog)) {
+            RecipientOutcome out = strict.deliver(request("Subject: x\r\n\r\nd\u00e9j\u00e0 vu\r\n", peer.port(), "a@r.test")).get(0);
+            assertEquals(Outcome.FAILED, out.outcome());
+            assertEquals("5.6.3", out.reply().enhancedStatus());
+            assertTrue(out.reply().text().contains("turned off"), out.reply().text());
         }
     }
 

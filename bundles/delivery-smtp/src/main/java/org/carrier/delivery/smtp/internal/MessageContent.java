@@ -1,5 +1,6 @@
 package org.carrier.delivery.smtp.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -9,8 +10,8 @@ import org.carrier.api.message.Recipient;
 import org.carrier.api.transport.MessageSource;
 
 /** What a message needs from the peer: 8-bit transport (RFC 6152) and internationalized addresses (RFC 6531). */
-final class Content {
-    private Content() {
+final class MessageContent {
+    private MessageContent() {
     }
 
     /** Declared BODY=8BITMIME, or any byte above 127 in the content (a client may have sent 8-bit undeclared). */
@@ -30,6 +31,21 @@ final class Content {
             }
         }
         return false;
+    }
+
+    /** A message held in memory, e.g. after conversion to 7-bit. */
+    static MessageSource of(byte[] bytes) {
+        return new MessageSource() {
+            @Override
+            public InputStream open() {
+                return new ByteArrayInputStream(bytes);
+            }
+
+            @Override
+            public long size() {
+                return bytes.length;
+            }
+        };
     }
 
     /** Declared SMTPUTF8, or an address that is not plain ASCII (RFC 6531 §3.4). */
