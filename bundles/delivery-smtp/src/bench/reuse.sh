@@ -2,7 +2,7 @@
 # Throughput of the SMTP client with and without connection reuse, against Postfix's smtp-sink on loopback.
 # Usage: bundles/delivery-smtp/src/bench/reuse.sh [messages] [threads]   (after mvn -DskipTests package)
 set -euo pipefail
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../../.."
 messages=${1:-5000}
 threads=${2:-8}
 module=bundles/delivery-smtp
