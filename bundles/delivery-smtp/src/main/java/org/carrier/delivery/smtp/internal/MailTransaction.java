@@ -61,7 +61,7 @@ final class MailTransaction {
                 data(talk, content.source(), accepted, outcomes);
             }
             session.transactionDone();
-            return new Result(outcomes.inOrder(), !talk.closing);
+            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing);
         } catch (IOException e) {
             // A broken connection before the final reply is never a delivery (RFC 5321 §6.1): try again later.
             outcomes.deferRest(new SmtpReply(451, "4.4.2", "connection with " + session.remote() + " lost: " + e.getMessage()));

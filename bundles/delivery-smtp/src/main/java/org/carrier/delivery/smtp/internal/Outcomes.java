@@ -43,4 +43,21 @@ final class Outcomes {
     List<RecipientOutcome> inOrder() {
         return recipients.stream().map(decided::get).toList();
     }
+
+    /**
+     * The outcomes, with deliveries to a peer without DSN marked "relayed" for recipients who asked to hear of
+     * success (RFC 3461 §5.2.2): the peer will not tell them, so the queue must.
+     */
+    List<RecipientOutcome> inOrder(Extensions peer) {
+        if (peer.has("DSN")) {
+            return inOrder();
+        }
+        return recipients.stream().map(decided::get)
+                .map(o -> wantsSuccessNotice(o.recipient()) ? o.relayedWithoutDsn() : o).toList();
+    }
+
+    private static boolean wantsSuccessNotice(Recipient recipient) {
+        String notify = recipient.parameters().get("NOTIFY");
+        return notify != null && notify.toUpperCase(java.util.Locale.ROOT).contains("SUCCESS");
+    }
 }

@@ -27,6 +27,14 @@ enum Protocol {
         return heloFallback;
     }
 
+    /**
+     * Whether a 2xx hands the mail to another MTA (SMTP) rather than into the mailbox (LMTP is final delivery),
+     * which matters for success notifications (RFC 3461 §5.2.2).
+     */
+    boolean relays() {
+        return this == SMTP;
+    }
+
     /** How many replies follow the end of the data: one, or one per accepted recipient (RFC 2033 §4.2). */
     int finalReplies(int acceptedRecipients) {
         return this == LMTP ? acceptedRecipients : 1;

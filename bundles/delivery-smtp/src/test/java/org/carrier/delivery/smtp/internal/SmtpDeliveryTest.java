@@ -242,9 +242,22 @@ class SmtpDeliveryTest {
     @Test
     void dsnParametersAreLeftOutWhenThePeerDoesNotOfferDsn() throws Exception {
         try (ScriptedServer peer = ScriptedServer.offering("8BITMIME")) {
-            delivery.deliver(dsnRequest(peer.port()));
+            RecipientOutcome out = delivery.deliver(dsnRequest(peer.port())).get(0);
             assertEquals("MAIL FROM:<s@c.test>", peer.commands.get(1));
             assertEquals("RCPT TO:<a@r.test>", peer.commands.get(2));
+            assertTrue(out.relayed(), "NOTIFY=SUCCESS to a peer without DSN: the queue owes a 'relayed' DSN");
+        }
+    }
+
+    @Test
+    void aDeliveryIsRelayedOnlyWhenSuccessWasAskedForAndThePeerCannotReportIt() throws Exception {
+        try (ScriptedServer dsn = ScriptedServer.offering("DSN");
+             ScriptedServer plain = ScriptedServer.offering("PIPELINING")) {
+            assertFalse(delivery.deliver(dsnRequest(dsn.port())).get(0).relayed(), "the peer reports success itself");
+            RecipientOutcome failureOnly = delivery.deliver(request(MESSAGE, List.of(hop(plain.port())), TransportOptions.DEFAULT, Map.of(),
+                    List.of(new org.carrier.api.message.Recipient(org.carrier.api.message.MailAddress.parse("a@r.test"),
+                            Map.of("NOTIFY", "FAILURE"))))).get(0);
+            assertFalse(failureOnly.relayed());
         }
     }
 
