@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
@@ -33,10 +34,11 @@ abstract class ClientTransport implements Transport {
     }
 
     /** Applies new settings, or keeps the current ones (the defaults at first) with an error if they are invalid. */
-    final void apply(SettingsSource source, Map<String, Object> properties) {
+    final void apply(Supplier<Configured> source, Map<String, Object> properties) {
         ClientDelivery fresh;
         try {
-            fresh = new ClientDelivery(protocol, source.settings(), TlsContexts.create(source.caFile()), watchdog);
+            Configured configured = source.get();
+            fresh = new ClientDelivery(protocol, configured.settings(), TlsContexts.create(configured.caFile()), watchdog);
         } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
             Object file = properties.get("felix.fileinstall.filename");
             String problem = e instanceof IllegalArgumentException ? e.getMessage() : "tlsCaFile: " + e.getMessage();
@@ -76,12 +78,12 @@ abstract class ClientTransport implements Transport {
         }
     }
 
-    /** A configuration turned into settings; throws IllegalArgumentException naming the bad key. */
-    interface SettingsSource {
-        Settings settings();
-
-        /** Extra trusted CA certificates (PEM) for TLS policy VERIFY, or {@code null}. */
-        Path caFile();
+    /**
+     * A configuration turned into settings (the supplier throws IllegalArgumentException naming the bad key).
+     *
+     * @param caFile extra trusted CA certificates (PEM) for TLS policy VERIFY, or {@code null}
+     */
+    record Configured(Settings settings, Path caFile) {
     }
 
     static String heloName(String configured) {

@@ -1,6 +1,5 @@
 package org.carrier.delivery.smtp.internal;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import org.carrier.api.transport.Transport;
@@ -54,7 +53,7 @@ public class LmtpTransport extends ClientTransport {
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        apply(source(config), properties);
+        apply(() -> configured(config), properties);
     }
 
     @Deactivate
@@ -62,26 +61,16 @@ public class LmtpTransport extends ClientTransport {
         stop();
     }
 
-    static SettingsSource source(Config c) {
-        return new SettingsSource() {
-            @Override
-            public Settings settings() {
-                int command = millis("commandTimeoutSeconds", c.commandTimeoutSeconds());
-                Settings.Timeouts timeouts = new Settings.Timeouts(millis("connectTimeoutSeconds", c.connectTimeoutSeconds()),
-                        command, command, command, millis("finalReplyTimeoutSeconds", c.finalReplyTimeoutSeconds()));
-                int perDestination = positive("maxConnectionsPerDestination", c.maxConnectionsPerDestination());
-                Settings.Reuse defaults = Settings.Reuse.DEFAULT;
-                Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
-                        millis("idleTimeoutSeconds", c.idleTimeoutSeconds()), perDestination,
-                        Math.max(perDestination, defaults.total()), defaults.waitMillis(), defaults.failuresBeforeBackoff(),
-                        defaults.backoffMillis());
-                return new Settings(heloName(c.lhloName()), timeouts, reuse, true);
-            }
-
-            @Override
-            public Path caFile() {
-                return null;
-            }
-        };
+    /** LMTP peers are local mailbox servers: fewer knobs, the rest from the defaults. */
+    static Configured configured(Config c) {
+        int command = millis("commandTimeoutSeconds", c.commandTimeoutSeconds());
+        Settings.Timeouts timeouts = new Settings.Timeouts(millis("connectTimeoutSeconds", c.connectTimeoutSeconds()),
+                command, command, command, millis("finalReplyTimeoutSeconds", c.finalReplyTimeoutSeconds()));
+        int perDestination = positive("maxConnectionsPerDestination", c.maxConnectionsPerDestination());
+        Settings.Reuse defaults = Settings.Reuse.DEFAULT;
+        Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
+                millis("idleTimeoutSeconds", c.idleTimeoutSeconds()), perDestination, Math.max(perDestination, defaults.total()),
+                defaults.waitMillis(), defaults.failuresBeforeBackoff(), defaults.backoffMillis());
+        return new Configured(new Settings(heloName(c.lhloName()), timeouts, reuse, true), null);
     }
 }

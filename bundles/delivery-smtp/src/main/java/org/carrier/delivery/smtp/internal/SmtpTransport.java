@@ -83,7 +83,7 @@ public class SmtpTransport extends ClientTransport {
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        apply(source(config), properties);
+        apply(() -> configured(config), properties);
     }
 
     @Deactivate
@@ -91,36 +91,30 @@ public class SmtpTransport extends ClientTransport {
         stop();
     }
 
-    static SettingsSource source(Config c) {
-        return new SettingsSource() {
-            @Override
-            public Settings settings() {
-                Settings.Timeouts timeouts = new Settings.Timeouts(millis("connectTimeoutSeconds", c.connectTimeoutSeconds()),
-                        millis("commandTimeoutSeconds", c.commandTimeoutSeconds()),
-                        millis("dataInitTimeoutSeconds", c.dataInitTimeoutSeconds()),
-                        millis("dataBlockTimeoutSeconds", c.dataBlockTimeoutSeconds()),
-                        millis("finalReplyTimeoutSeconds", c.finalReplyTimeoutSeconds()));
-                Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
-                        millis("idleTimeoutSeconds", c.idleTimeoutSeconds()),
-                        positive("maxConnectionsPerDestination", c.maxConnectionsPerDestination()),
-                        positive("maxConnections", c.maxConnections()),
-                        millis("slotWaitSeconds", c.slotWaitSeconds()),
-                        positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
-                        millis("backoffSeconds", c.backoffSeconds()));
-                return new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit());
-            }
+    static Configured configured(Config c) {
+        Settings.Timeouts timeouts = new Settings.Timeouts(millis("connectTimeoutSeconds", c.connectTimeoutSeconds()),
+                millis("commandTimeoutSeconds", c.commandTimeoutSeconds()),
+                millis("dataInitTimeoutSeconds", c.dataInitTimeoutSeconds()),
+                millis("dataBlockTimeoutSeconds", c.dataBlockTimeoutSeconds()),
+                millis("finalReplyTimeoutSeconds", c.finalReplyTimeoutSeconds()));
+        Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
+                millis("idleTimeoutSeconds", c.idleTimeoutSeconds()),
+                positive("maxConnectionsPerDestination", c.maxConnectionsPerDestination()),
+                positive("maxConnections", c.maxConnections()),
+                millis("slotWaitSeconds", c.slotWaitSeconds()),
+                positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
+                millis("backoffSeconds", c.backoffSeconds()));
+        return new Configured(new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit()), caFile(c.tlsCaFile()));
+    }
 
-            @Override
-            public Path caFile() {
-                if (c.tlsCaFile().isBlank()) {
-                    return null;
-                }
-                Path file = Path.of(c.tlsCaFile().trim());
-                if (!Files.isReadable(file)) {
-                    throw new IllegalArgumentException("tlsCaFile: cannot read " + file);
-                }
-                return file;
-            }
-        };
+    private static Path caFile(String configured) {
+        if (configured.isBlank()) {
+            return null;
+        }
+        Path file = Path.of(configured.trim());
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("tlsCaFile: cannot read " + file);
+        }
+        return file;
     }
 }

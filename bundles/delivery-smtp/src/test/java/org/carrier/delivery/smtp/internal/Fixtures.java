@@ -1,7 +1,5 @@
 package org.carrier.delivery.smtp.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,18 +67,7 @@ final class Fixtures {
 
     static DeliveryRequest request(String message, List<NextHop> hops, TransportOptions options,
                                    Map<String, String> mailParameters, List<Recipient> recipients) {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        MessageSource source = new MessageSource() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
-
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-        };
+        MessageSource source = MessageContent.of(message.getBytes(StandardCharsets.UTF_8));
         return new DeliveryRequest("TESTID", new Envelope(MailAddress.parse("s@c.test"), mailParameters, recipients),
                 hops, options, source);
     }
