@@ -2,9 +2,8 @@ package org.carrier.delivery.smtp.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,11 +12,17 @@ import java.util.concurrent.TimeUnit;
  * RFC 5321 §4.5.3.2.5 wants a timeout on each data block sent too.
  */
 final class Watchdog implements AutoCloseable {
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(2, r -> {
         Thread t = new Thread(r, "carrier-delivery-watchdog");
         t.setDaemon(true);
         return t;
     });
+
+    Watchdog() {
+        // Almost every timer is cancelled long before it fires (a 5-minute timeout per command): drop them at once,
+        // or a busy client would keep millions of dead tasks queued.
+        timer.setRemoveOnCancelPolicy(true);
+    }
 
     /** Arms a timer that closes {@code target} after {@code millis}; the caller cancels it when the operation ends. */
     ScheduledFuture<?> arm(Closeable target, long millis) {
