@@ -163,7 +163,8 @@ final class SessionOpener {
             throw new TlsHandshakeFailure(new HopFailure(new SmtpReply(451, "4.7.5", "TLS handshake failed ("
                     + policy.name().toLowerCase() + "): " + e.getMessage()), connection.remote()));
         }
-        LOG.debug("{}: TLS {}", connection.remote(), connection.tlsSession());
+        LOG.info("{}: {} TLS connection, {}", connection.remote(), policy == TlsPolicy.VERIFY ? "verified" : "unverified",
+                connection.tlsSession());
         // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
         Reply again = connection.command(protocol.hello() + " " + settings.heloName(), settings.timeouts().command());
         if (!again.isPositive()) {

@@ -19,7 +19,8 @@ import org.carrier.api.transport.RecipientOutcome;
 /** Requests, settings and clients for the client tests. */
 final class Fixtures {
     static final String MESSAGE = "Subject: t\r\n\r\nline one\r\n.hidden\r\n..two dots\r\n";
-    static final int TIMEOUT = 2_000;
+    /** Generous, so that a loaded CI machine does not fail the tests; the timeout tests use their own. */
+    static final int TIMEOUT = 5_000;
 
     private Fixtures() {
     }
@@ -29,7 +30,12 @@ final class Fixtures {
     }
 
     static Settings settings(Settings.Reuse reuse, boolean convertEightBit) {
-        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT), reuse, convertEightBit);
+        return settings(reuse, convertEightBit, TIMEOUT);
+    }
+
+    /** Settings whose command, data and final reply timeouts are {@code timeout} (connecting keeps the default). */
+    static Settings settings(Settings.Reuse reuse, boolean convertEightBit, int timeout) {
+        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, timeout, timeout, timeout, timeout), reuse, convertEightBit);
     }
 
     static Settings.Reuse reuse(int maxMessages, long idleMillis) {
@@ -43,6 +49,16 @@ final class Fixtures {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A peer's slow reply: waits, then answers. */
+    static String sleepThen(long millis, String reply) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return reply;
     }
 
     static NextHop hop(int port) {

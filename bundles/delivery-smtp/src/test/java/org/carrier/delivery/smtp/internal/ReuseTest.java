@@ -90,7 +90,7 @@ class ReuseTest {
     @Test
     void aDestinationAtItsConcurrencyLimitDefersTheNextDeliveryAfterTheWait() throws Exception {
         client(new Settings.Reuse(100, 10_000, 1, 100, 300, 5, 60_000));
-        try (ScriptedServer slow = ScriptedServer.offering("PIPELINING").afterData(accepted -> sleepThen(1_500, "250 ok"))) {
+        try (ScriptedServer slow = ScriptedServer.offering("PIPELINING").afterData(accepted -> Fixtures.sleepThen(1_500, "250 ok"))) {
             CompletableFuture<RecipientOutcome> first = CompletableFuture.supplyAsync(() -> deliver(slow.port(), "a@r.test"));
             awaitCommand(slow, "DATA");
             RecipientOutcome second = deliver(slow.port(), "b@r.test");
@@ -104,7 +104,7 @@ class ReuseTest {
     @Test
     void theTotalLimitHoldsAcrossDestinations() throws Exception {
         client(new Settings.Reuse(100, 10_000, 20, 1, 300, 5, 60_000));
-        try (ScriptedServer slow = ScriptedServer.offering("PIPELINING").afterData(accepted -> sleepThen(1_500, "250 ok"));
+        try (ScriptedServer slow = ScriptedServer.offering("PIPELINING").afterData(accepted -> Fixtures.sleepThen(1_500, "250 ok"));
              ScriptedServer other = ScriptedServer.offering("PIPELINING")) {
             CompletableFuture<RecipientOutcome> first = CompletableFuture.supplyAsync(() -> deliver(slow.port(), "a@r.test"));
             awaitCommand(slow, "DATA");
@@ -142,15 +142,6 @@ class ReuseTest {
 
     private RecipientOutcome deliver(int port, String recipient) {
         return delivery.deliver(request(MESSAGE, List.of(hop(port)), recipient)).get(0);
-    }
-
-    private static String sleepThen(long millis, String reply) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return reply;
     }
 
     private static void awaitCommand(ScriptedServer peer, String command) throws InterruptedException {

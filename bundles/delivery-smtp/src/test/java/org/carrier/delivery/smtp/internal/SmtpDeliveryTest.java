@@ -169,23 +169,40 @@ class SmtpDeliveryTest {
 
     @Test
     void aPeerThatNeverAnswersIsADeferralAfterTheTimeout() throws Exception {
-        try (ScriptedServer silent = new ScriptedServer("220 p", cmd -> cmd.startsWith("MAIL") ? "" : "250 ok", null)) {
+        try (ScriptedServer silent = new ScriptedServer("220 p", cmd -> cmd.startsWith("MAIL") ? "" : "250 ok", null);
+             ClientDelivery impatient = impatient()) {
             long start = System.nanoTime();
-            RecipientOutcome out = delivery.deliver(request(MESSAGE, silent.port(), "a@r.test")).get(0);
+            RecipientOutcome out = impatient.deliver(request(MESSAGE, silent.port(), "a@r.test")).get(0);
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(Outcome.DEFERRED, out.outcome());
-            assertTrue(out.reply().text().contains("timeout after 2.0 s"), out.reply().text());
-            assertTrue(millis >= 1_900 && millis < 9_000, "gave up after its 2 s timeout, not the server's: " + millis);
+            assertTrue(out.reply().text().contains("timeout after 1.0 s"), out.reply().text());
+            assertTrue(millis >= 950 && millis < 9_000, "gave up after its 1 s timeout, not the server's: " + millis);
+        }
+    }
+
+    @Test
+    void aPeerSlowerThanTheFinalReplyTimeoutIsADeferral() throws Exception {
+        try (ScriptedServer slow = ScriptedServer.accepting(null).afterData(accepted -> Fixtures.sleepThen(3_000, "250 late"));
+             ClientDelivery impatient = impatient()) {
+            RecipientOutcome out = impatient.deliver(request(MESSAGE, slow.port(), "a@r.test")).get(0);
+            assertEquals(Outcome.DEFERRED, out.outcome());
+            assertEquals("4.4.2", out.reply().enhancedStatus());
+            assertTrue(out.reply().text().contains("timeout after 1.0 s waiting for a reply"), out.reply().text());
         }
     }
 
     @Test
     void aPeerThatNeverGreetsIsSkippedAfterTheTimeout() throws Exception {
         try (ScriptedServer mute = new ScriptedServer("", cmd -> "250 ok", null);
-             ScriptedServer good = ScriptedServer.accepting("250 ok")) {
-            RecipientOutcome out = delivery.deliver(request(MESSAGE, List.of(hop(mute.port()), hop(good.port())), "a@r.test")).get(0);
+             ScriptedServer good = ScriptedServer.accepting("250 ok");
+             ClientDelivery impatient = impatient()) {
+            RecipientOutcome out = impatient.deliver(request(MESSAGE, List.of(hop(mute.port()), hop(good.port())), "a@r.test")).get(0);
             assertEquals(Outcome.DELIVERED, out.outcome());
         }
+    }
+
+    private ClientDelivery impatient() {
+        return Fixtures.client(Protocol.SMTP, Fixtures.settings(Fixtures.reuse(1, 10_000), true, 1_000), null, watchdog);
     }
 
     @Test
