@@ -46,8 +46,14 @@ final class MailTransaction {
         Envelope envelope = request.envelope();
         Outcomes outcomes = new Outcomes(envelope.recipients(), session.remote());
         Conversation talk = new Conversation(session);
+        Content content;
         try {
-            Content content = content(session.extensions(), request);
+            content = content(session.extensions(), request);
+        } catch (IOException e) {
+            // RFC 3463 §3.4: X.3.0, a problem on this side; the queue keeps the message and tries again.
+            content = Content.refused(new SmtpReply(451, "4.3.0", "cannot read the queued message: " + e.getMessage()));
+        }
+        try {
             if (content.refusal() != null) {
                 outcomes.decideAll(envelope.recipients(), content.refusal());
                 return new Result(outcomes.inOrder(), true);
