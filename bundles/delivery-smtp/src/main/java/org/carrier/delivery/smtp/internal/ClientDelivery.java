@@ -26,7 +26,7 @@ final class ClientDelivery implements AutoCloseable {
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog) {
         this.settings = settings;
         this.opener = new SessionOpener(protocol, settings, tls, watchdog);
-        this.transaction = new MailTransaction(protocol, settings.timeouts(), settings.convertEightBit());
+        this.transaction = new MailTransaction(protocol, settings);
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
         this.limits = new DestinationLimits(settings.reuse());
         this.sweeper = watchdog.every(this::sweep, Math.max(100, Math.min(settings.reuse().idleMillis() / 2, 5_000)));

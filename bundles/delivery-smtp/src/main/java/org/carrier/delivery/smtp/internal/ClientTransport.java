@@ -71,7 +71,7 @@ abstract class ClientTransport implements Transport {
 
     private ClientDelivery defaults() {
         try {
-            Settings settings = new Settings(localHostname(), Settings.Timeouts.RFC_5321, Settings.Reuse.DEFAULT, true);
+            Settings settings = new Settings(localHostname(), Settings.Timeouts.RFC_5321, Settings.Reuse.DEFAULT, true, true);
             return new ClientDelivery(protocol, settings, TlsContexts.create(null), watchdog);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's TLS defaults are not usable", e);

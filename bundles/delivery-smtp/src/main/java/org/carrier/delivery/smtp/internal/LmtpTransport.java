@@ -36,6 +36,9 @@ public class LmtpTransport extends ClientTransport {
                 description = "Each recipient's reply after the data (the server delivers while we wait).")
         int finalReplyTimeoutSeconds() default 600;
 
+        @AttributeDefinition(name = "Use CHUNKING", description = "Send the message with BDAT when the server offers CHUNKING (RFC 3030).")
+        boolean useChunking() default true;
+
         @AttributeDefinition(name = "Messages per connection", description = "1 turns reuse off.")
         int maxMessagesPerConnection() default 100;
 
@@ -71,6 +74,6 @@ public class LmtpTransport extends ClientTransport {
         Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
                 millis("idleTimeoutSeconds", c.idleTimeoutSeconds()), perDestination, Math.max(perDestination, defaults.total()),
                 defaults.waitMillis(), defaults.failuresBeforeBackoff(), defaults.backoffMillis());
-        return new Configured(new Settings(heloName(c.lhloName()), timeouts, reuse, true), null);
+        return new Configured(new Settings(heloName(c.lhloName()), timeouts, reuse, true, c.useChunking()), null);
     }
 }

@@ -13,9 +13,10 @@ import org.carrier.api.transport.MessageSource;
 import org.carrier.api.transport.RecipientOutcome;
 
 /**
- * One mail transaction on an open session, shared by SMTP and LMTP: MAIL, one RCPT per recipient, DATA,
- * the message, and the final reply (SMTP) or one reply per accepted recipient (LMTP, RFC 2033 §4.2).
- * With PIPELINING (RFC 2920 §3.1) MAIL, the RCPTs and DATA go out as one group, and the replies are read after.
+ * One mail transaction on an open session, shared by SMTP and LMTP: MAIL, one RCPT per recipient, DATA and
+ * the message (or the message as one BDAT chunk, RFC 3030), and the final reply (SMTP) or one reply per
+ * accepted recipient (LMTP, RFC 2033 §4.2). With PIPELINING (RFC 2920 §3.1) MAIL, the RCPTs and DATA go out as
+ * one group, and the replies are read after.
  */
 final class MailTransaction {
     /** Conversion reads the message into memory: larger 8-bit messages fail instead (5.6.3). */
@@ -24,6 +25,7 @@ final class MailTransaction {
     private final Protocol protocol;
     private final Settings.Timeouts timeouts;
     private final boolean convertEightBit;
+    private final boolean chunking;
 
     /** The outcomes, and whether the session may carry another transaction. */
     record Result(List<RecipientOutcome> outcomes, boolean reusable) {
@@ -36,10 +38,11 @@ final class MailTransaction {
         }
     }
 
-    MailTransaction(Protocol protocol, Settings.Timeouts timeouts, boolean convertEightBit) {
+    MailTransaction(Protocol protocol, Settings settings) {
         this.protocol = protocol;
-        this.timeouts = timeouts;
-        this.convertEightBit = convertEightBit;
+        this.timeouts = settings.timeouts();
+        this.convertEightBit = settings.convertEightBit();
+        this.chunking = settings.chunking();
     }
 
     Result run(Session session, DeliveryRequest request) {
@@ -60,11 +63,12 @@ final class MailTransaction {
             }
             String mail = Commands.mail(envelope, session.extensions(), content.source().size(), content.eightBit(),
                     MessageContent.needsSmtpUtf8(envelope));
+            boolean bdat = chunking && session.extensions().has("CHUNKING");
             List<Recipient> accepted = session.extensions().has("PIPELINING")
-                    ? envelopePipelined(talk, mail, request, outcomes)
-                    : envelopeInTurn(talk, mail, request, outcomes);
+                    ? envelopePipelined(talk, mail, request, outcomes, bdat)
+                    : envelopeInTurn(talk, mail, request, outcomes, bdat);
             if (accepted != null && !accepted.isEmpty()) {
-                data(talk, content.source(), accepted, outcomes);
+                data(talk, content.source(), accepted, outcomes, bdat);
             }
             session.transactionDone();
             return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing);
@@ -111,20 +115,32 @@ final class MailTransaction {
         }
     }
 
-    /** RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; DATA is last because its reply depends on the others. */
-    private List<Recipient> envelopePipelined(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes)
-            throws IOException {
+    /**
+     * RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; DATA is last because its reply depends on the others.
+     * With BDAT the chunk follows once the RCPT replies are in, so that it is not sent for nobody (RFC 3030 §4.2).
+     */
+    private List<Recipient> envelopePipelined(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes,
+                                              boolean bdat) throws IOException {
         List<Recipient> recipients = request.envelope().recipients();
         talk.connection.write(mail);
         for (Recipient r : recipients) {
             talk.connection.write(Commands.rcpt(r, talk.extensions));
         }
-        talk.connection.write("DATA");
+        if (!bdat) {
+            talk.connection.write("DATA");
+        }
         talk.connection.flush(timeouts.command());
         Reply mailReply = talk.read(timeouts.command());
         List<Recipient> accepted = new ArrayList<>();
         for (Recipient r : recipients) {
             recipientReply(r, talk.read(timeouts.command()), accepted, outcomes);
+        }
+        if (bdat) {
+            if (!mailReply.isPositive()) {
+                outcomes.decideAll(recipients, mailReply.toSmtpReply());
+                return null;
+            }
+            return accepted;
         }
         Reply dataReply = talk.read(timeouts.dataInit());
         if (!mailReply.isPositive()) {
@@ -144,8 +160,8 @@ final class MailTransaction {
         return accepted;
     }
 
-    private List<Recipient> envelopeInTurn(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes)
-            throws IOException {
+    private List<Recipient> envelopeInTurn(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes,
+                                           boolean bdat) throws IOException {
         List<Recipient> recipients = request.envelope().recipients();
         Reply mailReply = talk.command(mail, timeouts.command());
         if (!mailReply.isPositive()) {
@@ -156,8 +172,8 @@ final class MailTransaction {
         for (Recipient r : recipients) {
             recipientReply(r, talk.command(Commands.rcpt(r, talk.extensions), timeouts.command()), accepted, outcomes);
         }
-        if (accepted.isEmpty()) {
-            return null;
+        if (accepted.isEmpty() || bdat) {
+            return accepted;
         }
         Reply dataReply = talk.command("DATA", timeouts.dataInit());
         if (dataReply.code() != 354) {
@@ -176,10 +192,14 @@ final class MailTransaction {
     }
 
     /** The message, then the reply for all (SMTP) or one reply per accepted recipient in RCPT order (LMTP). */
-    private void data(Conversation talk, MessageSource content, List<Recipient> accepted, Outcomes outcomes)
+    private void data(Conversation talk, MessageSource content, List<Recipient> accepted, Outcomes outcomes, boolean bdat)
             throws IOException {
         try (InputStream message = content.open()) {
-            talk.connection.sendData(message, timeouts.dataBlock());
+            if (bdat) {
+                talk.connection.sendChunk(message, content.size(), timeouts.dataBlock());
+            } else {
+                talk.connection.sendData(message, timeouts.dataBlock());
+            }
         }
         int replies = protocol.finalReplies(accepted.size());
         for (int i = 0; i < replies; i++) {

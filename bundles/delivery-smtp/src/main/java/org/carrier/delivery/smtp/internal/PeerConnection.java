@@ -162,6 +162,29 @@ final class PeerConnection implements Closeable {
     }
 
     /**
+     * Sends the message as one chunk, {@code BDAT size LAST} and the bytes as they are: no dot-stuffing, no
+     * terminating dot (RFC 3030 §2). The size must be exact, so a message that changed on disk is an error.
+     */
+    void sendChunk(InputStream message, long size, int blockTimeoutMillis) throws IOException {
+        write("BDAT " + size + " LAST");
+        byte[] buffer = new byte[BLOCK];
+        long sent = 0;
+        int n;
+        while ((n = message.read(buffer)) > 0) {
+            if (sent + n > size) {
+                throw new IOException("the message is longer than its size " + size);
+            }
+            out.write(buffer, 0, n);
+            sent += n;
+            flush(blockTimeoutMillis);
+        }
+        if (sent != size) {
+            throw new IOException("the message is " + sent + " bytes, not its size " + size);
+        }
+        flush(blockTimeoutMillis);
+    }
+
+    /**
      * Starts TLS on this connection after the peer's 220 to STARTTLS (RFC 3207 §4). Anything the peer sent
      * after that reply and before the handshake would be plaintext injected into the TLS session: refused.
      */

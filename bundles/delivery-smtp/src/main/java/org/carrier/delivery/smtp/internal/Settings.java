@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param reuse       connection reuse, concurrency and back-off
  * @param convertEightBit whether 8-bit mail for a peer without 8BITMIME is converted to 7-bit (RFC 6152 §3)
  *                    rather than failed; conversion changes the bytes and so breaks DKIM signatures
+ * @param chunking    whether the message goes in one BDAT chunk when the peer offers CHUNKING (RFC 3030), instead of DATA
  */
-record Settings(String heloName, Timeouts timeouts, Reuse reuse, boolean convertEightBit) {
+record Settings(String heloName, Timeouts timeouts, Reuse reuse, boolean convertEightBit, boolean chunking) {
     Settings {
         Objects.requireNonNull(heloName, "heloName");
         Objects.requireNonNull(timeouts, "timeouts");

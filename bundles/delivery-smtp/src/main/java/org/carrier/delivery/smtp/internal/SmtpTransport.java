@@ -47,6 +47,9 @@ public class SmtpTransport extends ClientTransport {
                         + "off: it fails with 5.6.3. Conversion breaks DKIM signatures.")
         boolean convertEightBit() default true;
 
+        @AttributeDefinition(name = "Use CHUNKING", description = "Send the message with BDAT when the peer offers CHUNKING (RFC 3030).")
+        boolean useChunking() default true;
+
         @AttributeDefinition(name = "Trusted CA file", required = false,
                 description = "PEM certificates trusted for TLS policy 'verify', besides the JDK's roots. Empty: the JDK's only.")
         String tlsCaFile() default "";
@@ -104,7 +107,7 @@ public class SmtpTransport extends ClientTransport {
                 millis("slotWaitSeconds", c.slotWaitSeconds()),
                 positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
                 millis("backoffSeconds", c.backoffSeconds()));
-        return new Configured(new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit()), caFile(c.tlsCaFile()));
+        return new Configured(new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit(), c.useChunking()), caFile(c.tlsCaFile()));
     }
 
     private static Path caFile(String configured) {

@@ -35,7 +35,14 @@ final class Fixtures {
 
     /** Settings whose command, data and final reply timeouts are {@code timeout} (connecting keeps the default). */
     static Settings settings(Settings.Reuse reuse, boolean convertEightBit, int timeout) {
-        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, timeout, timeout, timeout, timeout), reuse, convertEightBit);
+        return new Settings("carrier.test", new Settings.Timeouts(TIMEOUT, timeout, timeout, timeout, timeout), reuse, convertEightBit,
+                true);
+    }
+
+    /** The test settings with CHUNKING (BDAT) turned off: DATA even to a peer that offers it. */
+    static Settings withoutChunking(Settings.Reuse reuse) {
+        Settings s = settings(reuse);
+        return new Settings(s.heloName(), s.timeouts(), s.reuse(), s.convertEightBit(), false);
     }
 
     static Settings.Reuse reuse(int maxMessages, long idleMillis) {

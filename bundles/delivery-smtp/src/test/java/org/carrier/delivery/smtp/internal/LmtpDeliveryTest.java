@@ -32,7 +32,7 @@ class LmtpDeliveryTest {
 
     @BeforeAll
     static void startDovecot() throws Exception {
-        dovecot = Dovecot.start(folder, "alice", "bob", "carol");
+        dovecot = Dovecot.start(folder, "alice", "bob", "carol", "dave");
         // carol's mailbox cannot be written: Dovecot accepts her at RCPT and fails her after the data.
         Path carol = Files.createDirectories(dovecot.mailbox("carol"));
         Files.setPosixFilePermissions(carol, PosixFilePermissions.fromString("---------"));
@@ -63,6 +63,18 @@ class LmtpDeliveryTest {
         assertTrue(stored.contains("Subject: over lmtp\r\n") || stored.contains("Subject: over lmtp\n"), stored);
         assertTrue(stored.contains("hello dovecot") && stored.contains("\n.dot line"), "dot-stuffing undone by the server: " + stored);
         assertTrue(stored.startsWith("Return-Path: <s@c.test>"), stored);
+    }
+
+    @Test
+    void dovecotOverDataInsteadOfChunking() throws Exception {
+        // Dovecot offers CHUNKING, so the other tests send BDAT; this one the classic DATA with dot-stuffing.
+        NextHop hop = new NextHop("127.0.0.1", dovecot.port());
+        try (ClientDelivery classic = Fixtures.client(Protocol.LMTP, Fixtures.withoutChunking(Fixtures.reuse(1, 10_000)), null, watchdog)) {
+            List<RecipientOutcome> out = classic.deliver(request(MESSAGE, List.of(hop), "dave@mail.test", "carol@mail.test"));
+            assertEquals(List.of(Outcome.DELIVERED, Outcome.DEFERRED), outcomes(out), out + "\n" + dovecot.log());
+        }
+        String stored = Files.readString(dovecot.inbox("dave").get(0));
+        assertTrue(stored.contains("hello dovecot") && stored.contains("\n.dot line"), "dot-stuffing undone by the server: " + stored);
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class ReuseBenchmark {
     private static void run(String label, int port, int messages, int threads, int maxPerConnection, String body)
             throws Exception {
         Settings settings = new Settings("bench.test", Settings.Timeouts.RFC_5321,
-                new Settings.Reuse(maxPerConnection, 30_000, threads, threads, 60_000, 5, 60_000), true);
+                new Settings.Reuse(maxPerConnection, 30_000, threads, threads, 60_000, 5, 60_000), true, true);
         AtomicInteger delivered = new AtomicInteger();
         try (Watchdog watchdog = new Watchdog();
              ClientDelivery client = new ClientDelivery(Protocol.SMTP, settings, TlsContexts.create(null), watchdog)) {

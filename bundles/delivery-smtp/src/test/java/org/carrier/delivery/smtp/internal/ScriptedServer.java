@@ -150,6 +150,24 @@ final class ScriptedServer implements AutoCloseable {
         String line;
         while ((line = in.readLine()) != null) {
             commands.add(line);
+            if (line.startsWith("BDAT ")) {
+                // RFC 3030 §2: BDAT size LAST, then exactly that many bytes (one char per byte in ISO-8859-1).
+                char[] chunk = new char[Integer.parseInt(line.split(" ")[1])];
+                for (int read = 0; read < chunk.length; ) {
+                    int n = in.read(chunk, read, chunk.length - read);
+                    if (n < 0) {
+                        return;
+                    }
+                    read += n;
+                }
+                data = new String(chunk);
+                String end = afterData.apply(List.copyOf(accepted));
+                if (end == null) {
+                    return;
+                }
+                say(out, end);
+                continue;
+            }
             String reply = script.apply(line);
             if (reply == null) {
                 return;

@@ -248,6 +248,27 @@ class SmtpDeliveryTest {
     }
 
     @Test
+    void withChunkingTheMessageGoesAsOneBdatChunkWithoutDotStuffing() throws Exception {
+        try (ScriptedServer peer = ScriptedServer.offering("PIPELINING", "CHUNKING")) {
+            List<RecipientOutcome> out = delivery.deliver(request(MESSAGE, peer.port(), "a@r.test", "b@r.test"));
+            assertEquals(List.of(Outcome.DELIVERED, Outcome.DELIVERED), outcomes(out));
+            assertEquals(List.of("EHLO carrier.test", "MAIL FROM:<s@c.test>", "RCPT TO:<a@r.test>", "RCPT TO:<b@r.test>",
+                    "BDAT " + MESSAGE.length() + " LAST", "QUIT"), peer.commands.stream().filter(c -> !c.isEmpty()
+                    && !MESSAGE.contains(c)).toList());
+            assertEquals(MESSAGE, peer.data, "the bytes as queued");
+        }
+    }
+
+    @Test
+    void withChunkingNoChunkIsSentWhenNobodyWasAccepted() throws Exception {
+        try (ScriptedServer peer = new ScriptedServer("220 p", ScriptedServer.ehloThen(cmd -> cmd.startsWith("RCPT") ? "550 5.1.1 no"
+                : "250 ok", "CHUNKING"), "250 ok")) {
+            assertEquals(Outcome.FAILED, delivery.deliver(request(MESSAGE, peer.port(), "a@r.test")).get(0).outcome());
+            assertEquals(0, peer.count("BDAT"));
+        }
+    }
+
+    @Test
     void dsnParametersArePassedOnWhenThePeerOffersDsn() throws Exception {
         try (ScriptedServer peer = ScriptedServer.offering("DSN")) {
             delivery.deliver(dsnRequest(peer.port()));
