@@ -33,6 +33,9 @@ final class ClientDelivery implements AutoCloseable {
     }
 
     List<RecipientOutcome> deliver(DeliveryRequest request) {
+        if (request.envelope().recipients().isEmpty()) {
+            return List.of(); // nothing to do: no connection for a transaction without recipients
+        }
         DestinationKey key = DestinationKey.of(request);
         SmtpReply backedOff = limits.backedOff(key);
         if (backedOff != null) {
