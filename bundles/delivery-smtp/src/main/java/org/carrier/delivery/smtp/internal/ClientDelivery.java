@@ -72,7 +72,10 @@ final class ClientDelivery implements AutoCloseable {
                 session = opener.open(request.queueId(), request.nextHops(), request.options());
                 limits.succeeded(key);
             } catch (HopFailure e) {
-                limits.failed(key, e.reply());
+                if (limits.failed(key, e.reply())) {
+                    LOG.warn("destination {} backed off for {} s: its deliveries are deferred at once; last problem: {}", key,
+                            settings.reuse().backoffMillis() / 1000, e.getMessage());
+                }
                 return Outcomes.all(request.envelope().recipients(), e.reply(), e.remote());
             }
         }

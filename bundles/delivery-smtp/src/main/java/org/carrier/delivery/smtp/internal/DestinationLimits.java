@@ -38,9 +38,12 @@ final class DestinationLimits {
                 + f.count() + " failed connection attempts; last: " + f.last());
     }
 
-    void failed(DestinationKey key, SmtpReply problem) {
+    /** Records a failed attempt; true if the destination is now backed off. */
+    boolean failed(DestinationKey key, SmtpReply problem) {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reuse.backoffMillis());
-        failures.merge(key, new Failures(1, until, problem), (old, now) -> new Failures(old.count() + 1, until, problem));
+        Failures now = failures.merge(key, new Failures(1, until, problem),
+                (old, fresh) -> new Failures(old.count() + 1, until, problem));
+        return now.count() >= reuse.failuresBeforeBackoff();
     }
 
     void succeeded(DestinationKey key) {
