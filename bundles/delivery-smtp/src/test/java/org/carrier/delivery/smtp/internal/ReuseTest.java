@@ -117,7 +117,7 @@ class ReuseTest {
 
     @Test
     void aDestinationThatKeepsFailingIsBackedOffAsAWhole() throws Exception {
-        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 2, 400));
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 2, 2_000));
         try (ScriptedServer busy = new ScriptedServer("421 4.3.2 busy", cmd -> "221 bye", null);
              ScriptedServer healthy = ScriptedServer.offering("PIPELINING")) {
             deliver(busy.port(), "a@r.test");
@@ -128,7 +128,7 @@ class ReuseTest {
             assertEquals(2, busy.connections.get(), "the third delivery did not try the dead host");
             assertEquals(Outcome.DELIVERED, deliver(healthy.port(), "d@r.test").outcome(), "other destinations go on");
 
-            Thread.sleep(600);
+            Thread.sleep(2_300);
             deliver(busy.port(), "e@r.test");
             assertEquals(3, busy.connections.get(), "after the back-off, one attempt probes again");
             deliver(busy.port(), "f@r.test");
