@@ -93,7 +93,8 @@ public class MaildirTransport implements Transport {
             return new RecipientOutcome(recipient, Outcome.DELIVERED,
                     new SmtpReply(250, "2.0.0", "Ok: delivered to maildir"), "maildir");
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: to=<{}>, maildir={}, problem={}", request.queueId(), recipient.address(), maildir.root(), e.toString());
+            LOG.warn("{}: to=<{}>, maildir={}, status=deferred (kept in the queue), problem={}", request.queueId(), recipient.address(),
+                    maildir.root(), e.toString());
             return new RecipientOutcome(recipient, Outcome.DEFERRED,
                     new SmtpReply(451, "4.3.0", "cannot write to mailbox: " + e.getMessage()), "maildir");
         }

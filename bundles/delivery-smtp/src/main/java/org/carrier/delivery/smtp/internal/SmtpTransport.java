@@ -1,61 +1,123 @@
 package org.carrier.delivery.smtp.internal;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
-import org.carrier.api.transport.DeliveryRequest;
-import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** The {@code smtp} transport: delivers to a route's next hops with an SMTP client conversation. */
-@Component(configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
+/** The {@code smtp} transport: delivers to a route's next hops (relays, MX hosts) as an SMTP client. */
+@Component(service = Transport.class, configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
 @Designate(ocd = SmtpTransport.Config.class)
-public class SmtpTransport implements Transport {
+public class SmtpTransport extends ClientTransport {
     static final String PID = "org.carrier.delivery.smtp";
 
     @ObjectClassDefinition(name = "Carrier SMTP delivery", description = "Delivery to other hosts over SMTP.")
     public @interface Config {
-        @AttributeDefinition(name = "HELO name", required = false, description = "Empty means this host's name.")
+        @AttributeDefinition(name = "HELO name", required = false, description = "The name in EHLO/HELO; empty means this host's name.")
         String heloName() default "";
 
         @AttributeDefinition(name = "Connect timeout (seconds)")
         int connectTimeoutSeconds() default 30;
 
-        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2: at least 5 minutes.")
+        @AttributeDefinition(name = "Command timeout (seconds)",
+                description = "Greeting, EHLO, MAIL, RCPT and the rest; RFC 5321 §4.5.3.2: at least 5 minutes.")
         int commandTimeoutSeconds() default 300;
 
+        @AttributeDefinition(name = "DATA timeout (seconds)", description = "The reply to DATA; RFC 5321 §4.5.3.2.3: 2 minutes.")
+        int dataInitTimeoutSeconds() default 120;
+
+        @AttributeDefinition(name = "Data block timeout (seconds)",
+                description = "Sending each block of the message; RFC 5321 §4.5.3.2.5: 3 minutes.")
+        int dataBlockTimeoutSeconds() default 180;
+
         @AttributeDefinition(name = "Final reply timeout (seconds)",
-                description = "How long to wait for the reply to the end of the data; RFC 5321 §4.5.3.2.6: 10 minutes.")
+                description = "The reply to the end of the data; RFC 5321 §4.5.3.2.6: 10 minutes.")
         int finalReplyTimeoutSeconds() default 600;
+
+        @AttributeDefinition(name = "Convert 8-bit to 7-bit",
+                description = "8-bit mail for a peer without 8BITMIME is re-encoded (quoted-printable or base64, RFC 6152); "
+                        + "off: it fails with 5.6.3. Conversion breaks DKIM signatures.")
+        boolean convertEightBit() default true;
+
+        @AttributeDefinition(name = "Use CHUNKING", description = "Send the message with BDAT when the peer offers CHUNKING (RFC 3030).")
+        boolean useChunking() default true;
+
+        @AttributeDefinition(name = "Trusted CA file", required = false,
+                description = "PEM certificates trusted for TLS policy 'verify', besides the JDK's roots. Empty: the JDK's only.")
+        String tlsCaFile() default "";
+
+        @AttributeDefinition(name = "Messages per connection", description = "A connection is closed after this many messages; 1 turns reuse off.")
+        int maxMessagesPerConnection() default 100;
+
+        @AttributeDefinition(name = "Idle timeout (seconds)", description = "An unused connection is closed after this long.")
+        int idleTimeoutSeconds() default 30;
+
+        @AttributeDefinition(name = "Connections per destination", description = "Concurrent deliveries to one destination (a route's next hops).")
+        int maxConnectionsPerDestination() default 20;
+
+        @AttributeDefinition(name = "Connections in total", description = "Concurrent deliveries to all destinations.")
+        int maxConnections() default 100;
+
+        @AttributeDefinition(name = "Wait for a connection slot (seconds)",
+                description = "A delivery waits this long for a free slot, then is deferred (4.4.5).")
+        int slotWaitSeconds() default 60;
+
+        @AttributeDefinition(name = "Failures before back-off",
+                description = "Attempts in a row in which no host of a destination took a connection, before it is backed off.")
+        int failuresBeforeBackoff() default 5;
+
+        @AttributeDefinition(name = "Back-off (seconds)",
+                description = "How long the deliveries to a backed-off destination are deferred at once.")
+        int backoffSeconds() default 300;
     }
 
-    private volatile SmtpDelivery delivery;
+    public SmtpTransport() {
+        super(Protocol.SMTP, PID);
+    }
 
     @Activate
     @Modified
-    void configure(Config config) {
-        String helo = config.heloName().isBlank() ? localHostname() : config.heloName().trim();
-        delivery = new SmtpDelivery(new SmtpDelivery.Settings(helo, config.connectTimeoutSeconds() * 1000,
-                config.commandTimeoutSeconds() * 1000, config.finalReplyTimeoutSeconds() * 1000));
+    void configure(Config config, Map<String, Object> properties) {
+        apply(() -> configured(config), properties);
     }
 
-    @Override
-    public List<RecipientOutcome> deliver(DeliveryRequest request) {
-        return delivery.deliver(request);
+    @Deactivate
+    void deactivate() {
+        stop();
     }
 
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
+    static Configured configured(Config c) {
+        Settings.Timeouts timeouts = new Settings.Timeouts(millis("connectTimeoutSeconds", c.connectTimeoutSeconds()),
+                millis("commandTimeoutSeconds", c.commandTimeoutSeconds()),
+                millis("dataInitTimeoutSeconds", c.dataInitTimeoutSeconds()),
+                millis("dataBlockTimeoutSeconds", c.dataBlockTimeoutSeconds()),
+                millis("finalReplyTimeoutSeconds", c.finalReplyTimeoutSeconds()));
+        Settings.Reuse reuse = new Settings.Reuse(positive("maxMessagesPerConnection", c.maxMessagesPerConnection()),
+                millis("idleTimeoutSeconds", c.idleTimeoutSeconds()),
+                positive("maxConnectionsPerDestination", c.maxConnectionsPerDestination()),
+                positive("maxConnections", c.maxConnections()),
+                millis("slotWaitSeconds", c.slotWaitSeconds()),
+                positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
+                millis("backoffSeconds", c.backoffSeconds()));
+        return new Configured(new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit(), c.useChunking()), caFile(c.tlsCaFile()));
+    }
+
+    private static Path caFile(String configured) {
+        if (configured.isBlank()) {
+            return null;
         }
+        Path file = Path.of(configured.trim());
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("tlsCaFile: cannot read " + file);
+        }
+        return file;
     }
 }

@@ -1,0 +1,234 @@
+package org.carrier.delivery.smtp.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.MessageSource;
+import org.carrier.api.transport.RecipientOutcome;
+
+/**
+ * One mail transaction on an open session, shared by SMTP and LMTP: MAIL, one RCPT per recipient, DATA and
+ * the message (or the message as one BDAT chunk, RFC 3030), and the final reply (SMTP) or one reply per
+ * accepted recipient (LMTP, RFC 2033 §4.2). With PIPELINING (RFC 2920 §3.1) MAIL, the RCPTs and DATA go out as
+ * one group, and the replies are read after.
+ */
+final class MailTransaction {
+    /** Conversion reads the message into memory: larger 8-bit messages fail instead (5.6.3). */
+    private static final long MAX_CONVERSION = 64L << 20;
+
+    private final Protocol protocol;
+    private final Settings.Timeouts timeouts;
+    private final boolean convertEightBit;
+    private final boolean chunking;
+
+    /** The outcomes, and whether the session may carry another transaction. */
+    record Result(List<RecipientOutcome> outcomes, boolean reusable) {
+    }
+
+    /** What goes on the wire: the content (converted to 7-bit, or as queued) and whether it is 8-bit; or a refusal. */
+    private record Content(MessageSource source, boolean eightBit, SmtpReply refusal) {
+        static Content refused(SmtpReply reply) {
+            return new Content(null, false, reply);
+        }
+    }
+
+    MailTransaction(Protocol protocol, Settings settings) {
+        this.protocol = protocol;
+        this.timeouts = settings.timeouts();
+        this.convertEightBit = settings.convertEightBit();
+        this.chunking = settings.chunking();
+    }
+
+    Result run(Session session, DeliveryRequest request) {
+        Envelope envelope = request.envelope();
+        Outcomes outcomes = new Outcomes(envelope.recipients(), session.remote());
+        Conversation talk = new Conversation(session);
+        Content content;
+        try {
+            content = content(session.extensions(), request);
+        } catch (IOException e) {
+            // RFC 3463 §3.4: X.3.0, a problem on this side; the queue keeps the message and tries again.
+            content = Content.refused(new SmtpReply(451, "4.3.0", "cannot read the queued message: " + e.getMessage()));
+        }
+        try {
+            if (content.refusal() != null) {
+                outcomes.decideAll(envelope.recipients(), content.refusal());
+                return new Result(outcomes.inOrder(), true);
+            }
+            String mail = Commands.mail(envelope, session.extensions(), content.source().size(), content.eightBit(),
+                    MessageContent.needsSmtpUtf8(envelope));
+            boolean bdat = chunking && session.extensions().has("CHUNKING");
+            List<Recipient> accepted = session.extensions().has("PIPELINING")
+                    ? envelopePipelined(talk, mail, request, outcomes, bdat)
+                    : envelopeInTurn(talk, mail, request, outcomes, bdat);
+            if (accepted != null && !accepted.isEmpty()) {
+                data(talk, content.source(), accepted, outcomes, bdat);
+            }
+            session.transactionDone();
+            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing);
+        } catch (IOException e) {
+            // A broken connection before the final reply is never a delivery (RFC 5321 §6.1): try again later.
+            outcomes.deferRest(new SmtpReply(451, "4.4.2", "connection with " + session.remote() + " lost: " + e.getMessage()));
+            return new Result(outcomes.inOrder(), false);
+        }
+    }
+
+    /**
+     * What goes on the wire, decided before MAIL. RFC 6531 §3.2: SMTPUTF8 mail for a peer without it fails (5.6.7).
+     * RFC 6152 §3: 8-bit mail for a peer without 8BITMIME is converted to 7-bit, or fails (5.6.3) when it cannot be.
+     * RFC 1870 §6.1: a message over the peer's SIZE fails (5.3.4).
+     */
+    private Content content(Extensions peer, DeliveryRequest request) throws IOException {
+        if (MessageContent.needsSmtpUtf8(request.envelope()) && !peer.has("SMTPUTF8")) {
+            return Content.refused(new SmtpReply(550, "5.6.7",
+                    "internationalized address or SMTPUTF8 message, and the peer does not support SMTPUTF8"));
+        }
+        MessageSource source = request.message();
+        boolean eightBit = MessageContent.isEightBit(request.envelope(), source);
+        if (eightBit && !peer.has("8BITMIME")) {
+            byte[] converted = convertEightBit && source.size() <= MAX_CONVERSION ? convert(source) : null;
+            if (converted == null) {
+                return Content.refused(new SmtpReply(554, "5.6.3", "8-bit message, the peer does not support 8BITMIME, and "
+                        + (convertEightBit ? "the message cannot be converted to 7-bit (8-bit header fields, or too large)"
+                        : "conversion to 7-bit is turned off")));
+            }
+            source = MessageContent.of(converted);
+            eightBit = false;
+        }
+        long limit = Commands.sizeLimit(peer);
+        if (limit > 0 && source.size() > limit) {
+            return Content.refused(new SmtpReply(552, "5.3.4", "message of " + source.size()
+                    + " bytes exceeds the peer's limit of " + limit));
+        }
+        return new Content(source, eightBit, null);
+    }
+
+    private static byte[] convert(MessageSource source) throws IOException {
+        try (InputStream in = source.open()) {
+            return SevenBitConverter.convert(in.readAllBytes());
+        }
+    }
+
+    /**
+     * RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; DATA is last because its reply depends on the others.
+     * With BDAT the chunk follows once the RCPT replies are in, so that it is not sent for nobody (RFC 3030 §4.2).
+     */
+    private List<Recipient> envelopePipelined(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes,
+                                              boolean bdat) throws IOException {
+        List<Recipient> recipients = request.envelope().recipients();
+        talk.connection.write(mail);
+        for (Recipient r : recipients) {
+            talk.connection.write(Commands.rcpt(r, talk.extensions));
+        }
+        if (!bdat) {
+            talk.connection.write("DATA");
+        }
+        talk.connection.flush(timeouts.command());
+        Reply mailReply = talk.read(timeouts.command());
+        List<Recipient> accepted = new ArrayList<>();
+        for (Recipient r : recipients) {
+            recipientReply(r, talk.read(timeouts.command()), accepted, outcomes);
+        }
+        if (bdat) {
+            if (!mailReply.isPositive()) {
+                outcomes.decideAll(recipients, mailReply.toSmtpReply());
+                return null;
+            }
+            return accepted;
+        }
+        Reply dataReply = talk.read(timeouts.dataInit());
+        if (!mailReply.isPositive()) {
+            accepted.clear();
+            outcomes.decideAll(recipients, mailReply.toSmtpReply());
+        }
+        if (dataReply.code() == 354 && accepted.isEmpty()) {
+            // RFC 2920 §3.1: the server started data although nobody was accepted: end it empty.
+            talk.connection.sendData(InputStream.nullInputStream(), timeouts.dataBlock());
+            talk.read(timeouts.finalReply());
+            return null;
+        }
+        if (dataReply.code() != 354) {
+            outcomes.decideAll(accepted, dataReply.toSmtpReply());
+            return null;
+        }
+        return accepted;
+    }
+
+    private List<Recipient> envelopeInTurn(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes,
+                                           boolean bdat) throws IOException {
+        List<Recipient> recipients = request.envelope().recipients();
+        Reply mailReply = talk.command(mail, timeouts.command());
+        if (!mailReply.isPositive()) {
+            outcomes.decideAll(recipients, mailReply.toSmtpReply());
+            return null;
+        }
+        List<Recipient> accepted = new ArrayList<>();
+        for (Recipient r : recipients) {
+            recipientReply(r, talk.command(Commands.rcpt(r, talk.extensions), timeouts.command()), accepted, outcomes);
+        }
+        if (accepted.isEmpty() || bdat) {
+            return accepted;
+        }
+        Reply dataReply = talk.command("DATA", timeouts.dataInit());
+        if (dataReply.code() != 354) {
+            outcomes.decideAll(accepted, dataReply.toSmtpReply());
+            return null;
+        }
+        return accepted;
+    }
+
+    private static void recipientReply(Recipient r, Reply reply, List<Recipient> accepted, Outcomes outcomes) {
+        if (reply.isPositive()) {
+            accepted.add(r);
+        } else {
+            outcomes.decide(r, reply.toSmtpReply());
+        }
+    }
+
+    /** The message, then the reply for all (SMTP) or one reply per accepted recipient in RCPT order (LMTP). */
+    private void data(Conversation talk, MessageSource content, List<Recipient> accepted, Outcomes outcomes, boolean bdat)
+            throws IOException {
+        try (InputStream message = content.open()) {
+            if (bdat) {
+                talk.connection.sendChunk(message, content.size(), timeouts.dataBlock());
+            } else {
+                talk.connection.sendData(message, timeouts.dataBlock());
+            }
+        }
+        int replies = protocol.finalReplies(accepted.size());
+        for (int i = 0; i < replies; i++) {
+            SmtpReply reply = talk.read(timeouts.finalReply()).toSmtpReply();
+            outcomes.decideAll(replies == 1 ? accepted : List.of(accepted.get(i)), reply);
+        }
+    }
+
+    /** Reads replies and notes a 421: the peer is closing the connection (RFC 5321 §3.8), so no reuse. */
+    private static final class Conversation {
+        private final PeerConnection connection;
+        private final Extensions extensions;
+        private boolean closing;
+
+        Conversation(Session session) {
+            this.connection = session.connection();
+            this.extensions = session.extensions();
+        }
+
+        Reply read(int timeoutMillis) throws IOException {
+            Reply reply = connection.read(timeoutMillis);
+            closing |= reply.code() == 421;
+            return reply;
+        }
+
+        Reply command(String line, int timeoutMillis) throws IOException {
+            connection.write(line);
+            connection.flush(timeoutMillis);
+            return read(timeoutMillis);
+        }
+    }
+}

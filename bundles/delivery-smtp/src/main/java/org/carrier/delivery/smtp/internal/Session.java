@@ -1,0 +1,76 @@
+package org.carrier.delivery.smtp.internal;
+
+import java.io.IOException;
+
+/**
+ * A greeted connection, ready for mail transactions: the peer's extensions after EHLO (after STARTTLS,
+ * those of the second EHLO, RFC 3207 §4.2), and how often and when it was last used, for reuse.
+ */
+final class Session {
+    private final PeerConnection connection;
+    private final Extensions extensions;
+    private int transactions;
+    private long lastUsed = System.nanoTime();
+
+    Session(PeerConnection connection, Extensions extensions) {
+        this.connection = connection;
+        this.extensions = extensions;
+    }
+
+    PeerConnection connection() {
+        return connection;
+    }
+
+    Extensions extensions() {
+        return extensions;
+    }
+
+    String remote() {
+        return connection.remote();
+    }
+
+    int transactions() {
+        return transactions;
+    }
+
+    void transactionDone() {
+        transactions++;
+        lastUsed = System.nanoTime();
+    }
+
+    boolean idleLongerThan(long millis) {
+        return System.nanoTime() - lastUsed > millis * 1_000_000;
+    }
+
+    /** RFC 5321 §4.1.1.5: RSET before the next transaction on a reused connection; false if the peer is gone. */
+    boolean reset(int timeoutMillis) {
+        try {
+            return connection.command("RSET", timeoutMillis).isPositive();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Ends politely (RFC 5321 §4.1.1.10) and closes; the reply, if any, changes nothing. */
+    void quit(int timeoutMillis) {
+        try {
+            connection.command("QUIT", timeoutMillis);
+        } catch (IOException e) {
+            // the transactions are decided; a failed QUIT changes nothing
+        } finally {
+            connection.close();
+        }
+    }
+
+    /** Sends QUIT without waiting for the reply, for idle connections closed from the timer thread. */
+    void quitNow() {
+        try {
+            connection.write("QUIT");
+            connection.flush(1_000);
+        } catch (IOException e) {
+            // closing anyway
+        } finally {
+            connection.close();
+        }
+    }
+}
