@@ -74,12 +74,6 @@ class RoutingIT {
         write(config.resolve("mailboxes.properties"), "alice@virtual.test = ajones\n");
         Files.writeString(config.resolve("aliases.properties"), "team@virtual.test = alice@virtual.test, friend@pref.mx.test\n",
                 java.nio.file.StandardOpenOption.APPEND);
-        // Until the smtp transport connects to the addresses the router resolved (NextHop.addresses), it resolves the
-        // MX names itself: a hosts file gives it the zone's own answers (jdk.net.hosts.file, read by every JVM lookup).
-        Path hosts = dir.resolve("hosts");
-        write(hosts, "127.0.0.1 localhost\n" + HOSTS.entrySet().stream().map(h -> h.getValue() + " " + h.getKey())
-                .collect(Collectors.joining("\n")) + "\n");
-        write(carrier.home.resolve("conf/system.properties"), "jdk.net.hosts.file=" + hosts + "\n");
         carrier.start();
     }
 
