@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -51,6 +52,14 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Port")
         int port() default 2525;
 
+        @AttributeDefinition(name = "Role", description = "mx: mail for our domains, relaying for trusted clients (port 25); "
+                + "submission: AUTH required before MAIL (port 587, RFC 6409); smtps: like submission, with TLS from the first byte "
+                + "(port 465, RFC 8314).", options = {
+                @Option(value = "mx", label = "MX (port 25)"),
+                @Option(value = "submission", label = "Submission (port 587)"),
+                @Option(value = "smtps", label = "Submission over implicit TLS (port 465)")})
+        String role() default "mx";
+
         @AttributeDefinition(name = "Host name", required = false, description = "Used in the greeting and Received headers; empty means this host's name.")
         String hostname() default "";
 
@@ -60,25 +69,44 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Maximum message size", description = "In bytes; announced with SIZE (RFC 1870).")
         long maxMessageSize() default 52_428_800L;
 
-        @AttributeDefinition(name = "Maximum recipients per message")
-        int maxRecipients() default 1000;
+        @AttributeDefinition(name = "Maximum recipients per message", description = "RFC 5321 §4.5.3.1.8 asks for at least 100; "
+                + "one more gets 452 4.5.3.")
+        int maxRecipients() default 100;
 
-        @AttributeDefinition(name = "Maximum connections")
-        int maxConnections() default 200;
+        @AttributeDefinition(name = "Maximum line length", description = "Octets in a command line, CRLF included "
+                + "(RFC 5321 §4.5.3.1.4 and its extensions); a longer line gets 500 5.5.2.")
+        int maxLineLength() default 1000;
 
-        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300.")
+        @AttributeDefinition(name = "Maximum connections", description = "Sessions at once on this listener; one more gets 421 4.7.0.")
+        int maxConnections() default 1000;
+
+        @AttributeDefinition(name = "Maximum connections per client", description = "Sessions at once from one client address; "
+                + "one more gets 421 4.7.0.")
+        int maxConnectionsPerClient() default 20;
+
+        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300. Then 421 4.4.2.")
         int commandTimeoutSeconds() default 300;
 
-        @AttributeDefinition(name = "Data timeout (seconds)", description = "How long to wait for more message data.")
+        @AttributeDefinition(name = "Data timeout (seconds)", description = "How long to wait for more message data "
+                + "(RFC 5321 §4.5.3.2.5: at least 180). Then 421 4.4.2.")
         int dataTimeoutSeconds() default 180;
 
-        @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421.")
+        @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421 4.7.0.")
         int maxErrors() default 20;
 
         @AttributeDefinition(name = "Bare CR or LF in data", options = {
                 @Option(value = "reject", label = "Refuse the message (550 5.6.11): SMTP smuggling protection"),
                 @Option(value = "normalize", label = "Accept and convert to CRLF")})
         String bareLineEndings() default "reject";
+
+        @AttributeDefinition(name = "PROXY protocol from", required = false, description = "Empty: clients connect directly. "
+                + "Otherwise the listener is behind a proxy (HAProxy PROXY protocol v1 or v2): connections are accepted only "
+                + "from these networks (CIDR, comma separated), and the client address the header carries is the one "
+                + "filters, relay rules and Received see.")
+        String proxyNetworks() default "";
+
+        @AttributeDefinition(name = "Received header names the authenticated user", description = "Privacy: off by default.")
+        boolean receivedShowsAuthUser() default false;
     }
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -152,22 +180,48 @@ public class ListenerComponent implements SessionServices {
     }
 
     static ListenerSettings settings(Config c) throws ConfigurationException {
-        Networks trusted;
-        try {
-            trusted = Networks.parse(c.trustedNetworks());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("trustedNetworks", e.getMessage());
-        }
+        Networks trusted = networks("trustedNetworks", c.trustedNetworks());
+        Networks proxies = networks("proxyNetworks", c.proxyNetworks());
         if (c.port() < 0 || c.port() > 65535) {
             throw new ConfigurationException("port", "not a TCP port: " + c.port());
         }
         if (!c.bareLineEndings().equals("reject") && !c.bareLineEndings().equals("normalize")) {
             throw new ConfigurationException("bareLineEndings", "must be reject or normalize, not " + c.bareLineEndings());
         }
-        return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(),
+        ListenerSettings.Role role;
+        try {
+            role = ListenerSettings.Role.valueOf(c.role().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("role", "must be mx, submission or smtps, not " + c.role());
+        }
+        positive("maxRecipients", c.maxRecipients());
+        positive("maxConnections", c.maxConnections());
+        positive("maxConnectionsPerClient", c.maxConnectionsPerClient());
+        positive("commandTimeoutSeconds", c.commandTimeoutSeconds());
+        positive("dataTimeoutSeconds", c.dataTimeoutSeconds());
+        positive("maxMessageSize", c.maxMessageSize());
+        if (c.maxLineLength() < 512) {
+            throw new ConfigurationException("maxLineLength", "RFC 5321 §4.5.3.1.4 requires at least 512, not " + c.maxLineLength());
+        }
+        return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(), role,
                 c.hostname().isBlank() ? localHostname() : c.hostname().trim(), trusted, c.maxMessageSize(),
-                c.maxRecipients(), c.maxConnections(), c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000,
-                c.maxErrors(), c.bareLineEndings().equals("normalize"));
+                c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
+                c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(),
+                c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser());
+    }
+
+    private static Networks networks(String key, String value) throws ConfigurationException {
+        try {
+            return Networks.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(key, e.getMessage());
+        }
+    }
+
+    private static void positive(String key, long value) throws ConfigurationException {
+        if (value <= 0) {
+            throw new ConfigurationException(key, "must be positive, not " + value);
+        }
     }
 
     private static String localHostname() {

@@ -19,7 +19,7 @@ class DataReaderTest {
     private static String[] read(String wire, boolean normalize, long max) throws IOException {
         InputStream in = new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataReader.Result r = new DataReader(normalize, max).read(in, out);
+        DataReader.Result r = DataReader.read(in, out, normalize, max);
         String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         return new String[] {out.toString(StandardCharsets.ISO_8859_1), String.valueOf(r.bareLineEnding()), String.valueOf(r.tooBig()), rest};
     }
@@ -63,7 +63,7 @@ class DataReaderTest {
             }
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new DataReader(false, 100).read(slow, out);
+        DataReader.read(slow, out, false, 100);
         assertEquals(".one\r\n.\r\n", out.toString(StandardCharsets.US_ASCII));
     }
 
