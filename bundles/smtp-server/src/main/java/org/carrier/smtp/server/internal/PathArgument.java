@@ -23,9 +23,20 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
     /** Why an argument was refused; the message is the reply text. */
     static final class SyntaxException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean inParameters;
 
         SyntaxException(String message) {
+            this(message, false);
+        }
+
+        SyntaxException(String message, boolean inParameters) {
             super(message);
+            this.inParameters = inParameters;
+        }
+
+        /** Whether the parameters were wrong (501 5.5.4) rather than the address (501 5.1.7 or 5.1.3). */
+        boolean inParameters() {
+            return inParameters;
         }
     }
 
@@ -158,10 +169,10 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
             String key = eq < 0 ? p : p.substring(0, eq);
             String value = eq < 0 ? "" : p.substring(eq + 1);
             if (!KEYWORD.matcher(key).matches() || (eq >= 0 && !VALUE.matcher(value).matches())) {
-                throw new SyntaxException("Syntax: bad parameter " + p);
+                throw new SyntaxException("Syntax: bad parameter " + p, true);
             }
             if (params.put(key.toUpperCase(Locale.ROOT), value) != null) {
-                throw new SyntaxException("Syntax: parameter " + key + " given twice");
+                throw new SyntaxException("Syntax: parameter " + key + " given twice", true);
             }
         }
         return params;

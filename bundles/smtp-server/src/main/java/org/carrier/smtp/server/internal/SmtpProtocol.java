@@ -143,7 +143,7 @@ final class SmtpProtocol {
         try {
             path = PathArgument.parse(arg.substring(5), true, null);
         } catch (PathArgument.SyntaxException e) {
-            return error(new SmtpReply(501, "5.1.7", e.getMessage()));
+            return error(e.inParameters() ? Reply.syntax(e.getMessage()) : new SmtpReply(501, "5.1.7", e.getMessage()));
         }
         SmtpReply bad = parametersAllowed(path);
         if (bad == null) {
@@ -182,7 +182,7 @@ final class SmtpProtocol {
         try {
             path = PathArgument.parse(arg.substring(3), false, "localhost");
         } catch (PathArgument.SyntaxException e) {
-            return error(new SmtpReply(501, "5.1.3", e.getMessage()));
+            return error(e.inParameters() ? Reply.syntax(e.getMessage()) : new SmtpReply(501, "5.1.3", e.getMessage()));
         }
         SmtpReply bad = parametersAllowed(path);
         if (bad == null) {
