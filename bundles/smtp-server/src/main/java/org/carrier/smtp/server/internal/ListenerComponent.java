@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.queue.MailQueue;
@@ -105,6 +108,10 @@ public class ListenerComponent implements SessionServices {
                 + "filters, relay rules and Received see.")
         String proxyNetworks() default "";
 
+        @AttributeDefinition(name = "Filter time budget (milliseconds)", description = "A filter that takes longer at one stage "
+                + "fails safe: 451 4.3.0, and the log names it.")
+        int filterTimeoutMillis() default 30_000;
+
         @AttributeDefinition(name = "Received header names the authenticated user", description = "Privacy: off by default.")
         boolean receivedShowsAuthUser() default false;
     }
@@ -118,11 +125,21 @@ public class ListenerComponent implements SessionServices {
     /** Filters by service reference; ServiceReference order puts the highest ranking last, so the map is read in reverse. */
     private final ConcurrentSkipListMap<ServiceReference<SmtpFilter>, FilterChain.Named> filters = new ConcurrentSkipListMap<>();
 
+    /** Where filters run, so that one that hangs costs a thread, not the session: see {@link FilterChain}. */
+    private final ThreadPoolExecutor filterThreads = new ThreadPoolExecutor(0, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "carrier-smtp-filter");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile long filterBudgetMillis;
     private SmtpListener listener;
 
     @Activate
     void activate(Config config) throws IOException, ConfigurationException {
-        listener = new SmtpListener(settings(config), this);
+        ListenerSettings settings = settings(config);
+        filterBudgetMillis = config.filterTimeoutMillis();
+        listener = new SmtpListener(settings, this);
     }
 
     /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
@@ -138,6 +155,7 @@ public class ListenerComponent implements SessionServices {
             LOG.error("{}: {}; the listener keeps its last good settings", source(properties), e.getMessage());
             return;
         }
+        filterBudgetMillis = config.filterTimeoutMillis();
         listener.update(next);
     }
 
@@ -150,6 +168,7 @@ public class ListenerComponent implements SessionServices {
     @Deactivate
     void deactivate() {
         listener.close();
+        filterThreads.shutdownNow();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -176,7 +195,7 @@ public class ListenerComponent implements SessionServices {
     @Override
     public FilterChain filters() {
         List<FilterChain.Named> ordered = new ArrayList<>(filters.descendingMap().values());
-        return ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered);
+        return ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis);
     }
 
     static ListenerSettings settings(Config c) throws ConfigurationException {
@@ -200,6 +219,7 @@ public class ListenerComponent implements SessionServices {
         positive("commandTimeoutSeconds", c.commandTimeoutSeconds());
         positive("dataTimeoutSeconds", c.dataTimeoutSeconds());
         positive("maxMessageSize", c.maxMessageSize());
+        positive("filterTimeoutMillis", c.filterTimeoutMillis());
         if (c.maxLineLength() < 512) {
             throw new ConfigurationException("maxLineLength", "RFC 5321 §4.5.3.1.4 requires at least 512, not " + c.maxLineLength());
         }
