@@ -7,7 +7,8 @@ import org.carrier.api.message.SmtpReply;
  *
  * @param outcome what happened
  * @param reply   the reply to send (for {@link Outcome#FAILED}: after the failure delay)
- * @param user    the authenticated identity, for {@link Outcome#AUTHENTICATED} only
+ * @param user    {@link Outcome#AUTHENTICATED}: the authenticated identity; {@link Outcome#FAILED}: the identity tried,
+ *                when the client sent one that could be read (for the log line, never for a decision); else null
  */
 public record AuthStep(Outcome outcome, SmtpReply reply, String user) {
 
@@ -30,8 +31,8 @@ public record AuthStep(Outcome outcome, SmtpReply reply, String user) {
         return new AuthStep(Outcome.AUTHENTICATED, AuthReplies.SUCCESS, user);
     }
 
-    static AuthStep failed() {
-        return new AuthStep(Outcome.FAILED, AuthReplies.INVALID_CREDENTIALS, null);
+    static AuthStep failed(String attemptedUser) {
+        return new AuthStep(Outcome.FAILED, AuthReplies.INVALID_CREDENTIALS, attemptedUser);
     }
 
     static AuthStep aborted(SmtpReply reply) {

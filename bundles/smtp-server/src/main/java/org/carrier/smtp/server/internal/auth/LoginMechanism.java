@@ -29,13 +29,13 @@ final class LoginMechanism implements SaslMechanism {
         if (user == null) {
             String name = Utf8.decode(response);
             if (name == null) {
-                return AuthStep.failed();
+                return AuthStep.failed(null);
             }
             user = name;
             return AuthStep.challenge(PASSWORD);
         }
         try {
-            return !user.isEmpty() && users.check(user, response) ? AuthStep.authenticated(user) : AuthStep.failed();
+            return !user.isEmpty() && users.check(user, response) ? AuthStep.authenticated(user) : AuthStep.failed(user);
         } finally {
             Arrays.fill(response, (byte) 0);
         }

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * echo 'secret' | bin/carrier-passwd --argon2id bob
  * </pre>
  *
- * Output: {@code alice@example.org = {bcrypt}$2y$12$...}, to append to {@code config/smtp-users.properties}.
+ * Output: {@code alice@example.org = {bcrypt}$2y$10$...}, to append to {@code config/smtp-users.properties}.
  */
 public final class PasswordTool {
     private static final String USAGE = "usage: carrier-passwd [--bcrypt | --argon2id] [--cost N] USER\n"

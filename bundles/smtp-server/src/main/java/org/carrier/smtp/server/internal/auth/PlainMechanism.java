@@ -24,16 +24,16 @@ final class PlainMechanism implements SaslMechanism {
         int first = indexOf(message, 0);
         int second = first < 0 ? -1 : indexOf(message, first + 1);
         if (second < 0 || indexOf(message, second + 1) >= 0) {
-            return AuthStep.failed();
+            return AuthStep.failed(null);
         }
         String authzid = Utf8.decode(Arrays.copyOfRange(message, 0, first));
         String authcid = Utf8.decode(Arrays.copyOfRange(message, first + 1, second));
         byte[] password = Arrays.copyOfRange(message, second + 1, message.length);
         try {
             if (authzid == null || authcid == null || authcid.isEmpty() || !(authzid.isEmpty() || authzid.equals(authcid))) {
-                return AuthStep.failed();
+                return AuthStep.failed(authcid);
             }
-            return users.check(authcid, password) ? AuthStep.authenticated(authcid) : AuthStep.failed();
+            return users.check(authcid, password) ? AuthStep.authenticated(authcid) : AuthStep.failed(authcid);
         } finally {
             Arrays.fill(password, (byte) 0);
         }

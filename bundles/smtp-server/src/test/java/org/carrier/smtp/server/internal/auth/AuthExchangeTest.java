@@ -59,7 +59,6 @@ class AuthExchangeTest {
     private static void assertFailed(AuthStep step) {
         assertEquals(Outcome.FAILED, step.outcome(), step.reply().toString());
         assertReply(535, "5.7.8", step);
-        assertNull(step.user());
     }
 
     private static void assertChallenge(String text, AuthStep step) {
@@ -87,7 +86,10 @@ class AuthExchangeTest {
 
     @Test
     void plainRefusesWrongOrMalformedCredentials() {
-        assertFailed(exchange().start("PLAIN " + b64("\0alice@example.org\0wonder lan")));
+        AuthStep wrong = exchange().start("PLAIN " + b64("\0alice@example.org\0wonder lan"));
+        assertFailed(wrong);
+        assertEquals("alice@example.org", wrong.user(), "the identity tried, for the log");
+        assertNull(exchange().start("PLAIN " + b64("alice@example.org\0wonder land")).user(), "none when unreadable");
         assertFailed(exchange().start("PLAIN " + b64("\0nobody@example.org\0wonder land")));
         assertFailed(exchange().start("PLAIN " + b64("bob\0alice@example.org\0wonder land")), "acting for another user");
         assertFailed(exchange().start("PLAIN " + b64("alice@example.org\0wonder land")), "one NUL only");
@@ -131,7 +133,9 @@ class AuthExchangeTest {
         AuthExchange exchange = exchange();
         exchange.start("LOGIN");
         exchange.respond(b64("alice@example.org"));
-        assertFailed(exchange.respond(b64("wrong")));
+        AuthStep wrong = exchange.respond(b64("wrong"));
+        assertFailed(wrong);
+        assertEquals("alice@example.org", wrong.user());
     }
 
     @Test
