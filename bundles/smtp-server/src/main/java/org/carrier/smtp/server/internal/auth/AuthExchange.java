@@ -3,7 +3,7 @@ package org.carrier.smtp.server.internal.auth;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One SMTP AUTH exchange (RFC 4954 §4), independent of I/O: {@link #start} takes the AUTH command's argument, and
@@ -15,22 +15,40 @@ import java.util.function.Function;
  * which is slow on purpose: run them off the network event loop.
  */
 public final class AuthExchange {
-    /** The mechanisms offered, strongest first, as in {@code 250-AUTH PLAIN LOGIN}. */
+    /** The mechanisms that need only a password hash, as in {@code 250-AUTH PLAIN LOGIN}. */
     public static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
+    /** Offered in front of the others when every user has a SCRAM entry (RFC 7677). */
+    public static final String SCRAM_SHA_256 = "SCRAM-SHA-256";
     /** RFC 4954 §4: a server must accept client responses of up to 12288 octets; longer ones end the exchange. */
     static final int MAX_RESPONSE_LENGTH = 12_288;
 
     private final CredentialCheck users;
+    private final Supplier<String> serverNonces;
     private SaslMechanism mechanism;
     private boolean finished;
 
     public AuthExchange(CredentialCheck users) {
+        this(users, ScramMechanism::randomNonce);
+    }
+
+    /** For tests: SCRAM server nonces from {@code serverNonces}. */
+    AuthExchange(CredentialCheck users, Supplier<String> serverNonces) {
         this.users = users;
+        this.serverNonces = serverNonces;
     }
 
     /** The EHLO keyword line: {@code AUTH PLAIN LOGIN} (RFC 4954 §3). */
     public static String ehloKeyword() {
         return "AUTH " + String.join(" ", MECHANISMS);
+    }
+
+    /**
+     * The EHLO keyword line for this users table: {@code AUTH SCRAM-SHA-256 PLAIN LOGIN} when SCRAM works for every
+     * user, else {@code AUTH PLAIN LOGIN}, so that no client is steered to a mechanism that cannot work for it.
+     * AUTH SCRAM-SHA-256 is accepted either way.
+     */
+    public static String ehloKeyword(CredentialCheck users) {
+        return users.scramForEveryUser() ? "AUTH " + SCRAM_SHA_256 + " " + String.join(" ", MECHANISMS) : ehloKeyword();
     }
 
     /** @param argument what follows {@code AUTH }: a mechanism name and optionally an initial response */
@@ -42,15 +60,15 @@ public final class AuthExchange {
         if (words.length == 0 || words[0].isEmpty() || words.length > 2) {
             return end(AuthStep.aborted(AuthReplies.SYNTAX));
         }
-        Function<CredentialCheck, SaslMechanism> factory = switch (words[0].toUpperCase(Locale.ROOT)) {
-            case "PLAIN" -> PlainMechanism::new;
-            case "LOGIN" -> LoginMechanism::new;
+        mechanism = switch (words[0].toUpperCase(Locale.ROOT)) {
+            case "PLAIN" -> new PlainMechanism(users);
+            case "LOGIN" -> new LoginMechanism(users);
+            case SCRAM_SHA_256 -> new ScramMechanism(users, serverNonces);
             default -> null;
         };
-        if (factory == null) {
+        if (mechanism == null) {
             return end(AuthStep.aborted(AuthReplies.UNKNOWN_MECHANISM));
         }
-        mechanism = factory.apply(users);
         if (words.length == 1) {
             return end(mechanism.start(null));
         }

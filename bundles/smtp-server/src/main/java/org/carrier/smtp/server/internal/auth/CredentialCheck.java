@@ -1,5 +1,7 @@
 package org.carrier.smtp.server.internal.auth;
 
+import java.util.Optional;
+
 /** Whether a user name and password are right: the one thing a SASL mechanism asks of the users table. */
 @FunctionalInterface
 public interface CredentialCheck {
@@ -10,4 +12,14 @@ public interface CredentialCheck {
      * @param password the password as the UTF-8 octets sent; the caller clears it afterwards
      */
     boolean check(String user, byte[] password);
+
+    /** The user's SCRAM-SHA-256 entry, for that mechanism; none by default. */
+    default Optional<ScramCredential> scramSha256(String user) {
+        return Optional.empty();
+    }
+
+    /** Whether SCRAM-SHA-256 would work for every user, so that it may be offered (a client may prefer it to PLAIN). */
+    default boolean scramForEveryUser() {
+        return false;
+    }
 }

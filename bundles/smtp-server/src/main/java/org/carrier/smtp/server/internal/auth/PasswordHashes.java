@@ -15,7 +15,9 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * <ul>
  * <li>{@code {bcrypt}$2y$10$...} (also without the prefix, as {@code htpasswd -B} writes it; versions 2a, 2b, 2y);</li>
  * <li>{@code {argon2id}$argon2id$v=19$m=19456,t=2,p=1$SALT$HASH} (the PHC string format, RFC 9106 Argon2id;
- * also without the prefix).</li>
+ * also without the prefix);</li>
+ * <li>{@code {scram-sha-256}ITERATIONS,SALT,STOREDKEY,SERVERKEY} ({@link ScramCredential}), which also allows
+ * AUTH SCRAM-SHA-256.</li>
  * </ul>
  * Comparisons take the same time whatever the mismatch: BouncyCastle's bcrypt check compares every character,
  * and the Argon2 check uses {@link MessageDigest#isEqual}.
@@ -70,6 +72,9 @@ public final class PasswordHashes {
         if (problem(stored) != null) {
             return false;
         }
+        if (ScramCredential.isScram(stored)) {
+            return ScramCredential.parse(stored).matches(password);
+        }
         String hash = withoutPrefix(stored);
         Matcher argon = ARGON2.matcher(hash);
         if (argon.matches()) {
@@ -81,8 +86,16 @@ public final class PasswordHashes {
         return OpenBSDBCrypt.checkPassword(hash, password);
     }
 
+    /** A SCRAM-SHA-256 entry, made with {@link ScramCredential#DEFAULT_ITERATIONS}. */
+    public static String scramSha256(byte[] password) {
+        return ScramCredential.create(password).format();
+    }
+
     /** Why {@code stored} cannot be used as a password hash, or null when it can. */
     public static String problem(String stored) {
+        if (ScramCredential.isScram(stored)) {
+            return ScramCredential.problem(stored);
+        }
         String hash = withoutPrefix(stored);
         Matcher bcrypt = BCRYPT.matcher(hash);
         if (bcrypt.matches()) {
@@ -102,7 +115,7 @@ public final class PasswordHashes {
         if (hash.startsWith("$argon2")) {
             return "not an Argon2id hash in PHC form ($argon2id$v=19$m=...,t=...,p=...$SALT$HASH)";
         }
-        return "not a password hash: expected {bcrypt}$2y$... or {argon2id}$argon2id$... (make one with PasswordTool)";
+        return "not a password hash: expected {bcrypt}$2y$..., {argon2id}$argon2id$... or {scram-sha-256}... (make one with bin/carrier-passwd)";
     }
 
     /** Limits that keep a mistyped table from making each check take minutes or gigabytes (RFC 9106 §3.1 ranges). */

@@ -21,7 +21,7 @@ import java.util.Arrays;
  * Output: {@code alice@example.org = {bcrypt}$2y$10$...}, to append to {@code config/smtp-users.properties}.
  */
 public final class PasswordTool {
-    private static final String USAGE = "usage: carrier-passwd [--bcrypt | --argon2id] [--cost N] USER\n"
+    private static final String USAGE = "usage: carrier-passwd [--bcrypt | --argon2id | --scram-sha-256] [--cost N] USER\n"
             + "  reads the password from the terminal (twice) or one line of standard input,\n"
             + "  prints 'USER = HASH' for config/smtp-users.properties";
 
@@ -33,13 +33,12 @@ public final class PasswordTool {
     }
 
     static int run(String[] args, Console console, InputStream in, PrintStream out, PrintStream err) throws IOException {
-        boolean argon2 = false;
+        String kind = "bcrypt";
         int cost = PasswordHashes.BCRYPT_COST;
         String user = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--bcrypt" -> argon2 = false;
-                case "--argon2id" -> argon2 = true;
+                case "--bcrypt", "--argon2id", "--scram-sha-256" -> kind = args[i].substring(2);
                 case "--cost" -> {
                     if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,2}") || Integer.parseInt(args[i + 1]) < 4
                             || Integer.parseInt(args[i + 1]) > 31) {
@@ -68,7 +67,11 @@ public final class PasswordTool {
         }
         byte[] octets = utf8(password);
         Arrays.fill(password, '\0');
-        String hash = argon2 ? PasswordHashes.argon2id(octets) : PasswordHashes.bcrypt(octets, cost);
+        String hash = switch (kind) {
+            case "argon2id" -> PasswordHashes.argon2id(octets);
+            case "scram-sha-256" -> PasswordHashes.scramSha256(octets);
+            default -> PasswordHashes.bcrypt(octets, cost);
+        };
         Arrays.fill(octets, (byte) 0);
         out.println(user + " = " + hash);
         return 0;

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * # config/smtp-users.properties
  * alice@example.org = {bcrypt}$2y$10$...
  * bob = {argon2id}$argon2id$v=19$m=19456,t=2,p=1$...$...
+ * carol = {scram-sha-256}50000,...,...,...
  * </pre>
  *
  * The file is looked at again when it changes (its modification time, size or identity, checked at most once per
@@ -84,6 +85,18 @@ public final class UsersFile implements CredentialCheck {
             return false;
         }
         return PasswordHashes.matches(hash, password);
+    }
+
+    @Override
+    public Optional<ScramCredential> scramSha256(String user) {
+        String hash = current().get(user);
+        return hash != null && ScramCredential.isScram(hash) ? Optional.of(ScramCredential.parse(hash)) : Optional.empty();
+    }
+
+    @Override
+    public boolean scramForEveryUser() {
+        Map<String, String> hashes = current();
+        return !hashes.isEmpty() && hashes.values().stream().allMatch(ScramCredential::isScram);
     }
 
     /** How many users the table in force has. */

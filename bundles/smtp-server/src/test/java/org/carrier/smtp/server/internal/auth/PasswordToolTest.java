@@ -30,12 +30,18 @@ class PasswordToolTest {
         out.reset();
         assertEquals(0, run("bob pw\n", "--argon2id", "bob"));
         line += out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        assertEquals(0, run("carol pw\n", "--scram-sha-256", "carol"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("carol = {scram-sha-256}50000,"), out.toString(StandardCharsets.UTF_8));
+        line += out.toString(StandardCharsets.UTF_8);
 
         Path file = Files.writeString(dir.resolve("users.properties"), line, StandardCharsets.UTF_8);
         UsersFile users = new UsersFile(file);
         assertTrue(users.problem().isEmpty(), users.problem().toString());
         assertTrue(users.check("alice@example.org", "tränen pw".getBytes(StandardCharsets.UTF_8)));
         assertTrue(users.check("bob", "bob pw".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(users.check("carol", "carol pw".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(users.scramSha256("carol").isPresent());
     }
 
     @Test

@@ -87,7 +87,7 @@ class UsersFileTest {
         clock.advance(Duration.ofSeconds(2));
         assertTrue(users.check("alice", utf8("alice-pw")), "the last good table stays in force");
         assertFalse(users.contains("bob"));
-        assertEquals(file + ":3: user bob: not a password hash: expected {bcrypt}$2y$... or {argon2id}$argon2id$... (make one with PasswordTool)",
+        assertEquals(file + ":3: user bob: not a password hash: expected {bcrypt}$2y$..., {argon2id}$argon2id$... or {scram-sha-256}... (make one with bin/carrier-passwd)",
                 users.problem().orElseThrow());
 
         write("alice = " + alice + "\nbob = " + bob + "\nalice = " + bob + "\n");
