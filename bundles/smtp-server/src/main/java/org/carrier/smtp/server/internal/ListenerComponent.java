@@ -3,9 +3,10 @@ package org.carrier.smtp.server.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.SynchronousQueue;
@@ -15,6 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.ListenerRole;
+import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.tls.PemFileException;
+import org.carrier.smtp.server.internal.tls.ServerCertificates;
+import org.carrier.smtp.server.internal.tls.ServerTls;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.component.annotations.Activate;
@@ -112,6 +119,23 @@ public class ListenerComponent implements SessionServices {
                 + "fails safe: 451 4.3.0, and the log names it.")
         int filterTimeoutMillis() default 30_000;
 
+        @AttributeDefinition(name = "TLS certificate file", required = false,
+                description = "PEM certificate chain, server certificate first (e.g. fullchain.pem). Empty (with an empty key file): "
+                        + "a self-signed certificate for the host name, generated on first start in data/tls/ and kept.")
+        String certificateFile() default "";
+
+        @AttributeDefinition(name = "TLS private key file", required = false,
+                description = "PEM private key of that certificate: PKCS#8 (PRIVATE KEY) or RSA/EC PRIVATE KEY, unencrypted.")
+        String keyFile() default "";
+
+        @AttributeDefinition(name = "AUTH users file", required = false,
+                description = "USER = HASH lines (bin/carrier-passwd makes them), reloaded when it changes. Empty: no AUTH on this listener.")
+        String usersFile() default "config/smtp-users.properties";
+
+        @AttributeDefinition(name = "AUTH only over TLS", description = "Offer and accept AUTH only inside TLS "
+                + "(recommended: PLAIN and LOGIN send the password in the clear).")
+        boolean requireTlsForAuth() default true;
+
         @AttributeDefinition(name = "Received header names the authenticated user", description = "Privacy: off by default.")
         boolean receivedShowsAuthUser() default false;
     }
@@ -133,13 +157,38 @@ public class ListenerComponent implements SessionServices {
                 return t;
             });
     private volatile long filterBudgetMillis;
+    private ServerCertificates certificates;
     private SmtpListener listener;
 
     @Activate
-    void activate(Config config) throws IOException, ConfigurationException {
+    void activate(BundleContext context, Config config) throws IOException, ConfigurationException {
+        certificates = ServerCertificates.inDataDirectory(context.getProperty("carrier.data.dir"));
         ListenerSettings settings = settings(config);
+        try {
+            settings = settings.withTls(tls(config, settings.hostname()));
+        } catch (ConfigurationException e) {
+            if (settings.role().implicitTls()) {
+                throw e;
+            }
+            // Better a listener without STARTTLS than no listener: mail still arrives, and the log says why.
+            LOG.error("listener {}: {}: {}; running without TLS", settings.name(), e.getProperty(), e.getReason());
+        }
         filterBudgetMillis = config.filterTimeoutMillis();
         listener = new SmtpListener(settings, this);
+    }
+
+    /** The listener's certificate: the configured PEM files, or a self-signed one for the host name. */
+    private ServerTls tls(Config c, String hostname) throws ConfigurationException {
+        try {
+            ServerTls tls = ServerTls.of(certificates.load(c.certificateFile(), c.keyFile(), hostname));
+            LOG.info("listener {}: TLS with {}", c.name(), tls.describe());
+            return tls;
+        } catch (PemFileException e) {
+            boolean key = !c.keyFile().isBlank() && e.file().equals(Path.of(c.keyFile().trim()));
+            throw new ConfigurationException(key ? "keyFile" : "certificateFile", e.getMessage());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigurationException("certificateFile", e.getMessage());
+        }
     }
 
     /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
@@ -148,6 +197,7 @@ public class ListenerComponent implements SessionServices {
         ListenerSettings next;
         try {
             next = settings(config);
+            next = next.withTls(tls(config, next.hostname()));
         } catch (ConfigurationException e) {
             LOG.error("{}: {}: {}; the listener keeps its last good settings", source(properties), e.getProperty(), e.getReason());
             return;
@@ -207,11 +257,11 @@ public class ListenerComponent implements SessionServices {
         if (!c.bareLineEndings().equals("reject") && !c.bareLineEndings().equals("normalize")) {
             throw new ConfigurationException("bareLineEndings", "must be reject or normalize, not " + c.bareLineEndings());
         }
-        ListenerSettings.Role role;
+        ListenerRole role;
         try {
-            role = ListenerSettings.Role.valueOf(c.role().trim().toUpperCase(Locale.ROOT));
+            role = ListenerRole.parse(c.role());
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("role", "must be mx, submission or smtps, not " + c.role());
+            throw new ConfigurationException("role", e.getMessage());
         }
         positive("maxRecipients", c.maxRecipients());
         positive("maxConnections", c.maxConnections());
@@ -227,7 +277,8 @@ public class ListenerComponent implements SessionServices {
                 c.hostname().isBlank() ? localHostname() : c.hostname().trim(), trusted, c.maxMessageSize(),
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
                 c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(),
-                c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser());
+                c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
+                c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth());
     }
 
     private static Networks networks(String key, String value) throws ConfigurationException {

@@ -1,9 +1,14 @@
 package org.carrier.smtp.server.internal;
 
+import org.carrier.smtp.server.internal.auth.AuthRules;
+import org.carrier.smtp.server.internal.auth.ListenerRole;
+import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.tls.ServerTls;
+
 /**
  * The settings of one listener, validated. Limits follow RFC 5321 §4.5.3 and common MTA defaults.
  *
- * @param role                     what the port is for: MX, submission (AUTH before MAIL) or implicit TLS
+ * @param role                     what the port is for: MX, submission (AUTH before MAIL) or implicit TLS (smtps)
  * @param maxLineLength            longest command line in octets including CRLF (RFC 5321 §4.5.3.1.4, raised by extensions)
  * @param maxConnectionsPerClient  sessions at once from one client address (after PROXY, the real client)
  * @param commandTimeoutMillis     RFC 5321 §4.5.3.2.7: at least 5 minutes
@@ -12,11 +17,14 @@ package org.carrier.smtp.server.internal;
  * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these
  *                                 networks and start with a PROXY protocol header (v1 or v2)
  * @param receivedShowsAuthUser    whether the Received header names the authenticated identity
+ * @param tls                      the listener's certificate for STARTTLS and implicit TLS, or null (no TLS)
+ * @param users                    the AUTH users table, or null (no AUTH)
+ * @param requireTlsForAuth        AUTH offered and accepted only inside TLS
  */
 record ListenerSettings(String name,
                         String bindAddress,
                         int port,
-                        Role role,
+                        ListenerRole role,
                         String hostname,
                         Networks trustedNetworks,
                         long maxMessageSize,
@@ -29,23 +37,24 @@ record ListenerSettings(String name,
                         int maxErrors,
                         boolean normalizeBareLineEndings,
                         Networks proxyNetworks,
-                        boolean receivedShowsAuthUser) {
-
-    /** What a listening port is for. */
-    enum Role {
-        /** Mail exchange (port 25): mail for our domains from anyone, relaying for trusted or authenticated clients. */
-        MX,
-        /** Message submission (port 587, RFC 6409): AUTH is required before MAIL. */
-        SUBMISSION,
-        /** Submission with implicit TLS (port 465, RFC 8314): TLS from the first byte, AUTH required before MAIL. */
-        SMTPS;
-
-        boolean requiresAuth() {
-            return this != MX;
-        }
-    }
+                        boolean receivedShowsAuthUser,
+                        ServerTls tls,
+                        UsersFile users,
+                        boolean requireTlsForAuth) {
 
     boolean behindProxy() {
         return !proxyNetworks.isEmpty();
+    }
+
+    /** The AUTH decisions of this listener; the users table may gain or lose users while it runs. */
+    AuthRules authRules() {
+        return new AuthRules(role, users != null && users.size() > 0, requireTlsForAuth);
+    }
+
+    /** These settings with TLS (null: no STARTTLS, and no implicit TLS). */
+    ListenerSettings withTls(ServerTls serverTls) {
+        return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
+                maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
+                normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);
     }
 }

@@ -11,6 +11,7 @@ final class Reply {
     static final SmtpReply OK_RCPT = new SmtpReply(250, "2.1.5", "Ok");
     static final SmtpReply OK = new SmtpReply(250, "2.0.0", "Ok");
     static final SmtpReply BYE = new SmtpReply(221, "2.0.0", "Bye");
+    static final SmtpReply READY_FOR_TLS = new SmtpReply(220, "2.0.0", "Ready to start TLS");
     static final SmtpReply START_DATA = new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>");
     static final SmtpReply UNKNOWN = new SmtpReply(500, "5.5.1", "Error: command not recognized");
     static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.2", "Error: line too long");

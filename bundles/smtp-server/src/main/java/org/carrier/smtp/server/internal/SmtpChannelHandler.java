@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLSession;
+
 import org.carrier.api.message.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,6 +40,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpChannelHandler.class);
     /** How much pending content goes to the protocol in one piece. */
     private static final int CONTENT_PIECE = 64 * 1024;
+    /** RFC 4954 §4: an AUTH response line may be 12288 octets, CRLF excluded. */
+    private static final int MAX_AUTH_LINE = 12288 + 2;
 
     private final ListenerSettings settings;
     private final SessionServices services;
@@ -49,6 +55,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf pending;
     private Response.Next mode = Response.Next.COMMAND;
     private boolean busy;
+    private boolean awaitingHandshake;
+    private InetSocketAddress client;
     private boolean skippingLongLine;
     private boolean closed;
     private long lastInput;
@@ -67,6 +75,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         ctx = context;
         lastInput = System.nanoTime();
         scheduleTimeout(settings.commandTimeoutMillis());
+        // RFC 8314 §3.3: on an implicit TLS port the greeting waits for the handshake.
+        awaitingHandshake = settings.role().implicitTls();
         InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
         if (settings.behindProxy()) {
             // The PROXY header must come first; only a configured proxy may send one.
@@ -76,11 +86,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        start(remote);
+        clientKnown(remote);
     }
 
-    /** The session begins once the client address is known: at connect, or from the PROXY header. */
-    private void start(InetSocketAddress client) {
+    /** The client address is known: at connect, or from the PROXY header. */
+    private void clientKnown(InetSocketAddress address) {
+        client = address;
         if (!limits.acquire(client.getAddress(), settings.maxConnections(), settings.maxConnectionsPerClient())) {
             LOG.warn("listener {}: connection limit reached, refusing [{}]", settings.name(), client.getAddress().getHostAddress());
             mode = Response.Next.CLOSE;
@@ -89,14 +100,42 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         }
         counted = client.getAddress();
         protocol = new SmtpProtocol(settings, services, id, client, (InetSocketAddress) ctx.channel().localAddress());
-        run(p -> p.greet());
+        if (!awaitingHandshake) {
+            run(SmtpProtocol::greet);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (!(event instanceof SslHandshakeCompletionEvent done)) {
+            context.fireUserEventTriggered(event);
+            return;
+        }
+        if (!done.isSuccess()) {
+            LOG.info("{}: TLS handshake failed: {}", id, done.cause().toString());
+            context.close();
+            return;
+        }
+        awaitingHandshake = false;
+        SSLSession tls = context.pipeline().get(SslHandler.class).engine().getSession();
+        String version = tls.getProtocol();
+        String cipher = tls.getCipherSuite();
+        if (protocol == null) {
+            return; // the PROXY header has not come yet: cannot happen, it comes before any TLS byte
+        }
+        // STARTTLS is never offered inside TLS, so on an implicit TLS port this is the first and only handshake.
+        boolean implicit = settings.role().implicitTls();
+        run(p -> {
+            Response afterHandshake = p.tlsStarted(version, cipher);
+            return implicit ? p.greet() : afterHandshake;
+        });
     }
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
         if (msg instanceof HAProxyMessage header) {
             try {
-                start(proxiedClient(header));
+                clientKnown(proxiedClient(header));
             } finally {
                 ReferenceCountUtil.release(header);
             }
@@ -132,7 +171,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
 
     /** Hands the next complete piece of input to the protocol, or flushes and waits for more. */
     private void process() {
-        if (busy || protocol == null || closed || mode == Response.Next.CLOSE) {
+        if (busy || awaitingHandshake || protocol == null || closed || mode == Response.Next.CLOSE) {
             return;
         }
         boolean handed = mode == Response.Next.CONTENT ? handContent() : handCommandLine();
@@ -148,7 +187,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         int start = pending.readerIndex();
-        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), settings.maxLineLength()), (byte) '\n');
+        int maxLine = mode == Response.Next.AUTH_RESPONSE ? MAX_AUTH_LINE : settings.maxLineLength();
+        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), maxLine), (byte) '\n');
         if (skippingLongLine) {
             // RFC 5321 §4.5.3.1.4: the rest of an overlong line is dropped up to its end, then refused once.
             int lf = pending.indexOf(start, pending.writerIndex(), (byte) '\n');
@@ -162,7 +202,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             return true;
         }
         if (end < 0) {
-            if (pending.readableBytes() >= settings.maxLineLength()) {
+            if (pending.readableBytes() >= maxLine) {
                 skippingLongLine = true;
                 return handCommandLine();
             }
@@ -229,11 +269,16 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void completed(Response response, Runnable after) {
-        busy = false;
         if (closed) {
+            busy = false;
             finish();
             return;
         }
+        if (response.delayMillis() > 0) {
+            ctx.executor().schedule(() -> completed(response.delayedBy(0), after), response.delayMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        busy = false;
         if (pending != null) {
             after.run();
         }
@@ -245,7 +290,28 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (mode == Response.Next.START_TLS) {
+            startTls();
+        }
         process();
+    }
+
+    /**
+     * RFC 3207 §4: the 220 goes out in clear, then TLS begins. Whatever the client sent after STARTTLS in clear is
+     * dropped, never read as commands inside TLS (CVE-2011-0411).
+     */
+    private void startTls() {
+        ctx.flush();
+        if (pending != null) {
+            LOG.info("{}: dropping {} bytes pipelined after STARTTLS", id, pending.readableBytes());
+            pending.release();
+            pending = null;
+        }
+        skippingLongLine = false;
+        awaitingHandshake = true;
+        mode = Response.Next.COMMAND;
+        ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().newEngine()));
+        ctx.channel().config().setAutoRead(true);
     }
 
     private void writeAndClose(SmtpReply reply) {

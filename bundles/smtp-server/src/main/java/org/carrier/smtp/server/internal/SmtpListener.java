@@ -22,6 +22,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -96,6 +97,10 @@ final class SmtpListener implements AutoCloseable {
                         if (current.behindProxy()) {
                             channel.pipeline().addLast("proxy", new HAProxyMessageDecoder());
                         }
+                        if (current.role().implicitTls()) {
+                            // RFC 8314 §3.3: TLS from the first byte (after a PROXY header, which a proxy sends in clear).
+                            channel.pipeline().addLast("tls", new SslHandler(current.tls().newEngine()));
+                        }
                         channel.pipeline().addLast("smtp", new SmtpChannelHandler(current, services, workers, limits,
                                 "S" + SESSIONS.incrementAndGet()));
                     }
@@ -103,7 +108,7 @@ final class SmtpListener implements AutoCloseable {
         try {
             Channel channel = bootstrap.bind(new InetSocketAddress(InetAddress.getByName(s.bindAddress()), s.port()))
                     .syncUninterruptibly().channel();
-            LOG.info("listener {} ({}) on {}:{}", s.name(), s.role().name().toLowerCase(), s.bindAddress(),
+            LOG.info("listener {} ({}) on {}:{}", s.name(), s.role().configValue(), s.bindAddress(),
                     ((InetSocketAddress) channel.localAddress()).getPort());
             return channel;
         } catch (IOException | RuntimeException e) {

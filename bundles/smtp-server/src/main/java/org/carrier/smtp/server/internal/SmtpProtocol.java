@@ -6,9 +6,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,9 @@ import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.route.Destination;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.smtp.server.internal.auth.AuthExchange;
+import org.carrier.smtp.server.internal.auth.AuthReplies;
+import org.carrier.smtp.server.internal.auth.AuthStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +38,7 @@ final class SmtpProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpProtocol.class);
     private static final Pattern BDAT = Pattern.compile("(\\d{1,18})(?: +(LAST))? *", Pattern.CASE_INSENSITIVE);
     private static final SmtpReply HELP = new SmtpReply(214, "2.0.0",
-            "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP");
+            "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
 
     private final ListenerSettings settings;
     private final SessionServices services;
@@ -43,6 +48,7 @@ final class SmtpProtocol {
     private int errors;
     private Transaction transaction;
     private Content content;
+    private AuthExchange exchange;
 
     SmtpProtocol(ListenerSettings settings, SessionServices services, String id, InetSocketAddress client, InetSocketAddress local) {
         this.settings = settings;
@@ -66,8 +72,11 @@ final class SmtpProtocol {
         return Response.reply(new SmtpReply(220, null, settings.hostname() + " ESMTP Carrier"));
     }
 
-    /** One command line, without its CRLF. */
+    /** One command line, without its CRLF (or, during AUTH, the client's answer to the challenge). */
     Response command(String line) {
+        if (exchange != null) {
+            return authStep(exchange.respond(line));
+        }
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String arg = space < 0 ? "" : line.substring(space + 1);
@@ -88,14 +97,77 @@ final class SmtpProtocol {
             case "VRFY" -> arg.isBlank() ? error(Reply.syntax("Syntax: VRFY address"))
                     : Response.reply(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"));
             case "HELP" -> Response.reply(HELP);
-            case "EXPN", "TURN", "ETRN", "STARTTLS", "AUTH", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
+            case "STARTTLS" -> startTls(arg);
+            case "AUTH" -> auth(arg);
+            case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
             default -> error(Reply.UNKNOWN);
         };
     }
 
-    /** RFC 5321 §4.5.3.1.4: a command line longer than the limit is refused as a whole. */
+    /** RFC 5321 §4.5.3.1.4: a command line longer than the limit is refused as a whole (RFC 4954 §4: an AUTH line too). */
     Response overlongLine() {
+        if (exchange != null) {
+            exchange = null;
+            return error(AuthReplies.LINE_TOO_LONG);
+        }
         return error(Reply.LINE_TOO_LONG);
+    }
+
+    /** RFC 3207 §4: STARTTLS, offered while the connection is in clear and the listener has a certificate. */
+    private Response startTls(String arg) {
+        if (!settings.authRules().advertiseStartTls(session.tlsProtocol() != null, settings.tls() != null)) {
+            return error(settings.tls() == null ? Reply.NOT_IMPLEMENTED : Reply.BAD_SEQUENCE);
+        }
+        if (!arg.isBlank()) {
+            return error(Reply.syntax("Syntax: STARTTLS takes no argument"));
+        }
+        return Response.then(Reply.READY_FOR_TLS, Response.Next.START_TLS);
+    }
+
+    /**
+     * The TLS handshake is done: RFC 3207 §4.2, the session starts afresh, forgetting EHLO, the transaction and any
+     * authentication; the client speaks first.
+     */
+    Response tlsStarted(String protocol, String cipher) {
+        resetTransaction();
+        tlsCipher = cipher;
+        session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
+                null, false, protocol, null, settings.trustedNetworks().contains(session.clientAddress().getAddress()));
+        LOG.debug("{}: {} with {}", session.sessionId(), protocol, cipher);
+        return Response.SILENT;
+    }
+
+    /** RFC 4954: AUTH mechanism [initial-response]. */
+    private Response auth(String arg) {
+        Optional<SmtpReply> refused = settings.authRules().refuseAuth(session.esmtp(), session.tlsProtocol() != null,
+                session.authenticatedUser() != null, transaction != null);
+        if (refused.isPresent()) {
+            return error(refused.get());
+        }
+        exchange = new AuthExchange(settings.users());
+        return authStep(exchange.start(arg));
+    }
+
+    private Response authStep(AuthStep step) {
+        if (step.finished()) {
+            exchange = null;
+        }
+        return switch (step.outcome()) {
+            case CHALLENGE -> Response.then(step.reply(), Response.Next.AUTH_RESPONSE);
+            case AUTHENTICATED -> {
+                LOG.info("{}: [{}] authenticated as {}", session.sessionId(), clientIp(), step.user());
+                session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
+                        session.heloName(), session.esmtp(), session.tlsProtocol(), step.user(), true);
+                yield Response.reply(step.reply());
+            }
+            case FAILED -> {
+                // RFC 4954 §4 leaves the pace to us: each failure from an address waits longer, so guessing is slow.
+                Duration delay = services.authFailures().recordFailure(session.clientAddress().getAddress());
+                LOG.info("{}: AUTH failed from [{}] for {}; answering in {} ms", session.sessionId(), clientIp(), step.user(), delay.toMillis());
+                yield error(step.reply()).delayedBy(delay.toMillis());
+            }
+            case ABORTED -> error(step.reply());
+        };
     }
 
     /** RFC 5321 §4.5.3.2: a client that stays silent too long is told 421 and disconnected. */
@@ -125,6 +197,13 @@ final class SmtpProtocol {
         }
         List<String> lines = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
                 "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "DSN", "CHUNKING"));
+        boolean tlsActive = session.tlsProtocol() != null;
+        if (settings.authRules().advertiseStartTls(tlsActive, settings.tls() != null)) {
+            lines.add("STARTTLS");
+        }
+        if (settings.authRules().advertiseAuth(tlsActive, session.authenticatedUser() != null)) {
+            lines.add(AuthExchange.ehloKeyword(settings.users()));
+        }
         return Response.reply(new SmtpReply(250, null, String.join("\n", lines)));
     }
 
@@ -132,9 +211,10 @@ final class SmtpProtocol {
         if (session.heloName() == null || transaction != null) {
             return error(Reply.BAD_SEQUENCE);
         }
-        if (settings.role().requiresAuth() && session.authenticatedUser() == null) {
-            // RFC 6409 §4.3 and RFC 4954 §6: submission needs an authenticated client.
-            return error(new SmtpReply(530, "5.7.0", "Authentication required"));
+        // RFC 6409 §4.3 and RFC 4954 §6: submission needs an authenticated client.
+        Optional<SmtpReply> needsAuth = settings.authRules().refuseMail(session.tlsProtocol() != null, session.authenticatedUser() != null);
+        if (needsAuth.isPresent()) {
+            return error(needsAuth.get());
         }
         if (!arg.regionMatches(true, 0, "FROM:", 0, 5)) {
             return error(Reply.syntax("Syntax: MAIL FROM:<address>"));
