@@ -1,0 +1,200 @@
+package org.carrier.smtp.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.carrier.api.queue.MailQueue;
+import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
+import org.carrier.smtp.server.internal.auth.PasswordHashes;
+import org.carrier.smtp.server.internal.tls.ServerCertificates;
+import org.carrier.smtp.server.internal.tls.ServerTls;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** STARTTLS, implicit TLS and AUTH against the running listener, with swaks and with a JDK TLS client. */
+class TlsAndAuthTest {
+    private final MemoryQueue queue = new MemoryQueue();
+    private final AuthFailureDelay failures = new AuthFailureDelay(Duration.ofMillis(100), Duration.ofMillis(400),
+            Duration.ofMinutes(1), 100, Clock.systemUTC());
+    private SmtpListener listener;
+    @TempDir
+    Path temp;
+
+    private final SessionServices services = new SessionServices() {
+        @Override
+        public MailQueue queue() {
+            return queue;
+        }
+
+        @Override
+        public Router router() {
+            return ProtocolDriver.ROUTER;
+        }
+
+        @Override
+        public FilterChain filters() {
+            return FilterChain.EMPTY;
+        }
+
+        @Override
+        public AuthFailureDelay authFailures() {
+            return failures;
+        }
+    };
+
+    @AfterEach
+    void stop() {
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    /** A listener with a self-signed certificate and the user alice (password "secret"); loopback is not trusted. */
+    private int start(String role, Object... more) throws Exception {
+        Path users = temp.resolve("users.properties");
+        Files.writeString(users, "alice = " + PasswordHashes.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
+        Object[] settings = new Object[more.length + 6];
+        System.arraycopy(new Object[] {"role", role, "usersFile", users.toString(), "trustedNetworks", "10.0.0.0/8"}, 0, settings, 0, 6);
+        System.arraycopy(more, 0, settings, 6, more.length);
+        ServerTls tls = ServerTls.of(new ServerCertificates(temp.resolve("tls"), Clock.systemUTC()).selfSigned("mx.carrier.test"));
+        listener = new SmtpListener(TestSettings.of(settings).withTls(tls), services);
+        return listener.port();
+    }
+
+    private static String[] swaks(int port, String... options) throws IOException, InterruptedException {
+        String[] command = new String[options.length + 5];
+        System.arraycopy(new String[] {"swaks", "--server", "127.0.0.1", "--port", String.valueOf(port)}, 0, command, 0, 5);
+        System.arraycopy(options, 0, command, 5, options.length);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("swaks timed out");
+        }
+        return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void submissionWithStartTlsAndAuthMayRelay() throws Exception {
+        int port = start("submission", "receivedShowsAuthUser", true);
+        String[] r = swaks(port, "--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "alice@client.test", "--to", "bob@relay.test");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].contains("250 STARTTLS") || r[1].contains("250-STARTTLS"), r[1]);
+        assertTrue(r[1].contains("235 2.7.0"), r[1]);
+        String content = queue.committed.get(0).content();
+        assertTrue(content.matches("(?s)Received: from \\S+ \\(\\[127\\.0\\.0\\.1]\\)\r\n\t\\(using TLSv1\\.[23] with cipher \\S+\\)\r\n"
+                + "\t\\(Authenticated sender: alice\\)\r\n\tby mx\\.carrier\\.test \\(Carrier\\) with ESMTPSA id Q1\r\n.*"), content);
+    }
+
+    @Test
+    void submissionRefusesMailWithoutAuthAndAuthWithoutTls() throws Exception {
+        int port = start("submission");
+        String[] plain = swaks(port, "--from", "alice@client.test", "--to", "bob@relay.test");
+        assertTrue(plain[1].contains("530 5.7.0 Must issue a STARTTLS command first"), plain[1]);
+        assertTrue(!plain[1].contains("250-AUTH"), "AUTH is not offered in clear: " + plain[1]);
+        String[] noAuth = swaks(port, "--tls", "--from", "alice@client.test", "--to", "bob@relay.test");
+        assertTrue(noAuth[1].contains("250-AUTH PLAIN LOGIN") || noAuth[1].contains("250 AUTH PLAIN LOGIN"), noAuth[1]);
+        assertTrue(noAuth[1].contains("530 5.7.0 Authentication required"), noAuth[1]);
+        assertTrue(queue.committed.isEmpty());
+    }
+
+    @Test
+    void aWrongPasswordGets535AfterADelay() throws Exception {
+        int port = start("submission");
+        long begin = System.nanoTime();
+        String[] r = swaks(port, "--tls", "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "wrong",
+                "--from", "alice@client.test", "--to", "bob@relay.test");
+        assertTrue(r[1].contains("535 5.7.8"), r[1]);
+        assertTrue(System.nanoTime() - begin >= TimeUnit.MILLISECONDS.toNanos(100), "the failure delay was applied");
+        assertTrue(failures.nextDelay(InetAddress.getLoopbackAddress()).toMillis() >= 200, "the next failure waits longer");
+    }
+
+    @Test
+    void smtpsSpeaksTlsFromTheFirstByte() throws Exception {
+        int port = start("smtps");
+        String[] r = swaks(port, "--tlsc", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "alice@client.test", "--to", "carol@localhost");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(!r[1].contains("STARTTLS"), "no STARTTLS inside TLS: " + r[1]);
+        assertTrue(queue.committed.get(0).content().contains(" with ESMTPSA id "), queue.committed.get(0).content());
+    }
+
+    /** CVE-2011-0411: a command pipelined after STARTTLS in clear must not run inside TLS. */
+    @Test
+    void commandsPipelinedAfterStartTlsAreDropped() throws Exception {
+        int port = start("mx");
+        try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            plain.setSoTimeout(10_000);
+            InputStream in = plain.getInputStream();
+            assertTrue(line(in).startsWith("220 "));
+            plain.getOutputStream().write("EHLO client.test\r\nSTARTTLS\r\nRSET\r\nMAIL FROM:<injected@client.test>\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String reply;
+            do {
+                reply = line(in);
+            } while (reply.startsWith("250"));
+            assertEquals("220 2.0.0 Ready to start TLS", reply);
+            SSLContext trustAll = SSLContext.getInstance("TLS");
+            trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (SSLSocket tls = (SSLSocket) trustAll.getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
+                tls.startHandshake();
+                OutputStream out = tls.getOutputStream();
+                InputStream tin = tls.getInputStream();
+                out.write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("250 2.0.0 Ok", line(tin), "the first reply inside TLS answers NOOP: nothing injected ran");
+                out.write("MAIL FROM:<a@client.test>\r\nAUTH PLAIN ".getBytes(StandardCharsets.US_ASCII));
+                out.write((Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(StandardCharsets.US_ASCII)) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertEquals("503 5.5.1 Error: bad sequence of commands", line(tin), "RFC 3207 §4.2: EHLO again after TLS");
+                assertEquals("503 5.5.1 Error: send EHLO first", line(tin));
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (b != '\r') {
+                sb.append((char) b);
+            }
+        }
+        return sb.toString();
+    }
+}
