@@ -158,23 +158,47 @@ public class ListenerComponent implements SessionServices {
             });
     private volatile long filterBudgetMillis;
     private ServerCertificates certificates;
+    /** The settings in force, guarded by this component's lock, so a late certificate never undoes a newer change. */
+    private ListenerSettings applied;
     private SmtpListener listener;
 
     @Activate
-    void activate(BundleContext context, Config config) throws IOException, ConfigurationException {
+    synchronized void activate(BundleContext context, Config config) throws IOException, ConfigurationException {
         certificates = ServerCertificates.inDataDirectory(context.getProperty("carrier.data.dir"));
-        ListenerSettings settings = settings(config);
-        try {
-            settings = settings.withTls(tls(config, settings.hostname()));
-        } catch (ConfigurationException e) {
-            if (settings.role().implicitTls()) {
-                throw e;
-            }
-            // Better a listener without STARTTLS than no listener: mail still arrives, and the log says why.
-            LOG.error("listener {}: {}: {}; running without TLS", settings.name(), e.getProperty(), e.getReason());
-        }
+        ListenerSettings plain = settings(config);
         filterBudgetMillis = config.filterTimeoutMillis();
-        listener = new SmtpListener(settings, this);
+        if (plain.role().implicitTls()) {
+            applied = plain.withTls(tls(config, plain.hostname()));
+            listener = new SmtpListener(applied, this);
+            return;
+        }
+        // The port answers at once; STARTTLS joins when the certificate is ready (making one takes seconds).
+        applied = plain;
+        listener = new SmtpListener(plain, this);
+        Thread loader = new Thread(() -> addTls(config, plain), "carrier-smtp-tls-" + plain.name());
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    /** Better a listener without STARTTLS than no listener: mail still arrives, and the log says why. */
+    private void addTls(Config config, ListenerSettings plain) {
+        ServerTls tls;
+        try {
+            tls = tls(config, plain.hostname());
+        } catch (ConfigurationException e) {
+            LOG.error("listener {}: {}: {}; running without TLS", plain.name(), e.getProperty(), e.getReason());
+            return;
+        }
+        synchronized (this) {
+            if (applied == plain && listener != null) {
+                applied = plain.withTls(tls);
+                try {
+                    listener.update(applied);
+                } catch (IOException e) {
+                    LOG.error("listener {}: {}", plain.name(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** The listener's certificate: the configured PEM files, or a self-signed one for the host name. */
@@ -193,7 +217,7 @@ public class ListenerComponent implements SessionServices {
 
     /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
     @Modified
-    void modified(Config config, Map<String, Object> properties) throws IOException {
+    synchronized void modified(Config config, Map<String, Object> properties) throws IOException {
         ListenerSettings next;
         try {
             next = settings(config);
@@ -206,6 +230,7 @@ public class ListenerComponent implements SessionServices {
             return;
         }
         filterBudgetMillis = config.filterTimeoutMillis();
+        applied = next;
         listener.update(next);
     }
 
@@ -216,8 +241,9 @@ public class ListenerComponent implements SessionServices {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         listener.close();
+        listener = null;
         filterThreads.shutdownNow();
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.carrier.api.message.SmtpReply;
-import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
@@ -23,27 +22,13 @@ final class ProtocolDriver {
         default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
     };
 
-    final MemoryQueue queue = new MemoryQueue();
+    final MemoryQueue queue;
     final SmtpProtocol protocol;
     Response.Next next;
 
     ProtocolDriver(ListenerSettings settings, String clientIp) {
-        SessionServices services = new SessionServices() {
-            @Override
-            public MailQueue queue() {
-                return queue;
-            }
-
-            @Override
-            public Router router() {
-                return ROUTER;
-            }
-
-            @Override
-            public FilterChain filters() {
-                return FilterChain.EMPTY;
-            }
-        };
+        TestServices services = new TestServices();
+        queue = services.queue;
         protocol = new SmtpProtocol(settings, services, "T1", new InetSocketAddress(clientIp, 40000), new InetSocketAddress("127.0.0.1", 25));
         next = protocol.greet().next();
     }

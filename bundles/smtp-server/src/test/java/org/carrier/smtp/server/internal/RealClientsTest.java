@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import org.carrier.api.queue.MailQueue;
-import org.carrier.api.route.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,27 +28,11 @@ import jakarta.mail.internet.MimeMessage;
  * (SMTPUTF8, DSN) and Angus Mail. .ci/run installs swaks and python3; a missing tool fails these tests.
  */
 class RealClientsTest {
-    private final MemoryQueue queue = new MemoryQueue();
+    private final TestServices services = new TestServices();
+    private final MemoryQueue queue = services.queue;
     private SmtpListener listener;
     @TempDir
     Path temp;
-
-    private final SessionServices services = new SessionServices() {
-        @Override
-        public MailQueue queue() {
-            return queue;
-        }
-
-        @Override
-        public Router router() {
-            return ProtocolDriver.ROUTER;
-        }
-
-        @Override
-        public FilterChain filters() {
-            return FilterChain.EMPTY;
-        }
-    };
 
     @AfterEach
     void stop() {
@@ -66,22 +46,10 @@ class RealClientsTest {
         return listener.port();
     }
 
-    /** Runs a command to its end (at most 30 s) and returns its exit code and output. */
-    private static String[] run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", command));
-        }
-        return new String[] {String.valueOf(p.exitValue()), new String(out, StandardCharsets.UTF_8)};
-    }
-
     @Test
     void swaksPipelinesAWholeTransaction() throws Exception {
         int port = start();
-        String[] r = run("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--pipeline", "--from", "s@client.test",
+        String[] r = Clients.swaks(port, "--pipeline", "--from", "s@client.test",
                 "--to", "alice@localhost,bob@localhost", "--header", "Subject: swaks", "--body", "hello\n.leading dot\n");
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].contains("250-PIPELINING"), r[1]);
@@ -94,12 +62,12 @@ class RealClientsTest {
     void swaksBehindAProxyIsSeenWithTheAddressTheProxyHeaderCarries() throws Exception {
         int port = start("proxyNetworks", "127.0.0.0/8", "trustedNetworks", "127.0.0.0/8");
         for (String version : new String[] {"1", "2"}) {
-            String[] relay = run("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--proxy-version", version,
+            String[] relay = Clients.swaks(port, "--proxy-version", version,
                     "--proxy-family", version.equals("1") ? "TCP4" : "AF_INET", "--proxy-source", "192.0.2.55",
                     "--proxy-source-port", "40000", "--proxy-dest", "127.0.0.1", "--proxy-dest-port", "25",
                     "--from", "s@client.test", "--to", "bob@relay.test");
             assertTrue(relay[1].contains("554 5.7.1 <bob@relay.test>: Relay access denied"), "v" + version + ": " + relay[1]);
-            String[] local = run("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--proxy-version", version,
+            String[] local = Clients.swaks(port, "--proxy-version", version,
                     "--proxy-family", version.equals("1") ? "TCP4" : "AF_INET", "--proxy-source", "192.0.2.55",
                     "--proxy-source-port", "40000", "--proxy-dest", "127.0.0.1", "--proxy-dest-port", "25",
                     "--from", "s@client.test", "--to", "alice@localhost");
@@ -136,7 +104,7 @@ class RealClientsTest {
                 "assert code == 252, (code, text)",
                 "s.quit()",
                 "print('sent')"), StandardCharsets.UTF_8);
-        String[] r = run("python3", script.toString(), String.valueOf(port));
+        String[] r = Clients.run("python3", script.toString(), String.valueOf(port));
         assertEquals("0", r[0], r[1]);
         assertEquals(1, queue.committed.size());
         assertEquals("sënder@client.test", queue.committed.get(0).envelope().reversePath().toString());
@@ -171,7 +139,7 @@ class RealClientsTest {
     @Test
     void aWholeBdatTransactionInOneWriteIsAnsweredInOrder() throws Exception {
         int port = start();
-        List<String> replies = exchange(port, "EHLO client.test\r\nMAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\n"
+        List<String> replies = Clients.exchange(port, "EHLO client.test\r\nMAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\n"
                 + "BDAT 22\r\nSubject: bdat\r\n\r\nhelloBDAT 8 LAST\r\n world\r\nMAIL FROM:<s@client.test>\r\nQUIT\r\n");
         assertEquals(List.of("220", "250", "250", "250", "250", "250", "250", "221"), replies.stream().map(l -> l.substring(0, 3)).toList(),
                 replies.toString());
@@ -183,7 +151,7 @@ class RealClientsTest {
     void aSilentClientIsToldAndDisconnected() throws Exception {
         int port = start("commandTimeoutSeconds", 1);
         long start = System.nanoTime();
-        List<String> replies = exchange(port, "");
+        List<String> replies = Clients.exchange(port, "");
         assertEquals(2, replies.size(), replies.toString());
         assertTrue(replies.get(1).startsWith("421 4.4.2"), replies.toString());
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4));
@@ -194,8 +162,8 @@ class RealClientsTest {
         int port = start("maxConnectionsPerClient", 1);
         try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
             first.setSoTimeout(5_000);
-            assertTrue(readLine(first.getInputStream()).startsWith("220"));
-            List<String> second = exchange(port, "");
+            assertTrue(Clients.readLine(first.getInputStream()).startsWith("220"));
+            List<String> second = Clients.exchange(port, "");
             assertEquals(1, second.size());
             assertTrue(second.get(0).startsWith("421 4.7.0"), second.toString());
         }
@@ -205,38 +173,11 @@ class RealClientsTest {
 
     private boolean waitForFreeSlot(int port) throws Exception {
         for (int i = 0; i < 50; i++) {
-            if (exchange(port, "QUIT\r\n").get(0).startsWith("220")) {
+            if (Clients.exchange(port, "QUIT\r\n").get(0).startsWith("220")) {
                 return true;
             }
             Thread.sleep(100);
         }
         return false;
-    }
-
-    /** Writes everything at once, then reads every complete reply (last line of each) until the server closes. */
-    private static List<String> exchange(int port, String script) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
-            List<String> replies = new ArrayList<>();
-            String line;
-            while ((line = readLine(s.getInputStream())) != null) {
-                if (line.length() < 4 || line.charAt(3) == ' ') {
-                    replies.add(line);
-                }
-            }
-            return replies;
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                sb.append((char) b);
-            }
-        }
-        return b == -1 && sb.length() == 0 ? null : sb.toString();
     }
 }

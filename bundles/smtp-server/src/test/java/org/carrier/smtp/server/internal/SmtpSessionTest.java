@@ -20,41 +20,15 @@ import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.api.message.SmtpReply;
-import org.carrier.api.queue.MailQueue;
-import org.carrier.api.route.NextHop;
-import org.carrier.api.route.RouteDecision;
-import org.carrier.api.route.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class SmtpSessionTest {
-    private final MemoryQueue queue = new MemoryQueue();
-    private final List<FilterChain.Named> filters = new ArrayList<>();
-    /** localhost is local, relay.test is routed, anything else is refused. */
-    private final Router router = a -> switch (a.domain()) {
-        case "localhost" -> RouteDecision.local("local", "local");
-        case "relay.test" -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("127.0.0.1", 2526)));
-        default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
-    };
+    /** localhost is local, relay.test is routed, anything else is refused: {@link ProtocolDriver#ROUTER}. */
+    private final TestServices services = new TestServices();
+    private final MemoryQueue queue = services.queue;
+    private final List<FilterChain.Named> filters = services.filters;
     private SmtpListener listener;
-
-    private final SessionServices services = new SessionServices() {
-        @Override
-        public MailQueue queue() {
-            return queue;
-        }
-
-        @Override
-        public Router router() {
-            return router;
-        }
-
-        @Override
-        public FilterChain filters() {
-            return new FilterChain(filters);
-        }
-    };
 
     @AfterEach
     void stop() {

@@ -3,7 +3,6 @@ package org.carrier.smtp.server.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -22,8 +21,6 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import org.carrier.api.queue.MailQueue;
-import org.carrier.api.route.Router;
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
 import org.carrier.smtp.server.internal.auth.PasswordHashes;
 import org.carrier.smtp.server.internal.tls.ServerCertificates;
@@ -34,34 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** STARTTLS, implicit TLS and AUTH against the running listener, with swaks and with a JDK TLS client. */
 class TlsAndAuthTest {
-    private final MemoryQueue queue = new MemoryQueue();
     private final AuthFailureDelay failures = new AuthFailureDelay(Duration.ofMillis(100), Duration.ofMillis(400),
             Duration.ofMinutes(1), 100, Clock.systemUTC());
+    private final TestServices services = new TestServices(failures);
+    private final MemoryQueue queue = services.queue;
     private SmtpListener listener;
     @TempDir
     Path temp;
-
-    private final SessionServices services = new SessionServices() {
-        @Override
-        public MailQueue queue() {
-            return queue;
-        }
-
-        @Override
-        public Router router() {
-            return ProtocolDriver.ROUTER;
-        }
-
-        @Override
-        public FilterChain filters() {
-            return FilterChain.EMPTY;
-        }
-
-        @Override
-        public AuthFailureDelay authFailures() {
-            return failures;
-        }
-    };
 
     @AfterEach
     void stop() {
@@ -82,24 +58,10 @@ class TlsAndAuthTest {
         return listener.port();
     }
 
-    private static String[] swaks(int port, String... options) throws IOException, InterruptedException {
-        String[] command = new String[options.length + 5];
-        System.arraycopy(new String[] {"swaks", "--server", "127.0.0.1", "--port", String.valueOf(port)}, 0, command, 0, 5);
-        System.arraycopy(options, 0, command, 5, options.length);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("swaks timed out");
-        }
-        return new String[] {String.valueOf(p.exitValue()), out};
-    }
-
     @Test
     void submissionWithStartTlsAndAuthMayRelay() throws Exception {
         int port = start("submission", "receivedShowsAuthUser", true);
-        String[] r = swaks(port, "--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+        String[] r = Clients.swaks(port, "--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
                 "--from", "alice@client.test", "--to", "bob@relay.test");
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].contains("250 STARTTLS") || r[1].contains("250-STARTTLS"), r[1]);
@@ -112,10 +74,10 @@ class TlsAndAuthTest {
     @Test
     void submissionRefusesMailWithoutAuthAndAuthWithoutTls() throws Exception {
         int port = start("submission");
-        String[] plain = swaks(port, "--from", "alice@client.test", "--to", "bob@relay.test");
+        String[] plain = Clients.swaks(port, "--from", "alice@client.test", "--to", "bob@relay.test");
         assertTrue(plain[1].contains("530 5.7.0 Must issue a STARTTLS command first"), plain[1]);
         assertTrue(!plain[1].contains("250-AUTH"), "AUTH is not offered in clear: " + plain[1]);
-        String[] noAuth = swaks(port, "--tls", "--from", "alice@client.test", "--to", "bob@relay.test");
+        String[] noAuth = Clients.swaks(port, "--tls", "--from", "alice@client.test", "--to", "bob@relay.test");
         assertTrue(noAuth[1].contains("250-AUTH PLAIN LOGIN") || noAuth[1].contains("250 AUTH PLAIN LOGIN"), noAuth[1]);
         assertTrue(noAuth[1].contains("530 5.7.0 Authentication required"), noAuth[1]);
         assertTrue(queue.committed.isEmpty());
@@ -125,7 +87,7 @@ class TlsAndAuthTest {
     void aWrongPasswordGets535AfterADelay() throws Exception {
         int port = start("submission");
         long begin = System.nanoTime();
-        String[] r = swaks(port, "--tls", "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "wrong",
+        String[] r = Clients.swaks(port, "--tls", "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "wrong",
                 "--from", "alice@client.test", "--to", "bob@relay.test");
         assertTrue(r[1].contains("535 5.7.8"), r[1]);
         assertTrue(System.nanoTime() - begin >= TimeUnit.MILLISECONDS.toNanos(100), "the failure delay was applied");
@@ -135,7 +97,7 @@ class TlsAndAuthTest {
     @Test
     void smtpsSpeaksTlsFromTheFirstByte() throws Exception {
         int port = start("smtps");
-        String[] r = swaks(port, "--tlsc", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+        String[] r = Clients.swaks(port, "--tlsc", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
                 "--from", "alice@client.test", "--to", "carol@localhost");
         assertEquals("0", r[0], r[1]);
         assertTrue(!r[1].contains("STARTTLS"), "no STARTTLS inside TLS: " + r[1]);
@@ -149,12 +111,12 @@ class TlsAndAuthTest {
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port)) {
             plain.setSoTimeout(10_000);
             InputStream in = plain.getInputStream();
-            assertTrue(line(in).startsWith("220 "));
+            assertTrue(Clients.readLine(in).startsWith("220 "));
             plain.getOutputStream().write("EHLO client.test\r\nSTARTTLS\r\nRSET\r\nMAIL FROM:<injected@client.test>\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             String reply;
             do {
-                reply = line(in);
+                reply = Clients.readLine(in);
             } while (reply.startsWith("250"));
             assertEquals("220 2.0.0 Ready to start TLS", reply);
             SSLContext trustAll = SSLContext.getInstance("TLS");
@@ -177,24 +139,13 @@ class TlsAndAuthTest {
                 OutputStream out = tls.getOutputStream();
                 InputStream tin = tls.getInputStream();
                 out.write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertEquals("250 2.0.0 Ok", line(tin), "the first reply inside TLS answers NOOP: nothing injected ran");
+                assertEquals("250 2.0.0 Ok", Clients.readLine(tin), "the first reply inside TLS answers NOOP: nothing injected ran");
                 out.write("MAIL FROM:<a@client.test>\r\nAUTH PLAIN ".getBytes(StandardCharsets.US_ASCII));
                 out.write((Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(StandardCharsets.US_ASCII)) + "\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                assertEquals("503 5.5.1 Error: bad sequence of commands", line(tin), "RFC 3207 §4.2: EHLO again after TLS");
-                assertEquals("503 5.5.1 Error: send EHLO first", line(tin));
+                assertEquals("503 5.5.1 Error: bad sequence of commands", Clients.readLine(tin), "RFC 3207 §4.2: EHLO again after TLS");
+                assertEquals("503 5.5.1 Error: send EHLO first", Clients.readLine(tin));
             }
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                sb.append((char) b);
-            }
-        }
-        return sb.toString();
     }
 }
