@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -195,6 +196,37 @@ class DistributionIT {
                     .filter(f -> read(f).contains(domain)).findFirst().orElse(null);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** STARTTLS with the certificate Carrier generated at first start, driven by swaks (installed by .ci/run). */
+    @Test
+    @Order(8)
+    void startTlsWithTheGeneratedCertificateCarriesMail() throws Exception {
+        // The certificate is made in the background at first start: STARTTLS is offered once it is ready.
+        assertTrue(Distribution.waitFor(60, this::offersStartTls), "no STARTTLS:\n" + carrier.console());
+        Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(carrier.smtpPort), "--tls",
+                "--from", SENDER, "--to", "dave@localhost", "--header", "Subject: over TLS").redirectErrorStream(true).start();
+        swaks.getOutputStream().close();
+        String out = new String(swaks.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(swaks.waitFor(30, TimeUnit.SECONDS) && swaks.exitValue() == 0, out);
+        Path dave = carrier.maildir("dave");
+        assertTrue(Distribution.waitFor(30, () -> !Distribution.newMail(dave).isEmpty()), "nothing delivered:\n" + carrier.console());
+        String mail = Files.readString(Distribution.newMail(dave).get(0), StandardCharsets.ISO_8859_1);
+        assertTrue(mail.contains("(using TLSv1.") && mail.contains(" with ESMTPS id "), mail);
+        try (Stream<Path> generated = Files.list(carrier.home.resolve("data/tls"))) {
+            assertTrue(generated.anyMatch(f -> f.getFileName().toString().endsWith(".crt")), "the certificate is kept in data/tls");
+        }
+    }
+
+    private boolean offersStartTls() {
+        try (SmtpClient c = new SmtpClient("127.0.0.1", carrier.smtpPort)) {
+            c.reply();
+            boolean offered = c.command("EHLO client.test").contains("STARTTLS");
+            c.command("QUIT");
+            return offered;
+        } catch (IOException e) {
+            return false;
         }
     }
 
