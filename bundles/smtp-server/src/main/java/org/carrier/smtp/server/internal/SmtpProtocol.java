@@ -1,11 +1,8 @@
 package org.carrier.smtp.server.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +44,7 @@ final class SmtpProtocol {
     private FilterChain sessionChain = FilterChain.EMPTY;
     private int errors;
     private Transaction transaction;
-    private Content content;
+    private MessageContent content;
     private AuthExchange exchange;
 
     SmtpProtocol(ListenerSettings settings, SessionServices services, String id, InetSocketAddress client, InetSocketAddress local) {
@@ -345,7 +342,7 @@ final class SmtpProtocol {
         }
         if (refusal != null) {
             errors++;
-            content = Content.refusedChunk(refusal, content);
+            content = MessageContent.refusedChunk(refusal, content);
         }
         content.startChunk(size, last);
         return size == 0 ? chunkDone() : Response.MORE_CONTENT;
@@ -360,7 +357,7 @@ final class SmtpProtocol {
             LOG.error("{}: cannot start a queue file: {}", session.sessionId(), e.toString());
             return Reply.queueFailure(e);
         }
-        content = new Content(incoming, dotted, settings.normalizeBareLineEndings(), settings.maxMessageSize());
+        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), settings.maxMessageSize());
         content.write(TraceHeader.received(session, settings.hostname(), transaction.envelope(), incoming.queueId(), tlsCipher,
                 settings.receivedShowsAuthUser()));
         return null;
@@ -378,7 +375,7 @@ final class SmtpProtocol {
     }
 
     private Response chunkDone() {
-        Content c = content;
+        MessageContent c = content;
         if (c.refusal != null) {
             SmtpReply refusal = c.refusal;
             if (c.last || c.incoming == null) {
@@ -401,7 +398,7 @@ final class SmtpProtocol {
 
     /** The whole message is in: check it, run the data filters, and queue it. */
     private Response endOfMessage() {
-        Content c = content;
+        MessageContent c = content;
         try {
             DataReader.Result result = c.finish();
             String queueId = c.incoming.queueId();
@@ -480,75 +477,5 @@ final class SmtpProtocol {
             return true;
         }
         return false;
-    }
-
-    /** The message being received: its queue file and the reader that fills it, or a BDAT chunk being skipped. */
-    private static final class Content {
-        final IncomingMessage incoming;
-        final OutputStream out;
-        final DataReader reader;
-        final boolean dotted;
-        SmtpReply refusal;
-        long chunkSize;
-        long chunkLeft;
-        boolean last;
-
-        Content(IncomingMessage incoming, boolean dotted, boolean normalize, long maxSize) {
-            this.incoming = incoming;
-            this.dotted = dotted;
-            this.out = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
-            this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
-        }
-
-        /**
-         * A chunk to read and drop: the refusal is the answer to it. Within a BDAT message the message stays
-         * open (and refused) until LAST.
-         */
-        static Content refusedChunk(SmtpReply refusal, Content current) {
-            Content c = current != null ? current : new Content(null, false, true, Long.MAX_VALUE);
-            c.refusal = refusal;
-            return c;
-        }
-
-        void startChunk(long size, boolean isLast) {
-            chunkSize = size;
-            chunkLeft = size;
-            last = isLast;
-        }
-
-        /** Takes the bytes of the current chunk that {@code in} holds; true once the chunk is complete. */
-        boolean takeChunk(ByteBuffer in) {
-            int n = (int) Math.min(chunkLeft, in.remaining());
-            ByteBuffer piece = in.slice();
-            piece.limit(n);
-            reader.feed(piece);
-            in.position(in.position() + n);
-            chunkLeft -= n;
-            return chunkLeft == 0;
-        }
-
-        void write(String header) {
-            try {
-                out.write(header.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // the reader's own writes fail the same way and report it at the end
-            }
-        }
-
-        DataReader.Result finish() {
-            DataReader.Result result = reader.result();
-            try {
-                out.flush();
-            } catch (IOException e) {
-                return result.writeFailure() == null ? new DataReader.Result(result.size(), result.bareLineEnding(), result.tooBig(), e) : result;
-            }
-            return result;
-        }
-
-        void discard() {
-            if (incoming != null) {
-                incoming.close();
-            }
-        }
     }
 }
