@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -147,6 +149,44 @@ class RealClientsTest {
         assertTrue(queue.committed.get(0).content().endsWith("Subject: bdat\r\n\r\nhello world\r\n"), queue.committed.get(0).content());
     }
 
+    /** A smuggling attempt written a byte at a time, so the server sees it across many network reads. */
+    @Test
+    void smugglingIsCaughtWhateverTheNetworkSplits() throws Exception {
+        int port = start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("EHLO client.test\r\nMAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n".getBytes(StandardCharsets.US_ASCII));
+            String line;
+            do {
+                line = Clients.readLine(s.getInputStream());
+            } while (!line.startsWith("354"));
+            byte[] payload = ("Subject: x\r\n\r\nhello\n.\r\nMAIL FROM:<evil@client.test>\r\nRCPT TO:<bob@localhost>\r\nDATA\r\n"
+                    + "evil\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < payload.length; i++) {
+                out.write(payload[i]);
+                out.flush();
+                if (i % 4 == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertTrue(Clients.readLine(s.getInputStream()).startsWith("550 5.6.11"));
+            assertTrue(Clients.readLine(s.getInputStream()).startsWith("221"));
+        }
+        assertTrue(queue.committed.isEmpty(), "neither the message nor the smuggled one was queued");
+    }
+
+    @Test
+    void aClientSilentDuringDataIsToldAndTheMessageDropped() throws Exception {
+        int port = start("dataTimeoutSeconds", 1);
+        List<String> replies = Clients.exchange(port, "EHLO client.test\r\nMAIL FROM:<s@client.test>\r\nRCPT TO:<alice@localhost>\r\n"
+                + "DATA\r\nSubject: half\r\n\r\nand then nothing");
+        assertTrue(replies.get(replies.size() - 1).startsWith("421 4.4.2"), replies.toString());
+        assertTrue(queue.committed.isEmpty());
+        assertTrue(waitFor(() -> queue.discarded.get() == 1), "the half message was discarded");
+    }
+
     @Test
     void aSilentClientIsToldAndDisconnected() throws Exception {
         int port = start("commandTimeoutSeconds", 1);
@@ -169,6 +209,13 @@ class RealClientsTest {
         }
         // Once the first has gone, the client may come back.
         assertTrue(waitForFreeSlot(port));
+    }
+
+    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 50 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(100);
+        }
+        return condition.getAsBoolean();
     }
 
     private boolean waitForFreeSlot(int port) throws Exception {
