@@ -1,5 +1,7 @@
 package org.carrier.smtp.server.internal;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -22,9 +24,11 @@ final class TraceHeader {
      */
     static String received(SessionInfo session, String hostname, Envelope envelope, String queueId, String tlsCipher,
                            boolean showAuthenticated) {
-        String clientIp = session.clientAddress().getAddress().getHostAddress();
+        // RFC 5321 §4.4 TCP-info and §4.1.3: the client's address as an address literal.
+        InetAddress client = session.clientAddress().getAddress();
+        String literal = (client instanceof Inet6Address ? "IPv6:" : "") + client.getHostAddress();
         StringBuilder h = new StringBuilder("Received: from ").append(session.heloName())
-                .append(" ([").append(clientIp).append("])");
+                .append(" ([").append(literal).append("])");
         if (session.tlsProtocol() != null) {
             h.append("\r\n\t(using ").append(session.tlsProtocol()).append(" with cipher ").append(tlsCipher).append(')');
         }

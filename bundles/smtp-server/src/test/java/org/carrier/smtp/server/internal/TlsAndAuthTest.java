@@ -104,6 +104,16 @@ class TlsAndAuthTest {
         assertTrue(queue.committed.get(0).content().contains(" with ESMTPSA id "), queue.committed.get(0).content());
     }
 
+    @Test
+    void smtpsBehindAProxyReadsTheHeaderBeforeTls() throws Exception {
+        int port = start("smtps", "proxyNetworks", "127.0.0.0/8");
+        String[] r = Clients.swaks(port, "--tlsc", "--proxy-version", "2", "--proxy-family", "AF_INET6", "--proxy-source", "2001:db8::25",
+                "--proxy-source-port", "40000", "--proxy-dest", "::1", "--proxy-dest-port", "465",
+                "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret", "--from", "alice@client.test", "--to", "carol@localhost");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(queue.committed.get(0).content().contains(" ([IPv6:2001:db8:0:0:0:0:0:25])"), queue.committed.get(0).content());
+    }
+
     /** CVE-2011-0411: a command pipelined after STARTTLS in clear must not run inside TLS. */
     @Test
     void commandsPipelinedAfterStartTlsAreDropped() throws Exception {
