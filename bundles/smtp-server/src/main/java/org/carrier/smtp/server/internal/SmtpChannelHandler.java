@@ -174,12 +174,26 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         if (busy || awaitingHandshake || protocol == null || closed || mode == Response.Next.CLOSE) {
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // The client does not read its replies: read nothing more from it until it does.
+            ctx.flush();
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
         boolean handed = mode == Response.Next.CONTENT ? handContent() : handCommandLine();
         if (!handed) {
             ctx.flush();
             ctx.channel().config().setAutoRead(true);
         }
         releaseConsumed();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        if (context.channel().isWritable()) {
+            process();
+        }
+        context.fireChannelWritabilityChanged();
     }
 
     private boolean handCommandLine() {

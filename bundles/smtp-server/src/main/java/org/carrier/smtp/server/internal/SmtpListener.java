@@ -3,6 +3,7 @@ package org.carrier.smtp.server.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -14,10 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -42,6 +46,7 @@ final class SmtpListener implements AutoCloseable {
     private final EventLoopGroup loops;
     private final ThreadPoolExecutor workers;
     private final ConnectionLimits limits = new ConnectionLimits();
+    private final ChannelGroup open;
     private volatile ListenerSettings settings;
     private volatile Channel server;
 
@@ -54,6 +59,7 @@ final class SmtpListener implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("carrier-smtp-worker-" + settings.name()));
         workers.allowCoreThreadTimeOut(true);
+        this.open = new DefaultChannelGroup("carrier-smtp-" + settings.name(), loops.next());
         try {
             this.server = bind(settings);
         } catch (IOException | RuntimeException e) {
@@ -94,6 +100,7 @@ final class SmtpListener implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         ListenerSettings current = settings;
+                        open.add(channel);
                         if (current.behindProxy()) {
                             channel.pipeline().addLast("proxy", new HAProxyMessageDecoder());
                         }
@@ -125,11 +132,15 @@ final class SmtpListener implements AutoCloseable {
         };
     }
 
+    /** RFC 5321 §3.8: a server going away tells its clients 421 before it closes; a message in progress is not queued. */
     @Override
     public void close() {
         if (server != null) {
             server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        byte[] goodbye = Reply.wire(Reply.closing(settings.hostname(), "4.3.2", "Error: server shutting down")).getBytes(StandardCharsets.US_ASCII);
+        open.writeAndFlush(Unpooled.wrappedBuffer(goodbye)).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdown();

@@ -188,6 +188,19 @@ class RealClientsTest {
     }
 
     @Test
+    void aListenerThatClosesTellsItsClients421() throws Exception {
+        int port = start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            assertTrue(Clients.readLine(s.getInputStream()).startsWith("220"));
+            listener.close();
+            listener = null;
+            assertTrue(Clients.readLine(s.getInputStream()).startsWith("421 4.3.2"));
+            assertEquals(null, Clients.readLine(s.getInputStream()));
+        }
+    }
+
+    @Test
     void aSilentClientIsToldAndDisconnected() throws Exception {
         int port = start("commandTimeoutSeconds", 1);
         long start = System.nanoTime();
