@@ -90,9 +90,9 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Maximum connections", description = "Sessions at once on this listener; one more gets 421 4.7.0.")
         int maxConnections() default 1000;
 
-        @AttributeDefinition(name = "Maximum connections per client", description = "Sessions at once from one client address; "
-                + "one more gets 421 4.7.0.")
-        int maxConnectionsPerClient() default 20;
+        @AttributeDefinition(name = "Maximum connections per client", description = "Sessions at once from one client address "
+                + "outside the trusted networks; one more gets 421 4.7.0.")
+        int maxConnectionsPerClient() default 50;
 
         @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300. Then 421 4.4.2.")
         int commandTimeoutSeconds() default 300;

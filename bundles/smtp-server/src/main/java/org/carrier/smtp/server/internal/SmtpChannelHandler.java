@@ -92,7 +92,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     /** The client address is known: at connect, or from the PROXY header. */
     private void clientKnown(InetSocketAddress address) {
         client = address;
-        if (!limits.acquire(client.getAddress(), settings.maxConnections(), settings.maxConnectionsPerClient())) {
+        // Like Postfix's smtpd_client_event_limit_exceptions: trusted networks are not held to the per-client limit.
+        int perClient = settings.trustedNetworks().contains(client.getAddress()) ? Integer.MAX_VALUE : settings.maxConnectionsPerClient();
+        if (!limits.acquire(client.getAddress(), settings.maxConnections(), perClient)) {
             LOG.warn("listener {}: connection limit reached, refusing [{}]", settings.name(), client.getAddress().getHostAddress());
             mode = Response.Next.CLOSE;
             writeAndClose(Reply.tooManyConnections(settings.hostname()));

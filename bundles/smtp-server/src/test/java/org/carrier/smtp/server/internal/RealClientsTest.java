@@ -211,8 +211,18 @@ class RealClientsTest {
     }
 
     @Test
+    void trustedClientsAreNotHeldToThePerClientLimit() throws Exception {
+        int port = start("maxConnectionsPerClient", 1, "trustedNetworks", "127.0.0.0/8");
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            first.setSoTimeout(5_000);
+            assertTrue(Clients.readLine(first.getInputStream()).startsWith("220"));
+            assertTrue(Clients.exchange(port, "QUIT\r\n").get(0).startsWith("220"));
+        }
+    }
+
+    @Test
     void connectionsBeyondThePerClientLimitGet421() throws Exception {
-        int port = start("maxConnectionsPerClient", 1);
+        int port = start("maxConnectionsPerClient", 1, "trustedNetworks", "10.0.0.0/8");
         try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
             first.setSoTimeout(5_000);
             assertTrue(Clients.readLine(first.getInputStream()).startsWith("220"));
