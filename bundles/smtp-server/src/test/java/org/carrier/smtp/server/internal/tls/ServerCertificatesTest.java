@@ -66,6 +66,13 @@ class ServerCertificatesTest {
     }
 
     @Test
+    void aTlsFolderThatCannotBeWrittenIsNamed() throws Exception {
+        Files.writeString(data.resolve("tls"), "a file where the folder should be");
+        IOException e = assertThrows(IOException.class, () -> at(NOW).selfSigned("mx.test"));
+        assertTrue(e.getMessage().startsWith("cannot keep the self-signed certificate in " + data.resolve("tls")), e.getMessage());
+    }
+
+    @Test
     void anAddressLiteralGetsAnIpAddressName() throws Exception {
         assertEquals(List.of(List.of(7, "192.0.2.25")), names(at(NOW).selfSigned("192.0.2.25").leaf().getSubjectAlternativeNames()));
         KeyMaterial v6 = at(NOW).selfSigned("2001:db8::25");
