@@ -20,7 +20,7 @@ import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
 import org.carrier.smtp.server.internal.tls.PemFileException;
 import org.carrier.smtp.server.internal.tls.ServerCertificates;
-import org.carrier.smtp.server.internal.tls.ServerTls;
+import org.carrier.smtp.server.internal.tls.ListenerTls;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationException;
@@ -182,7 +182,7 @@ public class ListenerComponent implements SessionServices {
 
     /** Better a listener without STARTTLS than no listener: mail still arrives, and the log says why. */
     private void addTls(Config config, ListenerSettings plain) {
-        ServerTls tls;
+        ListenerTls tls;
         try {
             tls = tls(config, plain.hostname());
         } catch (ConfigurationException e) {
@@ -202,10 +202,10 @@ public class ListenerComponent implements SessionServices {
     }
 
     /** The listener's certificate: the configured PEM files, or a self-signed one for the host name. */
-    private ServerTls tls(Config c, String hostname) throws ConfigurationException {
+    private ListenerTls tls(Config c, String hostname) throws ConfigurationException {
         try {
-            ServerTls tls = ServerTls.of(certificates.load(c.certificateFile(), c.keyFile(), hostname));
-            LOG.info("listener {}: TLS with {}", c.name(), tls.describe());
+            ListenerTls tls = ListenerTls.load(certificates, c.certificateFile(), c.keyFile(), hostname);
+            LOG.info("listener {}: TLS with {}", c.name(), tls.current().describe());
             return tls;
         } catch (PemFileException e) {
             boolean key = !c.keyFile().isBlank() && e.file().equals(Path.of(c.keyFile().trim()));

@@ -3,7 +3,7 @@ package org.carrier.smtp.server.internal;
 import org.carrier.smtp.server.internal.auth.AuthRules;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
-import org.carrier.smtp.server.internal.tls.ServerTls;
+import org.carrier.smtp.server.internal.tls.ListenerTls;
 
 /**
  * The settings of one listener, validated. Limits follow RFC 5321 §4.5.3 and common MTA defaults.
@@ -17,7 +17,7 @@ import org.carrier.smtp.server.internal.tls.ServerTls;
  * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these
  *                                 networks and start with a PROXY protocol header (v1 or v2)
  * @param receivedShowsAuthUser    whether the Received header names the authenticated identity
- * @param tls                      the listener's certificate for STARTTLS and implicit TLS, or null (no TLS)
+ * @param tls                      the listener's certificate for STARTTLS and implicit TLS (followed when its files change), or null
  * @param users                    the AUTH users table, or null (no AUTH)
  * @param requireTlsForAuth        AUTH offered and accepted only inside TLS
  */
@@ -38,7 +38,7 @@ record ListenerSettings(String name,
                         boolean normalizeBareLineEndings,
                         Networks proxyNetworks,
                         boolean receivedShowsAuthUser,
-                        ServerTls tls,
+                        ListenerTls tls,
                         UsersFile users,
                         boolean requireTlsForAuth) {
 
@@ -52,7 +52,7 @@ record ListenerSettings(String name,
     }
 
     /** These settings with TLS (null: no STARTTLS, and no implicit TLS). */
-    ListenerSettings withTls(ServerTls serverTls) {
+    ListenerSettings withTls(ListenerTls serverTls) {
         return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
                 maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
                 normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);

@@ -326,7 +326,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         skippingLongLine = false;
         awaitingHandshake = true;
         mode = Response.Next.COMMAND;
-        ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().newEngine()));
+        ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().current().newEngine()));
         ctx.channel().config().setAutoRead(true);
     }
 

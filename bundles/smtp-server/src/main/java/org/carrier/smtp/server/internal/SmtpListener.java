@@ -106,7 +106,7 @@ final class SmtpListener implements AutoCloseable {
                         }
                         if (current.role().implicitTls()) {
                             // RFC 8314 §3.3: TLS from the first byte (after a PROXY header, which a proxy sends in clear).
-                            channel.pipeline().addLast("tls", new SslHandler(current.tls().newEngine()));
+                            channel.pipeline().addLast("tls", new SslHandler(current.tls().current().newEngine()));
                         }
                         channel.pipeline().addLast("smtp", new SmtpChannelHandler(current, services, workers, limits,
                                 "S" + SESSIONS.incrementAndGet()));

@@ -24,7 +24,7 @@ import javax.net.ssl.X509TrustManager;
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
 import org.carrier.smtp.server.internal.auth.PasswordHashes;
 import org.carrier.smtp.server.internal.tls.ServerCertificates;
-import org.carrier.smtp.server.internal.tls.ServerTls;
+import org.carrier.smtp.server.internal.tls.ListenerTls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +53,7 @@ class TlsAndAuthTest {
         Object[] settings = new Object[more.length + 6];
         System.arraycopy(new Object[] {"role", role, "usersFile", users.toString(), "trustedNetworks", "10.0.0.0/8"}, 0, settings, 0, 6);
         System.arraycopy(more, 0, settings, 6, more.length);
-        ServerTls tls = ServerTls.of(new ServerCertificates(temp.resolve("tls"), Clock.systemUTC()).selfSigned("mx.carrier.test"));
+        ListenerTls tls = ListenerTls.load(new ServerCertificates(temp.resolve("tls"), Clock.systemUTC()), "", "", "mx.carrier.test");
         listener = new SmtpListener(TestSettings.of(settings).withTls(tls), services);
         return listener.port();
     }

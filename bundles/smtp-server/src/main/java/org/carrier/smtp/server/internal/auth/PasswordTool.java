@@ -22,6 +22,7 @@ import java.util.Arrays;
  */
 public final class PasswordTool {
     private static final String USAGE = "usage: carrier-passwd [--bcrypt | --argon2id | --scram-sha-256] [--cost N] USER\n"
+            + "       carrier-passwd --benchmark [--cost N]   (how long one check of each kind takes here)\n"
             + "  reads the password from the terminal (twice) or one line of standard input,\n"
             + "  prints 'USER = HASH' for config/smtp-users.properties";
 
@@ -36,9 +37,11 @@ public final class PasswordTool {
         String kind = "bcrypt";
         int cost = PasswordHashes.BCRYPT_COST;
         String user = null;
+        boolean benchmark = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bcrypt", "--argon2id", "--scram-sha-256" -> kind = args[i].substring(2);
+                case "--benchmark" -> benchmark = true;
                 case "--cost" -> {
                     if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,2}") || Integer.parseInt(args[i + 1]) < 4
                             || Integer.parseInt(args[i + 1]) > 31) {
@@ -55,6 +58,10 @@ public final class PasswordTool {
                     user = args[i];
                 }
             }
+        }
+        if (benchmark) {
+            HashBenchmark.print(out, cost, 5);
+            return 0;
         }
         if (user == null || user.isBlank() || !user.matches("[^\\s=:#!\\\\]+")) {
             err.println((user == null ? "" : "a user name has no spaces and none of = : # ! \\\n") + USAGE);

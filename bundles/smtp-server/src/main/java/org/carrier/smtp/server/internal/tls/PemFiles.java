@@ -1,7 +1,7 @@
 package org.carrier.smtp.server.internal.tls;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.channels.Channels;
@@ -42,6 +42,8 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * Only the JDK's providers are used: nothing is registered globally.
  */
 public final class PemFiles {
+    /** EF BB BF read as ISO-8859-1. */
+    private static final String UTF8_BOM = "\u00ef\u00bb\u00bf";
     private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private PemFiles() {
@@ -120,14 +122,27 @@ public final class PemFiles {
         writeAtomically(file, text.toString(), true);
     }
 
+    /**
+     * The PEM blocks of {@code file}. Text around the blocks (openssl's "Bag Attributes", comments in any charset) is
+     * ignored, and so is a UTF-8 byte order mark that some editors put in front.
+     */
     private static List<Object> readBlocks(Path file) throws PemFileException {
         List<Object> blocks = new ArrayList<>();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new PemFileException(file, "no such file", e);
+        } catch (IOException e) {
+            throw new PemFileException(file, "cannot be read: " + e.getMessage(), e);
+        }
+        if (text.startsWith(UTF8_BOM)) {
+            text = text.substring(UTF8_BOM.length());
+        }
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 blocks.add(block);
             }
-        } catch (NoSuchFileException e) {
-            throw new PemFileException(file, "no such file", e);
         } catch (IOException | RuntimeException e) {
             // PEMParser reports bad base64, a missing END line or undecodable DER as IOException or runtime exceptions.
             throw new PemFileException(file, "not a readable PEM file: " + e.getMessage(), e);

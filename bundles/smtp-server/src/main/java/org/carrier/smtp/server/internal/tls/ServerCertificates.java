@@ -92,9 +92,13 @@ public final class ServerCertificates {
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot generate a self-signed certificate for " + hostname + ": " + e.getMessage(), e);
             }
-            // The key first: a certificate file without its key would be useless, a key without certificate is redone.
-            PemFiles.writePrivateKey(keyFile, generated.key());
-            PemFiles.writeCertificates(certificateFile, generated.chain());
+            try {
+                // The key first: a certificate file without its key would be useless, a key without certificate is redone.
+                PemFiles.writePrivateKey(keyFile, generated.key());
+                PemFiles.writeCertificates(certificateFile, generated.chain());
+            } catch (IOException e) {
+                throw new IOException("cannot keep the self-signed certificate in " + tlsFolder.toAbsolutePath() + ": " + e, e);
+            }
             LOG.info("generated a self-signed certificate for {} in {}; configure certificateFile and keyFile for a real one",
                     hostname, certificateFile);
             return generated;

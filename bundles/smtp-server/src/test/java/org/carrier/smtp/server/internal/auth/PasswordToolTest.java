@@ -45,6 +45,15 @@ class PasswordToolTest {
     }
 
     @Test
+    void benchmarksEachKindOfHash() throws Exception {
+        assertEquals(0, run("", "--benchmark", "--cost", "4"));
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertTrue(report.matches("(?s)bcrypt cost 4 +\\d+ ms per check \\(5 checks\\)\n"
+                + "argon2id m=19456,t=2,p=1 +\\d+ ms per check \\(5 checks\\)\n"
+                + "scram-sha-256 i=50000 +\\d+ ms per check \\(5 checks\\)\n"), report);
+    }
+
+    @Test
     void refusesBadArgumentsAndEmptyPasswords() throws Exception {
         assertEquals(2, run("pw\n"));
         assertEquals(2, run("pw\n", "two", "users"));

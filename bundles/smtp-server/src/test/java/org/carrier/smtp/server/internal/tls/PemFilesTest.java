@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
@@ -50,6 +51,20 @@ class PemFilesTest {
             assertTrue(new KeyMaterial(read, chain).keyMatchesCertificate());
             assertFalse(new KeyMaterial(other.key(), chain).keyMatchesCertificate(), "another key does not match");
         }
+    }
+
+    @Test
+    void textAroundTheBlocksAndAByteOrderMarkAreIgnored() throws Exception {
+        KeyMaterial material = SelfSignedCertificate.generate("bom.test", KeyType.RSA, Instant.now());
+        Path cert = dir.resolve("plain.crt");
+        PemFiles.writeCertificates(cert, material.chain());
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] text = ("Bag Attributes\n    friendlyName: Zertifikat f\u00fcr M\u00fcller\n" + Files.readString(cert))
+                .getBytes(StandardCharsets.UTF_8);
+        Path decorated = dir.resolve("decorated.crt");
+        Files.write(decorated, bom);
+        Files.write(decorated, text, StandardOpenOption.APPEND);
+        assertEquals(material.chain(), PemFiles.readCertificates(decorated));
     }
 
     @Test

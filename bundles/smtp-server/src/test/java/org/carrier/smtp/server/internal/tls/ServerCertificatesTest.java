@@ -66,6 +66,21 @@ class ServerCertificatesTest {
     }
 
     @Test
+    void aTlsFolderThatCannotBeWrittenIsNamed() throws Exception {
+        Files.writeString(data.resolve("tls"), "a file where the folder should be");
+        IOException e = assertThrows(IOException.class, () -> at(NOW).selfSigned("mx.test"));
+        assertTrue(e.getMessage().startsWith("cannot keep the self-signed certificate in " + data.resolve("tls")), e.getMessage());
+    }
+
+    @Test
+    void anAddressLiteralGetsAnIpAddressName() throws Exception {
+        assertEquals(List.of(List.of(7, "192.0.2.25")), names(at(NOW).selfSigned("192.0.2.25").leaf().getSubjectAlternativeNames()));
+        KeyMaterial v6 = at(NOW).selfSigned("2001:db8::25");
+        assertEquals(7, v6.leaf().getSubjectAlternativeNames().iterator().next().get(0));
+        assertTrue(Files.exists(data.resolve("tls/selfsigned-2001_db8__25.crt")), "no colons in file names");
+    }
+
+    @Test
     void anExpiredOrBrokenGeneratedCertificateIsReplaced() throws Exception {
         KeyMaterial original = at(NOW).selfSigned("mx.test");
         KeyMaterial later = at(NOW.plus(Duration.ofDays(3651))).selfSigned("mx.test");
