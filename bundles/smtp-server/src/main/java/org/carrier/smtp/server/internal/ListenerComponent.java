@@ -104,6 +104,10 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421 4.7.0.")
         int maxErrors() default 20;
 
+        @AttributeDefinition(name = "Maximum junk commands", description = "NOOP, RSET, VRFY and HELP in one session; "
+                + "beyond it each counts as an error, so a client cannot hold a session with them forever.")
+        int maxJunkCommands() default 100;
+
         @AttributeDefinition(name = "Bare CR or LF in data", options = {
                 @Option(value = "reject", label = "Refuse the message (550 5.6.11): SMTP smuggling protection"),
                 @Option(value = "normalize", label = "Accept and convert to CRLF")})
@@ -302,7 +306,7 @@ public class ListenerComponent implements SessionServices {
         return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(), role,
                 c.hostname().isBlank() ? localHostname() : c.hostname().trim(), trusted, c.maxMessageSize(),
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
-                c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(),
+                c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
                 c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
                 c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth());
     }

@@ -13,6 +13,7 @@ import org.carrier.smtp.server.internal.tls.ListenerTls;
  * @param maxConnectionsPerClient  sessions at once from one client address (after PROXY, the real client)
  * @param commandTimeoutMillis     RFC 5321 §4.5.3.2.7: at least 5 minutes
  * @param dataTimeoutMillis        RFC 5321 §4.5.3.2.5: waiting for the next block of data, at least 3 minutes
+ * @param maxJunkCommands          NOOP, RSET, VRFY and HELP allowed before each counts as an error (Postfix's junk limit)
  * @param normalizeBareLineEndings false: bare CR or LF in message content is refused (SMTP smuggling protection)
  * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these
  *                                 networks and start with a PROXY protocol header (v1 or v2)
@@ -35,6 +36,7 @@ record ListenerSettings(String name,
                         int commandTimeoutMillis,
                         int dataTimeoutMillis,
                         int maxErrors,
+                        int maxJunkCommands,
                         boolean normalizeBareLineEndings,
                         Networks proxyNetworks,
                         boolean receivedShowsAuthUser,
@@ -55,6 +57,6 @@ record ListenerSettings(String name,
     ListenerSettings withTls(ListenerTls serverTls) {
         return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
                 maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
-                normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);
+                maxJunkCommands, normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);
     }
 }

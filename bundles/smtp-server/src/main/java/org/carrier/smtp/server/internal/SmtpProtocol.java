@@ -43,6 +43,7 @@ final class SmtpProtocol {
     private String tlsCipher;
     private FilterChain sessionChain = FilterChain.EMPTY;
     private int errors;
+    private int junkCommands;
     private Transaction transaction;
     private MessageContent content;
     private AuthExchange exchange;
@@ -86,14 +87,14 @@ final class SmtpProtocol {
             case "BDAT" -> bdat(arg);
             case "RSET" -> {
                 resetTransaction();
-                yield Response.reply(Reply.OK);
+                yield junk(Response.reply(Reply.OK));
             }
-            case "NOOP" -> Response.reply(Reply.OK);
+            case "NOOP" -> junk(Response.reply(Reply.OK));
             case "QUIT" -> Response.close(Reply.BYE);
             // RFC 5321 §3.5.3: 252 when we do not verify addresses.
             case "VRFY" -> arg.isBlank() ? error(Reply.syntax("Syntax: VRFY address"))
-                    : Response.reply(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"));
-            case "HELP" -> Response.reply(HELP);
+                    : junk(Response.reply(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery")));
+            case "HELP" -> junk(Response.reply(HELP));
             case "STARTTLS" -> startTls(arg);
             case "AUTH" -> auth(arg);
             case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
@@ -462,6 +463,15 @@ final class SmtpProtocol {
 
     private String clientIp() {
         return session.clientAddress().getAddress().getHostAddress();
+    }
+
+    /** Past the junk command limit, NOOP, RSET, VRFY and HELP count as errors (as Postfix's smtpd_junk_command_limit). */
+    private Response junk(Response r) {
+        if (++junkCommands <= settings.maxJunkCommands()) {
+            return r;
+        }
+        errors++;
+        return tooManyErrors() ? r.thenClose(Reply.tooManyErrors(settings.hostname())) : r;
     }
 
     /** An error reply; past the session's error limit it is followed by 421 and the connection closes. */

@@ -193,6 +193,16 @@ class SmtpProtocolTest {
     }
 
     @Test
+    void junkCommandsBeyondTheirLimitCountAsErrors() {
+        ProtocolDriver d = new ProtocolDriver(TestSettings.of("maxJunkCommands", 3, "maxErrors", 1), "127.0.0.1");
+        for (int i = 0; i < 4; i++) {
+            assertEquals("250 2.0.0 Ok", d.send("NOOP"));
+        }
+        assertEquals("250 2.0.0 Ok | 421 4.7.0 mx.carrier.test Error: too many errors", d.send("RSET"));
+        assertEquals(Response.Next.CLOSE, d.next);
+    }
+
+    @Test
     void everyReplyAfterTheGreetingCarriesAnEnhancedCode() {
         ProtocolDriver d = inTransaction();
         for (String command : new String[] {"NOOP", "HELP", "VRFY x", "VRFY", "EXPN x", "FOO", "RCPT TO:<a@localhost>", "RSET", "QUIT"}) {
