@@ -114,6 +114,27 @@ class TlsAndAuthTest {
         assertTrue(queue.committed.get(0).content().contains(" ([IPv6:2001:db8:0:0:0:0:0:25])"), queue.committed.get(0).content());
     }
 
+    @Test
+    void pythonSmtplibStartsTlsAndLogsIn() throws Exception {
+        int port = start("submission");
+        Path script = temp.resolve("submit.py");
+        Files.writeString(script, String.join("\n",
+                "import smtplib, ssl, sys",
+                "context = ssl.create_default_context()",
+                "context.check_hostname = False",
+                "context.verify_mode = ssl.CERT_NONE",
+                "s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='client.test', timeout=20)",
+                "s.starttls(context=context)",
+                "s.ehlo()",
+                "assert 'auth' in s.esmtp_features and not s.has_extn('starttls'), s.esmtp_features",
+                "s.login('alice', 'secret')",
+                "s.sendmail('alice@client.test', ['bob@relay.test'], b'Subject: python\\r\\n\\r\\nhi\\r\\n')",
+                "s.quit()"), StandardCharsets.UTF_8);
+        String[] r = Clients.run("python3", script.toString(), String.valueOf(port));
+        assertEquals("0", r[0], r[1]);
+        assertEquals("bob@relay.test", queue.committed.get(0).envelope().recipients().get(0).address().toString());
+    }
+
     /** CVE-2011-0411: a command pipelined after STARTTLS in clear must not run inside TLS. */
     @Test
     void commandsPipelinedAfterStartTlsAreDropped() throws Exception {

@@ -23,7 +23,8 @@ import org.carrier.api.message.SessionInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SmtpSessionTest {
+/** The listener on the network: pipelining, DATA, limits and filters, as a client sees them. */
+class SmtpListenerTest {
     /** localhost is local, relay.test is routed, anything else is refused: {@link ProtocolDriver#ROUTER}. */
     private final TestServices services = new TestServices();
     private final MemoryQueue queue = services.queue;
