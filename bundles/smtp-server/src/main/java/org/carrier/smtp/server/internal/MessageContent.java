@@ -27,10 +27,7 @@ final class MessageContent {
         this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
     }
 
-    /**
-     * A chunk to read and drop: the refusal is the answer to it. Within a BDAT message the message stays
-     * open (and refused) until LAST.
-     */
+    /** A chunk to read and drop, answered with {@code refusal}; a message already open is dropped with the transaction. */
     static MessageContent refusedChunk(SmtpReply refusal, MessageContent current) {
         MessageContent c = current != null ? current : new MessageContent(null, false, true, Long.MAX_VALUE);
         c.refusal = refusal;

@@ -334,7 +334,8 @@ final class SmtpProtocol {
         long size = Long.parseLong(m.group(1));
         boolean last = m.group(2) != null;
         SmtpReply refusal = null;
-        if (transaction == null || (content != null && content.dotted)) {
+        // CHUNKING is an ESMTP extension: after HELO it was never offered.
+        if (!session.esmtp() || transaction == null || (content != null && content.dotted)) {
             refusal = Reply.BAD_SEQUENCE;
         } else if (transaction.envelope().recipients().isEmpty()) {
             refusal = Reply.NO_RECIPIENTS;
@@ -377,21 +378,17 @@ final class SmtpProtocol {
 
     private Response chunkDone() {
         MessageContent c = content;
+        if (c.refusal == null && !c.last && c.reader.result().tooBig()) {
+            c.refusal = Reply.MESSAGE_TOO_BIG;
+            errors++;
+        }
         if (c.refusal != null) {
-            SmtpReply refusal = c.refusal;
-            if (c.last || c.incoming == null) {
-                content = null;
-                if (c.last) {
-                    resetTransaction();
-                }
-            }
-            return tooManyErrors() ? Response.reply(refusal).thenClose(Reply.tooManyErrors(settings.hostname())) : Response.reply(refusal);
+            // RFC 3030 §4.2: a refused chunk fails the transaction; chunks still in the pipeline are read and refused too.
+            resetTransaction();
+            Response refused = Response.reply(c.refusal);
+            return tooManyErrors() ? refused.thenClose(Reply.tooManyErrors(settings.hostname())) : refused;
         }
         if (!c.last) {
-            if (c.reader.result().tooBig()) {
-                c.refusal = Reply.MESSAGE_TOO_BIG;
-                return error(Reply.MESSAGE_TOO_BIG);
-            }
             return Response.reply(new SmtpReply(250, "2.0.0", c.chunkSize + " octets received"));
         }
         return endOfMessage();

@@ -121,6 +121,10 @@ class SmtpProtocolTest {
         d.send("HELO client.test");
         assertEquals("555 5.5.4", code(d.send("MAIL FROM:<s@client.test> SIZE=10")));
         assertEquals("250 2.1.0", code(d.send("MAIL FROM:<s@client.test>")));
+        d.send("RCPT TO:<a@localhost>");
+        d.send("BDAT 4 LAST");
+        assertEquals("503 5.5.1", code(d.content("x\r\n\r")), "no CHUNKING after HELO; the chunk is still read");
+        assertEquals("250 2.1.0", code(d.send("MAIL FROM:<s@client.test>")), "and the transaction is over");
     }
 
     @Test
@@ -171,7 +175,7 @@ class SmtpProtocolTest {
         d.send("BDAT 400");
         assertEquals("552 5.3.4", code(d.content("x".repeat(400))));
         d.send("BDAT 3 LAST");
-        assertEquals("552 5.3.4", code(d.content("y\r\n")));
+        assertEquals("503 5.5.1", code(d.content("y\r\n")), "RFC 3030 §4.2: a chunk pipelined after a refused one is read and refused");
         assertTrue(d.queue.committed.isEmpty());
         assertEquals("250 2.1.0", code(d.send("MAIL FROM:<s@client.test>")));
     }
