@@ -81,6 +81,20 @@ class RealClientsTest {
     }
 
     @Test
+    void limitsCountTheAddressTheProxyHeaderCarries() throws Exception {
+        int port = start("proxyNetworks", "127.0.0.0/8", "trustedNetworks", "10.0.0.0/8", "maxConnectionsPerClient", 1);
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            first.setSoTimeout(5_000);
+            first.getOutputStream().write("PROXY TCP4 192.0.2.9 127.0.0.1 40000 25\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(Clients.readLine(first.getInputStream()).startsWith("220"));
+            List<String> same = Clients.exchange(port, "PROXY TCP4 192.0.2.9 127.0.0.1 40001 25\r\nQUIT\r\n");
+            assertTrue(same.get(0).startsWith("421 4.7.0"), "the second session of 192.0.2.9: " + same);
+            List<String> other = Clients.exchange(port, "PROXY TCP4 192.0.2.10 127.0.0.1 40002 25\r\nQUIT\r\n");
+            assertTrue(other.get(0).startsWith("220"), "another client behind the same proxy: " + other);
+        }
+    }
+
+    @Test
     void aListenerBehindAProxyRefusesOtherAddresses() throws Exception {
         int port = start("proxyNetworks", "10.0.0.0/8");
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
