@@ -38,6 +38,9 @@ class TlsAndAuthTest {
     private SmtpListener listener;
     @TempDir
     Path temp;
+    /** One generated certificate for the whole class: making one takes a while. */
+    @TempDir
+    static Path certificates;
 
     @AfterEach
     void stop() {
@@ -53,7 +56,7 @@ class TlsAndAuthTest {
         Object[] settings = new Object[more.length + 6];
         System.arraycopy(new Object[] {"role", role, "usersFile", users.toString(), "trustedNetworks", "10.0.0.0/8"}, 0, settings, 0, 6);
         System.arraycopy(more, 0, settings, 6, more.length);
-        ListenerTls tls = ListenerTls.load(new ServerCertificates(temp.resolve("tls"), Clock.systemUTC()), "", "", "mx.carrier.test");
+        ListenerTls tls = ListenerTls.load(new ServerCertificates(certificates, Clock.systemUTC()), "", "", "mx.carrier.test");
         listener = new SmtpListener(TestSettings.of(settings).withTls(tls), services);
         return listener.port();
     }
