@@ -34,8 +34,4 @@ final class ConnectionLimits {
         perClient.computeIfPresent(client, (address, count) -> count <= 1 ? null : count - 1);
         total.decrementAndGet();
     }
-
-    int total() {
-        return total.get();
-    }
 }

@@ -26,7 +26,6 @@ final class Reply {
     /** RFC 6531 §3.5: a non-ASCII address needs SMTPUTF8 on MAIL FROM. */
     static final SmtpReply NEEDS_SMTPUTF8 = new SmtpReply(553, "5.6.7", "Error: non-ASCII address without SMTPUTF8");
     static final SmtpReply FILTER_FAILURE = new SmtpReply(451, "4.3.0", "Temporary filter failure");
-    static final SmtpReply LOCAL_FAILURE = new SmtpReply(451, "4.3.0", "Error: local error in processing, try again later");
     static final SmtpReply QUEUE_FAILURE = new SmtpReply(451, "4.3.0", "Error: queue file write error, try again later");
 
     private Reply() {

@@ -73,11 +73,6 @@ final class SmtpListener implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** Sessions open now. */
-    int sessions() {
-        return limits.total();
-    }
-
     void update(ListenerSettings next) throws IOException {
         ListenerSettings previous = settings;
         settings = next;
