@@ -13,6 +13,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
@@ -84,6 +88,40 @@ class SmtpListenerTest {
         assertEquals(1, queue.committed.size());
         assertEquals(List.of("alice@localhost", "Bob@relay.test"),
                 queue.committed.get(0).envelope().recipients().stream().map(r -> r.address().toString()).toList());
+    }
+
+    /** Many clients at once, each pipelining whole transactions: every reply in order, every message queued once. */
+    @Test
+    void concurrentPipelinedSessionsAreEachAnsweredInOrder() throws Exception {
+        int port = start("127.0.0.0/8", 100_000, 100, 100, false);
+        int clients = 40;
+        int messages = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<String>>> sessions = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                StringBuilder script = new StringBuilder(HELLO);
+                for (int m = 0; m < messages; m++) {
+                    script.append("MAIL FROM:<c").append(c).append("@client.test>\r\nRCPT TO:<m").append(m)
+                            .append("@localhost>\r\nDATA\r\nSubject: ").append(c).append('/').append(m).append("\r\n\r\n")
+                            .append("x".repeat(2000)).append("\r\n.\r\n");
+                }
+                script.append("QUIT\r\n");
+                sessions.add(pool.submit(() -> converse(port, script.toString(), 3 + 4 * messages)));
+            }
+            List<String> expected = new ArrayList<>(List.of("220", "250"));
+            for (int m = 0; m < messages; m++) {
+                expected.addAll(List.of("250", "250", "354", "250"));
+            }
+            expected.add("221");
+            for (Future<List<String>> session : sessions) {
+                assertEquals(expected, session.get(60, TimeUnit.SECONDS).stream().map(r -> r.substring(0, 3)).toList());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(clients * messages, queue.committed.size());
+        assertEquals(clients * messages, queue.committed.stream().map(m -> m.content().substring(m.content().indexOf("Subject: "))).distinct().count());
     }
 
     @Test
