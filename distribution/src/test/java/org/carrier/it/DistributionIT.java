@@ -14,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -195,6 +197,68 @@ class DistributionIT {
                     .filter(f -> read(f).contains(domain)).findFirst().orElse(null);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** STARTTLS with the certificate Carrier generated at first start, driven by swaks (installed by .ci/run). */
+    @Test
+    @Order(8)
+    void startTlsWithTheGeneratedCertificateCarriesMail() throws Exception {
+        // The certificate is made in the background at first start: STARTTLS is offered once it is ready.
+        assertTrue(Distribution.waitFor(60, this::offersStartTls), "no STARTTLS:\n" + carrier.console());
+        Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(carrier.smtpPort), "--tls",
+                "--from", SENDER, "--to", "dave@localhost", "--header", "Subject: over TLS").redirectErrorStream(true).start();
+        swaks.getOutputStream().close();
+        String out = new String(swaks.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(swaks.waitFor(30, TimeUnit.SECONDS) && swaks.exitValue() == 0, out);
+        Path dave = carrier.maildir("dave");
+        assertTrue(Distribution.waitFor(30, () -> !Distribution.newMail(dave).isEmpty()), "nothing delivered:\n" + carrier.console());
+        String mail = Files.readString(Distribution.newMail(dave).get(0), StandardCharsets.ISO_8859_1);
+        assertTrue(mail.contains("(using TLSv1.") && mail.contains(" with ESMTPS id "), mail);
+        try (Stream<Path> generated = Files.list(carrier.home.resolve("data/tls"))) {
+            assertTrue(generated.anyMatch(f -> f.getFileName().toString().endsWith(".crt")), "the certificate is kept in data/tls");
+        }
+    }
+
+    /** A user added with bin/carrier-passwd may authenticate inside TLS within seconds, without a restart. */
+    @Test
+    @Order(9)
+    void aUserAddedWithCarrierPasswdAuthenticatesInsideTls() throws Exception {
+        Process passwd = new ProcessBuilder("bash", carrier.home.resolve("bin/carrier-passwd").toString(), "--cost", "4", "erin")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        passwd.getOutputStream().write("s3cret\n".getBytes(StandardCharsets.UTF_8));
+        passwd.getOutputStream().close();
+        String line = new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(passwd.waitFor(60, TimeUnit.SECONDS) && passwd.exitValue() == 0, line);
+        Files.writeString(carrier.home.resolve("config/smtp-users.properties"), line, StandardOpenOption.APPEND);
+        createRouteInConsole("auth-relay", "auth.test", "127.0.0.1:" + sink.port());
+        String[] untrusted = {"swaks", "--server", "127.0.0.1", "--port", String.valueOf(carrier.smtpPort), "--tls",
+            "--auth", "PLAIN", "--auth-user", "erin", "--auth-password", "s3cret", "--from", "erin@client.test", "--to", "frank@auth.test"};
+        String out = "";
+        for (int attempt = 0; attempt < 20 && !out.contains("235 2.7.0"); attempt++) {
+            // The users file is read again within seconds of a change.
+            Thread.sleep(500);
+            Process swaks = new ProcessBuilder(untrusted).redirectErrorStream(true).start();
+            swaks.getOutputStream().close();
+            out = new String(swaks.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            swaks.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertTrue(out.contains("235 2.7.0") && out.contains("250 2.0.0 Ok: queued as"), out);
+        SmtpSink.Received relayed;
+        do {
+            relayed = sink.next(30);
+        } while (relayed != null && !relayed.to().equals(List.of("frank@auth.test")));
+        assertNotNull(relayed, "the relay peer did not receive frank's message:\n" + carrier.console());
+    }
+
+    private boolean offersStartTls() {
+        try (SmtpClient c = new SmtpClient("127.0.0.1", carrier.smtpPort)) {
+            c.reply();
+            boolean offered = c.command("EHLO client.test").contains("STARTTLS");
+            c.command("QUIT");
+            return offered;
+        } catch (IOException e) {
+            return false;
         }
     }
 

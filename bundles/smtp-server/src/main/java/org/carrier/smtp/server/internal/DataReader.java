@@ -4,13 +4,18 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
- * Reads the message data after {@code 354} from the raw byte stream, removing dot-stuffing
- * (RFC 5321 §4.5.2) and stopping only at {@code CRLF.CRLF} (RFC 5321 §4.1.1.4): a bare LF or CR
- * never ends the data, so no message can be smuggled after a fake end (CVE-2023-51764 class).
- * Bare LF or CR is either flagged (the session then refuses the message) or normalized to CRLF.
- * Works byte by byte on a buffered stream, so it does not matter how the client splits its writes.
+ * Takes message content from the raw byte stream, in pieces as the network delivers them, and writes it
+ * to the queue file with CRLF line endings.
+ * <p>
+ * For DATA ({@link #dotted}): removes dot-stuffing (RFC 5321 §4.5.2) and stops only at {@code CRLF.CRLF}
+ * (RFC 5321 §4.1.1.4): a bare LF or CR never ends the data, so no message can be smuggled after a fake end
+ * (CVE-2023-51764 class). For BDAT chunks ({@link #raw}, RFC 3030) the length ends each chunk and nothing
+ * is unstuffed, but line endings are checked the same way, so a bare LF never reaches a next hop that
+ * might read it as a line end. Bare LF or CR is either flagged (the session then refuses the message) or
+ * normalized to CRLF. The state lives between calls, so it does not matter how the client splits its writes.
  */
 final class DataReader {
     /**
@@ -27,134 +32,159 @@ final class DataReader {
     private enum State { LINE_START, DOT, DOT_CR, TEXT, CR }
 
     private final boolean normalize;
-    private final long maxSize;
+    private final boolean dotStuffed;
+    private final Sink sink;
+    private State state = State.LINE_START;
+    private boolean strictLineStart = true; // only a line start after CRLF can hold the end of data
+    private boolean bare;
 
-    DataReader(boolean normalize, long maxSize) {
+    private DataReader(boolean normalize, boolean dotStuffed, long maxSize, OutputStream out) {
         this.normalize = normalize;
-        this.maxSize = maxSize;
+        this.dotStuffed = dotStuffed;
+        this.sink = new Sink(out, maxSize);
+    }
+
+    /** A reader for DATA content: dot-stuffed, ended by {@code CRLF.CRLF}. */
+    static DataReader dotted(boolean normalize, long maxSize, OutputStream out) {
+        return new DataReader(normalize, true, maxSize, out);
+    }
+
+    /** A reader for the chunks of one BDAT message: taken as they are, only line endings checked. */
+    static DataReader raw(boolean normalize, long maxSize, OutputStream out) {
+        return new DataReader(normalize, false, maxSize, out);
     }
 
     /**
-     * Copies the data to {@code out} until the end-of-data line, which is consumed; bytes after it stay in
-     * {@code in}. Past {@code maxSize}, or once writing to {@code out} failed, the data is read and dropped,
-     * so the session stays in step with the client.
+     * Consumes bytes from {@code in} up to the end-of-data line (consumed too) or until {@code in} is empty.
+     * Past {@code maxSize}, or once writing failed, the data is read and dropped, so the session stays in step.
      *
-     * @throws java.io.EOFException if the connection ends first
-     * @throws IOException          only for failures reading {@code in}
+     * @return true once the end of data was read; {@code in}'s position is then just after it
      */
-    Result read(InputStream in, OutputStream out) throws IOException {
-        Scan scan = new Scan(new Sink(out, maxSize));
+    boolean feed(ByteBuffer in) {
+        while (in.hasRemaining()) {
+            if (next(in.get() & 0xff)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What was read so far (complete after {@link #feed} returned true, or after the last BDAT chunk). */
+    Result result() {
+        if (!dotStuffed && state == State.CR) {
+            // A CR at the very end of a BDAT message has no LF after it.
+            bare = true;
+            lineBreak();
+            state = State.LINE_START;
+        }
+        return new Result(sink.count, bare, sink.count > sink.max, sink.failure);
+    }
+
+    /** Reads a whole DATA section from a stream (for tests and tools): bytes after the end stay in {@code in}. */
+    static Result read(InputStream in, OutputStream out, boolean normalize, long maxSize) throws IOException {
+        DataReader reader = dotted(normalize, maxSize, out);
+        ByteBuffer one = ByteBuffer.allocate(1);
         while (true) {
             int b = in.read();
             if (b < 0) {
                 throw new EOFException("connection closed during DATA");
             }
-            if (scan.next(b)) {
-                return new Result(scan.sink.count, scan.bare, scan.sink.count > maxSize, scan.sink.failure);
+            one.clear();
+            one.put((byte) b).flip();
+            if (reader.feed(one)) {
+                return reader.result();
             }
         }
     }
 
-    /** The scanner's state between bytes. */
-    private final class Scan {
-        private final Sink sink;
-        private State state = State.LINE_START;
-        private boolean strictLineStart = true; // only a line start after CRLF can hold the end of data
-        private boolean bare;
-
-        Scan(Sink sink) {
-            this.sink = sink;
-        }
-
-        /** Consumes one byte; true at the end of data. */
-        boolean next(int b) {
-            switch (state) {
-                case LINE_START -> {
-                    if (b == '.') {
-                        state = State.DOT;
-                    } else {
-                        startText(b);
-                    }
+    /** Consumes one byte; true at the end of data. */
+    private boolean next(int b) {
+        switch (state) {
+            case LINE_START -> {
+                if (b == '.' && dotStuffed) {
+                    state = State.DOT;
+                } else {
+                    startText(b);
                 }
-                // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped, unless it is alone.
-                case DOT -> {
-                    if (b == '\r') {
-                        state = State.DOT_CR;
-                    } else if (b == '\n') {
-                        sink.write('.');
-                        bareLineFeed();
-                    } else {
-                        startText(b);
-                    }
-                }
-                case DOT_CR -> {
-                    if (b == '\n' && strictLineStart) {
-                        return true;
-                    }
+            }
+            // RFC 5321 §4.5.2: the first dot of a line is transparency padding, dropped, unless it is alone.
+            case DOT -> {
+                if (b == '\r') {
+                    state = State.DOT_CR;
+                } else if (b == '\n') {
                     sink.write('.');
-                    if (b == '\n') {
-                        endLine();
-                    } else {
-                        bareBreak();
-                        startText(b);
-                    }
+                    bareLineFeed();
+                } else {
+                    startText(b);
                 }
-                case TEXT -> {
-                    if (b == '\n') {
-                        bareLineFeed();
-                    } else {
-                        state = text(b, sink);
-                    }
-                }
-                case CR -> {
-                    if (b == '\n') {
-                        endLine();
-                    } else {
-                        bareBreak();
-                        startText(b);
-                    }
-                }
-                default -> throw new IllegalStateException(state.toString());
             }
-            return false;
-        }
-
-        /** A proper CRLF: the next line may hold the end of data. */
-        private void endLine() {
-            sink.crlf();
-            state = State.LINE_START;
-            strictLineStart = true;
-        }
-
-        /** The first character after a line start or a lone CR; a bare LF here starts a line that cannot end the data. */
-        private void startText(int b) {
-            if (b == '\n') {
-                bare = true;
+            case DOT_CR -> {
+                if (b == '\n' && strictLineStart) {
+                    return true;
+                }
+                sink.write('.');
+                if (b == '\n') {
+                    endLine();
+                } else {
+                    bareBreak();
+                    startText(b);
+                }
             }
-            state = text(b, sink);
-            strictLineStart = b != '\n';
+            case TEXT -> {
+                if (b == '\n') {
+                    bareLineFeed();
+                } else {
+                    state = text(b);
+                }
+            }
+            case CR -> {
+                if (b == '\n') {
+                    endLine();
+                } else {
+                    bareBreak();
+                    startText(b);
+                }
+            }
+            default -> throw new IllegalStateException(state.toString());
         }
+        return false;
+    }
 
-        /** A bare LF ends the line, but the next line cannot hold the end of data. */
-        private void bareLineFeed() {
-            bareBreak();
-            state = State.LINE_START;
-            strictLineStart = false;
-        }
+    /** A proper CRLF: the next line may hold the end of data. */
+    private void endLine() {
+        sink.crlf();
+        state = State.LINE_START;
+        strictLineStart = true;
+    }
 
-        private void bareBreak() {
+    /** The first character after a line start or a lone CR; a bare LF here starts a line that cannot end the data. */
+    private void startText(int b) {
+        if (b == '\n') {
             bare = true;
-            lineBreak(sink);
         }
+        state = text(b);
+        strictLineStart = b != '\n';
+    }
+
+    /** A bare LF ends the line, but the next line cannot hold the end of data. */
+    private void bareLineFeed() {
+        bareBreak();
+        state = State.LINE_START;
+        strictLineStart = false;
+    }
+
+    private void bareBreak() {
+        bare = true;
+        lineBreak();
     }
 
     /** A character inside a line: CR waits for its LF; a bare LF becomes a line break; the rest is copied. */
-    private State text(int b, Sink sink) {
+    private State text(int b) {
         if (b == '\r') {
             return State.CR;
         }
         if (b == '\n') {
-            lineBreak(sink);
+            lineBreak();
             return State.LINE_START;
         }
         sink.write(b);
@@ -162,7 +192,7 @@ final class DataReader {
     }
 
     /** A bare CR or LF: kept as CRLF when normalizing (the message is refused otherwise, so it does not matter). */
-    private void lineBreak(Sink sink) {
+    private void lineBreak() {
         if (normalize) {
             sink.crlf();
         }

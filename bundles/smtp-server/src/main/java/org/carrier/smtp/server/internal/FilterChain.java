@@ -2,6 +2,12 @@ package org.carrier.smtp.server.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.carrier.api.filter.FilterResult;
@@ -13,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fixed, ordered list of filters (a snapshot taken when a session or transaction starts) and how
- * to run one stage of it. A filter that throws fails safe: the command gets {@code 451 4.3.0}.
+ * to run one stage of it. A filter that throws, or does not answer within its time budget, fails safe:
+ * the command gets {@code 451 4.3.0} and the log names the filter.
  */
 final class FilterChain {
     private static final Logger LOG = LoggerFactory.getLogger(FilterChain.class);
@@ -39,9 +46,19 @@ final class FilterChain {
     static final FilterChain EMPTY = new FilterChain(List.of());
 
     private final List<Named> filters;
+    private final ExecutorService pool;
+    private final long budgetMillis;
 
+    /** Filters called on the caller's thread, without a time budget. */
     FilterChain(List<Named> filters) {
+        this(filters, null, 0);
+    }
+
+    /** Filters called on {@code pool}, each call given at most {@code budgetMillis}. */
+    FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis) {
         this.filters = List.copyOf(filters);
+        this.pool = pool;
+        this.budgetMillis = budgetMillis;
     }
 
     Verdict run(String logId, Function<SmtpFilter, FilterResult> stage) {
@@ -51,9 +68,12 @@ final class FilterChain {
         for (Named f : filters) {
             FilterResult result;
             try {
-                result = stage.apply(f.filter());
+                result = call(f, stage);
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
+                return new Verdict(Reply.FILTER_FAILURE, headers, false, false, false, f.name());
+            } catch (TimeoutException e) {
+                LOG.error("{}: filter {} exceeded its time budget of {} ms", logId, f.name(), budgetMillis);
                 return new Verdict(Reply.FILTER_FAILURE, headers, false, false, false, f.name());
             }
             if (result == null) {
@@ -84,5 +104,29 @@ final class FilterChain {
             }
         }
         return new Verdict(null, headers, false, hold, false, holder);
+    }
+
+    private FilterResult call(Named f, Function<SmtpFilter, FilterResult> stage) throws TimeoutException {
+        if (pool == null) {
+            return stage.apply(f.filter());
+        }
+        Future<FilterResult> call;
+        try {
+            call = pool.submit(() -> stage.apply(f.filter()));
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("no thread free to run the filter", e);
+        }
+        try {
+            return call.get(budgetMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.cancel(true);
+            throw new IllegalStateException("interrupted while the filter ran", e);
+        }
     }
 }

@@ -3,14 +3,25 @@ package org.carrier.smtp.server.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.ListenerRole;
+import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.tls.PemFileException;
+import org.carrier.smtp.server.internal.tls.ServerCertificates;
+import org.carrier.smtp.server.internal.tls.ListenerTls;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.component.annotations.Activate;
@@ -51,6 +62,14 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Port")
         int port() default 2525;
 
+        @AttributeDefinition(name = "Role", description = "mx: mail for our domains, relaying for trusted clients (port 25); "
+                + "submission: AUTH required before MAIL (port 587, RFC 6409); smtps: like submission, with TLS from the first byte "
+                + "(port 465, RFC 8314).", options = {
+                @Option(value = "mx", label = "MX (port 25)"),
+                @Option(value = "submission", label = "Submission (port 587)"),
+                @Option(value = "smtps", label = "Submission over implicit TLS (port 465)")})
+        String role() default "mx";
+
         @AttributeDefinition(name = "Host name", required = false, description = "Used in the greeting and Received headers; empty means this host's name.")
         String hostname() default "";
 
@@ -60,25 +79,69 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Maximum message size", description = "In bytes; announced with SIZE (RFC 1870).")
         long maxMessageSize() default 52_428_800L;
 
-        @AttributeDefinition(name = "Maximum recipients per message")
-        int maxRecipients() default 1000;
+        @AttributeDefinition(name = "Maximum recipients per message", description = "RFC 5321 §4.5.3.1.8 asks for at least 100; "
+                + "one more gets 452 4.5.3.")
+        int maxRecipients() default 100;
 
-        @AttributeDefinition(name = "Maximum connections")
-        int maxConnections() default 200;
+        @AttributeDefinition(name = "Maximum line length", description = "Octets in a command line, CRLF included "
+                + "(RFC 5321 §4.5.3.1.4 and its extensions); a longer line gets 500 5.5.2.")
+        int maxLineLength() default 1000;
 
-        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300.")
+        @AttributeDefinition(name = "Maximum connections", description = "Sessions at once on this listener; one more gets 421 4.7.0.")
+        int maxConnections() default 1000;
+
+        @AttributeDefinition(name = "Maximum connections per client", description = "Sessions at once from one client address "
+                + "outside the trusted networks; one more gets 421 4.7.0.")
+        int maxConnectionsPerClient() default 50;
+
+        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300. Then 421 4.4.2.")
         int commandTimeoutSeconds() default 300;
 
-        @AttributeDefinition(name = "Data timeout (seconds)", description = "How long to wait for more message data.")
+        @AttributeDefinition(name = "Data timeout (seconds)", description = "How long to wait for more message data "
+                + "(RFC 5321 §4.5.3.2.5: at least 180). Then 421 4.4.2.")
         int dataTimeoutSeconds() default 180;
 
-        @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421.")
+        @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421 4.7.0.")
         int maxErrors() default 20;
+
+        @AttributeDefinition(name = "Maximum junk commands", description = "NOOP, RSET, VRFY and HELP in one session; "
+                + "beyond it each counts as an error, so a client cannot hold a session with them forever.")
+        int maxJunkCommands() default 100;
 
         @AttributeDefinition(name = "Bare CR or LF in data", options = {
                 @Option(value = "reject", label = "Refuse the message (550 5.6.11): SMTP smuggling protection"),
                 @Option(value = "normalize", label = "Accept and convert to CRLF")})
         String bareLineEndings() default "reject";
+
+        @AttributeDefinition(name = "PROXY protocol from", required = false, description = "Empty: clients connect directly. "
+                + "Otherwise the listener is behind a proxy (HAProxy PROXY protocol v1 or v2): connections are accepted only "
+                + "from these networks (CIDR, comma separated), and the client address the header carries is the one "
+                + "filters, relay rules and Received see.")
+        String proxyNetworks() default "";
+
+        @AttributeDefinition(name = "Filter time budget (milliseconds)", description = "A filter that takes longer at one stage "
+                + "fails safe: 451 4.3.0, and the log names it.")
+        int filterTimeoutMillis() default 30_000;
+
+        @AttributeDefinition(name = "TLS certificate file", required = false,
+                description = "PEM certificate chain, server certificate first (e.g. fullchain.pem). Empty (with an empty key file): "
+                        + "a self-signed certificate for the host name, generated on first start in data/tls/ and kept.")
+        String certificateFile() default "";
+
+        @AttributeDefinition(name = "TLS private key file", required = false,
+                description = "PEM private key of that certificate: PKCS#8 (PRIVATE KEY) or RSA/EC PRIVATE KEY, unencrypted.")
+        String keyFile() default "";
+
+        @AttributeDefinition(name = "AUTH users file", required = false,
+                description = "USER = HASH lines (bin/carrier-passwd makes them), reloaded when it changes. Empty: no AUTH on this listener.")
+        String usersFile() default "config/smtp-users.properties";
+
+        @AttributeDefinition(name = "AUTH only over TLS", description = "Offer and accept AUTH only inside TLS "
+                + "(recommended: PLAIN and LOGIN send the password in the clear).")
+        boolean requireTlsForAuth() default true;
+
+        @AttributeDefinition(name = "Received header names the authenticated user", description = "Privacy: off by default.")
+        boolean receivedShowsAuthUser() default false;
     }
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -90,19 +153,79 @@ public class ListenerComponent implements SessionServices {
     /** Filters by service reference; ServiceReference order puts the highest ranking last, so the map is read in reverse. */
     private final ConcurrentSkipListMap<ServiceReference<SmtpFilter>, FilterChain.Named> filters = new ConcurrentSkipListMap<>();
 
+    /** Where filters run, so that one that hangs costs a thread, not the session: see {@link FilterChain}. */
+    private final ThreadPoolExecutor filterThreads = new ThreadPoolExecutor(0, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "carrier-smtp-filter");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile long filterBudgetMillis;
+    private ServerCertificates certificates;
+    /** The settings in force, guarded by this component's lock, so a late certificate never undoes a newer change. */
+    private ListenerSettings applied;
     private SmtpListener listener;
 
     @Activate
-    void activate(Config config) throws IOException, ConfigurationException {
-        listener = new SmtpListener(settings(config), this);
+    synchronized void activate(BundleContext context, Config config) throws IOException, ConfigurationException {
+        certificates = ServerCertificates.inDataDirectory(context.getProperty("carrier.data.dir"));
+        ListenerSettings plain = settings(config);
+        filterBudgetMillis = config.filterTimeoutMillis();
+        if (plain.role().implicitTls()) {
+            applied = plain.withTls(tls(config, plain.hostname()));
+            listener = new SmtpListener(applied, this);
+            return;
+        }
+        // The port answers at once; STARTTLS joins when the certificate is ready (making one takes seconds).
+        applied = plain;
+        listener = new SmtpListener(plain, this);
+        Thread loader = new Thread(() -> addTls(config, plain), "carrier-smtp-tls-" + plain.name());
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    /** Better a listener without STARTTLS than no listener: mail still arrives, and the log says why. */
+    private void addTls(Config config, ListenerSettings plain) {
+        ListenerTls tls;
+        try {
+            tls = tls(config, plain.hostname());
+        } catch (ConfigurationException e) {
+            LOG.error("listener {}: {}: {}; running without TLS", plain.name(), e.getProperty(), e.getReason());
+            return;
+        }
+        synchronized (this) {
+            if (applied == plain && listener != null) {
+                applied = plain.withTls(tls);
+                try {
+                    listener.update(applied);
+                } catch (IOException e) {
+                    LOG.error("listener {}: {}", plain.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The listener's certificate: the configured PEM files, or a self-signed one for the host name. */
+    private ListenerTls tls(Config c, String hostname) throws ConfigurationException {
+        try {
+            ListenerTls tls = ListenerTls.load(certificates, c.certificateFile(), c.keyFile(), hostname);
+            LOG.info("listener {}: TLS with {}", c.name(), tls.current().describe());
+            return tls;
+        } catch (PemFileException e) {
+            boolean key = !c.keyFile().isBlank() && e.file().equals(Path.of(c.keyFile().trim()));
+            throw new ConfigurationException(key ? "keyFile" : "certificateFile", e.getMessage());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigurationException("certificateFile", e.getMessage());
+        }
     }
 
     /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
     @Modified
-    void modified(Config config, Map<String, Object> properties) throws IOException {
+    synchronized void modified(Config config, Map<String, Object> properties) throws IOException {
         ListenerSettings next;
         try {
             next = settings(config);
+            next = next.withTls(tls(config, next.hostname()));
         } catch (ConfigurationException e) {
             LOG.error("{}: {}: {}; the listener keeps its last good settings", source(properties), e.getProperty(), e.getReason());
             return;
@@ -110,6 +233,8 @@ public class ListenerComponent implements SessionServices {
             LOG.error("{}: {}; the listener keeps its last good settings", source(properties), e.getMessage());
             return;
         }
+        filterBudgetMillis = config.filterTimeoutMillis();
+        applied = next;
         listener.update(next);
     }
 
@@ -120,8 +245,10 @@ public class ListenerComponent implements SessionServices {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         listener.close();
+        listener = null;
+        filterThreads.shutdownNow();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -148,26 +275,54 @@ public class ListenerComponent implements SessionServices {
     @Override
     public FilterChain filters() {
         List<FilterChain.Named> ordered = new ArrayList<>(filters.descendingMap().values());
-        return ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered);
+        return ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis);
     }
 
     static ListenerSettings settings(Config c) throws ConfigurationException {
-        Networks trusted;
-        try {
-            trusted = Networks.parse(c.trustedNetworks());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("trustedNetworks", e.getMessage());
-        }
+        Networks trusted = networks("trustedNetworks", c.trustedNetworks());
+        Networks proxies = networks("proxyNetworks", c.proxyNetworks());
         if (c.port() < 0 || c.port() > 65535) {
             throw new ConfigurationException("port", "not a TCP port: " + c.port());
         }
         if (!c.bareLineEndings().equals("reject") && !c.bareLineEndings().equals("normalize")) {
             throw new ConfigurationException("bareLineEndings", "must be reject or normalize, not " + c.bareLineEndings());
         }
-        return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(),
+        ListenerRole role;
+        try {
+            role = ListenerRole.parse(c.role());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("role", e.getMessage());
+        }
+        positive("maxRecipients", c.maxRecipients());
+        positive("maxConnections", c.maxConnections());
+        positive("maxConnectionsPerClient", c.maxConnectionsPerClient());
+        positive("commandTimeoutSeconds", c.commandTimeoutSeconds());
+        positive("dataTimeoutSeconds", c.dataTimeoutSeconds());
+        positive("maxMessageSize", c.maxMessageSize());
+        positive("filterTimeoutMillis", c.filterTimeoutMillis());
+        if (c.maxLineLength() < 512) {
+            throw new ConfigurationException("maxLineLength", "RFC 5321 §4.5.3.1.4 requires at least 512, not " + c.maxLineLength());
+        }
+        return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(), role,
                 c.hostname().isBlank() ? localHostname() : c.hostname().trim(), trusted, c.maxMessageSize(),
-                c.maxRecipients(), c.maxConnections(), c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000,
-                c.maxErrors(), c.bareLineEndings().equals("normalize"));
+                c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
+                c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
+                c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
+                c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth());
+    }
+
+    private static Networks networks(String key, String value) throws ConfigurationException {
+        try {
+            return Networks.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(key, e.getMessage());
+        }
+    }
+
+    private static void positive(String key, long value) throws ConfigurationException {
+        if (value <= 0) {
+            throw new ConfigurationException(key, "must be positive, not " + value);
+        }
     }
 
     private static String localHostname() {

@@ -1,21 +1,62 @@
 package org.carrier.smtp.server.internal;
 
+import org.carrier.smtp.server.internal.auth.AuthRules;
+import org.carrier.smtp.server.internal.auth.ListenerRole;
+import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.tls.ListenerTls;
+
 /**
  * The settings of one listener, validated. Limits follow RFC 5321 §4.5.3 and common MTA defaults.
  *
- * @param commandTimeoutMillis RFC 5321 §4.5.3.2.7: at least 5 minutes
- * @param normalizeBareLineEndings false: bare CR or LF in DATA is refused (SMTP smuggling protection)
+ * @param role                     what the port is for: MX, submission (AUTH before MAIL) or implicit TLS (smtps)
+ * @param maxLineLength            longest command line in octets including CRLF (RFC 5321 §4.5.3.1.4, raised by extensions)
+ * @param maxConnectionsPerClient  sessions at once from one client address (after PROXY, the real client)
+ * @param commandTimeoutMillis     RFC 5321 §4.5.3.2.7: at least 5 minutes
+ * @param dataTimeoutMillis        RFC 5321 §4.5.3.2.5: waiting for the next block of data, at least 3 minutes
+ * @param maxJunkCommands          NOOP, RSET, VRFY and HELP allowed before each counts as an error (Postfix's junk limit)
+ * @param normalizeBareLineEndings false: bare CR or LF in message content is refused (SMTP smuggling protection)
+ * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these
+ *                                 networks and start with a PROXY protocol header (v1 or v2)
+ * @param receivedShowsAuthUser    whether the Received header names the authenticated identity
+ * @param tls                      the listener's certificate for STARTTLS and implicit TLS (followed when its files change), or null
+ * @param users                    the AUTH users table, or null (no AUTH)
+ * @param requireTlsForAuth        AUTH offered and accepted only inside TLS
  */
 record ListenerSettings(String name,
                         String bindAddress,
                         int port,
+                        ListenerRole role,
                         String hostname,
                         Networks trustedNetworks,
                         long maxMessageSize,
                         int maxRecipients,
+                        int maxLineLength,
                         int maxConnections,
+                        int maxConnectionsPerClient,
                         int commandTimeoutMillis,
                         int dataTimeoutMillis,
                         int maxErrors,
-                        boolean normalizeBareLineEndings) {
+                        int maxJunkCommands,
+                        boolean normalizeBareLineEndings,
+                        Networks proxyNetworks,
+                        boolean receivedShowsAuthUser,
+                        ListenerTls tls,
+                        UsersFile users,
+                        boolean requireTlsForAuth) {
+
+    boolean behindProxy() {
+        return !proxyNetworks.isEmpty();
+    }
+
+    /** The AUTH decisions of this listener; the users table may gain or lose users while it runs. */
+    AuthRules authRules() {
+        return new AuthRules(role, users != null && users.size() > 0, requireTlsForAuth);
+    }
+
+    /** These settings with TLS (null: no STARTTLS, and no implicit TLS). */
+    ListenerSettings withTls(ListenerTls serverTls) {
+        return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
+                maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
+                maxJunkCommands, normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);
+    }
 }

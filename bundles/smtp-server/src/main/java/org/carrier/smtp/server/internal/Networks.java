@@ -63,6 +63,10 @@ final class Networks {
         return new Networks(list);
     }
 
+    boolean isEmpty() {
+        return networks.isEmpty();
+    }
+
     boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
         return networks.stream().anyMatch(n -> n.contains(bytes));

@@ -1,8 +1,12 @@
 package org.carrier.smtp.server.internal;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.carrier.api.message.MailAddress;
@@ -19,18 +23,37 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
     /** Why an argument was refused; the message is the reply text. */
     static final class SyntaxException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean inParameters;
 
         SyntaxException(String message) {
+            this(message, false);
+        }
+
+        SyntaxException(String message, boolean inParameters) {
             super(message);
+            this.inParameters = inParameters;
+        }
+
+        /** Whether the parameters were wrong (501 5.5.4) rather than the address (501 5.1.7 or 5.1.3). */
+        boolean inParameters() {
+            return inParameters;
         }
     }
 
+    /** RFC 6531 §3.3: UTF8-non-ascii joins atext, qtextSMTP and domain labels (U-labels); controls and U+FFFD do not. */
+    private static final String UTF8 = "\\x{A0}-\\x{FFFC}\\x{FFFE}-\\x{10FFFF}";
     // RFC 5321 §4.1.2: Dot-string local parts and domains of letters, digits and hyphens, or address literals.
-    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+");
-    private static final Pattern QUOTED = Pattern.compile("\"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
-    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*");
-    private static final Pattern LITERAL = Pattern.compile("\\[(?:[0-9.]+|IPv6:[0-9A-Fa-f:.]+)\\]");
+    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~" + UTF8 + "-]+");
+    private static final Pattern QUOTED = Pattern.compile("\"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e" + UTF8 + "]|\\\\[\\x20-\\x7e])*\"");
+    private static final String LET_DIG = "[A-Za-z0-9" + UTF8 + "]";
+    private static final String LABEL = LET_DIG + "(?:[A-Za-z0-9" + UTF8 + "-]*" + LET_DIG + ")?";
+    private static final Pattern DOMAIN = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\[(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\]");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[IPv6:([0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*)\\]", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SOURCE_ROUTE = Pattern.compile("@" + LABEL + "(?:\\." + LABEL + ")*(?:,@" + LABEL + "(?:\\." + LABEL + ")*)*:");
     private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
+    /** RFC 5321 §4.1.2 esmtp-value: printable ASCII except '=' (and, with SMTPUTF8, UTF-8: RFC 6531 §3.3). */
+    private static final Pattern VALUE = Pattern.compile("[\\x21-\\x3c\\x3e-\\x7e" + UTF8 + "]+");
 
     /**
      * Parses {@code <path> [params]} after the colon of {@code FROM:} or {@code TO:}.
@@ -52,11 +75,12 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
             }
             return new PathArgument(null, params);
         }
-        // RFC 5321 §4.1.2 and Appendix C: a source route "@a,@b:" is accepted and ignored.
+        // RFC 5321 §4.1.2 and Appendix C: a source route "@a,@b:" is accepted and ignored; the mailbox after it is
+        // the whole destination, so "@ourdomain:user@elsewhere" is a path to elsewhere, never relayed by a trick.
         if (path.startsWith("@")) {
             int colon = path.indexOf(':');
-            if (colon < 0) {
-                throw new SyntaxException("Syntax: bad source route in " + path);
+            if (colon < 0 || !SOURCE_ROUTE.matcher(path.substring(0, colon + 1)).matches()) {
+                throw new SyntaxException("Syntax: bad source route in <" + path + ">");
             }
             path = path.substring(colon + 1);
         }
@@ -92,10 +116,38 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
         if (!localOk) {
             throw new SyntaxException("Syntax: bad local part in <" + path + ">");
         }
-        if (!(DOMAIN.matcher(domain).matches() || LITERAL.matcher(domain).matches()) || domain.length() > 255) {
+        if (!(DOMAIN.matcher(domain).matches() || addressLiteral(domain)) || domain.length() > 255) {
             throw new SyntaxException("Syntax: bad domain in <" + path + ">");
         }
         return MailAddress.of(local, domain);
+    }
+
+    /** RFC 5321 §4.1.3: an IPv4 literal of four octets, or an IPv6 literal; general literals are refused. */
+    private static boolean addressLiteral(String domain) {
+        Matcher v4 = IPV4_LITERAL.matcher(domain);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        Matcher v6 = IPV6_LITERAL.matcher(domain);
+        if (!v6.matches()) {
+            return false;
+        }
+        try {
+            // Contains colons, so this parses a literal and never asks DNS.
+            return InetAddress.getByName(v6.group(1)) instanceof Inet6Address;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Whether the address needs SMTPUTF8 (RFC 6531): any octet beyond ASCII. */
+    static boolean isInternational(MailAddress address) {
+        return address != null && !address.toString().chars().allMatch(c -> c < 0x80);
     }
 
     private static boolean dotString(String local) {
@@ -115,10 +167,13 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
             }
             int eq = p.indexOf('=');
             String key = eq < 0 ? p : p.substring(0, eq);
-            if (!KEYWORD.matcher(key).matches()) {
-                throw new SyntaxException("Syntax: bad parameter " + p);
+            String value = eq < 0 ? "" : p.substring(eq + 1);
+            if (!KEYWORD.matcher(key).matches() || (eq >= 0 && !VALUE.matcher(value).matches())) {
+                throw new SyntaxException("Syntax: bad parameter " + p, true);
             }
-            params.put(key.toUpperCase(Locale.ROOT), eq < 0 ? "" : p.substring(eq + 1));
+            if (params.put(key.toUpperCase(Locale.ROOT), value) != null) {
+                throw new SyntaxException("Syntax: parameter " + key + " given twice", true);
+            }
         }
         return params;
     }

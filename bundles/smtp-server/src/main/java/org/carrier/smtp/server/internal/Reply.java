@@ -11,18 +11,21 @@ final class Reply {
     static final SmtpReply OK_RCPT = new SmtpReply(250, "2.1.5", "Ok");
     static final SmtpReply OK = new SmtpReply(250, "2.0.0", "Ok");
     static final SmtpReply BYE = new SmtpReply(221, "2.0.0", "Bye");
+    static final SmtpReply READY_FOR_TLS = new SmtpReply(220, "2.0.0", "Ready to start TLS");
     static final SmtpReply START_DATA = new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>");
     static final SmtpReply UNKNOWN = new SmtpReply(500, "5.5.1", "Error: command not recognized");
-    static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.6", "Line too long");
+    static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.2", "Error: line too long");
     static final SmtpReply NOT_IMPLEMENTED = new SmtpReply(502, "5.5.1", "Error: command not implemented");
     static final SmtpReply BAD_SEQUENCE = new SmtpReply(503, "5.5.1", "Error: bad sequence of commands");
     static final SmtpReply NO_RECIPIENTS = new SmtpReply(554, "5.5.1", "Error: no valid recipients");
-    static final SmtpReply TOO_MANY_RECIPIENTS = new SmtpReply(452, "4.5.3", "Too many recipients");
+    static final SmtpReply TOO_MANY_RECIPIENTS = new SmtpReply(452, "4.5.3", "Error: too many recipients");
     static final SmtpReply SIZE_EXCEEDS_LIMIT = new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit");
-    static final SmtpReply MESSAGE_TOO_BIG = new SmtpReply(552, "5.3.4", "Message too big");
-    static final SmtpReply BARE_LINE_ENDING = new SmtpReply(550, "5.6.11", "Bare LF or CR not allowed (SMTP smuggling protection)");
+    static final SmtpReply MESSAGE_TOO_BIG = new SmtpReply(552, "5.3.4", "Error: message size exceeds fixed limit");
+    static final SmtpReply BARE_LINE_ENDING = new SmtpReply(550, "5.6.11",
+            "Error: bare <CR> or <LF> received; only CRLF line endings are allowed");
+    /** RFC 6531 §3.5: a non-ASCII address needs SMTPUTF8 on MAIL FROM. */
+    static final SmtpReply NEEDS_SMTPUTF8 = new SmtpReply(553, "5.6.7", "Error: non-ASCII address without SMTPUTF8");
     static final SmtpReply FILTER_FAILURE = new SmtpReply(451, "4.3.0", "Temporary filter failure");
-    static final SmtpReply LOCAL_FAILURE = new SmtpReply(451, "4.3.0", "Error: local error in processing, try again later");
     static final SmtpReply QUEUE_FAILURE = new SmtpReply(451, "4.3.0", "Error: queue file write error, try again later");
 
     private Reply() {
@@ -38,6 +41,14 @@ final class Reply {
     }
 
     /** The reply for a queue that could not take the message: its own (e.g. 452 4.3.1 disk full) or 451 4.3.0. */
+    static SmtpReply tooManyErrors(String hostname) {
+        return closing(hostname, "4.7.0", "Error: too many errors");
+    }
+
+    static SmtpReply tooManyConnections(String hostname) {
+        return closing(hostname, "4.7.0", "Error: too many connections, try again later");
+    }
+
     static SmtpReply queueFailure(IOException e) {
         return e instanceof QueueUnavailableException refusal ? refusal.reply() : QUEUE_FAILURE;
     }

@@ -2,6 +2,7 @@ package org.carrier.smtp.server.internal;
 
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
 
 /** What a session needs from the rest of Carrier, looked up when needed so services can change while it runs. */
 interface SessionServices {
@@ -11,4 +12,17 @@ interface SessionServices {
 
     /** A snapshot of the filters now registered, in order. */
     FilterChain filters();
+
+    /** Failed AUTH attempts per client address, shared by every listener: an attacker may try each port. */
+    default AuthFailureDelay authFailures() {
+        return SharedAuthFailures.DELAY;
+    }
+
+    /** The one failure record of the bundle. */
+    final class SharedAuthFailures {
+        static final AuthFailureDelay DELAY = new AuthFailureDelay();
+
+        private SharedAuthFailures() {
+        }
+    }
 }

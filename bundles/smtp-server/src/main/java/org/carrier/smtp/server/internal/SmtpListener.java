@@ -1,150 +1,146 @@
 package org.carrier.smtp.server.internal;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.carrier.api.message.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
 /**
- * One listening socket and its sessions, one thread each, at most {@code maxConnections} at a time.
- * New settings apply to new sessions; a new address or port opens the new socket before closing the
- * old one, and sessions in progress go on undisturbed.
+ * One listening socket on Netty's non-blocking I/O and its sessions. A few event loop threads serve every
+ * connection; the protocol work (filters, router, queue) runs on a bounded pool of workers. New settings apply
+ * to new sessions; a new address or port opens the new socket before closing the old one, and sessions in
+ * progress go on undisturbed.
  */
 final class SmtpListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpListener.class);
     private static final AtomicLong SESSIONS = new AtomicLong();
+    /** Enough for the protocol work of many sessions at once, few enough to bound memory and disk contention. */
+    static final int WORKER_THREADS = 32;
 
     private final SessionServices services;
-    private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "carrier-smtp-session");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup loops;
+    private final ThreadPoolExecutor workers;
+    private final ConnectionLimits limits = new ConnectionLimits();
+    private final ChannelGroup open;
     private volatile ListenerSettings settings;
-    private volatile Semaphore slots;
-    private volatile ServerSocket server;
+    private volatile Channel server;
 
     SmtpListener(ListenerSettings settings, SessionServices services) throws IOException {
         this.services = services;
         this.settings = settings;
-        this.slots = new Semaphore(settings.maxConnections());
-        this.server = bind(settings);
-        startAccepting(server);
+        this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("carrier-smtp-accept-" + settings.name(), true));
+        this.loops = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("carrier-smtp-io-" + settings.name(), true));
+        this.workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads("carrier-smtp-worker-" + settings.name()));
+        workers.allowCoreThreadTimeOut(true);
+        this.open = new DefaultChannelGroup("carrier-smtp-" + settings.name(), loops.next());
+        try {
+            this.server = bind(settings);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** The port actually bound (useful with port 0). */
     int port() {
-        return server.getLocalPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     void update(ListenerSettings next) throws IOException {
         ListenerSettings previous = settings;
-        if (next.maxConnections() != previous.maxConnections()) {
-            slots = new Semaphore(next.maxConnections());
-        }
         settings = next;
         if (!next.bindAddress().equals(previous.bindAddress()) || next.port() != previous.port()) {
-            ServerSocket fresh = bind(next);
-            ServerSocket old = server;
+            Channel fresh = bind(next);
+            Channel old = server;
             server = fresh;
-            startAccepting(fresh);
-            old.close();
+            old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
-    private static ServerSocket bind(ListenerSettings s) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
+    private Channel bind(ListenerSettings s) throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, loops)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        ListenerSettings current = settings;
+                        open.add(channel);
+                        if (current.behindProxy()) {
+                            channel.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+                        }
+                        if (current.role().implicitTls()) {
+                            // RFC 8314 §3.3: TLS from the first byte (after a PROXY header, which a proxy sends in clear).
+                            channel.pipeline().addLast("tls", new SslHandler(current.tls().current().newEngine()));
+                        }
+                        channel.pipeline().addLast("smtp", new SmtpChannelHandler(current, services, workers, limits,
+                                "S" + SESSIONS.incrementAndGet()));
+                    }
+                });
         try {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(s.bindAddress()), s.port()), 128);
-        } catch (IOException e) {
-            socket.close();
+            Channel channel = bootstrap.bind(new InetSocketAddress(InetAddress.getByName(s.bindAddress()), s.port()))
+                    .syncUninterruptibly().channel();
+            LOG.info("listener {} ({}) on {}:{}", s.name(), s.role().configValue(), s.bindAddress(),
+                    ((InetSocketAddress) channel.localAddress()).getPort());
+            return channel;
+        } catch (IOException | RuntimeException e) {
             throw new IOException("listener " + s.name() + ": cannot listen on " + s.bindAddress() + ":" + s.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("listener {} on {}:{}", s.name(), s.bindAddress(), socket.getLocalPort());
-        return socket;
     }
 
-    private void startAccepting(ServerSocket socket) {
-        Thread acceptor = new Thread(() -> accept(socket), "carrier-smtp-accept-" + settings.name());
-        acceptor.setDaemon(true);
-        acceptor.start();
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
-    private void accept(ServerSocket socket) {
-        while (!socket.isClosed()) {
-            Socket client;
-            try {
-                client = socket.accept();
-            } catch (IOException e) {
-                if (!socket.isClosed()) {
-                    LOG.warn("listener {}: accept failed: {}", settings.name(), e.toString());
-                }
-                continue;
-            }
-            Semaphore limit = slots;
-            if (!limit.tryAcquire()) {
-                turnAway(client);
-                continue;
-            }
-            open.add(client);
-            String id = "S" + SESSIONS.incrementAndGet();
-            ListenerSettings current = settings;
-            sessions.execute(() -> {
-                try {
-                    new SmtpSession(client, current, services, id).run();
-                } finally {
-                    open.remove(client);
-                    limit.release();
-                }
-            });
-        }
-    }
-
-    /** RFC 5321 §3.8: a server that cannot take the session says 421 and closes. */
-    private void turnAway(Socket client) {
-        LOG.warn("listener {}: connection limit {} reached, refusing [{}]", settings.name(), settings.maxConnections(),
-                client.getInetAddress().getHostAddress());
-        try (client; OutputStream out = client.getOutputStream()) {
-            SmtpReply busy = new SmtpReply(421, "4.7.0", settings.hostname() + " Error: too many connections, try again later");
-            out.write(Reply.wire(busy).getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            // nothing more to do for this client
-        }
-    }
-
+    /** RFC 5321 §3.8: a server going away tells its clients 421 before it closes; a message in progress is not queued. */
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing anyway
+        if (server != null) {
+            server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        for (Socket s : open) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-        sessions.shutdown();
+        byte[] goodbye = Reply.wire(Reply.closing(settings.hostname(), "4.3.2", "Error: server shutting down")).getBytes(StandardCharsets.US_ASCII);
+        open.writeAndFlush(Unpooled.wrappedBuffer(goodbye)).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdown();
         try {
-            sessions.awaitTermination(5, TimeUnit.SECONDS);
+            workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -19,7 +19,7 @@ class DataReaderTest {
     private static String[] read(String wire, boolean normalize, long max) throws IOException {
         InputStream in = new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataReader.Result r = new DataReader(normalize, max).read(in, out);
+        DataReader.Result r = DataReader.read(in, out, normalize, max);
         String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         return new String[] {out.toString(StandardCharsets.ISO_8859_1), String.valueOf(r.bareLineEnding()), String.valueOf(r.tooBig()), rest};
     }
@@ -63,7 +63,7 @@ class DataReaderTest {
             }
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new DataReader(false, 100).read(slow, out);
+        DataReader.read(slow, out, false, 100);
         assertEquals(".one\r\n.\r\n", out.toString(StandardCharsets.US_ASCII));
     }
 
@@ -85,5 +85,32 @@ class DataReaderTest {
     @Test
     void aConnectionThatEndsInTheDataIsAnError() {
         assertThrows(EOFException.class, () -> read("no end\r\n", false, 100));
+    }
+
+    /** Every way a client (or a smuggler) may fake an end of data: each is data, and the message goes on to the real end. */
+    @Test
+    void everyFakeEndOfDataIsData() throws IOException {
+        String[] fakes = {"\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\n", "\r\n.\r\r\n", "\r.\n", "\r\n.\r", "\n.\r",
+            "\r\n.\r.\r\n", "\r\n \r\n.\n", "\n\r\n.\n", "\r\n\u0000.\r\n", "\r\n .\r\n", "\r\n.\u0000\r\n", "\r\n..\r\n"};
+        for (String fake : fakes) {
+            String shown = fake.replace("\r", "CR").replace("\n", "LF").replace("\u0000", "NUL");
+            String[] r = read("x" + fake + "MAIL FROM:<evil@x.test>\r\n.\r\nQUIT\r\n", false, 1000);
+            assertEquals("QUIT\r\n", r[3], "only the real end ends the data: " + shown);
+            assertTrue(r[0].contains("MAIL FROM:<evil@x.test>"), "the smuggled command is data: " + shown);
+            boolean bare = fake.replace("\r\n", "").contains("\r") || fake.replace("\r\n", "").contains("\n");
+            assertEquals(String.valueOf(bare), r[1], "bare line ending flagged for " + shown);
+        }
+    }
+
+    @Test
+    void bdatContentIsTakenAsItIsExceptForLineEndings() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataReader raw = DataReader.raw(false, 100, out);
+        for (String piece : new String[] {"..a\r", "\n.\r\n", "b\r"}) {
+            assertFalse(raw.feed(java.nio.ByteBuffer.wrap(piece.getBytes(StandardCharsets.US_ASCII))), "BDAT has no end line");
+        }
+        DataReader.Result r = raw.result();
+        assertEquals("..a\r\n.\r\nb", out.toString(StandardCharsets.US_ASCII));
+        assertTrue(r.bareLineEnding(), "a CR at the very end has no LF");
     }
 }

@@ -13,6 +13,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
@@ -20,41 +24,16 @@ import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.api.message.SmtpReply;
-import org.carrier.api.queue.MailQueue;
-import org.carrier.api.route.NextHop;
-import org.carrier.api.route.RouteDecision;
-import org.carrier.api.route.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SmtpSessionTest {
-    private final MemoryQueue queue = new MemoryQueue();
-    private final List<FilterChain.Named> filters = new ArrayList<>();
-    /** localhost is local, relay.test is routed, anything else is refused. */
-    private final Router router = a -> switch (a.domain()) {
-        case "localhost" -> RouteDecision.local("local", "local");
-        case "relay.test" -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("127.0.0.1", 2526)));
-        default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
-    };
+/** The listener on the network: pipelining, DATA, limits and filters, as a client sees them. */
+class SmtpListenerTest {
+    /** localhost is local, relay.test is routed, anything else is refused: {@link ProtocolDriver#ROUTER}. */
+    private final TestServices services = new TestServices();
+    private final MemoryQueue queue = services.queue;
+    private final List<FilterChain.Named> filters = services.filters;
     private SmtpListener listener;
-
-    private final SessionServices services = new SessionServices() {
-        @Override
-        public MailQueue queue() {
-            return queue;
-        }
-
-        @Override
-        public Router router() {
-            return router;
-        }
-
-        @Override
-        public FilterChain filters() {
-            return new FilterChain(filters);
-        }
-    };
 
     @AfterEach
     void stop() {
@@ -64,8 +43,12 @@ class SmtpSessionTest {
     }
 
     private int start(String trusted, long maxSize, int maxRecipients, int maxConnections, boolean normalize) throws IOException {
-        listener = new SmtpListener(new ListenerSettings("test", "127.0.0.1", 0, "mx.carrier.test", Networks.parse(trusted),
-                maxSize, maxRecipients, maxConnections, 5_000, 5_000, 20, normalize), services);
+        return start(TestSettings.of("trustedNetworks", trusted, "maxMessageSize", maxSize, "maxRecipients", maxRecipients,
+                "maxConnections", maxConnections, "bareLineEndings", normalize ? "normalize" : "reject"));
+    }
+
+    private int start(ListenerSettings settings) throws IOException {
+        listener = new SmtpListener(settings, services);
         return listener.port();
     }
 
@@ -107,6 +90,40 @@ class SmtpSessionTest {
                 queue.committed.get(0).envelope().recipients().stream().map(r -> r.address().toString()).toList());
     }
 
+    /** Many clients at once, each pipelining whole transactions: every reply in order, every message queued once. */
+    @Test
+    void concurrentPipelinedSessionsAreEachAnsweredInOrder() throws Exception {
+        int port = start("127.0.0.0/8", 100_000, 100, 100, false);
+        int clients = 40;
+        int messages = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<String>>> sessions = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                StringBuilder script = new StringBuilder(HELLO);
+                for (int m = 0; m < messages; m++) {
+                    script.append("MAIL FROM:<c").append(c).append("@client.test>\r\nRCPT TO:<m").append(m)
+                            .append("@localhost>\r\nDATA\r\nSubject: ").append(c).append('/').append(m).append("\r\n\r\n")
+                            .append("x".repeat(2000)).append("\r\n.\r\n");
+                }
+                script.append("QUIT\r\n");
+                sessions.add(pool.submit(() -> converse(port, script.toString(), 3 + 4 * messages)));
+            }
+            List<String> expected = new ArrayList<>(List.of("220", "250"));
+            for (int m = 0; m < messages; m++) {
+                expected.addAll(List.of("250", "250", "354", "250"));
+            }
+            expected.add("221");
+            for (Future<List<String>> session : sessions) {
+                assertEquals(expected, session.get(60, TimeUnit.SECONDS).stream().map(r -> r.substring(0, 3)).toList());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(clients * messages, queue.committed.size());
+        assertEquals(clients * messages, queue.committed.stream().map(m -> m.content().substring(m.content().indexOf("Subject: "))).distinct().count());
+    }
+
     @Test
     void theQueuedMessageHasReceivedFirstAndIsDotUnstuffed() throws Exception {
         int port = start();
@@ -145,7 +162,7 @@ class SmtpSessionTest {
                 + "FOO\r\nEXPN list\r\nMAIL FROM:a@b.test\r\nMAIL FROM:<bad address@b.test>\r\nMAIL FROM:<a@b.test> FOO=1\r\n"
                 + "MAIL FROM:<a@b.test>\r\nMAIL FROM:<a@b.test>\r\nDATA\r\nRSET\r\nNOOP\r\nVRFY x\r\nQUIT\r\n", 18);
         List<String> codes = replies.stream().map(r -> r.length() >= 9 ? r.substring(0, 9) : r).toList();
-        assertEquals(List.of("220 mx.ca", "503 5.5.1", "501 5.5.4", "250 ENHAN", "503 5.5.1", "503 5.5.1", "500 5.5.1", "502 5.5.1",
+        assertEquals(List.of("220 mx.ca", "503 5.5.1", "501 5.5.4", "250 CHUNK", "503 5.5.1", "503 5.5.1", "500 5.5.1", "502 5.5.1",
                 "501 5.1.7", "501 5.1.7", "555 5.5.4", "250 2.1.0", "503 5.5.1", "554 5.5.1", "250 2.0.0", "250 2.0.0", "252 2.5.0",
                 "221 2.0.0"), codes);
     }
@@ -157,7 +174,8 @@ class SmtpSessionTest {
             s.setSoTimeout(5_000);
             s.getOutputStream().write("ehlo client.test\r\nquit\r\n".getBytes(StandardCharsets.US_ASCII));
             String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertTrue(all.contains("250-mx.carrier.test\r\n250-PIPELINING\r\n250-SIZE 100000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"), all);
+            assertTrue(all.contains("250-mx.carrier.test\r\n250-PIPELINING\r\n250-SIZE 100000\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
+                    + "250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n250 CHUNKING\r\n"), all);
             assertTrue(all.endsWith("221 2.0.0 Bye\r\n"));
         }
     }
@@ -271,8 +289,9 @@ class SmtpSessionTest {
 
     @Test
     void anOverlongCommandLineIsRefused() throws Exception {
-        List<String> replies = converse(start(), "NOOP " + "x".repeat(600) + "\r\nQUIT\r\n", 3);
-        assertTrue(replies.get(1).startsWith("500 5.5.6"), replies.toString());
-        assertFalse(replies.get(2).startsWith("500"));
+        List<String> replies = converse(start(), "NOOP " + "x".repeat(993) + "\r\nNOOP " + "x".repeat(994) + "\r\nQUIT\r\n", 4);
+        assertTrue(replies.get(1).startsWith("250 2.0.0"), "1000 octets with CRLF are fine: " + replies);
+        assertTrue(replies.get(2).startsWith("500 5.5.2"), replies.toString());
+        assertTrue(replies.get(3).startsWith("221"), replies.toString());
     }
 }

@@ -1,0 +1,77 @@
+package org.carrier.smtp.server.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.IncomingMessage;
+
+/** The message being received: its queue file and the reader that fills it, or a BDAT chunk being skipped. */
+final class MessageContent {
+    final IncomingMessage incoming;
+    final OutputStream out;
+    final DataReader reader;
+    final boolean dotted;
+    SmtpReply refusal;
+    long chunkSize;
+    long chunkLeft;
+    boolean last;
+
+    MessageContent(IncomingMessage incoming, boolean dotted, boolean normalize, long maxSize) {
+        this.incoming = incoming;
+        this.dotted = dotted;
+        this.out = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
+        this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
+    }
+
+    /** A chunk to read and drop, answered with {@code refusal}; a message already open is dropped with the transaction. */
+    static MessageContent refusedChunk(SmtpReply refusal, MessageContent current) {
+        MessageContent c = current != null ? current : new MessageContent(null, false, true, Long.MAX_VALUE);
+        c.refusal = refusal;
+        return c;
+    }
+
+    void startChunk(long size, boolean isLast) {
+        chunkSize = size;
+        chunkLeft = size;
+        last = isLast;
+    }
+
+    /** Takes the bytes of the current chunk that {@code in} holds; true once the chunk is complete. */
+    boolean takeChunk(ByteBuffer in) {
+        int n = (int) Math.min(chunkLeft, in.remaining());
+        ByteBuffer piece = in.slice();
+        piece.limit(n);
+        reader.feed(piece);
+        in.position(in.position() + n);
+        chunkLeft -= n;
+        return chunkLeft == 0;
+    }
+
+    void write(String header) {
+        try {
+            out.write(header.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the reader's own writes fail the same way and report it at the end
+        }
+    }
+
+    DataReader.Result finish() {
+        DataReader.Result result = reader.result();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            return result.writeFailure() == null ? new DataReader.Result(result.size(), result.bareLineEnding(), result.tooBig(), e) : result;
+        }
+        return result;
+    }
+
+    void discard() {
+        if (incoming != null) {
+            incoming.close();
+        }
+    }
+}

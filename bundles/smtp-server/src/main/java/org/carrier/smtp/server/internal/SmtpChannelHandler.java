@@ -1,0 +1,398 @@
+package org.carrier.smtp.server.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLSession;
+
+import org.carrier.api.message.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The network side of one SMTP session on Netty: frames the byte stream into command lines and content,
+ * hands each piece to the {@link SmtpProtocol} on a worker thread (filters, router and queue may block, the
+ * event loop must not), and writes the replies in order. Only one piece is with the protocol at a time, so
+ * pipelined commands (RFC 2920) are answered in order; bytes that arrive meanwhile wait in {@link #pending},
+ * and replies are flushed only once no complete input is left, so a pipelined group is answered in one write.
+ * All fields are touched on the channel's event loop only; the protocol only on the worker that runs it.
+ */
+final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpChannelHandler.class);
+    /** How much pending content goes to the protocol in one piece. */
+    private static final int CONTENT_PIECE = 64 * 1024;
+    /** RFC 4954 §4: an AUTH response line may be 12288 octets, CRLF excluded. */
+    private static final int MAX_AUTH_LINE = 12288 + 2;
+
+    private final ListenerSettings settings;
+    private final SessionServices services;
+    private final Executor workers;
+    private final ConnectionLimits limits;
+    private final String id;
+
+    private ChannelHandlerContext ctx;
+    private SmtpProtocol protocol;
+    private InetAddress counted;
+    private ByteBuf pending;
+    private Response.Next mode = Response.Next.COMMAND;
+    private boolean busy;
+    private boolean awaitingHandshake;
+    private InetSocketAddress client;
+    private boolean skippingLongLine;
+    private boolean closed;
+    private long lastInput;
+    private ScheduledFuture<?> timer;
+
+    SmtpChannelHandler(ListenerSettings settings, SessionServices services, Executor workers, ConnectionLimits limits, String id) {
+        this.settings = settings;
+        this.services = services;
+        this.workers = workers;
+        this.limits = limits;
+        this.id = id;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        ctx = context;
+        lastInput = System.nanoTime();
+        scheduleTimeout(settings.commandTimeoutMillis());
+        // RFC 8314 §3.3: on an implicit TLS port the greeting waits for the handshake.
+        awaitingHandshake = settings.role().implicitTls();
+        InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
+        if (settings.behindProxy()) {
+            // The PROXY header must come first; only a configured proxy may send one.
+            if (!settings.proxyNetworks().contains(remote.getAddress())) {
+                LOG.warn("listener {}: refusing [{}]: not a configured proxy", settings.name(), remote.getAddress().getHostAddress());
+                context.close();
+            }
+            return;
+        }
+        clientKnown(remote);
+    }
+
+    /** The client address is known: at connect, or from the PROXY header. */
+    private void clientKnown(InetSocketAddress address) {
+        client = address;
+        // Like Postfix's smtpd_client_event_limit_exceptions: trusted networks are not held to the per-client limit.
+        int perClient = settings.trustedNetworks().contains(client.getAddress()) ? Integer.MAX_VALUE : settings.maxConnectionsPerClient();
+        if (!limits.acquire(client.getAddress(), settings.maxConnections(), perClient)) {
+            LOG.warn("listener {}: connection limit reached, refusing [{}]", settings.name(), client.getAddress().getHostAddress());
+            mode = Response.Next.CLOSE;
+            writeAndClose(Reply.tooManyConnections(settings.hostname()));
+            return;
+        }
+        counted = client.getAddress();
+        protocol = new SmtpProtocol(settings, services, id, client, (InetSocketAddress) ctx.channel().localAddress());
+        if (!awaitingHandshake) {
+            run(SmtpProtocol::greet);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (!(event instanceof SslHandshakeCompletionEvent done)) {
+            context.fireUserEventTriggered(event);
+            return;
+        }
+        if (!done.isSuccess()) {
+            LOG.info("{}: TLS handshake failed: {}", id, done.cause().toString());
+            context.close();
+            return;
+        }
+        awaitingHandshake = false;
+        SSLSession tls = context.pipeline().get(SslHandler.class).engine().getSession();
+        String version = tls.getProtocol();
+        String cipher = tls.getCipherSuite();
+        if (protocol == null) {
+            return; // the PROXY header has not come yet: cannot happen, it comes before any TLS byte
+        }
+        // STARTTLS is never offered inside TLS, so on an implicit TLS port this is the first and only handshake.
+        boolean implicit = settings.role().implicitTls();
+        run(p -> {
+            Response afterHandshake = p.tlsStarted(version, cipher);
+            return implicit ? p.greet() : afterHandshake;
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (msg instanceof HAProxyMessage header) {
+            try {
+                clientKnown(proxiedClient(header));
+            } finally {
+                ReferenceCountUtil.release(header);
+            }
+            return;
+        }
+        if (!(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastInput = System.nanoTime();
+        if (mode == Response.Next.CLOSE || closed) {
+            bytes.release();
+            return;
+        }
+        if (pending == null) {
+            pending = bytes;
+        } else {
+            ByteBuf joined = context.alloc().buffer(pending.readableBytes() + bytes.readableBytes()).writeBytes(pending).writeBytes(bytes);
+            pending.release();
+            bytes.release();
+            pending = joined;
+        }
+        process();
+    }
+
+    /** PROXY protocol v1/v2 (HAProxy's specification): a LOCAL header (a health check) keeps the proxy's own address. */
+    private InetSocketAddress proxiedClient(HAProxyMessage header) {
+        if (header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
+            return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()), header.sourcePort());
+        }
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    /** Hands the next complete piece of input to the protocol, or flushes and waits for more. */
+    private void process() {
+        if (busy || awaitingHandshake || protocol == null || closed || mode == Response.Next.CLOSE) {
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            // The client does not read its replies: read nothing more from it until it does.
+            ctx.flush();
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        boolean handed = mode == Response.Next.CONTENT ? handContent() : handCommandLine();
+        if (!handed) {
+            ctx.flush();
+            ctx.channel().config().setAutoRead(true);
+        }
+        releaseConsumed();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        if (context.channel().isWritable()) {
+            process();
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    private boolean handCommandLine() {
+        if (pending == null) {
+            return false;
+        }
+        int start = pending.readerIndex();
+        int maxLine = mode == Response.Next.AUTH_RESPONSE ? MAX_AUTH_LINE : settings.maxLineLength();
+        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), maxLine), (byte) '\n');
+        if (skippingLongLine) {
+            // RFC 5321 §4.5.3.1.4: the rest of an overlong line is dropped up to its end, then refused once.
+            int lf = pending.indexOf(start, pending.writerIndex(), (byte) '\n');
+            if (lf < 0) {
+                pending.skipBytes(pending.readableBytes());
+                return false;
+            }
+            pending.readerIndex(lf + 1);
+            skippingLongLine = false;
+            run(SmtpProtocol::overlongLine);
+            return true;
+        }
+        if (end < 0) {
+            if (pending.readableBytes() >= maxLine) {
+                skippingLongLine = true;
+                return handCommandLine();
+            }
+            return false;
+        }
+        int length = end - start;
+        if (length > 0 && pending.getByte(end - 1) == '\r') {
+            length--;
+        }
+        String line = pending.toString(start, length, StandardCharsets.UTF_8);
+        pending.readerIndex(end + 1);
+        run(p -> p.command(line));
+        return true;
+    }
+
+    private boolean handContent() {
+        if (pending == null || !pending.isReadable()) {
+            return false;
+        }
+        byte[] piece = ByteBufUtil.getBytes(pending, pending.readerIndex(), Math.min(pending.readableBytes(), CONTENT_PIECE));
+        int[] consumed = {0};
+        run(p -> {
+            ByteBuffer in = ByteBuffer.wrap(piece);
+            Response r = p.content(in);
+            consumed[0] = in.position();
+            return r;
+        }, () -> pending.skipBytes(consumed[0]));
+        return true;
+    }
+
+    private void releaseConsumed() {
+        if (pending != null && !pending.isReadable()) {
+            pending.release();
+            pending = null;
+        } else if (pending != null) {
+            pending.discardSomeReadBytes();
+        }
+    }
+
+    private void run(Function<SmtpProtocol, Response> step) {
+        run(step, () -> { });
+    }
+
+    /** Runs one protocol step on a worker; back on the event loop, {@code after} runs and the replies are written. */
+    private void run(Function<SmtpProtocol, Response> step, Runnable after) {
+        busy = true;
+        ctx.channel().config().setAutoRead(false);
+        try {
+            workers.execute(() -> {
+                Response response;
+                try {
+                    response = step.apply(protocol);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: session failed: {}", id, e.toString(), e);
+                    response = Response.close(Reply.closing(settings.hostname(), "4.3.0", "Error: local error in processing"));
+                }
+                Response done = response;
+                ctx.executor().execute(() -> completed(done, after));
+            });
+        } catch (RejectedExecutionException e) {
+            // The listener is shutting down.
+            ctx.close();
+        }
+    }
+
+    private void completed(Response response, Runnable after) {
+        if (closed) {
+            busy = false;
+            finish();
+            return;
+        }
+        if (response.delayMillis() > 0) {
+            ctx.executor().schedule(() -> completed(response.delayedBy(0), after), response.delayMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        busy = false;
+        if (pending != null) {
+            after.run();
+        }
+        for (SmtpReply reply : response.replies()) {
+            ctx.write(ctx.alloc().buffer().writeBytes(Reply.wire(reply).getBytes(StandardCharsets.UTF_8)));
+        }
+        mode = response.next();
+        if (mode == Response.Next.CLOSE) {
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (mode == Response.Next.START_TLS) {
+            startTls();
+        }
+        process();
+    }
+
+    /**
+     * RFC 3207 §4: the 220 goes out in clear, then TLS begins. Whatever the client sent after STARTTLS in clear is
+     * dropped, never read as commands inside TLS (CVE-2011-0411).
+     */
+    private void startTls() {
+        ctx.flush();
+        if (pending != null) {
+            LOG.info("{}: dropping {} bytes pipelined after STARTTLS", id, pending.readableBytes());
+            pending.release();
+            pending = null;
+        }
+        skippingLongLine = false;
+        awaitingHandshake = true;
+        mode = Response.Next.COMMAND;
+        ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().current().newEngine()));
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void writeAndClose(SmtpReply reply) {
+        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(Reply.wire(reply).getBytes(StandardCharsets.UTF_8)))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void scheduleTimeout(long millis) {
+        timer = ctx.executor().schedule(this::checkTimeout, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** RFC 5321 §4.5.3.2: the command timeout between commands, the data timeout while content is expected. */
+    private void checkTimeout() {
+        if (closed) {
+            return;
+        }
+        long limit = mode == Response.Next.CONTENT ? settings.dataTimeoutMillis() : settings.commandTimeoutMillis();
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastInput);
+        if (busy || idle < limit) {
+            scheduleTimeout(Math.max(1, busy ? limit : limit - idle));
+            return;
+        }
+        if (protocol == null) {
+            ctx.close();
+            return;
+        }
+        run(SmtpProtocol::timeout);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        closed = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (!busy) {
+            finish();
+        }
+    }
+
+    /** The connection is gone: the protocol drops any message in progress (on a worker: it may touch the disk). */
+    private void finish() {
+        if (counted != null) {
+            limits.release(counted);
+            counted = null;
+        }
+        if (protocol != null) {
+            SmtpProtocol p = protocol;
+            protocol = null;
+            LOG.debug("{}: disconnect from [{}]", id, p.session().clientAddress().getAddress().getHostAddress());
+            try {
+                workers.execute(p::close);
+            } catch (RejectedExecutionException e) {
+                p.close();
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.debug("{}: connection problem: {}", id, cause.toString());
+        context.close();
+    }
+}

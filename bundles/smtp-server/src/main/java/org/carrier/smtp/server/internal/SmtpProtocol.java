@@ -1,0 +1,488 @@
+package org.carrier.smtp.server.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.IncomingMessage;
+import org.carrier.api.route.Destination;
+import org.carrier.api.route.RouteDecision;
+import org.carrier.smtp.server.internal.auth.AuthExchange;
+import org.carrier.smtp.server.internal.auth.AuthReplies;
+import org.carrier.smtp.server.internal.auth.AuthStep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SMTP server side of one session as a state machine (RFC 5321 §3, §4.1): it takes a command line or a
+ * piece of message content and answers with the replies and what to read next. It knows nothing of sockets;
+ * the I/O layer calls it from one thread at a time, off the network threads, because filters, the router and
+ * the queue may block.
+ */
+final class SmtpProtocol {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpProtocol.class);
+    private static final Pattern BDAT = Pattern.compile("(\\d{1,18})(?: +(LAST))? *", Pattern.CASE_INSENSITIVE);
+    private static final SmtpReply HELP = new SmtpReply(214, "2.0.0",
+            "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+
+    private final ListenerSettings settings;
+    private final SessionServices services;
+    private SessionInfo session;
+    private String tlsCipher;
+    private FilterChain sessionChain = FilterChain.EMPTY;
+    private int errors;
+    private int junkCommands;
+    private Transaction transaction;
+    private MessageContent content;
+    private AuthExchange exchange;
+
+    SmtpProtocol(ListenerSettings settings, SessionServices services, String id, InetSocketAddress client, InetSocketAddress local) {
+        this.settings = settings;
+        this.services = services;
+        this.session = new SessionInfo(id, settings.name(), client, local, null, false, null, null,
+                settings.trustedNetworks().contains(client.getAddress()));
+    }
+
+    SessionInfo session() {
+        return session;
+    }
+
+    /** RFC 5321 §3.1: the connect filters decide whether the client gets the 220 greeting. */
+    Response greet() {
+        LOG.debug("{}: connect from [{}]", session.sessionId(), clientIp());
+        sessionChain = services.filters();
+        FilterChain.Verdict connect = sessionChain.run(session.sessionId(), f -> f.connect(session));
+        if (connect.refusal() != null) {
+            return Response.close(connect.refusal());
+        }
+        return Response.reply(new SmtpReply(220, null, settings.hostname() + " ESMTP Carrier"));
+    }
+
+    /** One command line, without its CRLF (or, during AUTH, the client's answer to the challenge). */
+    Response command(String line) {
+        if (exchange != null) {
+            return authStep(exchange.respond(line));
+        }
+        int space = line.indexOf(' ');
+        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String arg = space < 0 ? "" : line.substring(space + 1);
+        return switch (verb) {
+            case "EHLO" -> hello(arg, true);
+            case "HELO" -> hello(arg, false);
+            case "MAIL" -> mail(arg);
+            case "RCPT" -> rcpt(arg);
+            case "DATA" -> data(arg);
+            case "BDAT" -> bdat(arg);
+            case "RSET" -> {
+                resetTransaction();
+                yield junk(Response.reply(Reply.OK));
+            }
+            case "NOOP" -> junk(Response.reply(Reply.OK));
+            case "QUIT" -> Response.close(Reply.BYE);
+            // RFC 5321 §3.5.3: 252 when we do not verify addresses.
+            case "VRFY" -> arg.isBlank() ? error(Reply.syntax("Syntax: VRFY address"))
+                    : junk(Response.reply(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery")));
+            case "HELP" -> junk(Response.reply(HELP));
+            case "STARTTLS" -> startTls(arg);
+            case "AUTH" -> auth(arg);
+            case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
+            default -> error(Reply.UNKNOWN);
+        };
+    }
+
+    /** RFC 5321 §4.5.3.1.4: a command line longer than the limit is refused as a whole (RFC 4954 §4: an AUTH line too). */
+    Response overlongLine() {
+        if (exchange != null) {
+            exchange = null;
+            return error(AuthReplies.LINE_TOO_LONG);
+        }
+        return error(Reply.LINE_TOO_LONG);
+    }
+
+    /** RFC 3207 §4: STARTTLS, offered while the connection is in clear and the listener has a certificate. */
+    private Response startTls(String arg) {
+        if (!settings.authRules().advertiseStartTls(session.tlsProtocol() != null, settings.tls() != null)) {
+            return error(settings.tls() == null ? Reply.NOT_IMPLEMENTED : Reply.BAD_SEQUENCE);
+        }
+        if (!arg.isBlank()) {
+            return error(Reply.syntax("Syntax: STARTTLS takes no argument"));
+        }
+        return Response.then(Reply.READY_FOR_TLS, Response.Next.START_TLS);
+    }
+
+    /**
+     * The TLS handshake is done: RFC 3207 §4.2, the session starts afresh, forgetting EHLO, the transaction and any
+     * authentication; the client speaks first.
+     */
+    Response tlsStarted(String protocol, String cipher) {
+        resetTransaction();
+        tlsCipher = cipher;
+        session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
+                null, false, protocol, null, settings.trustedNetworks().contains(session.clientAddress().getAddress()));
+        LOG.debug("{}: {} with {}", session.sessionId(), protocol, cipher);
+        return Response.SILENT;
+    }
+
+    /** RFC 4954: AUTH mechanism [initial-response]. */
+    private Response auth(String arg) {
+        Optional<SmtpReply> refused = settings.authRules().refuseAuth(session.esmtp(), session.tlsProtocol() != null,
+                session.authenticatedUser() != null, transaction != null);
+        if (refused.isPresent()) {
+            return error(refused.get());
+        }
+        exchange = new AuthExchange(settings.users());
+        return authStep(exchange.start(arg));
+    }
+
+    private Response authStep(AuthStep step) {
+        if (step.finished()) {
+            exchange = null;
+        }
+        return switch (step.outcome()) {
+            case CHALLENGE -> Response.then(step.reply(), Response.Next.AUTH_RESPONSE);
+            case AUTHENTICATED -> {
+                LOG.info("{}: [{}] authenticated as {}", session.sessionId(), clientIp(), step.user());
+                session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
+                        session.heloName(), session.esmtp(), session.tlsProtocol(), step.user(), true);
+                yield Response.reply(step.reply());
+            }
+            case FAILED -> {
+                // RFC 4954 §4 leaves the pace to us: each failure from an address waits longer, so guessing is slow.
+                Duration delay = services.authFailures().recordFailure(session.clientAddress().getAddress());
+                LOG.info("{}: AUTH failed from [{}] for {}; answering in {} ms", session.sessionId(), clientIp(), step.user(), delay.toMillis());
+                yield error(step.reply()).delayedBy(delay.toMillis());
+            }
+            case ABORTED -> error(step.reply());
+        };
+    }
+
+    /** RFC 5321 §4.5.3.2: a client that stays silent too long is told 421 and disconnected. */
+    Response timeout() {
+        LOG.info("{}: timeout after {} from [{}]", session.sessionId(), content == null ? "command" : "data", clientIp());
+        return Response.close(Reply.closing(settings.hostname(), "4.4.2", "Error: timeout exceeded"));
+    }
+
+    /** The connection is gone: whatever was being received is dropped. */
+    void close() {
+        resetTransaction();
+    }
+
+    private Response hello(String arg, boolean extended) {
+        String name = arg.strip();
+        if (name.isEmpty() || name.contains(" ")) {
+            return error(Reply.syntax("Syntax: " + (extended ? "EHLO" : "HELO") + " hostname"));
+        }
+        resetTransaction();
+        session = session.withHelo(name, extended);
+        FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), f -> f.helo(session));
+        if (verdict.refusal() != null) {
+            return refuse(verdict);
+        }
+        if (!extended) {
+            return Response.reply(new SmtpReply(250, null, settings.hostname()));
+        }
+        List<String> lines = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
+                "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "DSN", "CHUNKING"));
+        boolean tlsActive = session.tlsProtocol() != null;
+        if (settings.authRules().advertiseStartTls(tlsActive, settings.tls() != null)) {
+            lines.add("STARTTLS");
+        }
+        if (settings.authRules().advertiseAuth(tlsActive, session.authenticatedUser() != null)) {
+            lines.add(AuthExchange.ehloKeyword(settings.users()));
+        }
+        return Response.reply(new SmtpReply(250, null, String.join("\n", lines)));
+    }
+
+    private Response mail(String arg) {
+        if (session.heloName() == null || transaction != null) {
+            return error(Reply.BAD_SEQUENCE);
+        }
+        // RFC 6409 §4.3 and RFC 4954 §6: submission needs an authenticated client.
+        Optional<SmtpReply> needsAuth = settings.authRules().refuseMail(session.tlsProtocol() != null, session.authenticatedUser() != null);
+        if (needsAuth.isPresent()) {
+            return error(needsAuth.get());
+        }
+        if (!arg.regionMatches(true, 0, "FROM:", 0, 5)) {
+            return error(Reply.syntax("Syntax: MAIL FROM:<address>"));
+        }
+        PathArgument path;
+        try {
+            path = PathArgument.parse(arg.substring(5), true, null);
+        } catch (PathArgument.SyntaxException e) {
+            return error(e.inParameters() ? Reply.syntax(e.getMessage()) : new SmtpReply(501, "5.1.7", e.getMessage()));
+        }
+        SmtpReply bad = parametersAllowed(path);
+        if (bad == null) {
+            bad = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
+        }
+        if (bad == null && PathArgument.isInternational(path.address()) && !path.parameters().containsKey("SMTPUTF8")) {
+            bad = Reply.NEEDS_SMTPUTF8;
+        }
+        if (bad != null) {
+            return error(bad);
+        }
+        Envelope candidate = Envelope.from(path.address() == null ? MailAddress.nullSender() : path.address(), path.parameters());
+        FilterChain chain = services.filters();
+        FilterChain.Verdict verdict = chain.run(session.sessionId(), f -> f.mailFrom(session, candidate));
+        if (verdict.refusal() != null) {
+            return refuse(verdict);
+        }
+        transaction = new Transaction(candidate, chain);
+        transaction.absorb(verdict);
+        return Response.reply(Reply.OK_MAIL);
+    }
+
+    /** RFC 1869: parameters only after EHLO. */
+    private SmtpReply parametersAllowed(PathArgument path) {
+        return path.parameters().isEmpty() || session.esmtp() ? null : new SmtpReply(555, "5.5.4", "Parameters need EHLO");
+    }
+
+    private Response rcpt(String arg) {
+        if (transaction == null || content != null) {
+            return error(Reply.BAD_SEQUENCE);
+        }
+        if (!arg.regionMatches(true, 0, "TO:", 0, 3)) {
+            return error(Reply.syntax("Syntax: RCPT TO:<address>"));
+        }
+        PathArgument path;
+        try {
+            path = PathArgument.parse(arg.substring(3), false, "localhost");
+        } catch (PathArgument.SyntaxException e) {
+            return error(e.inParameters() ? Reply.syntax(e.getMessage()) : new SmtpReply(501, "5.1.3", e.getMessage()));
+        }
+        SmtpReply bad = parametersAllowed(path);
+        if (bad == null) {
+            bad = EsmtpParameters.checkRcpt(path.parameters());
+        }
+        Envelope envelope = transaction.envelope();
+        if (bad == null && PathArgument.isInternational(path.address()) && !envelope.mailParameters().containsKey("SMTPUTF8")) {
+            bad = Reply.NEEDS_SMTPUTF8;
+        }
+        if (bad != null) {
+            return error(bad);
+        }
+        if (envelope.recipients().size() >= settings.maxRecipients()) {
+            // RFC 5321 §4.5.3.1.10: 452 lets the client send the rest in another transaction.
+            return Response.reply(Reply.TOO_MANY_RECIPIENTS);
+        }
+        Recipient recipient = new Recipient(path.address(), path.parameters());
+        SmtpReply refused = routeRefusal(path.address());
+        if (refused != null) {
+            LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), refused, path.address());
+            return error(refused);
+        }
+        FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), f -> f.rcptTo(session, envelope, recipient));
+        if (verdict.refusal() != null) {
+            return refuse(verdict);
+        }
+        transaction.add(recipient);
+        transaction.absorb(verdict);
+        return Response.reply(Reply.OK_RCPT);
+    }
+
+    /** The router's refusal, or relay access denied: never an open relay (RFC 5321 §3.6.2, §7.1). */
+    private SmtpReply routeRefusal(MailAddress address) {
+        RouteDecision decision = services.router().route(address);
+        if (decision.destination() == Destination.REFUSED) {
+            return decision.refusal();
+        }
+        if (decision.destination() == Destination.REMOTE && !session.relayPermitted()) {
+            return new SmtpReply(554, "5.7.1", "<" + address + ">: Relay access denied");
+        }
+        return null;
+    }
+
+    private Response data(String arg) {
+        if (transaction == null || content != null) {
+            // RFC 3030 §3: DATA after BDAT in the same transaction is out of sequence.
+            return error(Reply.BAD_SEQUENCE);
+        }
+        if (transaction.envelope().recipients().isEmpty()) {
+            return error(Reply.NO_RECIPIENTS);
+        }
+        if (!arg.isBlank()) {
+            return error(Reply.syntax("Syntax: DATA takes no argument"));
+        }
+        SmtpReply failed = startMessage(true);
+        if (failed != null) {
+            return Response.reply(failed);
+        }
+        return Response.then(Reply.START_DATA, Response.Next.CONTENT);
+    }
+
+    /**
+     * RFC 3030 §2: {@code BDAT size [LAST]}. The chunk is read in full whatever the answer, so a refused
+     * chunk never turns into commands.
+     */
+    private Response bdat(String arg) {
+        Matcher m = BDAT.matcher(arg);
+        if (!m.matches()) {
+            return error(Reply.syntax("Syntax: BDAT size [LAST]"));
+        }
+        long size = Long.parseLong(m.group(1));
+        boolean last = m.group(2) != null;
+        SmtpReply refusal = null;
+        // CHUNKING is an ESMTP extension: after HELO it was never offered.
+        if (!session.esmtp() || transaction == null || (content != null && content.dotted)) {
+            refusal = Reply.BAD_SEQUENCE;
+        } else if (transaction.envelope().recipients().isEmpty()) {
+            refusal = Reply.NO_RECIPIENTS;
+        } else if (content == null) {
+            refusal = startMessage(false);
+        }
+        if (refusal != null) {
+            errors++;
+            content = MessageContent.refusedChunk(refusal, content);
+        }
+        content.startChunk(size, last);
+        return size == 0 ? chunkDone() : Response.MORE_CONTENT;
+    }
+
+    /** Opens the queue file and writes our Received header into it; the refusal if the queue cannot take mail. */
+    private SmtpReply startMessage(boolean dotted) {
+        IncomingMessage incoming;
+        try {
+            incoming = services.queue().receive();
+        } catch (IOException e) {
+            LOG.error("{}: cannot start a queue file: {}", session.sessionId(), e.toString());
+            return Reply.queueFailure(e);
+        }
+        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), settings.maxMessageSize());
+        content.write(TraceHeader.received(session, settings.hostname(), transaction.envelope(), incoming.queueId(), tlsCipher,
+                settings.receivedShowsAuthUser()));
+        return null;
+    }
+
+    /** Message content: DATA up to its end line, or the bytes of the current BDAT chunk. */
+    Response content(ByteBuffer in) {
+        if (content == null) {
+            throw new IllegalStateException("no content expected");
+        }
+        if (content.dotted) {
+            return content.reader.feed(in) ? endOfMessage() : Response.MORE_CONTENT;
+        }
+        return content.takeChunk(in) ? chunkDone() : Response.MORE_CONTENT;
+    }
+
+    private Response chunkDone() {
+        MessageContent c = content;
+        if (c.refusal == null && !c.last && c.reader.result().tooBig()) {
+            c.refusal = Reply.MESSAGE_TOO_BIG;
+            errors++;
+        }
+        if (c.refusal != null) {
+            // RFC 3030 §4.2: a refused chunk fails the transaction; chunks still in the pipeline are read and refused too.
+            resetTransaction();
+            Response refused = Response.reply(c.refusal);
+            return tooManyErrors() ? refused.thenClose(Reply.tooManyErrors(settings.hostname())) : refused;
+        }
+        if (!c.last) {
+            return Response.reply(new SmtpReply(250, "2.0.0", c.chunkSize + " octets received"));
+        }
+        return endOfMessage();
+    }
+
+    /** The whole message is in: check it, run the data filters, and queue it. */
+    private Response endOfMessage() {
+        MessageContent c = content;
+        try {
+            DataReader.Result result = c.finish();
+            String queueId = c.incoming.queueId();
+            if (result.writeFailure() != null) {
+                LOG.error("{}: cannot write the queue file: {}", queueId, result.writeFailure().toString());
+                return Response.reply(Reply.queueFailure(result.writeFailure()));
+            }
+            if (result.bareLineEnding() && !settings.normalizeBareLineEndings()) {
+                LOG.info("{}: reject: bare CR or LF in message data from [{}]", queueId, clientIp());
+                return error(Reply.BARE_LINE_ENDING);
+            }
+            if (result.tooBig()) {
+                LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), settings.maxMessageSize(), clientIp());
+                return error(Reply.MESSAGE_TOO_BIG);
+            }
+            return queue(c.incoming);
+        } finally {
+            resetTransaction();
+        }
+    }
+
+    private Response queue(IncomingMessage incoming) {
+        String queueId = incoming.queueId();
+        Envelope complete = transaction.envelope();
+        ReceivedMessage view = new ReceivedMessage(incoming);
+        FilterChain.Verdict verdict = transaction.filters().run(queueId, f -> f.data(session, complete, view));
+        if (verdict.refusal() != null) {
+            return refuse(verdict);
+        }
+        transaction.absorb(verdict);
+        if (transaction.discarded()) {
+            LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), complete.reversePath());
+        } else {
+            try {
+                incoming.commit(complete, transaction.headers(), transaction.hold());
+            } catch (IOException e) {
+                LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
+                return Response.reply(Reply.queueFailure(e));
+            }
+            LOG.info("{}: client={}[{}]", queueId, session.heloName(), clientIp());
+        }
+        Response ok = Response.reply(Reply.queued(queueId));
+        return verdict.disconnect() ? ok.thenClose(Reply.closing(settings.hostname(), "4.7.0", "Closing connection")) : ok;
+    }
+
+    private Response refuse(FilterChain.Verdict verdict) {
+        Response r = error(verdict.refusal());
+        if (verdict.disconnect() && r.next() != Response.Next.CLOSE) {
+            return r.thenClose(Reply.closing(settings.hostname(), "4.7.0", "Closing connection"));
+        }
+        return r;
+    }
+
+    private void resetTransaction() {
+        transaction = null;
+        if (content != null) {
+            content.discard();
+            content = null;
+        }
+    }
+
+    private String clientIp() {
+        return session.clientAddress().getAddress().getHostAddress();
+    }
+
+    /** Past the junk command limit, NOOP, RSET, VRFY and HELP count as errors (as Postfix's smtpd_junk_command_limit). */
+    private Response junk(Response r) {
+        if (++junkCommands <= settings.maxJunkCommands()) {
+            return r;
+        }
+        errors++;
+        return tooManyErrors() ? r.thenClose(Reply.tooManyErrors(settings.hostname())) : r;
+    }
+
+    /** An error reply; past the session's error limit it is followed by 421 and the connection closes. */
+    private Response error(SmtpReply reply) {
+        errors++;
+        Response r = Response.reply(reply);
+        return tooManyErrors() ? r.thenClose(Reply.tooManyErrors(settings.hostname())) : r;
+    }
+
+    private boolean tooManyErrors() {
+        if (errors > settings.maxErrors()) {
+            LOG.info("{}: too many errors from [{}]", session.sessionId(), clientIp());
+            return true;
+        }
+        return false;
+    }
+}

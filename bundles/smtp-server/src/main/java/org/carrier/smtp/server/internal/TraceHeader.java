@@ -1,0 +1,56 @@
+package org.carrier.smtp.server.internal;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.SessionInfo;
+
+/** The Received header this server puts on top of every message it accepts (RFC 5321 §4.4). */
+final class TraceHeader {
+    private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
+
+    private TraceHeader() {
+    }
+
+    /**
+     * The header, folded, with its final CRLF.
+     *
+     * @param tlsCipher         the TLS cipher suite, or {@code null} on a plain channel
+     * @param showAuthenticated whether to name the authenticated identity (a privacy choice of the listener)
+     */
+    static String received(SessionInfo session, String hostname, Envelope envelope, String queueId, String tlsCipher,
+                           boolean showAuthenticated) {
+        // RFC 5321 §4.4 TCP-info and §4.1.3: the client's address as an address literal.
+        InetAddress client = session.clientAddress().getAddress();
+        String literal = (client instanceof Inet6Address ? "IPv6:" : "") + client.getHostAddress();
+        StringBuilder h = new StringBuilder("Received: from ").append(session.heloName())
+                .append(" ([").append(literal).append("])");
+        if (session.tlsProtocol() != null) {
+            h.append("\r\n\t(using ").append(session.tlsProtocol()).append(" with cipher ").append(tlsCipher).append(')');
+        }
+        if (showAuthenticated && session.authenticatedUser() != null) {
+            h.append("\r\n\t(Authenticated sender: ").append(session.authenticatedUser()).append(')');
+        }
+        h.append("\r\n\tby ").append(hostname).append(" (Carrier) with ").append(protocol(session, envelope))
+                .append(" id ").append(queueId);
+        if (envelope.recipients().size() == 1) {
+            h.append("\r\n\tfor <").append(envelope.recipients().get(0).address()).append('>');
+        }
+        return h.append(";\r\n\t").append(RFC5322_DATE.format(ZonedDateTime.now())).append("\r\n").toString();
+    }
+
+    /** RFC 3848 and RFC 6531 §3.7.3: the "with" protocol names TLS (S) and AUTH (A), and UTF8SMTP for SMTPUTF8. */
+    static String protocol(SessionInfo session, Envelope envelope) {
+        if (!session.esmtp()) {
+            return "SMTP";
+        }
+        String base = envelope.mailParameters().containsKey("SMTPUTF8") ? "UTF8SMTP" : "ESMTP";
+        boolean tls = session.tlsProtocol() != null;
+        boolean auth = session.authenticatedUser() != null;
+        return base + (tls ? "S" : "") + (auth ? "A" : "");
+    }
+}

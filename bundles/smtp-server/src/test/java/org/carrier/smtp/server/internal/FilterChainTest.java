@@ -1,0 +1,74 @@
+package org.carrier.smtp.server.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.SessionInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FilterChainTest {
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final SessionInfo session = new SessionInfo("S1", "test", new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 25),
+            null, false, null, null, false);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void aFilterOverItsTimeBudgetFailsSafe() {
+        SmtpFilter slow = new SmtpFilter() {
+            @Override
+            public FilterResult connect(SessionInfo s) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return FilterResult.accept();
+            }
+        };
+        FilterChain chain = new FilterChain(List.of(new FilterChain.Named("slowpoke", slow)), pool, 100);
+        long start = System.nanoTime();
+        FilterChain.Verdict v = chain.run("S1", f -> f.connect(session));
+        assertEquals("451 4.3.0 Temporary filter failure", v.refusal().toString());
+        assertEquals("slowpoke", v.decidedBy());
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "the session did not wait for the filter");
+    }
+
+    @Test
+    void aFilterWithinItsBudgetDecides() {
+        SmtpFilter quick = new SmtpFilter() {
+            @Override
+            public FilterResult connect(SessionInfo s) {
+                return FilterResult.proceed().withHeader("X-Checked", "yes");
+            }
+        };
+        FilterChain.Verdict v = new FilterChain(List.of(new FilterChain.Named("quick", quick)), pool, 1_000).run("S1", f -> f.connect(session));
+        assertNull(v.refusal());
+        assertEquals("X-Checked: yes", v.headers().get(0).toString());
+    }
+
+    @Test
+    void aFilterThatThrowsFailsSafe() {
+        SmtpFilter broken = new SmtpFilter() {
+            @Override
+            public FilterResult connect(SessionInfo s) {
+                throw new IllegalStateException("bug");
+            }
+        };
+        FilterChain.Verdict v = new FilterChain(List.of(new FilterChain.Named("broken", broken)), pool, 1_000).run("S1", f -> f.connect(session));
+        assertEquals(451, v.refusal().code());
+        assertEquals("broken", v.decidedBy());
+    }
+}

@@ -1,0 +1,43 @@
+package org.carrier.smtp.server.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.carrier.api.queue.MailQueue;
+import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
+
+/** What sessions get in tests: a queue in memory, {@link ProtocolDriver#ROUTER}, a list of filters, a failure delay. */
+final class TestServices implements SessionServices {
+    final MemoryQueue queue = new MemoryQueue();
+    final List<FilterChain.Named> filters = new ArrayList<>();
+    private final AuthFailureDelay failures;
+
+    TestServices() {
+        this(SessionServices.SharedAuthFailures.DELAY);
+    }
+
+    TestServices(AuthFailureDelay failures) {
+        this.failures = failures;
+    }
+
+    @Override
+    public MailQueue queue() {
+        return queue;
+    }
+
+    @Override
+    public Router router() {
+        return ProtocolDriver.ROUTER;
+    }
+
+    @Override
+    public FilterChain filters() {
+        return filters.isEmpty() ? FilterChain.EMPTY : new FilterChain(filters);
+    }
+
+    @Override
+    public AuthFailureDelay authFailures() {
+        return failures;
+    }
+}
