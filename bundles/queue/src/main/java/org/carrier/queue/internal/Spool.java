@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.transport.MessageSource;
@@ -26,21 +28,25 @@ import org.slf4j.LoggerFactory;
  * The spool on disk, Postfix-like and inspectable: {@code incoming/} holds messages being received
  * (never acknowledged), {@code queue/ID.msg} and {@code queue/ID.env} the queued content and its
  * envelope and state, {@code corrupt/} what could not be read. A message is queued exactly when its
- * {@code .env} exists; each write reaches the disk (file and directory synced) before it counts.
+ * {@code .env} exists; each write reaches the disk (file synced, directory synced by a {@link GroupSync}
+ * shared by concurrent writers) before it counts.
  */
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    private static final String ENVELOPE = ".env";
 
     private final Path root;
     private final Path incoming;
     private final Path queue;
     private final Path corrupt;
+    private final GroupSync queueSync;
 
     Spool(Path root) throws IOException {
         this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.queue = Files.createDirectories(root.resolve("queue"));
         this.corrupt = Files.createDirectories(root.resolve("corrupt"));
+        this.queueSync = new GroupSync(queue);
     }
 
     Path root() {
@@ -56,7 +62,7 @@ final class Spool {
     }
 
     private Path envelopeFile(String id) {
-        return queue.resolve(id + ".env");
+        return queue.resolve(id + ENVELOPE);
     }
 
     /**
@@ -68,7 +74,7 @@ final class Spool {
         writeEnvelope(entry);
     }
 
-    /** Writes the entry's envelope and state: temp file, sync, atomic rename, directory sync. */
+    /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
     void writeEnvelope(QueueEntry entry) throws IOException {
         Path target = envelopeFile(entry.id());
         Path temp = queue.resolve(entry.id() + ".env.tmp");
@@ -81,14 +87,19 @@ final class Spool {
             channel.force(true);
         }
         move(temp, target);
-        syncDirectory(queue);
+        queueSync.sync();
     }
 
-    /** Removes a message whose recipients are all final: envelope first, so a crash leaves no half entry. */
+    /** Removes a message that is done or deleted: envelope first, so a crash leaves no half entry. */
     void remove(String id) throws IOException {
         Files.deleteIfExists(envelopeFile(id));
         Files.deleteIfExists(contentFile(id));
-        syncDirectory(queue);
+        queueSync.sync();
+    }
+
+    /** Whether a message is queued under {@code id}. */
+    boolean contains(String id) {
+        return Files.exists(envelopeFile(id));
     }
 
     /** The content as transports send it: prepended header fields, then the received message. */
@@ -114,54 +125,99 @@ final class Spool {
     }
 
     /**
-     * Reads back everything queued. Partial receptions are deleted (they were never acknowledged);
-     * entries that cannot be read are moved to {@code corrupt/} with a log line, never stopping start-up.
+     * Reads back everything queued, one entry at a time (a large backlog is never all in memory).
+     * Partial receptions are deleted (they were never acknowledged); entries that cannot be read are moved
+     * to {@code corrupt/} with a log line, never stopping start-up.
+     *
+     * @return how many entries were recovered
      */
-    List<QueueEntry> recover() throws IOException {
+    int recover(Consumer<QueueEntry> each) throws IOException {
         try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
             for (Path p : partial) {
                 LOG.info("removing {}: received partly, never acknowledged", p.getFileName());
                 Files.deleteIfExists(p);
             }
         }
-        List<QueueEntry> entries = new ArrayList<>();
+        int count = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
-                } else if (name.endsWith(".env")) {
-                    load(p).ifPresent(entries::add);
-                } else if (name.endsWith(".msg") && !Files.exists(queue.resolve(name.replace(".msg", ".env")))) {
+                } else if (name.endsWith(ENVELOPE)) {
+                    Optional<QueueEntry> entry = load(idOf(name));
+                    if (entry.isPresent()) {
+                        each.accept(entry.get());
+                        count++;
+                    }
+                } else if (name.endsWith(".msg") && !Files.exists(queue.resolve(name.replace(".msg", ENVELOPE)))) {
                     LOG.info("removing {}: content without an envelope, never acknowledged", name);
                     Files.deleteIfExists(p);
                 }
             }
         }
-        entries.sort((a, b) -> a.arrival().compareTo(b.arrival()));
-        return entries;
+        return count;
     }
 
-    private Optional<QueueEntry> load(Path envelope) throws IOException {
-        String id = envelope.getFileName().toString().replace(".env", "");
+    /** The IDs of every queued message, in order (IDs sort by arrival). */
+    List<String> queuedIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + ENVELOPE)) {
+            for (Path p : files) {
+                ids.add(idOf(p.getFileName().toString()));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** Reads an entry without changing anything; empty if it is gone or unreadable. */
+    Optional<QueueEntry> peek(String id) {
         try {
-            QueueEntry entry = EnvelopeFile.parse(Files.readString(envelope, StandardCharsets.UTF_8));
-            if (!entry.id().equals(id)) {
-                throw new IOException("its id record says " + entry.id());
-            }
-            if (!Files.exists(contentFile(id))) {
-                throw new IOException("its content file " + id + ".msg is missing");
-            }
-            return Optional.of(entry);
+            return Optional.of(read(id));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: moved to {} because {} cannot be read: {}", id, corrupt, envelope.getFileName(), e.getMessage());
-            Files.move(envelope, corrupt.resolve(envelope.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            Path content = contentFile(id);
-            if (Files.exists(content)) {
-                Files.move(content, corrupt.resolve(content.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
             return Optional.empty();
         }
+    }
+
+    /** Reads an entry; empty if it is gone; one that cannot be read is moved to {@code corrupt/} with a log line. */
+    Optional<QueueEntry> load(String id) throws IOException {
+        Path envelope = envelopeFile(id);
+        try {
+            return Optional.of(read(id));
+        } catch (NoSuchFileException gone) {
+            if (Files.exists(envelope)) {
+                moveToCorrupt(id, envelope, "its content file " + id + ".msg is missing");
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            moveToCorrupt(id, envelope, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private QueueEntry read(String id) throws IOException {
+        QueueEntry entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
+        if (!entry.id().equals(id)) {
+            throw new IOException("its id record says " + entry.id());
+        }
+        if (!Files.exists(contentFile(id))) {
+            throw new NoSuchFileException(contentFile(id).toString());
+        }
+        return entry;
+    }
+
+    private void moveToCorrupt(String id, Path envelope, String problem) throws IOException {
+        LOG.warn("{}: moved to {} because {} cannot be read: {}", id, corrupt, envelope.getFileName(), problem);
+        Files.move(envelope, corrupt.resolve(envelope.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Path content = contentFile(id);
+        if (Files.exists(content)) {
+            Files.move(content, corrupt.resolve(content.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static String idOf(String fileName) {
+        return fileName.substring(0, fileName.length() - ENVELOPE.length());
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -169,15 +225,6 @@ final class Spool {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes renames in {@code dir} durable; a platform that cannot sync directories leaves it to the OS. */
-    static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // not supported on this platform
         }
     }
 }

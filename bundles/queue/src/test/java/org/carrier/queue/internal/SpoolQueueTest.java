@@ -66,6 +66,11 @@ class SpoolQueueTest {
             }
             return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), "test")).toList();
         }
+
+        /** The requests for mail other than DSNs (which come from the null reverse-path). */
+        List<DeliveryRequest> originals() {
+            return requests.stream().filter(r -> !r.envelope().reversePath().isNullSender()).toList();
+        }
     }
 
     private final RecordingTransport smtp = new RecordingTransport();
@@ -206,7 +211,7 @@ class SpoolQueueTest {
         SpoolQueue q = queue(FAST);
         submit(q, envelope("gone@relay.test", "x@refused.test"), false);
         assertTrue(waitFor(() -> q.list().isEmpty()), "failed recipients are final, so the message is removed");
-        assertEquals(1, smtp.requests.size(), "the refused recipient never reached a transport");
+        assertEquals(1, smtp.originals().size(), "the refused recipient never reached a transport");
     }
 
     @Test
@@ -232,7 +237,7 @@ class SpoolQueueTest {
         SpoolQueue q = queue(new QueueSettings(List.of(Duration.ofMillis(100)), Duration.ZERO));
         submit(q, envelope("bob@relay.test"), false);
         assertTrue(waitFor(() -> q.list().isEmpty()), "expired at the first deferral");
-        assertEquals(1, smtp.requests.size());
+        assertEquals(1, smtp.originals().size());
     }
 
     @Test
