@@ -1,0 +1,130 @@
+package org.carrier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue's promise under kill -9: the real distribution relays a burst of messages to a sink while it
+ * is killed with SIGKILL three times and restarted; every message that got 250 must reach the sink.
+ * Duplicates are allowed (deliveries in flight at a kill are repeated) and counted.
+ */
+class QueueCrashIT {
+    private static final int SENDERS = 4;
+    private static final int MAX_MESSAGES = 400;
+    private static final int KILLS = 3;
+    private static final Pattern SUBJECT = Pattern.compile("Subject: (crash-\\d+)");
+
+    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger issued = new AtomicInteger();
+    private final AtomicBoolean sending = new AtomicBoolean(true);
+
+    @Test
+    void everyAcknowledgedMessageArrivesDespiteKills() throws Exception {
+        try (SmtpSink sink = new SmtpSink()) {
+            Path dir = Files.createTempDirectory(Distribution.home().getParent(), "crash-");
+            RunningCarrier carrier = new RunningCarrier(dir);
+            carrier.configure("org.carrier.route-crash.cfg", "name = crash\ndomains = crash.test\ntransport = smtp\n"
+                    + "nextHops = 127.0.0.1:" + sink.port() + "\norder = 100\n");
+            try (carrier) {
+                carrier.start();
+                List<Thread> senders = startSenders(carrier.smtpPort);
+                for (int kill = 1; kill <= KILLS; kill++) {
+                    Thread.sleep(1_500);
+                    int before = acknowledged.size();
+                    carrier.kill();
+                    System.out.printf("kill #%d after %d acknowledged messages%n", kill, before);
+                    carrier.start();
+                }
+                Thread.sleep(1_000);
+                sending.set(false);
+                for (Thread t : senders) {
+                    t.join(30_000);
+                }
+                Map<String, Integer> received = new HashMap<>();
+                Distribution.waitFor(60, () -> {
+                    drain(sink, received);
+                    return received.keySet().containsAll(acknowledged);
+                });
+                Set<String> missing = new TreeSet<>(acknowledged);
+                missing.removeAll(received.keySet());
+                long duplicates = received.values().stream().filter(n -> n > 1).count();
+                System.out.printf("crash test: %d sent, %d acknowledged, %d received, %d duplicated, %d missing, %d kills%n",
+                        issued.get(), acknowledged.size(), received.size(), duplicates, missing.size(), KILLS);
+                assertTrue(acknowledged.size() >= 50, "a real burst: " + acknowledged.size() + " acknowledged\n" + carrier.console());
+                assertEquals(Set.of(), missing, "acknowledged with 250 but never delivered");
+            }
+        }
+    }
+
+    /** Sender threads: each sends one message per session until told to stop (or 400 are sent), noting which got 250. */
+    private List<Thread> startSenders(int port) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < SENDERS; i++) {
+            Thread t = new Thread(() -> {
+                int n = issued.incrementAndGet();
+                while (sending.get() && n <= MAX_MESSAGES) {
+                    if (send(port, "crash-" + n)) {
+                        n = issued.incrementAndGet();
+                    }
+                }
+            }, "crash-sender-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    /** @return whether Carrier answered (a subject that got no answer is sent again: a duplicate at most) */
+    private boolean send(int port, String subject) {
+        try {
+            String reply = SmtpClient.send(port, "sender@client.test", List.of("rcpt@crash.test"), SmtpClient.message(subject, 1_000));
+            if (reply.startsWith("250")) {
+                acknowledged.add(subject);
+            }
+            return true;
+        } catch (IOException e) {
+            pause(); // Carrier is down or restarting: not acknowledged, so no promise was made
+            return false;
+        }
+    }
+
+    private static void drain(SmtpSink sink, Map<String, Integer> received) {
+        try {
+            SmtpSink.Received r;
+            while ((r = sink.next(0)) != null) {
+                Matcher m = SUBJECT.matcher(r.content());
+                if (m.find()) {
+                    received.merge(m.group(1), 1, Integer::sum);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
