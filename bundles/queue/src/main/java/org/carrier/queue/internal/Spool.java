@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,14 +27,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The spool on disk, Postfix-like and inspectable: {@code incoming/} holds messages being received
- * (never acknowledged), {@code queue/ID.msg} and {@code queue/ID.env} the queued content and its
- * envelope and state, {@code corrupt/} what could not be read. A message is queued exactly when its
- * {@code .env} exists; each write reaches the disk (file synced, directory synced by a {@link GroupSync}
- * shared by concurrent writers) before it counts.
+ * (never acknowledged), {@code queue/ID.msg} a queued message: its content followed by a trailer with the
+ * envelope as it arrived, so that one sync makes both durable; {@code queue/ID.env} its envelope and state
+ * once they change (it then takes precedence over the trailer); {@code corrupt/} what could not be read.
+ * A message is queued exactly when its {@code .msg} is in {@code queue/}; each write reaches the disk (file
+ * synced, directory synced by a {@link GroupSync} shared by concurrent writers) before it counts.
  */
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     private static final String ENVELOPE = ".env";
+    private static final String CONTENT = ".msg";
+    /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
+    private static final String TRAILER_MARK = "carrier-trailer ";
+    private static final int TRAILER_LINE = TRAILER_MARK.length() + 11;
 
     private final Path root;
     private final Path incoming;
@@ -58,20 +64,29 @@ final class Spool {
     }
 
     Path contentFile(String id) {
-        return queue.resolve(id + ".msg");
+        return queue.resolve(id + CONTENT);
     }
 
     private Path envelopeFile(String id) {
         return queue.resolve(id + ENVELOPE);
     }
 
+    /** What {@link SpoolIncomingMessage#seal} appends after the content: the envelope and its length. */
+    static byte[] trailer(QueueEntry entry) {
+        byte[] envelope = EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8);
+        byte[] line = String.format("%s%010d\n", TRAILER_MARK, envelope.length).getBytes(StandardCharsets.US_ASCII);
+        byte[] trailer = Arrays.copyOf(envelope, envelope.length + line.length);
+        System.arraycopy(line, 0, trailer, envelope.length, line.length);
+        return trailer;
+    }
+
     /**
-     * Queues a received message: its content (already synced by the writer) moves into the queue, then
-     * the envelope is written; the message counts as queued once the envelope's rename is on disk.
+     * Queues a received message whose file (content and envelope trailer) the writer has synced: it moves
+     * into the queue, and counts as queued once the directory sync that covers the rename is done.
      */
     void commit(QueueEntry entry) throws IOException {
         move(incomingFile(entry.id()), contentFile(entry.id()));
-        writeEnvelope(entry);
+        queueSync.sync();
     }
 
     /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
@@ -90,16 +105,19 @@ final class Spool {
         queueSync.sync();
     }
 
-    /** Removes a message that is done or deleted: envelope first, so a crash leaves no half entry. */
+    /**
+     * Removes a message that is done or deleted: content first, because its trailer holds the state at
+     * arrival; a {@code .env} left alone by a crash is removed at the next start.
+     */
     void remove(String id) throws IOException {
-        Files.deleteIfExists(envelopeFile(id));
         Files.deleteIfExists(contentFile(id));
+        Files.deleteIfExists(envelopeFile(id));
         queueSync.sync();
     }
 
     /** Whether a message is queued under {@code id}. */
     boolean contains(String id) {
-        return Files.exists(envelopeFile(id));
+        return Files.exists(contentFile(id));
     }
 
     /** The content as transports send it: prepended header fields, then the received message. */
@@ -114,7 +132,8 @@ final class Spool {
         return new MessageSource() {
             @Override
             public InputStream open() throws IOException {
-                return new SequenceInputStream(new ByteArrayInputStream(head), Files.newInputStream(content));
+                return new SequenceInputStream(new ByteArrayInputStream(head),
+                        new LimitedInputStream(Files.newInputStream(content), entry.size()));
             }
 
             @Override
@@ -144,14 +163,14 @@ final class Spool {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
-                } else if (name.endsWith(ENVELOPE)) {
-                    Optional<QueueEntry> entry = load(idOf(name));
+                } else if (name.endsWith(CONTENT)) {
+                    Optional<QueueEntry> entry = load(idOf(name, CONTENT));
                     if (entry.isPresent()) {
                         each.accept(entry.get());
                         count++;
                     }
-                } else if (name.endsWith(".msg") && !Files.exists(queue.resolve(name.replace(".msg", ENVELOPE)))) {
-                    LOG.info("removing {}: content without an envelope, never acknowledged", name);
+                } else if (name.endsWith(ENVELOPE) && !Files.exists(contentFile(idOf(name, ENVELOPE)))) {
+                    LOG.info("removing {}: the rest of a message whose removal a crash interrupted", name);
                     Files.deleteIfExists(p);
                 }
             }
@@ -162,9 +181,9 @@ final class Spool {
     /** The IDs of every queued message, in order (IDs sort by arrival). */
     List<String> queuedIds() throws IOException {
         List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + ENVELOPE)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + CONTENT)) {
             for (Path p : files) {
-                ids.add(idOf(p.getFileName().toString()));
+                ids.add(idOf(p.getFileName().toString(), CONTENT));
             }
         }
         ids.sort(null);
@@ -180,44 +199,82 @@ final class Spool {
         }
     }
 
-    /** Reads an entry; empty if it is gone; one that cannot be read is moved to {@code corrupt/} with a log line. */
+    /**
+     * Reads an entry; empty if it is gone (or being removed); one that cannot be read is moved to
+     * {@code corrupt/} with a log line naming it.
+     */
     Optional<QueueEntry> load(String id) throws IOException {
-        Path envelope = envelopeFile(id);
         try {
             return Optional.of(read(id));
         } catch (NoSuchFileException gone) {
-            if (Files.exists(envelope)) {
-                moveToCorrupt(id, envelope, "its content file " + id + ".msg is missing");
-            }
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            moveToCorrupt(id, envelope, e.getMessage());
+            moveToCorrupt(id, e.getMessage());
             return Optional.empty();
         }
     }
 
+    /** The state in {@code ID.env} if there is one, else the envelope trailer of {@code ID.msg}. */
     private QueueEntry read(String id) throws IOException {
-        QueueEntry entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
-        if (!entry.id().equals(id)) {
-            throw new IOException("its id record says " + entry.id());
-        }
         if (!Files.exists(contentFile(id))) {
             throw new NoSuchFileException(contentFile(id).toString());
+        }
+        QueueEntry entry;
+        try {
+            entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException noStateYet) {
+            entry = readTrailer(contentFile(id));
+        }
+        if (!entry.id().equals(id)) {
+            throw new IOException("its id record says " + entry.id());
         }
         return entry;
     }
 
-    private void moveToCorrupt(String id, Path envelope, String problem) throws IOException {
-        LOG.warn("{}: moved to {} because {} cannot be read: {}", id, corrupt, envelope.getFileName(), problem);
-        Files.move(envelope, corrupt.resolve(envelope.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        Path content = contentFile(id);
-        if (Files.exists(content)) {
-            Files.move(content, corrupt.resolve(content.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    private static QueueEntry readTrailer(Path content) throws IOException {
+        try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
+            long length = channel.size();
+            String line = length < TRAILER_LINE ? ""
+                    : new String(readAt(channel, length - TRAILER_LINE, TRAILER_LINE), StandardCharsets.US_ASCII);
+            if (!line.startsWith(TRAILER_MARK) || !line.endsWith("\n")) {
+                throw new IOException(content.getFileName() + " has no envelope trailer");
+            }
+            int envelopeLength = Integer.parseInt(line.substring(TRAILER_MARK.length(), TRAILER_LINE - 1));
+            long start = length - TRAILER_LINE - envelopeLength;
+            if (envelopeLength < 0 || start < 0) {
+                throw new IOException(content.getFileName() + ": envelope trailer length out of range");
+            }
+            QueueEntry entry = EnvelopeFile.parse(new String(readAt(channel, start, envelopeLength), StandardCharsets.UTF_8));
+            if (entry.size() != start) {
+                throw new IOException(content.getFileName() + ": content is " + start + " bytes, the envelope says " + entry.size());
+            }
+            return entry;
+        } catch (NumberFormatException e) {
+            throw new IOException(content.getFileName() + ": bad envelope trailer length", e);
         }
     }
 
-    private static String idOf(String fileName) {
-        return fileName.substring(0, fileName.length() - ENVELOPE.length());
+    private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                break;
+            }
+        }
+        return buffer.array();
+    }
+
+    private void moveToCorrupt(String id, String problem) throws IOException {
+        LOG.warn("{}: moved to {} because it cannot be read: {}", id, corrupt, problem);
+        for (Path file : List.of(envelopeFile(id), contentFile(id))) {
+            if (Files.exists(file)) {
+                Files.move(file, corrupt.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static String idOf(String fileName, String suffix) {
+        return fileName.substring(0, fileName.length() - suffix.length());
     }
 
     private static void move(Path from, Path to) throws IOException {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import org.carrier.api.queue.IncomingMessage;
 /** A message being received: written straight into {@code incoming/}, so no copy is needed to queue it. */
 final class SpoolIncomingMessage implements IncomingMessage {
 
-    /** What happens at commit: the queue makes the entry durable and schedules it. */
+    /** What happens at commit: the queue {@link #seal}s the file with the envelope, queues and schedules it. */
     interface Committer {
         void commit(SpoolIncomingMessage message, Envelope envelope, List<HeaderField> headers, boolean hold) throws IOException;
     }
@@ -66,10 +67,22 @@ final class SpoolIncomingMessage implements IncomingMessage {
             throw new IllegalStateException(id + " was already committed or closed");
         }
         out.flush();
-        channel.force(true);
-        channel.close();
         committer.commit(this, envelope, prependedHeader, hold);
         done = true;
+    }
+
+    /**
+     * Appends the envelope trailer after the content, syncs the file and closes it: content and envelope
+     * reach the disk with one sync.
+     */
+    void seal(byte[] trailer) throws IOException {
+        out.flush();
+        ByteBuffer bytes = ByteBuffer.wrap(trailer);
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+        channel.force(true);
+        channel.close();
     }
 
     @Override

@@ -104,7 +104,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
 
     private IncomingMessage receive(SpoolIncomingMessage.Committer committer) throws IOException {
         String id = ids.next();
-        while (active.containsKey(id) || spool.contains(id) || Files.exists(spool.contentFile(id))) {
+        while (active.containsKey(id) || spool.contains(id)) {
             id = ids.next(); // a clock set back since an earlier run must never make a queued message be overwritten
         }
         return new SpoolIncomingMessage(id, spool.incomingFile(id), committer);
@@ -121,6 +121,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             throws IOException {
         QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), expand(envelope), headers,
                 message.size(), hold);
+        message.seal(Spool.trailer(entry));
         try {
             spool.commit(entry);
         } catch (IOException e) {
