@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The queue's promise under kill -9: the real distribution relays a burst of messages to a sink while it
  * is killed with SIGKILL three times and restarted; every message that got 250 must reach the sink.
- * Duplicates are allowed (deliveries in flight at a kill are repeated) and counted.
+ * Duplicates are allowed (deliveries in flight at a kill are repeated) and counted. And the spool's
+ * free-space threshold: below it, new mail gets 452 4.3.1; it is accepted again without a restart.
  */
 class QueueCrashIT {
     private static final int SENDERS = 4;
@@ -70,6 +71,44 @@ class QueueCrashIT {
                 assertTrue(acknowledged.size() >= 50, "a real burst: " + acknowledged.size() + " acknowledged\n" + carrier.console());
                 assertEquals(Set.of(), missing, "acknowledged with 250 but never delivered");
             }
+        }
+    }
+
+    @Test
+    void belowTheFreeSpaceThresholdMailGets452UntilSpaceReturns() throws Exception {
+        try (SmtpSink sink = new SmtpSink()) {
+            Path dir = Files.createTempDirectory(Distribution.home().getParent(), "diskfull-");
+            RunningCarrier carrier = new RunningCarrier(dir);
+            carrier.configure("org.carrier.route-crash.cfg", "name = crash\ndomains = crash.test\ntransport = smtp\n"
+                    + "nextHops = 127.0.0.1:" + sink.port() + "\norder = 100\n");
+            try (carrier) {
+                carrier.start();
+                String queueConfig = Files.readString(carrier.home.resolve("config/org.carrier.queue.cfg"));
+                // More free space than any disk has: to the queue, the spool's disk is full.
+                carrier.configure("org.carrier.queue.cfg", queueConfig.replaceAll("(?m)^minFreeSpaceMb = .*$", "minFreeSpaceMb = 999999999"));
+                String[] reply = new String[1];
+                assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "full")).startsWith("452")),
+                        "expected 452 once the setting applies, got: " + reply[0]);
+                assertTrue(reply[0].startsWith("452 4.3.1"), reply[0]);
+
+                carrier.configure("org.carrier.queue.cfg", queueConfig);
+                assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "space again")).startsWith("250")),
+                        "service resumes by itself: " + reply[0]);
+                // Mail sent before the setting applied was accepted and is relayed too; look for ours.
+                SmtpSink.Received relayed;
+                do {
+                    relayed = sink.next(30);
+                } while (relayed != null && !relayed.content().contains("Subject: space again"));
+                assertTrue(relayed != null, "not delivered:\n" + carrier.console());
+            }
+        }
+    }
+
+    private static String sendQuietly(int port, String subject) {
+        try {
+            return SmtpClient.send(port, "sender@client.test", List.of("rcpt@crash.test"), SmtpClient.message(subject, 100));
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 

@@ -365,9 +365,18 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             if (busy != null) {
                 return changeEntry(busy, what, change);
             }
-            Thread.onSpinWait(); // the scheduler is just loading it
+            pause(); // the scheduler is just loading it
         }
         throw new IllegalStateException(id + ": busy, try again");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private boolean changeUnclaimed(String id, String what, Consumer<QueueEntry> change) {
