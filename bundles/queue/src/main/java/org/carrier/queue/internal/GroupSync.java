@@ -13,13 +13,18 @@ import java.nio.file.StandardOpenOption;
  * one sync per caller; under load, many commits share one sync.
  */
 final class GroupSync {
-    private final Path directory;
+    private final Runnable syncAction;
     private long requested;
     private long completed;
     private boolean syncing;
 
     GroupSync(Path directory) {
-        this.directory = directory;
+        this(() -> syncDirectory(directory));
+    }
+
+    /** @param syncAction what makes the callers' changes durable (a directory sync; a probe in tests) */
+    GroupSync(Runnable syncAction) {
+        this.syncAction = syncAction;
     }
 
     void sync() throws InterruptedIOException {
@@ -44,7 +49,7 @@ final class GroupSync {
             }
         }
         try {
-            syncDirectory(directory); // outside the monitor: later callers take their tickets meanwhile
+            syncAction.run(); // outside the monitor: later callers take their tickets meanwhile
         } finally {
             synchronized (this) {
                 syncing = false;

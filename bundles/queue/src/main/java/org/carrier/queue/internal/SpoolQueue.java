@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -58,7 +58,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private final Schedule schedule = new Schedule();
     private final Set<String> claims = ConcurrentHashMap.newKeySet();
     private final Map<String, QueueEntry> active = new ConcurrentHashMap<>();
-    private final ExecutorService workers;
+    private final ThreadPoolExecutor workers;
     private final Thread scheduler;
     private volatile boolean running = true;
     private volatile QueueSettings settings;
@@ -73,7 +73,8 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         this.transports = transports;
         this.freeSpace = new FreeSpace(root);
         this.notifier = new Notifier(spool, this::queueNotification, clock);
-        this.workers = Executors.newFixedThreadPool(threads, r -> thread(r, "carrier-delivery"));
+        this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> thread(r, "carrier-delivery"));
         this.scheduler = thread(this::runSchedule, "carrier-queue-scheduler");
     }
 
@@ -414,6 +415,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     public void close() {
         running = false;
         scheduler.interrupt();
+        workers.getQueue().clear(); // attempts not started yet: their messages are on disk for the next start
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
