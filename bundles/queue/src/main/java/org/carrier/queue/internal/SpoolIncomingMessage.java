@@ -1,12 +1,10 @@
 package org.carrier.queue.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,7 @@ final class SpoolIncomingMessage implements IncomingMessage {
         this.file = file;
         this.committer = committer;
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        this.out = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
+        this.out = new CountingOutputStream(channel);
     }
 
     @Override
@@ -99,35 +97,58 @@ final class SpoolIncomingMessage implements IncomingMessage {
         }
     }
 
-    /** Counts bytes on their way to the file; closing it does not close the file (commit does). */
+    /**
+     * Buffers and counts bytes on their way to the file. Not synchronized (one session owns it), because
+     * the SMTP server writes the DATA stream byte by byte. Closing it does not close the file (commit does).
+     */
     private static final class CountingOutputStream extends OutputStream {
-        private final OutputStream target;
+        private final FileChannel target;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int used;
         private long count;
 
-        CountingOutputStream(OutputStream target) {
+        CountingOutputStream(FileChannel target) {
             this.target = target;
         }
 
         @Override
         public void write(int b) throws IOException {
-            target.write(b);
+            if (used == buffer.length) {
+                flush();
+            }
+            buffer[used++] = (byte) b;
             count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            target.write(b, off, len);
+            if (len > buffer.length - used) {
+                flush();
+            }
+            if (len >= buffer.length) {
+                drain(ByteBuffer.wrap(b, off, len));
+            } else {
+                System.arraycopy(b, off, buffer, used, len);
+                used += len;
+            }
             count += len;
         }
 
         @Override
         public void flush() throws IOException {
-            target.flush();
+            drain(ByteBuffer.wrap(buffer, 0, used));
+            used = 0;
+        }
+
+        private void drain(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                target.write(bytes);
+            }
         }
 
         @Override
         public void close() throws IOException {
-            target.flush();
+            flush();
         }
     }
 }

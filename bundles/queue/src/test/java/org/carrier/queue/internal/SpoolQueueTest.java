@@ -100,6 +100,32 @@ class SpoolQueueTest {
     }
 
     @Test
+    void largeContentWrittenByteByByteAndInBlocksComesBackExactly() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        byte[] expected = new byte[300_000];
+        new java.util.Random(7).nextBytes(expected);
+        String id;
+        try (IncomingMessage m = q.receive()) {
+            for (int i = 0; i < 1_000; i++) {
+                m.content().write(expected[i]);
+            }
+            m.content().write(expected, 1_000, 100_000); // more than the buffer at once
+            m.content().write(expected, 101_000, 10);
+            m.content().write(expected, 101_010, expected.length - 101_010);
+            assertEquals(expected.length, m.size());
+            try (InputStream before = m.openContent()) {
+                assertTrue(java.util.Arrays.equals(expected, before.readAllBytes()), "readable before commit (for data filters)");
+            }
+            m.commit(envelope("bob@relay.test"), List.of(), true);
+            id = m.queueId();
+        }
+        QueueEntry entry = new Spool(root).peek(id).orElseThrow();
+        try (InputStream in = new Spool(root).source(entry).open()) {
+            assertTrue(java.util.Arrays.equals(expected, in.readAllBytes()), "the content, without the envelope trailer");
+        }
+    }
+
+    @Test
     void anUncommittedMessageLeavesNothing() throws Exception {
         SpoolQueue q = queue(SLOW);
         try (IncomingMessage m = q.receive()) {
