@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,70 +37,66 @@ class QueueCrashIT {
 
     @Test
     void everyAcknowledgedMessageArrivesDespiteKills() throws Exception {
-        try (SmtpSink sink = new SmtpSink()) {
-            Path dir = Files.createTempDirectory(Distribution.home().getParent(), "crash-");
-            RunningCarrier carrier = new RunningCarrier(dir);
-            carrier.configure("org.carrier.route-crash.cfg", "name = crash\ndomains = crash.test\ntransport = smtp\n"
-                    + "nextHops = 127.0.0.1:" + sink.port() + "\norder = 100\n");
-            try (carrier) {
+        try (SmtpSink sink = new SmtpSink(); RunningCarrier carrier = relayingTo(sink, "crash-")) {
+            carrier.start();
+            List<Thread> senders = startSenders(carrier.smtpPort);
+            for (int kill = 1; kill <= KILLS; kill++) {
+                Thread.sleep(1_500);
+                int before = acknowledged.size();
+                carrier.kill();
+                System.out.printf("kill #%d after %d acknowledged messages%n", kill, before);
                 carrier.start();
-                List<Thread> senders = startSenders(carrier.smtpPort);
-                for (int kill = 1; kill <= KILLS; kill++) {
-                    Thread.sleep(1_500);
-                    int before = acknowledged.size();
-                    carrier.kill();
-                    System.out.printf("kill #%d after %d acknowledged messages%n", kill, before);
-                    carrier.start();
-                }
-                Thread.sleep(1_000);
-                sending.set(false);
-                for (Thread t : senders) {
-                    t.join(30_000);
-                }
-                Map<String, Integer> received = new HashMap<>();
-                Distribution.waitFor(60, () -> {
-                    drain(sink, received);
-                    return received.keySet().containsAll(acknowledged);
-                });
-                Set<String> missing = new TreeSet<>(acknowledged);
-                missing.removeAll(received.keySet());
-                long duplicates = received.values().stream().filter(n -> n > 1).count();
-                System.out.printf("crash test: %d sent, %d acknowledged, %d received, %d duplicated, %d missing, %d kills%n",
-                        issued.get(), acknowledged.size(), received.size(), duplicates, missing.size(), KILLS);
-                assertTrue(acknowledged.size() >= 50, "a real burst: " + acknowledged.size() + " acknowledged\n" + carrier.console());
-                assertEquals(Set.of(), missing, "acknowledged with 250 but never delivered");
             }
+            Thread.sleep(1_000);
+            sending.set(false);
+            for (Thread t : senders) {
+                t.join(30_000);
+            }
+            Map<String, Integer> received = new HashMap<>();
+            Distribution.waitFor(60, () -> {
+                drain(sink, received);
+                return received.keySet().containsAll(acknowledged);
+            });
+            Set<String> missing = new TreeSet<>(acknowledged);
+            missing.removeAll(received.keySet());
+            long duplicates = received.values().stream().filter(n -> n > 1).count();
+            System.out.printf("crash test: %d sent, %d acknowledged, %d received, %d duplicated, %d missing, %d kills%n",
+                    issued.get(), acknowledged.size(), received.size(), duplicates, missing.size(), KILLS);
+            assertTrue(acknowledged.size() >= 50, "a real burst: " + acknowledged.size() + " acknowledged\n" + carrier.console());
+            assertEquals(Set.of(), missing, "acknowledged with 250 but never delivered");
         }
     }
 
     @Test
     void belowTheFreeSpaceThresholdMailGets452UntilSpaceReturns() throws Exception {
-        try (SmtpSink sink = new SmtpSink()) {
-            Path dir = Files.createTempDirectory(Distribution.home().getParent(), "diskfull-");
-            RunningCarrier carrier = new RunningCarrier(dir);
-            carrier.configure("org.carrier.route-crash.cfg", "name = crash\ndomains = crash.test\ntransport = smtp\n"
-                    + "nextHops = 127.0.0.1:" + sink.port() + "\norder = 100\n");
-            try (carrier) {
-                carrier.start();
-                String queueConfig = Files.readString(carrier.home.resolve("config/org.carrier.queue.cfg"));
-                // More free space than any disk has: to the queue, the spool's disk is full.
-                carrier.configure("org.carrier.queue.cfg", queueConfig.replaceAll("(?m)^minFreeSpaceMb = .*$", "minFreeSpaceMb = 999999999"));
-                String[] reply = new String[1];
-                assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "full")).startsWith("452")),
-                        "expected 452 once the setting applies, got: " + reply[0]);
-                assertTrue(reply[0].startsWith("452 4.3.1"), reply[0]);
+        try (SmtpSink sink = new SmtpSink(); RunningCarrier carrier = relayingTo(sink, "diskfull-")) {
+            carrier.start();
+            String queueConfig = Files.readString(carrier.home.resolve("config/org.carrier.queue.cfg"));
+            // More free space than any disk has: to the queue, the spool's disk is full.
+            carrier.configure("org.carrier.queue.cfg", queueConfig.replaceAll("(?m)^minFreeSpaceMb = .*$", "minFreeSpaceMb = 999999999"));
+            String[] reply = new String[1];
+            assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "full")).startsWith("452")),
+                    "expected 452 once the setting applies, got: " + reply[0]);
+            assertTrue(reply[0].startsWith("452 4.3.1"), reply[0]);
 
-                carrier.configure("org.carrier.queue.cfg", queueConfig);
-                assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "space again")).startsWith("250")),
-                        "service resumes by itself: " + reply[0]);
-                // Mail sent before the setting applied was accepted and is relayed too; look for ours.
-                SmtpSink.Received relayed;
-                do {
-                    relayed = sink.next(30);
-                } while (relayed != null && !relayed.content().contains("Subject: space again"));
-                assertTrue(relayed != null, "not delivered:\n" + carrier.console());
-            }
+            carrier.configure("org.carrier.queue.cfg", queueConfig);
+            assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "space again")).startsWith("250")),
+                    "service resumes by itself: " + reply[0]);
+            // Mail sent before the setting applied was accepted and is relayed too; look for ours.
+            SmtpSink.Received relayed;
+            do {
+                relayed = sink.next(30);
+            } while (relayed != null && !relayed.content().contains("Subject: space again"));
+            assertTrue(relayed != null, "not delivered:\n" + carrier.console());
         }
+    }
+
+    /** A copy of the distribution (not started yet) in a folder beside it, relaying crash.test to the sink. */
+    private static RunningCarrier relayingTo(SmtpSink sink, String folderPrefix) throws IOException {
+        RunningCarrier carrier = new RunningCarrier(Files.createTempDirectory(Distribution.home().getParent(), folderPrefix));
+        carrier.configure("org.carrier.route-crash.cfg", "name = crash\ndomains = crash.test\ntransport = smtp\n"
+                + "nextHops = 127.0.0.1:" + sink.port() + "\norder = 100\n");
+        return carrier;
     }
 
     private static String sendQuietly(int port, String subject) {
