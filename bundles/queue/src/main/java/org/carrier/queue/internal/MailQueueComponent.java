@@ -1,8 +1,7 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -143,14 +142,18 @@ public class MailQueueComponent implements MailQueue, QueueOperations {
                 config.activeLimit(), config.minFreeSpaceMb() << 20, reportingMta(config.reportingMta()), postmasterAddress);
     }
 
-    /** RFC 3464 §2.2.2: the reporting MTA's name; this host's, unless configured. */
+    /**
+     * RFC 3464 §2.2.2: the reporting MTA's name; this host's, unless configured. Read from the kernel, not
+     * resolved: a DNS lookup at start-up could hang or reach beyond the machine.
+     */
     private static String reportingMta(String configured) {
         if (configured != null && !configured.isBlank()) {
             return configured.trim();
         }
         try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
+            String name = Files.readString(Paths.get("/proc/sys/kernel/hostname")).trim();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (IOException | RuntimeException e) {
             return "localhost";
         }
     }
