@@ -9,16 +9,20 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.transport.MessageSource;
@@ -26,17 +30,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool on disk, Postfix-like and inspectable: {@code incoming/} holds messages being received
- * (never acknowledged), {@code queue/ID.msg} a queued message: its content followed by a trailer with the
- * envelope as it arrived, so that one sync makes both durable; {@code queue/ID.env} its envelope and state
- * once they change (it then takes precedence over the trailer); {@code corrupt/} what could not be read.
- * A message is queued exactly when its {@code .msg} is in {@code queue/}; each write reaches the disk (file
- * synced, directory synced by a {@link GroupSync} shared by concurrent writers) before it counts.
+ * The spool on disk, Postfix-like and inspectable. {@code queue/ID.msg} is a message: its content followed
+ * by a trailer with the envelope as it arrived; {@code queue/ID.env} its envelope and state once they change
+ * (it then takes precedence over the trailer); {@code corrupt/} what could not be read; {@code incoming/}
+ * is only cleaned (earlier versions received there).
+ * <p>
+ * Receiving costs one sync: the {@code .msg} files are created empty ahead of time, a batch at a time with
+ * one directory sync for the batch ({@link #reserve}), so a session writes into a file whose name is already
+ * on disk and commits by syncing that file alone. A message is queued exactly when its {@code .msg} has a
+ * valid trailer; one without (empty, or received partly) was never acknowledged and is removed at start-up.
  */
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     private static final String ENVELOPE = ".env";
     private static final String CONTENT = ".msg";
+    /** How many empty message files one directory sync makes ready. */
+    private static final int RESERVE_BATCH = 64;
     /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
     private static final String TRAILER_MARK = "carrier-trailer ";
     private static final int TRAILER_LINE = TRAILER_MARK.length() + 11;
@@ -46,6 +55,7 @@ final class Spool {
     private final Path queue;
     private final Path corrupt;
     private final GroupSync queueSync;
+    private final Deque<String> reserved = new ArrayDeque<>();
 
     Spool(Path root) throws IOException {
         this.root = root;
@@ -57,10 +67,6 @@ final class Spool {
 
     Path root() {
         return root;
-    }
-
-    Path incomingFile(String id) {
-        return incoming.resolve(id);
     }
 
     Path contentFile(String id) {
@@ -81,12 +87,35 @@ final class Spool {
     }
 
     /**
-     * Queues a received message whose file (content and envelope trailer) the writer has synced: it moves
-     * into the queue, and counts as queued once the directory sync that covers the rename is done.
+     * An ID whose empty {@code .msg} file exists and is durably in the directory, to receive a message into.
+     * Files are made a batch at a time with one directory sync.
      */
-    void commit(QueueEntry entry) throws IOException {
-        move(incomingFile(entry.id()), contentFile(entry.id()));
-        queueSync.sync();
+    synchronized String reserve(Supplier<String> ids) throws IOException {
+        if (reserved.isEmpty()) {
+            while (reserved.size() < RESERVE_BATCH) {
+                String id = ids.get();
+                try {
+                    Files.createFile(contentFile(id));
+                    reserved.add(id);
+                } catch (FileAlreadyExistsException taken) {
+                    // a clock set back since an earlier run: never overwrite a queued message
+                }
+            }
+            GroupSync.syncDirectory(queue);
+        }
+        return reserved.poll();
+    }
+
+    /** Deletes the reserved files nobody received into (at shutdown; start-up would remove them anyway). */
+    synchronized void releaseReserved() {
+        for (String id : reserved) {
+            try {
+                Files.deleteIfExists(contentFile(id));
+            } catch (IOException e) {
+                // removed at the next start
+            }
+        }
+        reserved.clear();
     }
 
     /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
@@ -113,11 +142,6 @@ final class Spool {
         Files.deleteIfExists(contentFile(id));
         Files.deleteIfExists(envelopeFile(id));
         queueSync.sync();
-    }
-
-    /** Whether a message is queued under {@code id}. */
-    boolean contains(String id) {
-        return Files.exists(contentFile(id));
     }
 
     /** The content as transports send it: prepended header fields, then the received message. */
@@ -164,7 +188,7 @@ final class Spool {
                 if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(CONTENT)) {
-                    Optional<QueueEntry> entry = load(idOf(name, CONTENT));
+                    Optional<QueueEntry> entry = loadOrRemovePartial(p, idOf(name, CONTENT));
                     if (entry.isPresent()) {
                         each.accept(entry.get());
                         count++;
@@ -199,14 +223,30 @@ final class Spool {
         }
     }
 
+    /** At start-up: a message file without a trailer was never acknowledged (empty: an unused reservation). */
+    private Optional<QueueEntry> loadOrRemovePartial(Path content, String id) throws IOException {
+        try {
+            read(id);
+        } catch (NotQueuedException e) {
+            if (Files.size(content) > 0) {
+                LOG.info("removing {}: received partly, never acknowledged", content.getFileName());
+            }
+            Files.deleteIfExists(content);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            // load() says what is wrong with it
+        }
+        return load(id);
+    }
+
     /**
-     * Reads an entry; empty if it is gone (or being removed); one that cannot be read is moved to
-     * {@code corrupt/} with a log line naming it.
+     * Reads an entry; empty if it is gone (or being removed) or still being received; one that cannot be
+     * read is moved to {@code corrupt/} with a log line naming it.
      */
     Optional<QueueEntry> load(String id) throws IOException {
         try {
             return Optional.of(read(id));
-        } catch (NoSuchFileException gone) {
+        } catch (NoSuchFileException | NotQueuedException notQueued) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             moveToCorrupt(id, e.getMessage());
@@ -237,7 +277,7 @@ final class Spool {
             String line = length < TRAILER_LINE ? ""
                     : new String(readAt(channel, length - TRAILER_LINE, TRAILER_LINE), StandardCharsets.US_ASCII);
             if (!line.startsWith(TRAILER_MARK) || !line.endsWith("\n")) {
-                throw new IOException(content.getFileName() + " has no envelope trailer");
+                throw new NotQueuedException(content.getFileName() + " has no envelope trailer");
             }
             int envelopeLength = Integer.parseInt(line.substring(TRAILER_MARK.length(), TRAILER_LINE - 1));
             long start = length - TRAILER_LINE - envelopeLength;
@@ -262,6 +302,15 @@ final class Spool {
             }
         }
         return buffer.array();
+    }
+
+    /** A message file without a trailer: reserved or being received, never acknowledged. */
+    static final class NotQueuedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotQueuedException(String message) {
+            super(message);
+        }
     }
 
     private void moveToCorrupt(String id, String problem) throws IOException {

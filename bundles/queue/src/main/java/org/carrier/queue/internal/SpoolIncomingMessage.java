@@ -15,7 +15,10 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
 
-/** A message being received: written straight into {@code incoming/}, so no copy is needed to queue it. */
+/**
+ * A message being received: written straight into its reserved, empty {@code queue/ID.msg}; committing
+ * appends the envelope trailer and syncs the file, and from then on it is queued.
+ */
 final class SpoolIncomingMessage implements IncomingMessage {
 
     /** What happens at commit: the queue {@link #seal}s the file with the envelope, queues and schedules it. */
@@ -34,7 +37,7 @@ final class SpoolIncomingMessage implements IncomingMessage {
         this.id = id;
         this.file = file;
         this.committer = committer;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.channel = FileChannel.open(file, StandardOpenOption.WRITE); // reserved: it exists, empty
         this.out = new CountingOutputStream(channel);
     }
 

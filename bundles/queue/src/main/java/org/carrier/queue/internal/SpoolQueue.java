@@ -1,7 +1,6 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -104,11 +103,8 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     }
 
     private IncomingMessage receive(SpoolIncomingMessage.Committer committer) throws IOException {
-        String id = ids.next();
-        while (active.containsKey(id) || spool.contains(id)) {
-            id = ids.next(); // a clock set back since an earlier run must never make a queued message be overwritten
-        }
-        return new SpoolIncomingMessage(id, spool.incomingFile(id), committer);
+        String id = spool.reserve(ids::next);
+        return new SpoolIncomingMessage(id, spool.contentFile(id), committer);
     }
 
     /** The space may have run out while the message came in: check again before it is queued. */
@@ -122,13 +118,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             throws IOException {
         QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), expand(envelope), headers,
                 message.size(), hold);
-        message.seal(Spool.trailer(entry));
-        try {
-            spool.commit(entry);
-        } catch (IOException e) {
-            Files.deleteIfExists(spool.contentFile(entry.id()));
-            throw e;
-        }
+        message.seal(Spool.trailer(entry)); // the one sync: content and envelope, in a file already in the directory
         LOG.info("{}: from=<{}>, size={}, nrcpt={}{}", entry.id(), envelope.reversePath(), entry.size(),
                 entry.envelope().recipients().size(), hold ? " (held)" : " (queue active)");
         admit(entry);
@@ -417,6 +407,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         scheduler.interrupt();
         workers.getQueue().clear(); // attempts not started yet: their messages are on disk for the next start
         workers.shutdown();
+        spool.releaseReserved();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                 workers.shutdownNow();

@@ -77,8 +77,9 @@ class SpoolQueueTest {
 
 
 
+    /** The files in queue/ that hold something (empty ones are reserved for messages yet to come). */
     private List<String> queueFiles() throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve("queue"))) {
+        try (Stream<Path> s = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
@@ -256,20 +257,28 @@ class SpoolQueueTest {
     }
 
     @Test
-    void aTruncatedMessageIsMovedAsideAndAnInterruptedRemovalIsFinished() throws Exception {
+    void aDamagedTrailerIsMovedAsidePartialReceptionsAndInterruptedRemovalsAreCleared() throws Exception {
         SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
         String good = submit(first, envelope("bob@relay.test"), true);
-        String cut = submit(first, envelope("carol@relay.test"), true);
+        String damaged = submit(first, envelope("carol@relay.test"), true);
         String removed = submit(first, envelope("dave@relay.test"), true);
         first.hold(removed); // writes its .env
+        IncomingMessage partial = first.receive();
+        partial.content().write("Subject: cut off by a crash\r\n".getBytes(StandardCharsets.US_ASCII));
+        partial.content().flush();
+        Path partialFile = root.resolve("queue/" + partial.queueId() + ".msg");
+        Path partialCopy = Files.copy(partialFile, root.resolve("partial.copy"));
+        partial.close();
         first.close();
-        Path msg = root.resolve("queue/" + cut + ".msg");
-        Files.write(msg, java.util.Arrays.copyOf(Files.readAllBytes(msg), (int) Files.size(msg) - 30)); // a torn write
+        Files.move(partialCopy, partialFile); // as a kill -9 during DATA leaves it
+        Path msg = root.resolve("queue/" + damaged + ".msg");
+        Files.writeString(msg, Files.readString(msg).replace("carrier-envelope 1", "carrier-envelope ?"));
         Files.delete(root.resolve("queue/" + removed + ".msg")); // a crash between the two deletions of a removal
 
         SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
         assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
-        assertTrue(Files.exists(root.resolve("corrupt/" + cut + ".msg")), "moved aside with a log line");
+        assertTrue(Files.exists(root.resolve("corrupt/" + damaged + ".msg")), "moved aside with a log line");
+        assertFalse(Files.exists(partialFile), "never acknowledged: removed");
         assertFalse(Files.exists(root.resolve("queue/" + removed + ".env")), "the removal was finished");
     }
 
