@@ -99,7 +99,12 @@ public class MailQueueComponent implements MailQueue, QueueOperations {
                     Durations.parse("maxLifetime", DEFAULT_MAX_LIFETIME), QueueSettings.DEFAULT_DELAY_WARNING,
                     QueueSettings.DEFAULT_ACTIVE_LIMIT, QueueSettings.DEFAULT_MIN_FREE_BYTES, reportingMta(""), null);
         }
-        queue = new SpoolQueue(root, settings, config.deliveryThreads(), Clock.systemUTC(), () -> router, transports::get);
+        int threads = config.deliveryThreads();
+        if (threads < 1) {
+            LOG.error("configuration {}: deliveryThreads: must be at least 1, not {}; using 1", PID, threads);
+            threads = 1;
+        }
+        queue = new SpoolQueue(root, settings, threads, Clock.systemUTC(), () -> router, transports::get);
         queue.recover();
     }
 
