@@ -72,9 +72,9 @@ final class QueueFixture implements AutoCloseable {
         }
     }
 
-    /** Polls every 50 ms for at most 5 s. */
+    /** Polls every 50 ms for at most 10 s (a loaded CI machine can be slow). */
     static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
+        for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
             Thread.sleep(50);
         }
         return condition.getAsBoolean();
