@@ -200,6 +200,7 @@ class QueueOperationsTest {
         assertTrue(waitFor(() -> q.list().isEmpty()));
         submit(q, envelope("after@relay.test"), false);
         assertTrue(waitFor(() -> fixture.smtp.requests.size() == 2), "accepting and delivering again");
+        assertTrue(waitFor(() -> q.list().isEmpty()));
         try (Stream<Path> partial = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
             assertEquals(0, partial.count(), "the refused message left nothing behind");
         }
