@@ -226,7 +226,7 @@ final class Spool {
     /** At start-up: a message file without a trailer was never acknowledged (empty: an unused reservation). */
     private Optional<QueueEntry> loadOrRemovePartial(Path content, String id) throws IOException {
         try {
-            read(id);
+            return Optional.of(read(id));
         } catch (NotQueuedException e) {
             if (Files.size(content) > 0) {
                 LOG.info("removing {}: received partly, never acknowledged", content.getFileName());
@@ -234,9 +234,8 @@ final class Spool {
             Files.deleteIfExists(content);
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            // load() says what is wrong with it
+            return unreadable(id, e);
         }
-        return load(id);
     }
 
     /**
@@ -246,12 +245,16 @@ final class Spool {
     Optional<QueueEntry> load(String id) throws IOException {
         try {
             return Optional.of(read(id));
-        } catch (NoSuchFileException | NotQueuedException notQueued) {
-            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            moveToCorrupt(id, e.getMessage());
-            return Optional.empty();
+            return unreadable(id, e);
         }
+    }
+
+    private Optional<QueueEntry> unreadable(String id, Exception e) throws IOException {
+        if (!(e instanceof NoSuchFileException || e instanceof NotQueuedException)) {
+            moveToCorrupt(id, e.getMessage());
+        }
+        return Optional.empty();
     }
 
     /** The state in {@code ID.env} if there is one, else the envelope trailer of {@code ID.msg}. */
