@@ -96,7 +96,7 @@ final class DsnReport {
         StringBuilder sb = new StringBuilder("This is the mail system at host " + reportingMta + ".\r\n\r\n");
         if (has(lines, Action.FAILED)) {
             sb.append("I'm sorry to have to inform you that your message could not be delivered to one or more\r\n"
-                    + "recipients. It's attached below.\r\n\r\n");
+                    + "recipients. The message, or its header, is attached below.\r\n\r\n");
         }
         if (has(lines, Action.DELAYED)) {
             sb.append("Your message could not be delivered yet to one or more recipients. It will be retried until ")
