@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.queue.DeliveryState;
+import org.carrier.api.queue.QueueFilter;
+import org.carrier.api.queue.QueueOperations;
+import org.carrier.api.queue.QueuedMessage;
+import org.carrier.api.queue.RecipientStatus;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 import org.junit.Test;
@@ -40,8 +45,9 @@ import org.osgi.service.cm.ConfigurationAdmin;
 /**
  * Boots the distribution's core bundles in Felix (no web console, no shell) and proves the core
  * promises over real sockets: a message to a local user lands in their Maildir, a message for a
- * routed domain reaches the SMTP peer the route names, and a route changed through ConfigAdmin
- * is followed by the next message without a restart.
+ * routed domain reaches the SMTP peer the route names, a route changed through ConfigAdmin
+ * is followed by the next message without a restart, and the queue's operations service re-routes
+ * a deferred message after such a change.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -57,6 +63,8 @@ public class CoreBundlesIT {
     private Router router;
     @Inject
     private BundleContext context;
+    @Inject
+    private QueueOperations queueOperations;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -119,6 +127,29 @@ public class CoreBundlesIT {
             assertNotNull("the changed route was not followed", moved);
             assertTrue(moved.content().contains("Subject: two"));
             assertNull("the old next hop still got mail", first.next(1));
+        }
+    }
+
+    @Test
+    public void queueOperationsShowADeferredMessageAndRerouteItAfterTheRouteIsFixed() throws Exception {
+        try (SmtpSink sink = new SmtpSink()) {
+            int port = listener("reroute");
+            route("broken", "reroute.test", Distribution.freePort()); // nobody listens there
+            String queueId = queueId(SmtpClient.send(port, "sender@client.test", List.of("erin@reroute.test"),
+                    SmtpClient.message("rerouted", 100)));
+            assertTrue("never deferred", Distribution.waitFor(30, () -> queueOperations.show(queueId)
+                    .map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
+            RecipientStatus deferred = queueOperations.show(queueId).get().recipients().get(0);
+            assertTrue(String.valueOf(deferred.lastReply()), deferred.lastReply().isTransient());
+            assertEquals(List.of(queueId), queueOperations.list(QueueFilter.any().withDomain("reroute.test")).stream()
+                    .map(QueuedMessage::queueId).toList());
+
+            route("broken", "reroute.test", sink.port());
+            assertEquals(1, queueOperations.reroute(QueueFilter.any().withDomain("reroute.test")));
+            SmtpSink.Received relayed = sink.next(30);
+            assertNotNull("not delivered after the reroute (its next retry is minutes away)", relayed);
+            assertTrue(relayed.content().contains(queueId));
+            assertTrue("still queued", Distribution.waitFor(30, () -> queueOperations.show(queueId).isEmpty()));
         }
     }
 

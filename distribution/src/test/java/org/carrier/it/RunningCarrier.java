@@ -90,6 +90,21 @@ final class RunningCarrier implements AutoCloseable {
         }
     }
 
+    /** Kills Carrier without warning (SIGKILL: bin/carrier execs the JVM), as a power cut or the OOM killer would. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Carrier survived SIGKILL");
+            }
+        }
+    }
+
+    /** Writes a configuration file into the config folder (before start, or live: FileInstall picks it up). */
+    void configure(String fileName, String text) throws IOException {
+        Files.writeString(home.resolve("config").resolve(fileName), text, StandardCharsets.ISO_8859_1);
+    }
+
     String console() {
         try {
             return Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real SMTP peer for tests, on 127.0.0.1: it accepts every message and keeps it,
- * with its envelope, for the test to inspect. One connection at a time is plenty here.
+ * with its envelope, for the test to inspect. Each connection is served on its own thread.
  */
 public final class SmtpSink implements Closeable {
 
@@ -51,16 +50,28 @@ public final class SmtpSink implements Closeable {
         return received.poll(seconds, TimeUnit.SECONDS);
     }
 
+    /** Accepts until closed; each session on its own thread, so a stalled or killed client blocks no other. */
     private void serve() {
         while (!server.isClosed()) {
-            try (Socket s = server.accept()) {
-                s.setSoTimeout(30_000);
-                session(s);
-            } catch (SocketException closed) {
-                return;
+            try {
+                Socket s = server.accept();
+                Thread session = new Thread(() -> serveSession(s), "smtp-sink-session");
+                session.setDaemon(true);
+                session.start();
             } catch (IOException e) {
-                // a broken session; keep serving
+                if (server.isClosed()) {
+                    return;
+                }
             }
+        }
+    }
+
+    private void serveSession(Socket s) {
+        try (s) {
+            s.setSoTimeout(30_000);
+            session(s);
+        } catch (IOException e) {
+            // a broken session (e.g. the client was killed: connection reset); the sink keeps serving
         }
     }
 

@@ -28,6 +28,7 @@ import org.carrier.api.queue.RecipientStatus;
  * arrival 2026-11-22T18:00:00Z
  * size 1234
  * held false
+ * delay-notified true        (only once the delay DSN went out)
  * sender =alice%40example.org
  * param =SIZE =1234
  * header =X-Spam =no
@@ -47,6 +48,9 @@ final class EnvelopeFile {
         sb.append("arrival ").append(entry.arrival()).append('\n');
         sb.append("size ").append(entry.size()).append('\n');
         sb.append("held ").append(entry.held()).append('\n');
+        if (entry.delayNotified()) {
+            sb.append("delay-notified true\n");
+        }
         sb.append("sender ").append(enc(entry.envelope().reversePath().toString())).append('\n');
         entry.envelope().mailParameters().forEach((k, v) -> sb.append("param ").append(enc(k)).append(' ').append(enc(v)).append('\n'));
         for (HeaderField h : entry.prependedHeaders()) {
@@ -84,7 +88,7 @@ final class EnvelopeFile {
             String[] f = lines[i].split(" ", -1);
             try {
                 switch (f[0]) {
-                    case "id", "arrival", "size", "held", "sender" -> single.put(f[0], f[1]);
+                    case "id", "arrival", "size", "held", "sender", "delay-notified" -> single.put(f[0], f[1]);
                     case "param" -> params.put(dec(f[1]), dec(f[2]));
                     case "header" -> headers.add(new HeaderField(dec(f[1]), dec(f[2])));
                     case "rcpt" -> {
@@ -109,8 +113,12 @@ final class EnvelopeFile {
             String sender = dec(required(single, "sender"));
             MailAddress reversePath = sender.isEmpty() ? MailAddress.nullSender() : MailAddress.parse(sender);
             Envelope envelope = new Envelope(reversePath, params, statuses.stream().map(RecipientStatus::recipient).toList());
-            return new QueueEntry(required(single, "id"), Instant.parse(required(single, "arrival")), envelope, headers,
-                    Long.parseLong(required(single, "size")), Boolean.parseBoolean(required(single, "held")), statuses);
+            QueueEntry entry = new QueueEntry(required(single, "id"), Instant.parse(required(single, "arrival")), envelope,
+                    headers, Long.parseLong(required(single, "size")), Boolean.parseBoolean(required(single, "held")), statuses);
+            if (Boolean.parseBoolean(single.get("delay-notified"))) {
+                entry.markDelayNotified();
+            }
+            return entry;
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -9,8 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.carrier.api.message.MailAddress;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
+import org.carrier.api.queue.QueueFilter;
+import org.carrier.api.queue.QueueOperations;
 import org.carrier.api.queue.QueuedMessage;
 import org.carrier.api.route.Router;
 import org.carrier.api.transport.Transport;
@@ -30,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The queue as an OSGi service: configuration, the router, and the transports by name. */
-@Component(service = MailQueue.class, configurationPid = MailQueueComponent.PID)
+@Component(service = {MailQueue.class, QueueOperations.class}, configurationPid = MailQueueComponent.PID)
 @Designate(ocd = MailQueueComponent.Config.class)
-public class MailQueueComponent implements MailQueue {
+public class MailQueueComponent implements MailQueue, QueueOperations {
     static final String PID = "org.carrier.queue";
     private static final Logger LOG = LoggerFactory.getLogger(MailQueueComponent.class);
 
@@ -49,12 +53,33 @@ public class MailQueueComponent implements MailQueue {
         @AttributeDefinition(name = "Maximum lifetime", description = "Give up on a recipient after this long (e.g. 5d).")
         String maxLifetime() default DEFAULT_MAX_LIFETIME;
 
+        @AttributeDefinition(name = "Delay warning",
+                description = "Send one delay DSN (RFC 3461 NOTIFY=DELAY) when a recipient still waits after this long (e.g. 4h).")
+        String delayWarning() default DEFAULT_DELAY_WARNING;
+
+        @AttributeDefinition(name = "Active limit",
+                description = "At most this many messages are in memory for delivery at once; the rest wait on disk.")
+        int activeLimit() default QueueSettings.DEFAULT_ACTIVE_LIMIT;
+
+        @AttributeDefinition(name = "Minimum free space (MB)",
+                description = "Below this much free space on the spool's file system, new mail gets 452 4.3.1.")
+        long minFreeSpaceMb() default QueueSettings.DEFAULT_MIN_FREE_BYTES >> 20;
+
+        @AttributeDefinition(name = "Reporting MTA", required = false,
+                description = "Host name in delivery status notifications; empty means this host's name.")
+        String reportingMta() default "";
+
+        @AttributeDefinition(name = "Postmaster", required = false,
+                description = "Where undeliverable DSNs are reported; empty means they are logged and dropped.")
+        String postmaster() default "";
+
         @AttributeDefinition(name = "Delivery threads", description = "Concurrent delivery attempts. Takes effect at the next start.")
-        int deliveryThreads() default 8;
+        int deliveryThreads() default 16;
     }
 
     static final String DEFAULT_RETRY_DELAYS = "5m, 10m, 20m, 40m, 60m";
     static final String DEFAULT_MAX_LIFETIME = "5d";
+    static final String DEFAULT_DELAY_WARNING = "4h";
 
     private final Map<String, Transport> transports = new ConcurrentHashMap<>();
 
@@ -70,9 +95,16 @@ public class MailQueueComponent implements MailQueue {
                 : Paths.get(config.spoolDirectory().trim());
         QueueSettings settings = settingsOr(null, config, properties);
         if (settings == null) {
-            settings = settings(DEFAULT_RETRY_DELAYS, DEFAULT_MAX_LIFETIME);
+            settings = new QueueSettings(Durations.parseList("retryDelays", DEFAULT_RETRY_DELAYS),
+                    Durations.parse("maxLifetime", DEFAULT_MAX_LIFETIME), QueueSettings.DEFAULT_DELAY_WARNING,
+                    QueueSettings.DEFAULT_ACTIVE_LIMIT, QueueSettings.DEFAULT_MIN_FREE_BYTES, reportingMta(""), null);
         }
-        queue = new SpoolQueue(root, settings, config.deliveryThreads(), Clock.systemUTC(), () -> router, transports::get);
+        int threads = config.deliveryThreads();
+        if (threads < 1) {
+            LOG.error("configuration {}: deliveryThreads: must be at least 1, not {}; using 1", PID, threads);
+            threads = 1;
+        }
+        queue = new SpoolQueue(root, settings, threads, Clock.systemUTC(), () -> router, transports::get);
         queue.recover();
     }
 
@@ -100,11 +132,35 @@ public class MailQueueComponent implements MailQueue {
     }
 
     private static QueueSettings settings(Config config) {
-        return settings(config.retryDelays(), config.maxLifetime());
+        String postmaster = config.postmaster() == null ? "" : config.postmaster().trim();
+        MailAddress postmasterAddress;
+        try {
+            postmasterAddress = postmaster.isEmpty() ? null : MailAddress.parse(postmaster);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("postmaster: " + e.getMessage(), e);
+        }
+        if (config.minFreeSpaceMb() < 0) {
+            throw new IllegalArgumentException("minFreeSpaceMb: must not be negative: " + config.minFreeSpaceMb());
+        }
+        return new QueueSettings(Durations.parseList("retryDelays", config.retryDelays()),
+                Durations.parse("maxLifetime", config.maxLifetime()), Durations.parse("delayWarning", config.delayWarning()),
+                config.activeLimit(), config.minFreeSpaceMb() << 20, reportingMta(config.reportingMta()), postmasterAddress);
     }
 
-    private static QueueSettings settings(String retryDelays, String maxLifetime) {
-        return new QueueSettings(Durations.parseList("retryDelays", retryDelays), Durations.parse("maxLifetime", maxLifetime));
+    /**
+     * RFC 3464 §2.2.2: the reporting MTA's name; this host's, unless configured. Read from the kernel, not
+     * resolved: a DNS lookup at start-up could hang or reach beyond the machine.
+     */
+    private static String reportingMta(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        try {
+            String name = Files.readString(Paths.get("/proc/sys/kernel/hostname")).trim();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (IOException | RuntimeException e) {
+            return "localhost";
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -138,5 +194,50 @@ public class MailQueueComponent implements MailQueue {
     @Override
     public Optional<QueuedMessage> find(String queueId) {
         return queue.find(queueId);
+    }
+
+    @Override
+    public List<QueuedMessage> list(QueueFilter filter) {
+        return queue.list(filter);
+    }
+
+    @Override
+    public Optional<QueuedMessage> show(String queueId) {
+        return queue.show(queueId);
+    }
+
+    @Override
+    public boolean hold(String queueId) {
+        return queue.hold(queueId);
+    }
+
+    @Override
+    public boolean release(String queueId) {
+        return queue.release(queueId);
+    }
+
+    @Override
+    public boolean delete(String queueId) {
+        return queue.delete(queueId);
+    }
+
+    @Override
+    public boolean retryNow(String queueId) {
+        return queue.retryNow(queueId);
+    }
+
+    @Override
+    public int retryDomain(String domain) {
+        return queue.retryDomain(domain);
+    }
+
+    @Override
+    public int retryAll() {
+        return queue.retryAll();
+    }
+
+    @Override
+    public int reroute(QueueFilter filter) {
+        return queue.reroute(filter);
     }
 }

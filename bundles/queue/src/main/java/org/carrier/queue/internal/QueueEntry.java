@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
@@ -26,6 +27,8 @@ final class QueueEntry {
     private final long size;
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private volatile boolean held;
+    private volatile boolean deleted;
+    private volatile boolean delayNotified;
     private final List<RecipientStatus> recipients;
 
     QueueEntry(String id, Instant arrival, Envelope envelope, List<HeaderField> prependedHeaders, long size,
@@ -70,6 +73,28 @@ final class QueueEntry {
         return held;
     }
 
+    void hold(boolean value) {
+        held = value;
+    }
+
+    /** Deleted by an operator: nothing more is done, and its files go at the next write. */
+    boolean deleted() {
+        return deleted;
+    }
+
+    void delete() {
+        deleted = true;
+    }
+
+    /** Whether the delay DSN (RFC 3461 §4.1 NOTIFY=DELAY) went out already; it is sent once. */
+    boolean delayNotified() {
+        return delayNotified;
+    }
+
+    void markDelayNotified() {
+        delayNotified = true;
+    }
+
     synchronized List<RecipientStatus> recipients() {
         return List.copyOf(recipients);
     }
@@ -105,6 +130,30 @@ final class QueueEntry {
         return recipients.stream().filter(s -> !s.state().isFinal())
                 .map(s -> s.state() == DeliveryState.PENDING ? Instant.MIN : s.nextAttempt())
                 .min(Instant::compareTo);
+    }
+
+    /** When the next attempt is due, in epoch milliseconds for the schedule (0: at once), or -1 if none. */
+    long dueMillis() {
+        return nextAttempt().map(at -> at == Instant.MIN ? 0L : at.toEpochMilli()).orElse(-1L);
+    }
+
+    /**
+     * Makes the waiting recipients that {@code which} selects due at {@code now} (retry now, re-route).
+     *
+     * @return whether any recipient was selected
+     */
+    synchronized boolean makeDue(Instant now, Predicate<Recipient> which) {
+        boolean any = false;
+        for (int i = 0; i < recipients.size(); i++) {
+            RecipientStatus s = recipients.get(i);
+            if (!s.state().isFinal() && which.test(s.recipient())) {
+                any = true;
+                if (s.state() == DeliveryState.DEFERRED) {
+                    recipients.set(i, new RecipientStatus(s.recipient(), s.state(), s.attempts(), now, s.lastReply(), s.lastRemote()));
+                }
+            }
+        }
+        return any;
     }
 
     /** Claims the message for one delivery attempt; false if another attempt is running. */

@@ -9,6 +9,8 @@ import java.time.Clock;
  */
 final class QueueIds {
     private static final char[] DIGITS = "0123456789ABCDEFGHJKLMNPQRSTVWXZ".toCharArray();
+    private static final String DIGIT_VALUES = new String(DIGITS);
+    private static final int LENGTH = 12;
     private static final int COUNTER_BITS = 16;
 
     private final Clock clock;
@@ -28,12 +30,32 @@ final class QueueIds {
             lastMillis++;
             counter = 0;
         }
-        long value = (lastMillis << COUNTER_BITS) | counter;
-        char[] id = new char[12];
+        return format((lastMillis << COUNTER_BITS) | counter);
+    }
+
+    /** The ID of a number (the schedule keeps IDs as numbers: 8 bytes instead of a string). */
+    static String format(long value) {
+        char[] id = new char[LENGTH];
         for (int i = id.length - 1; i >= 0; i--) {
             id[i] = DIGITS[(int) (value & 31)];
             value >>>= 5;
         }
         return new String(id);
+    }
+
+    /** The number of an ID, or -1 if it is not one this class issues (e.g. a stray file name). */
+    static long parse(String id) {
+        if (id.length() != LENGTH) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < LENGTH; i++) {
+            int digit = DIGIT_VALUES.indexOf(id.charAt(i));
+            if (digit < 0) {
+                return -1;
+            }
+            value = (value << 5) | digit;
+        }
+        return value;
     }
 }

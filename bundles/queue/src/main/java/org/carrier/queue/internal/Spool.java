@@ -9,13 +9,20 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.transport.MessageSource;
@@ -23,52 +30,95 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool on disk, Postfix-like and inspectable: {@code incoming/} holds messages being received
- * (never acknowledged), {@code queue/ID.msg} and {@code queue/ID.env} the queued content and its
- * envelope and state, {@code corrupt/} what could not be read. A message is queued exactly when its
- * {@code .env} exists; each write reaches the disk (file and directory synced) before it counts.
+ * The spool on disk, Postfix-like and inspectable. {@code queue/ID.msg} is a message: its content followed
+ * by a trailer with the envelope as it arrived; {@code queue/ID.env} its envelope and state once they change
+ * (it then takes precedence over the trailer); {@code corrupt/} what could not be read; {@code incoming/}
+ * is only cleaned (earlier versions received there).
+ * <p>
+ * Receiving costs one sync: the {@code .msg} files are created empty ahead of time, a batch at a time with
+ * one directory sync for the batch ({@link #reserve}), so a session writes into a file whose name is already
+ * on disk and commits by syncing that file alone. A message is queued exactly when its {@code .msg} has a
+ * valid trailer; one without (empty, or received partly) was never acknowledged and is removed at start-up.
  */
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    private static final String ENVELOPE = ".env";
+    private static final String CONTENT = ".msg";
+    /** How many empty message files one directory sync makes ready. */
+    private static final int RESERVE_BATCH = 64;
+    /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
+    private static final String TRAILER_MARK = "carrier-trailer ";
+    private static final int TRAILER_LINE = TRAILER_MARK.length() + 11;
 
     private final Path root;
     private final Path incoming;
     private final Path queue;
     private final Path corrupt;
+    private final GroupSync queueSync;
+    private final Deque<String> reserved = new ArrayDeque<>();
 
     Spool(Path root) throws IOException {
         this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.queue = Files.createDirectories(root.resolve("queue"));
         this.corrupt = Files.createDirectories(root.resolve("corrupt"));
+        this.queueSync = new GroupSync(queue);
     }
 
     Path root() {
         return root;
     }
 
-    Path incomingFile(String id) {
-        return incoming.resolve(id);
-    }
-
     Path contentFile(String id) {
-        return queue.resolve(id + ".msg");
+        return queue.resolve(id + CONTENT);
     }
 
     private Path envelopeFile(String id) {
-        return queue.resolve(id + ".env");
+        return queue.resolve(id + ENVELOPE);
+    }
+
+    /** What {@link SpoolIncomingMessage#seal} appends after the content: the envelope and its length. */
+    static byte[] trailer(QueueEntry entry) {
+        byte[] envelope = EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8);
+        byte[] line = String.format("%s%010d\n", TRAILER_MARK, envelope.length).getBytes(StandardCharsets.US_ASCII);
+        byte[] trailer = Arrays.copyOf(envelope, envelope.length + line.length);
+        System.arraycopy(line, 0, trailer, envelope.length, line.length);
+        return trailer;
     }
 
     /**
-     * Queues a received message: its content (already synced by the writer) moves into the queue, then
-     * the envelope is written; the message counts as queued once the envelope's rename is on disk.
+     * An ID whose empty {@code .msg} file exists and is durably in the directory, to receive a message into.
+     * Files are made a batch at a time with one directory sync.
      */
-    void commit(QueueEntry entry) throws IOException {
-        move(incomingFile(entry.id()), contentFile(entry.id()));
-        writeEnvelope(entry);
+    synchronized String reserve(Supplier<String> ids) throws IOException {
+        if (reserved.isEmpty()) {
+            while (reserved.size() < RESERVE_BATCH) {
+                String id = ids.get();
+                try {
+                    Files.createFile(contentFile(id));
+                    reserved.add(id);
+                } catch (FileAlreadyExistsException taken) {
+                    // a clock set back since an earlier run: never overwrite a queued message
+                }
+            }
+            GroupSync.syncDirectory(queue);
+        }
+        return reserved.poll();
     }
 
-    /** Writes the entry's envelope and state: temp file, sync, atomic rename, directory sync. */
+    /** Deletes the reserved files nobody received into (at shutdown; start-up would remove them anyway). */
+    synchronized void releaseReserved() {
+        for (String id : reserved) {
+            try {
+                Files.deleteIfExists(contentFile(id));
+            } catch (IOException e) {
+                // removed at the next start
+            }
+        }
+        reserved.clear();
+    }
+
+    /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
     void writeEnvelope(QueueEntry entry) throws IOException {
         Path target = envelopeFile(entry.id());
         Path temp = queue.resolve(entry.id() + ".env.tmp");
@@ -81,14 +131,17 @@ final class Spool {
             channel.force(true);
         }
         move(temp, target);
-        syncDirectory(queue);
+        queueSync.sync();
     }
 
-    /** Removes a message whose recipients are all final: envelope first, so a crash leaves no half entry. */
+    /**
+     * Removes a message that is done or deleted: content first, because its trailer holds the state at
+     * arrival; a {@code .env} left alone by a crash is removed at the next start.
+     */
     void remove(String id) throws IOException {
-        Files.deleteIfExists(envelopeFile(id));
         Files.deleteIfExists(contentFile(id));
-        syncDirectory(queue);
+        Files.deleteIfExists(envelopeFile(id));
+        queueSync.sync();
     }
 
     /** The content as transports send it: prepended header fields, then the received message. */
@@ -103,7 +156,8 @@ final class Spool {
         return new MessageSource() {
             @Override
             public InputStream open() throws IOException {
-                return new SequenceInputStream(new ByteArrayInputStream(head), Files.newInputStream(content));
+                return new SequenceInputStream(new ByteArrayInputStream(head),
+                        new LimitedInputStream(Files.newInputStream(content), entry.size()));
             }
 
             @Override
@@ -114,54 +168,165 @@ final class Spool {
     }
 
     /**
-     * Reads back everything queued. Partial receptions are deleted (they were never acknowledged);
-     * entries that cannot be read are moved to {@code corrupt/} with a log line, never stopping start-up.
+     * Reads back everything queued, one entry at a time (a large backlog is never all in memory).
+     * Partial receptions are deleted (they were never acknowledged); entries that cannot be read are moved
+     * to {@code corrupt/} with a log line, never stopping start-up.
+     *
+     * @return how many entries were recovered
      */
-    List<QueueEntry> recover() throws IOException {
+    int recover(Consumer<QueueEntry> each) throws IOException {
         try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
             for (Path p : partial) {
                 LOG.info("removing {}: received partly, never acknowledged", p.getFileName());
                 Files.deleteIfExists(p);
             }
         }
-        List<QueueEntry> entries = new ArrayList<>();
+        int count = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
-                } else if (name.endsWith(".env")) {
-                    load(p).ifPresent(entries::add);
-                } else if (name.endsWith(".msg") && !Files.exists(queue.resolve(name.replace(".msg", ".env")))) {
-                    LOG.info("removing {}: content without an envelope, never acknowledged", name);
+                } else if (name.endsWith(CONTENT)) {
+                    Optional<QueueEntry> entry = loadOrRemovePartial(p, idOf(name, CONTENT));
+                    if (entry.isPresent()) {
+                        each.accept(entry.get());
+                        count++;
+                    }
+                } else if (name.endsWith(ENVELOPE) && !Files.exists(contentFile(idOf(name, ENVELOPE)))) {
+                    LOG.info("removing {}: the rest of a message whose removal a crash interrupted", name);
                     Files.deleteIfExists(p);
                 }
             }
         }
-        entries.sort((a, b) -> a.arrival().compareTo(b.arrival()));
-        return entries;
+        return count;
     }
 
-    private Optional<QueueEntry> load(Path envelope) throws IOException {
-        String id = envelope.getFileName().toString().replace(".env", "");
+    /** The IDs of every queued message, in order (IDs sort by arrival). */
+    List<String> queuedIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + CONTENT)) {
+            for (Path p : files) {
+                ids.add(idOf(p.getFileName().toString(), CONTENT));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** Reads an entry without changing anything; empty if it is gone or unreadable. */
+    Optional<QueueEntry> peek(String id) {
         try {
-            QueueEntry entry = EnvelopeFile.parse(Files.readString(envelope, StandardCharsets.UTF_8));
-            if (!entry.id().equals(id)) {
-                throw new IOException("its id record says " + entry.id());
-            }
-            if (!Files.exists(contentFile(id))) {
-                throw new IOException("its content file " + id + ".msg is missing");
-            }
-            return Optional.of(entry);
+            return Optional.of(read(id));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: moved to {} because {} cannot be read: {}", id, corrupt, envelope.getFileName(), e.getMessage());
-            Files.move(envelope, corrupt.resolve(envelope.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            Path content = contentFile(id);
-            if (Files.exists(content)) {
-                Files.move(content, corrupt.resolve(content.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
             return Optional.empty();
         }
+    }
+
+    /** At start-up: a message file without a trailer was never acknowledged (empty: an unused reservation). */
+    private Optional<QueueEntry> loadOrRemovePartial(Path content, String id) throws IOException {
+        try {
+            return Optional.of(read(id));
+        } catch (NotQueuedException e) {
+            if (Files.size(content) > 0) {
+                LOG.info("removing {}: received partly, never acknowledged", content.getFileName());
+            }
+            Files.deleteIfExists(content);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return unreadable(id, e);
+        }
+    }
+
+    /**
+     * Reads an entry; empty if it is gone (or being removed) or still being received; one that cannot be
+     * read is moved to {@code corrupt/} with a log line naming it.
+     */
+    Optional<QueueEntry> load(String id) throws IOException {
+        try {
+            return Optional.of(read(id));
+        } catch (IOException | RuntimeException e) {
+            return unreadable(id, e);
+        }
+    }
+
+    private Optional<QueueEntry> unreadable(String id, Exception e) throws IOException {
+        if (!(e instanceof NoSuchFileException || e instanceof NotQueuedException)) {
+            moveToCorrupt(id, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** The state in {@code ID.env} if there is one, else the envelope trailer of {@code ID.msg}. */
+    private QueueEntry read(String id) throws IOException {
+        if (!Files.exists(contentFile(id))) {
+            throw new NoSuchFileException(contentFile(id).toString());
+        }
+        QueueEntry entry;
+        try {
+            entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException noStateYet) {
+            entry = readTrailer(contentFile(id));
+        }
+        if (!entry.id().equals(id)) {
+            throw new IOException("its id record says " + entry.id());
+        }
+        return entry;
+    }
+
+    private static QueueEntry readTrailer(Path content) throws IOException {
+        try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
+            long length = channel.size();
+            String line = length < TRAILER_LINE ? ""
+                    : new String(readAt(channel, length - TRAILER_LINE, TRAILER_LINE), StandardCharsets.US_ASCII);
+            if (!line.startsWith(TRAILER_MARK) || !line.endsWith("\n")) {
+                throw new NotQueuedException(content.getFileName() + " has no envelope trailer");
+            }
+            int envelopeLength = Integer.parseInt(line.substring(TRAILER_MARK.length(), TRAILER_LINE - 1));
+            long start = length - TRAILER_LINE - envelopeLength;
+            if (envelopeLength < 0 || start < 0) {
+                throw new IOException(content.getFileName() + ": envelope trailer length out of range");
+            }
+            QueueEntry entry = EnvelopeFile.parse(new String(readAt(channel, start, envelopeLength), StandardCharsets.UTF_8));
+            if (entry.size() != start) {
+                throw new IOException(content.getFileName() + ": content is " + start + " bytes, the envelope says " + entry.size());
+            }
+            return entry;
+        } catch (NumberFormatException e) {
+            throw new IOException(content.getFileName() + ": bad envelope trailer length", e);
+        }
+    }
+
+    private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                break;
+            }
+        }
+        return buffer.array();
+    }
+
+    /** A message file without a trailer: reserved or being received, never acknowledged. */
+    static final class NotQueuedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotQueuedException(String message) {
+            super(message);
+        }
+    }
+
+    private void moveToCorrupt(String id, String problem) throws IOException {
+        LOG.warn("{}: moved to {} because it cannot be read: {}", id, corrupt, problem);
+        for (Path file : List.of(envelopeFile(id), contentFile(id))) {
+            if (Files.exists(file)) {
+                Files.move(file, corrupt.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static String idOf(String fileName, String suffix) {
+        return fileName.substring(0, fileName.length() - suffix.length());
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -169,15 +334,6 @@ final class Spool {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes renames in {@code dir} durable; a platform that cannot sync directories leaves it to the OS. */
-    static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // not supported on this platform
         }
     }
 }

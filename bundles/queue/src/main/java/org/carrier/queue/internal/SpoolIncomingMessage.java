@@ -1,11 +1,10 @@
 package org.carrier.queue.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +15,13 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
 
-/** A message being received: written straight into {@code incoming/}, so no copy is needed to queue it. */
+/**
+ * A message being received: written straight into its reserved, empty {@code queue/ID.msg}; committing
+ * appends the envelope trailer and syncs the file, and from then on it is queued.
+ */
 final class SpoolIncomingMessage implements IncomingMessage {
 
-    /** What happens at commit: the queue makes the entry durable and schedules it. */
+    /** What happens at commit: the queue {@link #seal}s the file with the envelope, queues and schedules it. */
     interface Committer {
         void commit(SpoolIncomingMessage message, Envelope envelope, List<HeaderField> headers, boolean hold) throws IOException;
     }
@@ -35,8 +37,8 @@ final class SpoolIncomingMessage implements IncomingMessage {
         this.id = id;
         this.file = file;
         this.committer = committer;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        this.out = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
+        this.channel = FileChannel.open(file, StandardOpenOption.WRITE); // reserved: it exists, empty
+        this.out = new CountingOutputStream(channel);
     }
 
     @Override
@@ -66,10 +68,22 @@ final class SpoolIncomingMessage implements IncomingMessage {
             throw new IllegalStateException(id + " was already committed or closed");
         }
         out.flush();
-        channel.force(true);
-        channel.close();
         committer.commit(this, envelope, prependedHeader, hold);
         done = true;
+    }
+
+    /**
+     * Appends the envelope trailer after the content, syncs the file and closes it: content and envelope
+     * reach the disk with one sync.
+     */
+    void seal(byte[] trailer) throws IOException {
+        out.flush();
+        ByteBuffer bytes = ByteBuffer.wrap(trailer);
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+        channel.force(true);
+        channel.close();
     }
 
     @Override
@@ -86,35 +100,58 @@ final class SpoolIncomingMessage implements IncomingMessage {
         }
     }
 
-    /** Counts bytes on their way to the file; closing it does not close the file (commit does). */
+    /**
+     * Buffers and counts bytes on their way to the file. Not synchronized (one session owns it), because
+     * the SMTP server writes the DATA stream byte by byte. Closing it does not close the file (commit does).
+     */
     private static final class CountingOutputStream extends OutputStream {
-        private final OutputStream target;
+        private final FileChannel target;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int used;
         private long count;
 
-        CountingOutputStream(OutputStream target) {
+        CountingOutputStream(FileChannel target) {
             this.target = target;
         }
 
         @Override
         public void write(int b) throws IOException {
-            target.write(b);
+            if (used == buffer.length) {
+                flush();
+            }
+            buffer[used++] = (byte) b;
             count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            target.write(b, off, len);
+            if (len > buffer.length - used) {
+                flush();
+            }
+            if (len >= buffer.length) {
+                drain(ByteBuffer.wrap(b, off, len));
+            } else {
+                System.arraycopy(b, off, buffer, used, len);
+                used += len;
+            }
             count += len;
         }
 
         @Override
         public void flush() throws IOException {
-            target.flush();
+            drain(ByteBuffer.wrap(buffer, 0, used));
+            used = 0;
+        }
+
+        private void drain(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                target.write(bytes);
+            }
         }
 
         @Override
         public void close() throws IOException {
-            target.flush();
+            flush();
         }
     }
 }

@@ -1,22 +1,21 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,27 +25,41 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
+import org.carrier.api.queue.QueueFilter;
+import org.carrier.api.queue.QueueOperations;
 import org.carrier.api.queue.QueuedMessage;
+import org.carrier.api.queue.RecipientStatus;
 import org.carrier.api.route.Router;
 import org.carrier.api.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mail queue: a {@link Spool} on disk, the entries in memory, and the scheduling of delivery
- * attempts on a bounded pool of threads. Plain Java; the OSGi component only wires it.
+ * The mail queue: a {@link Spool} on disk, a compact {@link Schedule} of what is due when, and at most
+ * {@code activeLimit} messages in memory, delivered on a bounded pool of threads. Plain Java; the OSGi
+ * component only wires it.
+ * <p>
+ * A message is changed only by whoever holds its claim: the delivery attempt that loaded it, or an
+ * operation that loaded it while no attempt was running. An operation on a message whose attempt is
+ * running changes that attempt's entry under its lock instead, so both see one state.
  */
-final class SpoolQueue implements MailQueue, AutoCloseable {
+final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolQueue.class);
+    private static final long IDLE_WAIT_MILLIS = 1_000;
 
     private final Spool spool;
     private final Clock clock;
     private final QueueIds ids;
     private final Supplier<Router> router;
     private final Function<String, Transport> transports;
-    private final Map<String, QueueEntry> entries = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer;
-    private final ExecutorService workers;
+    private final FreeSpace freeSpace;
+    private final Notifier notifier;
+    private final Schedule schedule = new Schedule();
+    private final Set<String> claims = ConcurrentHashMap.newKeySet();
+    private final Map<String, QueueEntry> active = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private final Thread scheduler;
+    private volatile boolean running = true;
     private volatile QueueSettings settings;
 
     SpoolQueue(Path root, QueueSettings settings, int threads, Clock clock, Supplier<Router> router,
@@ -57,18 +70,19 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
         this.ids = new QueueIds(clock);
         this.router = router;
         this.transports = transports;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "carrier-queue-timer"));
-        this.workers = Executors.newFixedThreadPool(threads, r -> thread(r, "carrier-delivery"));
+        this.freeSpace = new FreeSpace(root);
+        this.notifier = new Notifier(spool, this::queueNotification, clock);
+        this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> thread(r, "carrier-delivery"));
+        this.scheduler = thread(this::runSchedule, "carrier-queue-scheduler");
     }
 
-    /** Loads what a previous run left in the spool and schedules it. */
+    /** Schedules what a previous run left in the spool, then starts delivering. */
     void recover() throws IOException {
-        List<QueueEntry> recovered = spool.recover();
-        for (QueueEntry entry : recovered) {
-            entries.put(entry.id(), entry);
-            scheduleNext(entry);
-        }
-        LOG.info("queue recovered {} message(s) from {}", recovered.size(), spool.root());
+        long begun = System.nanoTime();
+        int count = spool.recover(this::reschedule);
+        LOG.info("queue recovered {} message(s) from {} in {} ms", count, spool.root(), (System.nanoTime() - begun) / 1_000_000);
+        scheduler.start();
     }
 
     QueueSettings settings() {
@@ -77,31 +91,46 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
 
     void updateSettings(QueueSettings newSettings) {
         this.settings = newSettings;
+        schedule.wake(); // a larger active limit may let more messages in at once
     }
+
+    // --- receiving ---
 
     @Override
     public IncomingMessage receive() throws IOException {
-        String id = ids.next();
-        while (entries.containsKey(id) || Files.exists(spool.contentFile(id))) {
-            id = ids.next(); // a clock set back since an earlier run must never make a queued message be overwritten
-        }
-        return new SpoolIncomingMessage(id, spool.incomingFile(id), this::commit);
+        freeSpace.check(settings.minFreeBytes());
+        return receive(this::commitChecked);
+    }
+
+    private IncomingMessage receive(SpoolIncomingMessage.Committer committer) throws IOException {
+        String id = spool.reserve(ids::next);
+        return new SpoolIncomingMessage(id, spool.contentFile(id), committer);
+    }
+
+    /** The space may have run out while the message came in: check again before it is queued. */
+    private void commitChecked(SpoolIncomingMessage message, Envelope envelope, List<HeaderField> headers, boolean hold)
+            throws IOException {
+        freeSpace.check(settings.minFreeBytes());
+        commit(message, envelope, headers, hold);
     }
 
     private void commit(SpoolIncomingMessage message, Envelope envelope, List<HeaderField> headers, boolean hold)
             throws IOException {
         QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), expand(envelope), headers,
                 message.size(), hold);
-        try {
-            spool.commit(entry);
-        } catch (IOException e) {
-            Files.deleteIfExists(spool.contentFile(entry.id()));
-            throw e;
-        }
-        entries.put(entry.id(), entry);
+        message.seal(Spool.trailer(entry)); // the one sync: content and envelope, in a file already in the directory
         LOG.info("{}: from=<{}>, size={}, nrcpt={}{}", entry.id(), envelope.reversePath(), entry.size(),
-                envelope.recipients().size(), hold ? " (held)" : " (queue active)");
-        scheduleNext(entry);
+                entry.envelope().recipients().size(), hold ? " (held)" : " (queue active)");
+        admit(entry);
+    }
+
+    /** A DSN: queued like any message, but past the free-space check (it is small, and owed to a sender). */
+    private String queueNotification(Envelope envelope, byte[] message) throws IOException {
+        try (IncomingMessage m = receive(this::commit)) {
+            m.content().write(message);
+            m.commit(envelope, List.of(), false);
+            return m.queueId();
+        }
     }
 
     /** Alias and virtual mailbox expansion, once, as the message enters the queue; duplicates delivered once. */
@@ -117,70 +146,273 @@ final class SpoolQueue implements MailQueue, AutoCloseable {
         return envelope.withRecipients(List.copyOf(expanded.values()));
     }
 
-    @Override
-    public List<QueuedMessage> list() {
-        return entries.values().stream().sorted(Comparator.comparing(QueueEntry::arrival).thenComparing(QueueEntry::id))
-                .map(QueueEntry::snapshot).toList();
-    }
-
-    @Override
-    public Optional<QueuedMessage> find(String queueId) {
-        return Optional.ofNullable(entries.get(queueId)).map(QueueEntry::snapshot);
-    }
-
-    private void scheduleNext(QueueEntry entry) {
+    /** A new message goes straight to a delivery thread while there is room, else into the schedule. */
+    private void admit(QueueEntry entry) {
         if (entry.held()) {
             return;
         }
-        entry.nextAttempt().ifPresent(at -> {
-            long delay = at == Instant.MIN ? 0 : Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        if (active.size() < settings.activeLimit() && claims.add(entry.id())) {
+            active.put(entry.id(), entry);
+            submit(entry);
+        } else {
+            reschedule(entry);
+        }
+    }
+
+    // --- scheduling and delivery ---
+
+    private void reschedule(QueueEntry entry) {
+        long due = entry.dueMillis();
+        if (!entry.held() && !entry.deleted() && due >= 0) {
+            schedule.add(due, QueueIds.parse(entry.id()));
+        }
+    }
+
+    /** The scheduler thread: loads each message when it becomes due, while fewer than the active limit are loaded. */
+    private void runSchedule() {
+        while (running) {
             try {
-                timer.schedule(() -> submit(entry), delay, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // shutting down: the entry is on disk and will be recovered at the next start
+                if (active.size() >= settings.activeLimit()) {
+                    schedule.pause(IDLE_WAIT_MILLIS);
+                    continue;
+                }
+                long id = schedule.takeDue(clock.millis(), IDLE_WAIT_MILLIS);
+                if (id >= 0) {
+                    activate(QueueIds.format(id));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("queue scheduler: {}", e.toString());
             }
-        });
+        }
+    }
+
+    /** Takes a schedule item: stale items (message gone, held, busy or not due yet) are dropped. */
+    private void activate(String id) throws IOException {
+        if (!claims.add(id)) {
+            return; // an attempt or an operation has it; it reschedules when done
+        }
+        Optional<QueueEntry> loaded = spool.load(id);
+        if (loaded.isEmpty() || loaded.get().held() || loaded.get().dueMillis() > clock.millis()
+                || loaded.get().dueMillis() < 0) {
+            claims.remove(id);
+            return;
+        }
+        active.put(id, loaded.get());
+        submit(loaded.get());
     }
 
     private void submit(QueueEntry entry) {
         try {
             workers.execute(() -> attempt(entry));
         } catch (RejectedExecutionException e) {
-            // shutting down; recovered at the next start
+            release(entry); // shutting down: the entry is on disk and will be recovered at the next start
         }
     }
 
     private void attempt(QueueEntry entry) {
-        if (!entry.tryStart()) {
-            return; // another attempt is running; it schedules what remains
-        }
         try {
-            new DeliveryRun(entry, spool, router.get(), transports, settings, clock).run();
-            if (entry.allFinal()) {
+            if (!entry.held() && !entry.deleted()) {
+                List<RecipientStatus> before = entry.recipients();
+                new DeliveryRun(entry, spool, router.get(), transports, settings, clock).run();
+                notifier.afterAttempt(entry, before, settings);
+            }
+            persist(entry);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}: delivery attempt failed, will retry: {}", entry.id(), e.toString());
+            schedule.add(clock.instant().plus(settings.retryDelay(1)).toEpochMilli(), QueueIds.parse(entry.id()));
+        } finally {
+            release(entry);
+        }
+    }
+
+    /** Writes the entry's state, or removes it once every recipient is final or an operator deleted it. */
+    private void persist(QueueEntry entry) throws IOException {
+        synchronized (entry) {
+            if (entry.deleted() || entry.allFinal()) {
                 spool.remove(entry.id());
-                entries.remove(entry.id());
-                LOG.info("{}: removed", entry.id());
+                LOG.info("{}: removed{}", entry.id(), entry.deleted() ? " (deleted by an operator)" : "");
             } else {
                 spool.writeEnvelope(entry);
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.error("{}: delivery attempt failed, will retry: {}", entry.id(), e.toString());
+        }
+    }
+
+    /** Gives up the claim; the message goes back to the schedule if it still waits for something. */
+    private void release(QueueEntry entry) {
+        active.remove(entry.id());
+        claims.remove(entry.id());
+        if (!entry.allFinal()) {
+            reschedule(entry);
+        }
+        schedule.wake();
+    }
+
+    // --- inspecting ---
+
+    @Override
+    public List<QueuedMessage> list() {
+        return list(QueueFilter.any());
+    }
+
+    @Override
+    public Optional<QueuedMessage> find(String queueId) {
+        return show(queueId);
+    }
+
+    @Override
+    public List<QueuedMessage> list(QueueFilter filter) {
+        Instant now = clock.instant();
+        List<QueuedMessage> found = new ArrayList<>();
+        forEachQueued(message -> {
+            if (filter.matches(message, now) && (filter.limit() == 0 || found.size() < filter.limit())) {
+                found.add(message);
+            }
+        });
+        return found;
+    }
+
+    @Override
+    public Optional<QueuedMessage> show(String queueId) {
+        QueueEntry busy = active.get(queueId);
+        return busy != null ? Optional.of(busy.snapshot()) : spool.peek(queueId).map(QueueEntry::snapshot);
+    }
+
+    /** Every queued message, oldest first, read one at a time from the spool (or the attempt that holds it). */
+    private void forEachQueued(Consumer<QueuedMessage> each) {
+        try {
+            for (String id : spool.queuedIds()) {
+                show(id).ifPresent(each);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the spool: " + e.getMessage(), e);
+        }
+    }
+
+    // --- operations ---
+
+    @Override
+    public boolean hold(String queueId) {
+        return change(queueId, "held", entry -> entry.hold(true));
+    }
+
+    @Override
+    public boolean release(String queueId) {
+        return change(queueId, "released", entry -> {
+            entry.hold(false);
+            entry.makeDue(clock.instant(), r -> true);
+        });
+    }
+
+    @Override
+    public boolean delete(String queueId) {
+        return change(queueId, "deleted", QueueEntry::delete);
+    }
+
+    @Override
+    public boolean retryNow(String queueId) {
+        return change(queueId, "retry now", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    @Override
+    public int retryDomain(String domain) {
+        QueueFilter filter = QueueFilter.any().withDomain(domain);
+        return changeAll(filter, "retry now for " + filter.domain(),
+                entry -> entry.makeDue(clock.instant(), r -> r.address().domain().equals(filter.domain())));
+    }
+
+    @Override
+    public int retryAll() {
+        return changeAll(QueueFilter.any().withHeld(false), "retry now", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    @Override
+    public int reroute(QueueFilter filter) {
+        return changeAll(filter, "re-route", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    private int changeAll(QueueFilter filter, String what, Consumer<QueueEntry> change) {
+        int count = 0;
+        for (QueuedMessage m : list(filter)) {
+            if (change(m.queueId(), what, change)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Applies an operator's change to one message and writes it to disk. If a delivery attempt holds the
+     * message, the change is made to that attempt's entry (the attempt writes its outcome on top of it);
+     * otherwise the operation claims the message itself for the moment.
+     */
+    private boolean change(String id, String what, Consumer<QueueEntry> change) {
+        for (int tries = 0; tries < 1_000; tries++) {
+            if (claims.add(id)) {
+                return changeUnclaimed(id, what, change);
+            }
+            QueueEntry busy = active.get(id);
+            if (busy != null) {
+                return changeEntry(busy, what, change);
+            }
+            pause(); // the scheduler is just loading it
+        }
+        throw new IllegalStateException(id + ": busy, try again");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private boolean changeUnclaimed(String id, String what, Consumer<QueueEntry> change) {
+        QueueEntry entry = null;
+        try {
+            entry = spool.load(id).orElse(null);
+            return entry != null && changeEntry(entry, what, change);
+        } catch (IOException e) {
+            throw new IllegalStateException(id + ": " + e.getMessage(), e);
         } finally {
-            entry.finish();
+            claims.remove(id);
+            if (entry != null && !entry.allFinal()) {
+                reschedule(entry);
+            }
         }
-        if (entries.containsKey(entry.id())) {
-            scheduleNext(entry);
+    }
+
+    private boolean changeEntry(QueueEntry entry, String what, Consumer<QueueEntry> change) {
+        synchronized (entry) {
+            if (entry.deleted()) {
+                return false;
+            }
+            change.accept(entry);
+            try {
+                persist(entry);
+            } catch (IOException e) {
+                throw new IllegalStateException(entry.id() + ": cannot write the change: " + e.getMessage(), e);
+            }
         }
+        LOG.info("{}: {} by an operator", entry.id(), what);
+        return true;
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        running = false;
+        scheduler.interrupt();
+        workers.getQueue().clear(); // attempts not started yet: their messages are on disk for the next start
         workers.shutdown();
+        spool.releaseReserved();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                 workers.shutdownNow();
             }
+            scheduler.join(5_000);
         } catch (InterruptedException e) {
             workers.shutdownNow();
             Thread.currentThread().interrupt();

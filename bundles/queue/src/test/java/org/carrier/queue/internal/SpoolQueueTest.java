@@ -40,43 +40,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.carrier.queue.internal.QueueFixture.CONTENT;
+import static org.carrier.queue.internal.QueueFixture.FAST;
+import static org.carrier.queue.internal.QueueFixture.SLOW;
+import static org.carrier.queue.internal.QueueFixture.envelope;
+import static org.carrier.queue.internal.QueueFixture.submit;
+import static org.carrier.queue.internal.QueueFixture.waitFor;
+
 class SpoolQueueTest {
-    private static final String CONTENT = "Subject: test\r\n\r\nbody\r\n";
-    private static final QueueSettings FAST = new QueueSettings(List.of(Duration.ofMillis(200)), Duration.ofDays(5));
-    private static final QueueSettings SLOW = new QueueSettings(List.of(Duration.ofHours(1)), Duration.ofDays(5));
 
     @TempDir
     Path root;
 
     private final List<SpoolQueue> queues = new ArrayList<>();
 
-    /** Records each delivery request and answers with the reply the test chooses per recipient. */
-    static final class RecordingTransport implements Transport {
-        final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
-        final List<String> contents = new CopyOnWriteArrayList<>();
-        volatile Function<Recipient, SmtpReply> answer = r -> new SmtpReply(250, "2.0.0", "ok");
-
-        @Override
-        public List<RecipientOutcome> deliver(DeliveryRequest request) {
-            requests.add(request);
-            try (InputStream in = request.message().open()) {
-                contents.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), "test")).toList();
-        }
-    }
-
     private final RecordingTransport smtp = new RecordingTransport();
 
-    /** relay.test and other.test go to different hops over smtp; refused.test is refused. */
-    private final Router router = address -> switch (address.domain()) {
-        case "refused.test" -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route"));
-        case "other.test" -> RouteDecision.remote("other", "smtp", List.of(new NextHop("other.hop", 25)));
-        case "nowhere.test" -> RouteDecision.remote("ghost", "ghost", List.of());
-        default -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("relay.hop", 25)));
-    };
+    private final Router router = QueueFixture.ROUTER;
 
     @AfterEach
     void closeQueues() {
@@ -94,28 +74,12 @@ class SpoolQueueTest {
         return queue(settings, Clock.systemUTC(), name -> name.equals("smtp") ? smtp : null);
     }
 
-    private static Envelope envelope(String... rcpts) {
-        List<Recipient> list = Stream.of(rcpts).map(r -> new Recipient(MailAddress.parse(r), Map.of())).toList();
-        return new Envelope(MailAddress.parse("sender@client.test"), Map.of("SIZE", "24"), list);
-    }
 
-    private static String submit(SpoolQueue q, Envelope envelope, boolean hold, HeaderField... headers) throws IOException {
-        try (IncomingMessage m = q.receive()) {
-            m.content().write(CONTENT.getBytes(StandardCharsets.UTF_8));
-            m.commit(envelope, List.of(headers), hold);
-            return m.queueId();
-        }
-    }
 
-    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
-    }
 
+    /** The files in queue/ that hold something (empty ones are reserved for messages yet to come). */
     private List<String> queueFiles() throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve("queue"))) {
+        try (Stream<Path> s = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
@@ -126,14 +90,40 @@ class SpoolQueueTest {
         Envelope odd = new Envelope(MailAddress.parse("\"we ird=x\"@Client.test"), Map.of("ENVID", "a b=c\nd%"),
                 List.of(new Recipient(MailAddress.parse("bob@relay.test"), Map.of("ORCPT", "rfc822;bob+ü@relay.test"))));
         String id = submit(q, odd, true, new HeaderField("X-Filter", "spaces and = signs\r\n\tfolded é"));
-        assertEquals(List.of(id + ".env", id + ".msg"), queueFiles());
-        assertEquals(CONTENT, Files.readString(root.resolve("queue/" + id + ".msg")));
+        assertEquals(List.of(id + ".msg"), queueFiles(), "one file: the content with the envelope as a trailer");
+        assertTrue(Files.readString(root.resolve("queue/" + id + ".msg")).startsWith(CONTENT));
 
-        QueueEntry reread = EnvelopeFile.parse(Files.readString(root.resolve("queue/" + id + ".env")));
+        QueueEntry reread = new Spool(root).peek(id).orElseThrow();
         assertEquals(odd, reread.envelope());
         assertEquals("spaces and = signs\r\n\tfolded é", reread.prependedHeaders().get(0).value());
         assertTrue(reread.held());
         assertEquals(CONTENT.length(), reread.size());
+    }
+
+    @Test
+    void largeContentWrittenByteByByteAndInBlocksComesBackExactly() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        byte[] expected = new byte[300_000];
+        new java.util.Random(7).nextBytes(expected);
+        String id;
+        try (IncomingMessage m = q.receive()) {
+            for (int i = 0; i < 1_000; i++) {
+                m.content().write(expected[i]);
+            }
+            m.content().write(expected, 1_000, 100_000); // more than the buffer at once
+            m.content().write(expected, 101_000, 10);
+            m.content().write(expected, 101_010, expected.length - 101_010);
+            assertEquals(expected.length, m.size());
+            try (InputStream before = m.openContent()) {
+                assertTrue(java.util.Arrays.equals(expected, before.readAllBytes()), "readable before commit (for data filters)");
+            }
+            m.commit(envelope("bob@relay.test"), List.of(), true);
+            id = m.queueId();
+        }
+        QueueEntry entry = new Spool(root).peek(id).orElseThrow();
+        try (InputStream in = new Spool(root).source(entry).open()) {
+            assertTrue(java.util.Arrays.equals(expected, in.readAllBytes()), "the content, without the envelope trailer");
+        }
     }
 
     @Test
@@ -206,7 +196,7 @@ class SpoolQueueTest {
         SpoolQueue q = queue(FAST);
         submit(q, envelope("gone@relay.test", "x@refused.test"), false);
         assertTrue(waitFor(() -> q.list().isEmpty()), "failed recipients are final, so the message is removed");
-        assertEquals(1, smtp.requests.size(), "the refused recipient never reached a transport");
+        assertEquals(1, smtp.originals().size(), "the refused recipient never reached a transport");
     }
 
     @Test
@@ -232,7 +222,7 @@ class SpoolQueueTest {
         SpoolQueue q = queue(new QueueSettings(List.of(Duration.ofMillis(100)), Duration.ZERO));
         submit(q, envelope("bob@relay.test"), false);
         assertTrue(waitFor(() -> q.list().isEmpty()), "expired at the first deferral");
-        assertEquals(1, smtp.requests.size());
+        assertEquals(1, smtp.originals().size());
     }
 
     @Test
@@ -246,8 +236,8 @@ class SpoolQueueTest {
 
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
         SpoolQueue second = queue(SLOW, later, name -> smtp);
-        assertEquals(1, second.list().size() + smtp.requests.size(), "recovered");
         assertTrue(waitFor(() -> second.list().isEmpty()), "delivered after restart");
+        assertEquals(1, smtp.requests.size(), "recovered and delivered once");
         assertEquals(id, smtp.requests.get(0).queueId());
         assertFalse(Files.exists(root.resolve("incoming/PARTIAL")), "a partial reception is removed at start");
     }
@@ -264,6 +254,32 @@ class SpoolQueueTest {
         assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
         assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".env")));
         assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".msg")));
+    }
+
+    @Test
+    void aDamagedTrailerIsMovedAsidePartialReceptionsAndInterruptedRemovalsAreCleared() throws Exception {
+        SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
+        String good = submit(first, envelope("bob@relay.test"), true);
+        String damaged = submit(first, envelope("carol@relay.test"), true);
+        String removed = submit(first, envelope("dave@relay.test"), true);
+        first.hold(removed); // writes its .env
+        IncomingMessage partial = first.receive();
+        partial.content().write("Subject: cut off by a crash\r\n".getBytes(StandardCharsets.US_ASCII));
+        partial.content().flush();
+        Path partialFile = root.resolve("queue/" + partial.queueId() + ".msg");
+        Path partialCopy = Files.copy(partialFile, root.resolve("partial.copy"));
+        partial.close();
+        first.close();
+        Files.move(partialCopy, partialFile); // as a kill -9 during DATA leaves it
+        Path msg = root.resolve("queue/" + damaged + ".msg");
+        Files.writeString(msg, Files.readString(msg).replace("carrier-envelope 1", "carrier-envelope ?"));
+        Files.delete(root.resolve("queue/" + removed + ".msg")); // a crash between the two deletions of a removal
+
+        SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
+        assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertTrue(Files.exists(root.resolve("corrupt/" + damaged + ".msg")), "moved aside with a log line");
+        assertFalse(Files.exists(partialFile), "never acknowledged: removed");
+        assertFalse(Files.exists(root.resolve("queue/" + removed + ".env")), "the removal was finished");
     }
 
     @Test

@@ -1,0 +1,45 @@
+package org.carrier.queue.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.api.transport.Transport;
+
+/** A transport at the test boundary: records each delivery request and answers with the reply the test chooses per recipient. */
+final class RecordingTransport implements Transport {
+    final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
+    final List<String> contents = new CopyOnWriteArrayList<>();
+    volatile Function<Recipient, SmtpReply> answer = r -> new SmtpReply(250, "2.0.0", "ok");
+    volatile String remote = "relay.hop[127.0.0.1]:25";
+
+    @Override
+    public List<RecipientOutcome> deliver(DeliveryRequest request) {
+        requests.add(request);
+        try (InputStream in = request.message().open()) {
+            contents.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), remote)).toList();
+    }
+
+    /** The requests for mail other than DSNs (which come from the null reverse-path). */
+    List<DeliveryRequest> originals() {
+        return requests.stream().filter(r -> !r.envelope().reversePath().isNullSender()).toList();
+    }
+
+    /** The contents of the DSNs delivered so far. */
+    List<String> notifications() {
+        return java.util.stream.IntStream.range(0, requests.size())
+                .filter(i -> requests.get(i).envelope().reversePath().isNullSender())
+                .mapToObj(contents::get).toList();
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Starts a private Postfix relay for the benchmark: listens on 127.0.0.1:PORT, relays everything to
+# [127.0.0.1]:SINK_PORT, stock settings (its queue is synced like Carrier's), nothing under /etc/postfix.
+# Usage: postfix-relay.sh BASE PORT SINK_PORT   (prints the config folder for `postfix -c`)
+set -euo pipefail
+base=$1; port=$2; sink=$3
+conf=$base/conf; queue=$base/queue; data=$base/data
+mkdir -p "$conf" "$queue" "$data"
+chown postfix "$data"
+cat >"$conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $queue
+data_directory = $data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = postfix.bench.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+relayhost = [127.0.0.1]:$sink
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+maillog_file_prefixes = /dev/null
+maillog_file = /dev/null
+CF
+# master.cf: Postfix's stock services without chroot (column 5), the SMTP listener on the chosen port only
+awk -v listen="127.0.0.1:$port" '
+  /^#/ || /^[ \t]/ || NF < 8 { print; next }
+  $2 == "inet" && $1 != "smtp" { next }
+  { if ($1 == "smtp" && $2 == "inet") $1 = listen; $5 = "n"; print }' /usr/share/postfix/master.cf.dist >"$conf/master.cf"
+postfix -c "$conf" start >/dev/null 2>&1 || script -qec "postfix -c '$conf' start" /dev/null >&2
+for ((i = 0; i < 100; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+echo "$conf"
