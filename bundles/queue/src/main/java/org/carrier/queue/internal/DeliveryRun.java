@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
 import org.slf4j.Logger;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class DeliveryRun {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRun.class);
 
-    private record Group(String transport, List<NextHop> hops, TransportOptions options) {
+    private record Group(Destination destination, String transport, List<NextHop> hops, TransportOptions options) {
     }
 
     private final QueueEntry entry;
@@ -40,6 +42,7 @@ final class DeliveryRun {
     private final Function<String, Transport> transports;
     private final QueueSettings settings;
     private final Clock clock;
+    private final Map<Recipient, DsnReport.Action> successes = new HashMap<>();
 
     DeliveryRun(QueueEntry entry, Spool spool, Router router, Function<String, Transport> transports,
                 QueueSettings settings, Clock clock) {
@@ -58,7 +61,7 @@ final class DeliveryRun {
             if (decision.destination() == Destination.REFUSED) {
                 record(RecipientOutcome.of(r, decision.refusal(), "none"));
             } else {
-                groups.computeIfAbsent(new Group(decision.transport(), decision.nextHops(), decision.options()), k -> new ArrayList<>()).add(r);
+                groups.computeIfAbsent(new Group(decision.destination(), decision.transport(), decision.nextHops(), decision.options()), k -> new ArrayList<>()).add(r);
             }
         }
         groups.forEach(this::deliverGroup);
@@ -84,11 +87,29 @@ final class DeliveryRun {
         List<Recipient> answered = new ArrayList<>();
         for (RecipientOutcome o : outcomes) {
             record(o);
+            noteSuccess(destination, o);
             answered.add(o.recipient());
         }
         // A transport that forgot a recipient must not lose it: it is simply tried again.
         SmtpReply silent = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " gave no result");
         recipients.stream().filter(r -> !answered.contains(r)).forEach(r -> record(RecipientOutcome.of(r, silent, "none")));
+    }
+
+    /**
+     * RFC 3461 §5.2: success is ours to report for a delivery into a local mailbox ("delivered") or to a next hop
+     * without DSN support ("relayed"); a next hop that took the NOTIFY parameter reports it itself.
+     */
+    private void noteSuccess(Group destination, RecipientOutcome o) {
+        if (o.relayed()) {
+            successes.put(o.recipient(), DsnReport.Action.RELAYED);
+        } else if (o.outcome() == Outcome.DELIVERED && destination.destination() == Destination.LOCAL) {
+            successes.put(o.recipient(), DsnReport.Action.DELIVERED);
+        }
+    }
+
+    /** The recipients delivered in this run whose success this MTA reports, if they asked (NOTIFY=SUCCESS). */
+    Map<Recipient, DsnReport.Action> successes() {
+        return successes;
     }
 
     private void record(RecipientOutcome o) {

@@ -46,8 +46,12 @@ final class Notifier {
         this.clock = clock;
     }
 
-    /** Called after an attempt with the recipients' states from before it. */
-    void afterAttempt(QueueEntry entry, List<RecipientStatus> before, QueueSettings settings) {
+    /**
+     * Called after an attempt with the recipients' states from before it, and the deliveries whose success this
+     * MTA reports (see {@link DeliveryRun#successes()}).
+     */
+    void afterAttempt(QueueEntry entry, List<RecipientStatus> before, Map<Recipient, DsnReport.Action> successes,
+                      QueueSettings settings) {
         Instant now = clock.instant();
         List<RecipientStatus> after = entry.recipients();
         List<DsnReport.Line> lines = new ArrayList<>();
@@ -57,8 +61,9 @@ final class Notifier {
             Set<String> notify = notify(is.recipient());
             if (!was.state().isFinal() && is.state() == DeliveryState.FAILED && notify.contains("FAILURE")) {
                 lines.add(new DsnReport.Line(is, DsnReport.Action.FAILED));
-            } else if (!was.state().isFinal() && is.state() == DeliveryState.DELIVERED && notify.contains("SUCCESS")) {
-                lines.add(new DsnReport.Line(is, relayed(is) ? DsnReport.Action.RELAYED : DsnReport.Action.DELIVERED));
+            } else if (!was.state().isFinal() && is.state() == DeliveryState.DELIVERED && notify.contains("SUCCESS")
+                    && successes.containsKey(is.recipient())) {
+                lines.add(new DsnReport.Line(is, successes.get(is.recipient())));
             }
         }
         if (!entry.delayNotified() && !now.isBefore(entry.arrival().plus(settings.delayWarning()))) {
@@ -108,11 +113,6 @@ final class Notifier {
         }
         Set<String> set = Set.of(value.toUpperCase(Locale.ROOT).replace(" ", "").split(","));
         return set.contains("NEVER") ? Set.of() : set;
-    }
-
-    /** Passed to another host (e.g. {@code mx.example.com[192.0.2.1]:25}) rather than into a local mailbox. */
-    private static boolean relayed(RecipientStatus status) {
-        return status.lastRemote() != null && status.lastRemote().contains("[");
     }
 
     private static String kinds(List<DsnReport.Line> lines) {

@@ -215,8 +215,9 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         try {
             if (!entry.held() && !entry.deleted()) {
                 List<RecipientStatus> before = entry.recipients();
-                new DeliveryRun(entry, spool, router.get(), transports, settings, clock).run();
-                notifier.afterAttempt(entry, before, settings);
+                DeliveryRun run = new DeliveryRun(entry, spool, router.get(), transports, settings, clock);
+                run.run();
+                notifier.afterAttempt(entry, before, run.successes(), settings);
             }
             persist(entry);
         } catch (IOException | RuntimeException e) {

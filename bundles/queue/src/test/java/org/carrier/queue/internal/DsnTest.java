@@ -226,6 +226,26 @@ class DsnTest {
     }
 
     @Test
+    void successIsLeftToANextHopThatTookTheDsnRequest() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.peerOffersDsn = true;
+        submit(q, Map.of(), rcpt("bob@relay.test", "NOTIFY", "SUCCESS"));
+        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered");
+        Thread.sleep(300);
+        assertEquals(List.of(), fixture.smtp.notifications(), "the next hop reports success (RFC 3461 §5.2.2)");
+    }
+
+    @Test
+    void successInALocalMailboxIsReportedAsDelivered() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.peerOffersDsn = true;
+        submit(q, Map.of(), rcpt("bob@local.test", "NOTIFY", "SUCCESS"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1));
+        Report report = parse(fixture.smtp.notifications().get(0));
+        assertEquals("delivered", report.perRecipient().get(0).get("Action"));
+    }
+
+    @Test
     void mailFromTheNullSenderNeverGetsADsnButMayGoToThePostmaster() throws Exception {
         SpoolQueue q = queue();
         fixture.smtp.answer = r -> r.address().localPart().equals("postmaster") ? new SmtpReply(250, null, "ok")

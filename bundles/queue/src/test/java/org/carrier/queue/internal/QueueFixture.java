@@ -27,10 +27,12 @@ final class QueueFixture implements AutoCloseable {
     static final QueueSettings FAST = new QueueSettings(List.of(Duration.ofMillis(200)), Duration.ofDays(5));
     static final QueueSettings SLOW = new QueueSettings(List.of(Duration.ofHours(1)), Duration.ofDays(5));
 
-    /** relay.test and other.test go to different hops over smtp; refused.test is refused. */
+    /** relay.test and other.test go to different hops over smtp; local.test is local (delivered by the same
+     *  recording transport); refused.test is refused. */
     static final Router ROUTER = address -> switch (address.domain()) {
         case "refused.test" -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route"));
         case "other.test" -> RouteDecision.remote("other", "smtp", List.of(new NextHop("other.hop", 25)));
+        case "local.test" -> RouteDecision.local("local", "smtp");
         case "nowhere.test" -> RouteDecision.remote("ghost", "ghost", List.of());
         default -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("relay.hop", 25)));
     };

@@ -19,6 +19,8 @@ final class RecordingTransport implements Transport {
     final List<String> contents = new CopyOnWriteArrayList<>();
     volatile Function<Recipient, SmtpReply> answer = r -> new SmtpReply(250, "2.0.0", "ok");
     volatile String remote = "relay.hop[127.0.0.1]:25";
+    /** Whether the peer offers DSN (RFC 3461): if not, a delivery is reported "relayed", as the SMTP client does. */
+    volatile boolean peerOffersDsn;
 
     @Override
     public List<RecipientOutcome> deliver(DeliveryRequest request) {
@@ -28,7 +30,8 @@ final class RecordingTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), remote)).toList();
+        return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), remote))
+                .map(o -> peerOffersDsn ? o : o.relayedWithoutDsn()).toList();
     }
 
     /** The requests for mail other than DSNs (which come from the null reverse-path). */
