@@ -62,11 +62,36 @@ final class DataReader {
      */
     boolean feed(ByteBuffer in) {
         while (in.hasRemaining()) {
+            if (state == State.TEXT) {
+                copyText(in);
+                if (!in.hasRemaining()) {
+                    break;
+                }
+            }
             if (next(in.get() & 0xff)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Inside a line nothing but CR or LF changes the state, so the run up to the next one is copied in one write
+     * and the state machine takes over at that CR or LF: most of a message's bytes skip it.
+     */
+    private void copyText(ByteBuffer in) {
+        int start = in.position();
+        int end = start;
+        int limit = in.limit();
+        while (end < limit) {
+            byte b = in.get(end);
+            if (b == '\r' || b == '\n') {
+                break;
+            }
+            end++;
+        }
+        sink.write(in, start, end - start);
+        in.position(end);
     }
 
     /** What was read so far (complete after {@link #feed} returned true, or after the last BDAT chunk). */
@@ -202,6 +227,7 @@ final class DataReader {
     private static final class Sink {
         private final OutputStream out;
         private final long max;
+        private final byte[] scratch = new byte[8192];
         private long count;
         private IOException failure;
 
@@ -223,6 +249,22 @@ final class DataReader {
         void crlf() {
             write('\r');
             write('\n');
+        }
+
+        /** Writes {@code length} bytes of {@code in} from {@code offset}, without moving its position. */
+        void write(ByteBuffer in, int offset, int length) {
+            int room = (int) Math.max(0, Math.min(length, max - count));
+            count += length;
+            for (int done = 0; done < room && failure == null; ) {
+                int n = Math.min(room - done, scratch.length);
+                in.get(offset + done, scratch, 0, n);
+                try {
+                    out.write(scratch, 0, n);
+                } catch (IOException e) {
+                    failure = e;
+                }
+                done += n;
+            }
         }
     }
 }
