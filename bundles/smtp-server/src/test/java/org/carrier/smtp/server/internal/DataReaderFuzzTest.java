@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -25,6 +26,7 @@ class DataReaderFuzzTest {
      * it is consumed; a bare CR or LF before it is flagged; clean data comes out unstuffed; normalizing leaves only
      * CRLF line endings; and splitting the input into network reads of any sizes changes nothing.
      */
+    @DictionaryFile(resourcePath = "smtp-data.dict")
     @FuzzTest(maxDuration = "20s")
     void dataStream(byte[] input) {
         Expected expected = Expected.of(input);
