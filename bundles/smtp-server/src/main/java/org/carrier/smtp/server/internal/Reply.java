@@ -66,8 +66,26 @@ final class Reply {
             if (reply.enhancedStatus() != null) {
                 sb.append(reply.enhancedStatus()).append(' ');
             }
-            sb.append(lines[i]).append("\r\n");
+            sb.append(printable(lines[i])).append("\r\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * RFC 5321 §4.2: reply text is printable characters and HT. Replies echo client text (e.g. a refused address),
+     * and a bare CR or NUL in it could make a client read a forged reply line, so controls become '?'.
+     */
+    private static String printable(String line) {
+        StringBuilder sb = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                if (sb == null) {
+                    sb = new StringBuilder(line);
+                }
+                sb.setCharAt(i, '?');
+            }
+        }
+        return sb == null ? line : sb.toString();
     }
 }

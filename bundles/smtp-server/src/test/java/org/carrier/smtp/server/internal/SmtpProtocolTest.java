@@ -44,6 +44,15 @@ class SmtpProtocolTest {
         assertEquals("554 5.5.1", code(d.send("DATA")), "no recipient was accepted");
     }
 
+    /** Found by CommandParserFuzzTest: a refused address is echoed in the reply, and its CR must not reach the wire. */
+    @Test
+    void clientTextEchoedInARefusalCannotForgeReplyLines() {
+        ProtocolDriver d = ProtocolDriver.untrusted();
+        d.send("EHLO client.test");
+        assertEquals("501 5.1.7 Syntax: bad local part in <a??250 2.1.0 Ok@client.test>\r\n",
+                Reply.wire(d.protocol.command("MAIL FROM:<a\u0000\r250 2.1.0 Ok@client.test>").replies().get(0)));
+    }
+
     @Test
     void theAcceptedTrickAddressesAreLocalMailboxesAsWritten() {
         ProtocolDriver d = inTransaction();
