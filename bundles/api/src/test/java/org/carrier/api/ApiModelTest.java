@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
@@ -87,5 +88,13 @@ class ApiModelTest {
         assertEquals(Outcome.DEFERRED, RecipientOutcome.of(r, SmtpReply.parse(452, "4.2.2 full"), "h").outcome());
         assertEquals(Outcome.FAILED, RecipientOutcome.of(r, SmtpReply.parse(550, "5.1.1 no"), "h").outcome());
         assertEquals(Outcome.DELIVERED, RecipientOutcome.of(r, SmtpReply.parse(250, "ok"), "h").outcome());
+    }
+
+    @Test
+    void notifyConditionsFollowRfc3461() {
+        MailAddress a = MailAddress.parse("x@y.test");
+        assertEquals(Set.of("FAILURE", "DELAY"), Recipient.of(a).notifyConditions(), "no NOTIFY: failures and delays");
+        assertEquals(Set.of(), new Recipient(a, Map.of("NOTIFY", "NEVER")).notifyConditions());
+        assertEquals(Set.of("SUCCESS", "FAILURE"), new Recipient(a, Map.of("NOTIFY", "success,Failure")).notifyConditions());
     }
 }

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class Notifier {
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
     /** RFC 3461 §4.1: without NOTIFY the MTA chooses; like most MTAs, failures and delays. */
-    private static final Set<String> DEFAULT_NOTIFY = Set.of("FAILURE", "DELAY");
 
     /** Where DSNs go: into the queue, as new messages. */
     interface Outbox {
@@ -58,7 +56,7 @@ final class Notifier {
         for (int i = 0; i < after.size(); i++) {
             RecipientStatus was = before.get(i);
             RecipientStatus is = after.get(i);
-            Set<String> notify = notify(is.recipient());
+            Set<String> notify = is.recipient().notifyConditions();
             if (!was.state().isFinal() && is.state() == DeliveryState.FAILED && notify.contains("FAILURE")) {
                 lines.add(new DsnReport.Line(is, DsnReport.Action.FAILED));
             } else if (!was.state().isFinal() && is.state() == DeliveryState.DELIVERED && notify.contains("SUCCESS")
@@ -68,7 +66,7 @@ final class Notifier {
         }
         if (!entry.delayNotified() && !now.isBefore(entry.arrival().plus(settings.delayWarning()))) {
             entry.markDelayNotified(); // once, whether or not anyone asked for it
-            after.stream().filter(s -> s.state() == DeliveryState.DEFERRED && notify(s.recipient()).contains("DELAY"))
+            after.stream().filter(s -> s.state() == DeliveryState.DEFERRED && s.recipient().notifyConditions().contains("DELAY"))
                     .forEach(s -> lines.add(new DsnReport.Line(s, DsnReport.Action.DELAYED)));
         }
         if (!lines.isEmpty()) {
@@ -103,16 +101,6 @@ final class Notifier {
         } catch (IOException | RuntimeException e) {
             LOG.error("{}: could not queue the delivery status notification to <{}>: {}", entry.id(), to, e.toString());
         }
-    }
-
-    /** The NOTIFY values of a recipient, upper case (RFC 3461 §4.1); NEVER means none. */
-    static Set<String> notify(Recipient recipient) {
-        String value = recipient.parameters().get("NOTIFY");
-        if (value == null || value.isBlank()) {
-            return DEFAULT_NOTIFY;
-        }
-        Set<String> set = Set.of(value.toUpperCase(Locale.ROOT).replace(" ", "").split(","));
-        return set.contains("NEVER") ? Set.of() : set;
     }
 
     private static String kinds(List<DsnReport.Line> lines) {

@@ -1,5 +1,6 @@
 package org.carrier.router.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -93,7 +94,7 @@ final class Directory {
     /** RFC 3461 §4: xtext, with "+", "=" and characters outside "!".."~" as "+HH". */
     static String xtext(String text) {
         StringBuilder sb = new StringBuilder();
-        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
             if (c < '!' || c > '~' || c == '+' || c == '=') {
                 sb.append('+').append(String.format("%02X", c));

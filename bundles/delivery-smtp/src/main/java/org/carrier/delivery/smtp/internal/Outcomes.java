@@ -53,11 +53,6 @@ final class Outcomes {
             return inOrder();
         }
         return recipients.stream().map(decided::get)
-                .map(o -> wantsSuccessNotice(o.recipient()) ? o.relayedWithoutDsn() : o).toList();
-    }
-
-    private static boolean wantsSuccessNotice(Recipient recipient) {
-        String notify = recipient.parameters().get("NOTIFY");
-        return notify != null && notify.toUpperCase(java.util.Locale.ROOT).contains("SUCCESS");
+                .map(o -> o.recipient().notifyConditions().contains("SUCCESS") ? o.relayedWithoutDsn() : o).toList();
     }
 }
