@@ -26,6 +26,18 @@ public final class Distribution {
         return Paths.get(dist);
     }
 
+    /**
+     * The configuration files as shipped (the project's config/): a manual run of target/carrier rewrites its own
+     * copy (a generated console password, console edits), which the tests must not start from.
+     */
+    public static Path shippedConfig() {
+        String config = System.getProperty("carrier.shipped.config");
+        if (config == null) {
+            throw new IllegalStateException("system property carrier.shipped.config is not set; run the tests through Maven");
+        }
+        return Paths.get(config);
+    }
+
     public static List<Path> jars(Path folder) {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(p -> p.toString().endsWith(".jar")).sorted().toList();

@@ -32,6 +32,7 @@ final class RunningCarrier implements AutoCloseable {
     RunningCarrier(Path parent) throws IOException {
         home = parent.resolve("carrier");
         copyTree(Distribution.home(), home);
+        copyTree(Distribution.shippedConfig(), home.resolve("config"));
         smtpPort = Distribution.freePort();
         httpPort = Distribution.freePort();
         replace(home.resolve("config/org.carrier.smtp.listener-default.cfg"), "port = 2525", "port = " + smtpPort);
@@ -144,8 +145,8 @@ final class RunningCarrier implements AutoCloseable {
         try (Stream<Path> all = Files.walk(from)) {
             for (Path source : (Iterable<Path>) all::iterator) {
                 String relative = from.relativize(source).toString();
-                if (relative.startsWith("data") || relative.startsWith("logs/")) {
-                    continue; // state of a manual run in target/carrier is not part of the distribution
+                if (relative.startsWith("data") || relative.startsWith("logs/") || relative.startsWith("config/")) {
+                    continue; // state of a manual run in target/carrier (its data, logs and edited config) is not shipped
                 }
                 Path target = to.resolve(relative);
                 if (Files.isDirectory(source)) {
