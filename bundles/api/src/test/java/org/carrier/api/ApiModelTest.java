@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -96,5 +99,43 @@ class ApiModelTest {
         assertEquals(Set.of("FAILURE", "DELAY"), Recipient.of(a).notifyConditions(), "no NOTIFY: failures and delays");
         assertEquals(Set.of(), new Recipient(a, Map.of("NOTIFY", "NEVER")).notifyConditions());
         assertEquals(Set.of("SUCCESS", "FAILURE"), new Recipient(a, Map.of("NOTIFY", "success,Failure")).notifyConditions());
+    }
+
+    @Test
+    void authResultPrintsRfc8601ResinfoAndQuotesValuesThatNeedIt() {
+        AuthResult spf = AuthResult.of("spf", "pass", "smtp.mailfrom=sender@example.com");
+        assertEquals("spf=pass smtp.mailfrom=sender@example.com", spf.toString());
+        AuthResult dkim = AuthResult.of("dkim", "fail", "header.d=example.com", "header.b=ab/c+d=").withReason("bad \"sig\"");
+        assertEquals("dkim=fail reason=\"bad \\\"sig\\\"\" header.d=example.com header.b=\"ab/c+d=\"", dkim.toString());
+        assertEquals("example.com", dkim.property("header.d").orElseThrow());
+        assertTrue(dkim.property("header.s").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> AuthResult.of("SPF", "pass"));
+        assertThrows(IllegalArgumentException.class, () -> AuthResult.of("spf", "pass", "mailfrom"));
+        assertThrows(IllegalArgumentException.class, () -> AuthResult.of("spf", "pass", "smtp.mailfrom=a\r\nX: y"));
+    }
+
+    @Test
+    void filterResultCarriesAuthResultsThroughItsOtherChanges() {
+        AuthResult spf = AuthResult.of("spf", "fail", "smtp.mailfrom=example.com");
+        FilterResult r = FilterResult.proceed().withAuthResult(spf).withHeader("Received-SPF", "fail").andDisconnect();
+        assertEquals(List.of(spf), r.authResults());
+        assertEquals(1, r.headers().size());
+        assertTrue(FilterResult.proceed().authResults().isEmpty());
+    }
+
+    @Test
+    void policyActionsMapToFilterResults() {
+        SmtpReply refusal = new SmtpReply(550, "5.7.23", "SPF fail");
+        HeaderField tag = new HeaderField("X-Carrier-Policy", "spf=fail");
+        assertEquals(FilterAction.CONTINUE, PolicyAction.ACCEPT.apply(refusal, tag).action());
+        assertTrue(PolicyAction.ACCEPT.apply(refusal, tag).headers().isEmpty());
+        assertEquals(refusal, PolicyAction.REJECT.apply(refusal, tag).reply());
+        assertEquals(new SmtpReply(451, "4.7.23", "SPF fail"), PolicyAction.TEMPFAIL.apply(refusal, tag).reply());
+        assertEquals(FilterAction.HOLD, PolicyAction.HOLD.apply(refusal, tag).action());
+        assertEquals(List.of(tag), PolicyAction.HOLD.apply(refusal, tag).headers());
+        FilterResult tagged = PolicyAction.TAG.apply(refusal, tag);
+        assertEquals(FilterAction.CONTINUE, tagged.action());
+        assertEquals(List.of(tag), tagged.headers());
+        assertTrue(PolicyAction.TAG.apply(refusal, null).headers().isEmpty());
     }
 }

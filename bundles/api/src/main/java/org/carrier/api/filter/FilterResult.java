@@ -14,17 +14,20 @@ import org.carrier.api.message.SmtpReply;
  * and whether to close the connection after replying.
  */
 public final class FilterResult {
-    private static final FilterResult PROCEED = new FilterResult(FilterAction.CONTINUE, null, List.of(), false);
+    private static final FilterResult PROCEED = new FilterResult(FilterAction.CONTINUE, null, List.of(), List.of(), false);
 
     private final FilterAction action;
     private final SmtpReply reply;
     private final List<HeaderField> headers;
+    private final List<AuthResult> authResults;
     private final boolean disconnect;
 
-    private FilterResult(FilterAction action, SmtpReply reply, List<HeaderField> headers, boolean disconnect) {
+    private FilterResult(FilterAction action, SmtpReply reply, List<HeaderField> headers, List<AuthResult> authResults,
+                         boolean disconnect) {
         this.action = Objects.requireNonNull(action, "action");
         this.reply = reply;
         this.headers = List.copyOf(headers);
+        this.authResults = List.copyOf(authResults);
         this.disconnect = disconnect;
     }
 
@@ -35,7 +38,7 @@ public final class FilterResult {
 
     /** Accept at this stage, skipping the remaining filters of the stage. */
     public static FilterResult accept() {
-        return new FilterResult(FilterAction.ACCEPT, null, List.of(), false);
+        return new FilterResult(FilterAction.ACCEPT, null, List.of(), List.of(), false);
     }
 
     /**
@@ -56,31 +59,41 @@ public final class FilterResult {
 
     /** Accept the message as far as the client can tell, and drop it. */
     public static FilterResult discard() {
-        return new FilterResult(FilterAction.DISCARD, null, List.of(), false);
+        return new FilterResult(FilterAction.DISCARD, null, List.of(), List.of(), false);
     }
 
     /** Accept the message into the queue on hold. */
     public static FilterResult hold() {
-        return new FilterResult(FilterAction.HOLD, null, List.of(), false);
+        return new FilterResult(FilterAction.HOLD, null, List.of(), List.of(), false);
     }
 
     private static FilterResult withReply(FilterAction action, SmtpReply reply, int replyClass) {
         if (reply.code() / 100 != replyClass) {
             throw new IllegalArgumentException(action + " needs a " + replyClass + "xx code, not " + reply.code());
         }
-        return new FilterResult(action, reply, List.of(), false);
+        return new FilterResult(action, reply, List.of(), List.of(), false);
     }
 
     /** This result with one more header field to add to the message. */
     public FilterResult withHeader(String name, String value) {
         List<HeaderField> more = new ArrayList<>(headers);
         more.add(new HeaderField(name, value));
-        return new FilterResult(action, reply, more, disconnect);
+        return new FilterResult(action, reply, more, authResults, disconnect);
+    }
+
+    /**
+     * This result with one more authentication result (RFC 8601), for the server's {@code Authentication-Results}
+     * field and for later filters of the transaction ({@link MessageView#authResults()}).
+     */
+    public FilterResult withAuthResult(AuthResult result) {
+        List<AuthResult> more = new ArrayList<>(authResults);
+        more.add(Objects.requireNonNull(result, "result"));
+        return new FilterResult(action, reply, headers, more, disconnect);
     }
 
     /** This result, closing the connection after the reply (the server answers 421 where RFC 5321 §3.8 requires). */
     public FilterResult andDisconnect() {
-        return new FilterResult(action, reply, headers, true);
+        return new FilterResult(action, reply, headers, authResults, true);
     }
 
     public FilterAction action() {
@@ -95,6 +108,11 @@ public final class FilterResult {
     /** Header fields to prepend to the message, in order. */
     public List<HeaderField> headers() {
         return headers;
+    }
+
+    /** Authentication results this filter reports, in order. */
+    public List<AuthResult> authResults() {
+        return authResults;
     }
 
     public boolean disconnect() {

@@ -23,4 +23,14 @@ public interface MessageView {
 
     /** A new stream over the whole message, header and body. The caller closes it. */
     InputStream openContent() throws IOException;
+
+    /**
+     * The authentication results filters reported earlier in this transaction (at connect, EHLO, MAIL FROM,
+     * RCPT TO, and at DATA before this filter), in the order they ran; e.g. SPF's and DKIM's for a DMARC filter.
+     * Results from the message's own {@code Authentication-Results} fields are not among them: those are
+     * untrusted input.
+     */
+    default List<AuthResult> authResults() {
+        return List.of();
+    }
 }

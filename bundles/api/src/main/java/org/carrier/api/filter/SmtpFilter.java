@@ -20,6 +20,16 @@ public interface SmtpFilter {
     /** Service property: a short name of the filter for logs and the web console. */
     String NAME = "carrier.filter.name";
 
+    /**
+     * The largest message in bytes this filter accepts in this session; {@link Long#MAX_VALUE} for no limit.
+     * The server takes the least of these and its listener's own limit: it advertises it in the EHLO SIZE
+     * keyword, refuses a larger declared SIZE at MAIL FROM and stops storing data past it (RFC 1870 §6),
+     * answering {@code 552 5.3.4}. Called often, so it must be cheap and must not block.
+     */
+    default long maxMessageSize(SessionInfo session) {
+        return Long.MAX_VALUE;
+    }
+
     /** After the TCP connection is accepted, before the greeting (RFC 5321 §3.1). */
     default FilterResult connect(SessionInfo session) {
         return FilterResult.proceed();
