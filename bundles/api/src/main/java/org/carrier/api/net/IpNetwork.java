@@ -1,0 +1,80 @@
+package org.carrier.api.net;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+
+/**
+ * An IPv4 or IPv6 network in CIDR notation (RFC 4632 §3.1, RFC 4291 §2.3): {@code 192.0.2.0/24}, {@code 2001:db8::/32}.
+ * The address is kept with its host bits cleared, so two spellings of one network are equal.
+ *
+ * @param address      the first address of the network
+ * @param prefixLength the number of leading bits that name the network
+ */
+public record IpNetwork(InetAddress address, int prefixLength) {
+
+    public IpNetwork {
+        Objects.requireNonNull(address, "address");
+        int bits = address.getAddress().length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " is not within 0.." + bits);
+        }
+        address = masked(address, prefixLength);
+    }
+
+    /** The network of the given prefix length that holds {@code address}, e.g. the /24 of a client. */
+    public static IpNetwork of(InetAddress address, int prefixLength) {
+        return new IpNetwork(address, prefixLength);
+    }
+
+    /**
+     * Parses {@code address/bits}; an address without {@code /bits} is a single host. Only IP literals are accepted,
+     * never host names (no DNS lookup happens here).
+     *
+     * @throws IllegalArgumentException naming the text when it is not a network
+     */
+    public static IpNetwork parse(String text) {
+        String entry = text.trim();
+        int slash = entry.indexOf('/');
+        String host = slash < 0 ? entry : entry.substring(0, slash);
+        boolean v6 = host.contains(":");
+        // A dotted IPv4 literal has exactly four parts; InetAddress would also take legacy forms like "10.1".
+        if (!(v6 ? host.matches("[0-9a-fA-F:.]+") : host.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
+            throw new IllegalArgumentException("not an IP network: " + text);
+        }
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            int bits = slash < 0 ? address.getAddress().length * 8 : Integer.parseInt(entry.substring(slash + 1));
+            return new IpNetwork(address, bits);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw new IllegalArgumentException("not an IP network: " + text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an IP network: " + text + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Whether {@code candidate} lies in this network; an address of the other family never does. */
+    public boolean contains(InetAddress candidate) {
+        return candidate.getAddress().length == address.getAddress().length
+                && masked(candidate, prefixLength).equals(address);
+    }
+
+    private static InetAddress masked(InetAddress address, int bits) {
+        byte[] bytes = address.getAddress();
+        for (int i = 0; i < bytes.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - i * 8));
+            bytes[i] &= (byte) (0xff << (8 - keep));
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("an address of " + bytes.length + " bytes", e);
+        }
+    }
+
+    /** {@code address/bits}, the form {@link #parse} reads. */
+    @Override
+    public String toString() {
+        return address.getHostAddress() + "/" + prefixLength;
+    }
+}

@@ -1,0 +1,47 @@
+package org.carrier.api.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+
+import org.junit.jupiter.api.Test;
+
+class IpNetworkTest {
+
+    @Test
+    void containsTheAddressesOfItsPrefixOnly() throws Exception {
+        IpNetwork net = IpNetwork.parse("192.0.2.77/25");
+        assertEquals("192.0.2.0/25", net.toString());
+        assertTrue(net.contains(InetAddress.getByName("192.0.2.127")));
+        assertFalse(net.contains(InetAddress.getByName("192.0.2.128")));
+        assertFalse(net.contains(InetAddress.getByName("2001:db8::1")));
+    }
+
+    @Test
+    void ipv6AndSingleHosts() throws Exception {
+        IpNetwork net = IpNetwork.parse("2001:db8:1:2::/64");
+        assertTrue(net.contains(InetAddress.getByName("2001:db8:1:2:ffff::1")));
+        assertFalse(net.contains(InetAddress.getByName("2001:db8:1:3::1")));
+        IpNetwork host = IpNetwork.parse("10.1.2.3");
+        assertEquals(32, host.prefixLength());
+        assertTrue(host.contains(InetAddress.getByName("10.1.2.3")));
+        assertFalse(host.contains(InetAddress.getByName("10.1.2.4")));
+    }
+
+    @Test
+    void theNetworkOfAnAddressClearsTheHostBits() throws Exception {
+        assertEquals(IpNetwork.parse("198.51.100.0/24"), IpNetwork.of(InetAddress.getByName("198.51.100.200"), 24));
+        assertEquals("2001:db8:0:7:0:0:0:0/64", IpNetwork.of(InetAddress.getByName("2001:db8:0:7:1:2:3:4"), 64).toString());
+    }
+
+    @Test
+    void refusesWhatIsNotANetwork() {
+        for (String bad : new String[] {"mail.example", "10.1", "10.0.0.0/33", "::1/129", "10.0.0.0/x", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpNetwork.parse(bad), bad);
+            assertTrue(e.getMessage().contains("not an IP network"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.carrier.filter.dnsbl.internal;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.IpNetwork;
+import org.carrier.filter.dnsbl.internal.DnsblLookup.Listing;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the client's address against DNS block lists (RFC 5782) and applies the configured action to a listed
+ * client: by default {@code 554 5.7.1} with the list's text (RFC 3463 §3.8: delivery not authorized).
+ * <p>
+ * By default the check answers at RCPT TO, as Postfix's reject_rbl_client does: the client has then had its chance
+ * to authenticate (a submission client on a dynamic address listed by a policy list is not turned away at the
+ * greeting), and the refusal is a reply to a mail transaction, which clients report to their users instead of
+ * retrying the connection. The lookups still start at connect, so the answers are usually cached by RCPT TO.
+ */
+@Component(configurationPid = DnsblFilter.PID, property = {SmtpFilter.NAME + "=dnsbl", "service.ranking:Integer=900"})
+@Designate(ocd = DnsblFilter.Config.class)
+public class DnsblFilter implements SmtpFilter {
+    static final String PID = "org.carrier.filter.dnsbl";
+    private static final Logger LOG = LoggerFactory.getLogger(DnsblFilter.class);
+
+    /** When the client's address is judged. */
+    public enum Stage {
+        /** At the greeting (RFC 5321 §3.1: a 554 greeting refuses the whole connection). */
+        CONNECT,
+        /** At each RCPT TO, after AUTH had its chance (the default). */
+        RCPT
+    }
+
+    @ObjectClassDefinition(name = "Carrier filter: DNSBL",
+            description = "Refuses, defers, holds or tags mail from clients listed in DNS block lists (RFC 5782).")
+    public @interface Config {
+        @AttributeDefinition(name = "Zones", required = false,
+                description = "One list per entry (or several separated by spaces): zone[=codes][*weight], e.g. zen.spamhaus.org=127.0.0.2-127.0.0.11 or "
+                        + "bl.example=* (any 127.0.0.0/8 answer). Codes: addresses and low-high ranges, comma separated.")
+        String[] zones() default {};
+
+        @AttributeDefinition(name = "Threshold", min = "1",
+                description = "A client counts as listed when the weights of the lists that list it add up to this.")
+        int threshold() default 1;
+
+        @AttributeDefinition(name = "Stage", description = "CONNECT refuses at the greeting; RCPT (default) at each recipient, after AUTH.")
+        Stage stage() default Stage.RCPT;
+
+        @AttributeDefinition(name = "Action for a listed client",
+                description = "REJECT: 554 5.7.1; TEMPFAIL: 451 4.7.1; HOLD: accept on hold, tagged; TAG: accept with the tag header.")
+        PolicyAction action() default PolicyAction.REJECT;
+
+        @AttributeDefinition(name = "Allow list", required = false,
+                description = "Client networks never checked, separated by commas or spaces (CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32). Relay-permitted sessions are never checked either.")
+        String[] allowList() default {};
+
+        @AttributeDefinition(name = "Timeout (ms)", min = "1", description = "How long to wait for all lists together.")
+        int timeoutMillis() default 5000;
+
+        @AttributeDefinition(name = "Reply text",
+                description = "Placeholders: {client}, {zone}, {code}, {text} (the list's TXT record; \"; {text}\" is dropped when it has none).")
+        String replyText() default "Service unavailable; client [{client}] blocked using {zone}; {text}";
+
+        @AttributeDefinition(name = "Tag header", description = "The header field TAG and HOLD add.")
+        String tagHeader() default "X-Carrier-Policy";
+    }
+
+    /** One consistent set of settings, replaced whole on a configuration change. */
+    private record Settings(List<DnsblZone> zones, int threshold, Stage stage, PolicyAction action,
+                            List<IpNetwork> allowList, int timeoutMillis, String replyText, String tagHeader) {
+        static final Settings NONE = new Settings(List.of(), 1, Stage.RCPT, PolicyAction.ACCEPT, List.of(), 1, "", "X-Carrier-Policy");
+    }
+
+    private final DnsResolver resolver;
+    private volatile Settings settings = Settings.NONE;
+
+    @Activate
+    public DnsblFilter(@Reference DnsResolver resolver, Config config) {
+        this.resolver = resolver;
+        configure(config);
+    }
+
+    /** A configuration with a bad entry is refused whole, naming the setting; the previous settings stay in force. */
+    @Modified
+    void configure(Config config) {
+        try {
+            new HeaderField(config.tagHeader(), "");
+            settings = new Settings(entries(config.zones(), "\\s+").map(DnsblZone::parse).toList(),
+                    Math.max(1, config.threshold()), config.stage(), config.action(),
+                    entries(config.allowList(), "[\\s,]+").map(IpNetwork::parse).toList(),
+                    Math.max(1, config.timeoutMillis()), config.replyText(), config.tagHeader());
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
+        }
+    }
+
+    /**
+     * The entries of a list setting: the web console gives one per value, a {@code .cfg} file one string that holds
+     * them all (FileInstall does not split it), so each value is split as well.
+     */
+    private static Stream<String> entries(String[] values, String separator) {
+        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.trim().split(separator))).filter(e -> !e.isEmpty());
+    }
+
+    @Override
+    public FilterResult connect(SessionInfo session) {
+        Settings s = settings;
+        if (exempt(s, session)) {
+            return FilterResult.proceed();
+        }
+        if (s.stage() == Stage.CONNECT) {
+            return check(s, session);
+        }
+        // Warm the resolver's cache for RCPT TO; nobody waits for these answers.
+        s.zones().forEach(z -> resolver.addresses(z.queryName(session.clientAddress().getAddress())));
+        return FilterResult.proceed();
+    }
+
+    @Override
+    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
+        Settings s = settings;
+        boolean tagsOnly = s.action() == PolicyAction.TAG || s.action() == PolicyAction.HOLD;
+        // A tag or hold concerns the message, not each recipient: judged once, at the first one.
+        if (s.stage() != Stage.RCPT || exempt(s, session) || tagsOnly && !envelope.recipients().isEmpty()) {
+            return FilterResult.proceed();
+        }
+        return check(s, session);
+    }
+
+    private static boolean exempt(Settings s, SessionInfo session) {
+        InetAddress client = session.clientAddress().getAddress();
+        return s.zones().isEmpty() || session.relayPermitted() || s.allowList().stream().anyMatch(n -> n.contains(client));
+    }
+
+    private FilterResult check(Settings s, SessionInfo session) {
+        InetAddress client = session.clientAddress().getAddress();
+        DnsblLookup lookup = new DnsblLookup(resolver, client, s.timeoutMillis());
+        List<Listing> listings = lookup.listings(s.zones());
+        if (listings.stream().mapToInt(l -> l.zone().weight()).sum() < s.threshold()) {
+            return FilterResult.proceed();
+        }
+        Listing first = listings.get(0);
+        LOG.info("dnsbl: session {}: client {} listed in {}; {}", session.sessionId(), client.getHostAddress(),
+                listings.stream().map(l -> l.zone().zone() + " (" + l.code().getHostAddress() + ")").collect(Collectors.joining(", ")),
+                s.action());
+        String text = lookup.text(first);
+        String reply = (text.isEmpty() ? s.replyText().replace("; {text}", "") : s.replyText())
+                .replace("{client}", client.getHostAddress()).replace("{zone}", first.zone().zone())
+                .replace("{code}", first.code().getHostAddress()).replace("{text}", text);
+        HeaderField tag = new HeaderField(s.tagHeader(), "dnsbl=listed zone=" + first.zone().zone()
+                + " code=" + first.code().getHostAddress() + " client=" + client.getHostAddress());
+        return s.action().apply(new SmtpReply(554, "5.7.1", reply), tag);
+    }
+}

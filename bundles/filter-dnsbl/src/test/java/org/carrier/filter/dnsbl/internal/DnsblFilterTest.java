@@ -1,0 +1,227 @@
+package org.carrier.filter.dnsbl.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.MxRecord;
+import org.carrier.api.filter.FilterAction;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.dns.internal.AnnotationConfig;
+import org.carrier.dns.internal.DnsjavaResolver;
+import org.carrier.dns.internal.NsdServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The filter against a real nsd serving two test lists, through the real resolver. */
+class DnsblFilterTest {
+    private static final String V6_LOOPBACK = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
+    private static final Envelope ENVELOPE = Envelope.from(MailAddress.parse("sender@example.test"), Map.of());
+    private static final Recipient RCPT = Recipient.of(MailAddress.parse("rcpt@example.test"));
+
+    private static NsdServer nsd;
+    private static DnsResolver resolver;
+
+    @BeforeAll
+    static void startDns() throws Exception {
+        nsd = NsdServer.start(Map.of("bl.test", """
+                2.0.0.127 A 127.0.0.2
+                2.0.0.127 TXT "Listed, see https://bl.test/q?127.0.0.2"
+                3.0.0.127 A 127.0.0.10
+                4.0.0.127 A 127.0.0.4
+                5.0.0.127 A 10.0.0.2
+                %s AAAA ::1
+                %s A 127.0.0.3
+                %s TXT "IPv6 client listed"
+                """.formatted(V6_LOOPBACK, V6_LOOPBACK, V6_LOOPBACK), "other.test", """
+                4.0.0.127 A 127.0.0.2
+                """), 60);
+        resolver = resolver(nsd.server(), 500);
+    }
+
+    @AfterAll
+    static void stopDns() {
+        nsd.close();
+    }
+
+    private static DnsResolver resolver(String servers, int timeoutMillis) {
+        return new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                Map.of("servers", servers, "timeoutMillis", timeoutMillis, "retries", 1)));
+    }
+
+    private static DnsblFilter filter(DnsResolver dns, Map<String, Object> settings) {
+        return new DnsblFilter(dns, config(settings));
+    }
+
+    private static DnsblFilter.Config config(Map<String, Object> settings) {
+        return AnnotationConfig.of(DnsblFilter.Config.class, settings);
+    }
+
+    private static DnsblFilter filter(String... zones) {
+        return filter(resolver, Map.of("zones", zones));
+    }
+
+    private static SessionInfo session(String client, boolean relayPermitted) throws Exception {
+        return new SessionInfo("t1", "mx", new InetSocketAddress(InetAddress.getByName(client), 40000),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 25), "client.test", true, null, null, relayPermitted);
+    }
+
+    private static FilterResult rcpt(DnsblFilter filter, String client) throws Exception {
+        return filter.rcptTo(session(client, false), ENVELOPE, RCPT);
+    }
+
+    @Test
+    void aListedClientIsRefusedWithTheListsText() throws Exception {
+        FilterResult r = rcpt(filter("bl.test=127.0.0.2-127.0.0.4"), "127.0.0.2");
+        assertEquals(FilterAction.REJECT, r.action());
+        assertEquals("554 5.7.1 Service unavailable; client [127.0.0.2] blocked using bl.test; "
+                + "Listed, see https://bl.test/q?127.0.0.2", r.reply().toString());
+    }
+
+    @Test
+    void withoutATxtRecordTheReplyLeavesTheTextOut() throws Exception {
+        assertEquals("554 5.7.1 Service unavailable; client [127.0.0.4] blocked using bl.test",
+                rcpt(filter("bl.test"), "127.0.0.4").reply().toString());
+    }
+
+    @Test
+    void anIpv6ClientIsLookedUpByItsReversedNibbles() throws Exception {
+        FilterResult r = rcpt(filter("bl.test=127.0.0.2-127.0.0.4"), "::1");
+        assertEquals("554 5.7.1 Service unavailable; client [0:0:0:0:0:0:0:1] blocked using bl.test; IPv6 client listed",
+                r.reply().toString());
+    }
+
+    @Test
+    void onlyTheReturnCodesThatCountList() throws Exception {
+        DnsblFilter narrow = filter("bl.test=127.0.0.2,127.0.0.4");
+        assertEquals(FilterAction.CONTINUE, rcpt(narrow, "127.0.0.3").action(), "127.0.0.10 is not one of the codes");
+        assertEquals(FilterAction.REJECT, rcpt(narrow, "127.0.0.4").action());
+        DnsblFilter any = filter("bl.test=*");
+        assertEquals(FilterAction.REJECT, rcpt(any, "127.0.0.3").action(), "* takes any 127.0.0.0/8 code");
+        assertEquals(FilterAction.CONTINUE, rcpt(any, "127.0.0.5").action(), "10.0.0.2 is no list answer (RFC 5782 §2.3)");
+        assertEquals(FilterAction.CONTINUE, rcpt(any, "127.0.0.9").action(), "not in the list");
+    }
+
+    @Test
+    void allowListedAndRelayPermittedClientsAreNotChecked() throws Exception {
+        DnsblFilter allowing = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "allowList", new String[] {"10.0.0.0/8, 127.0.0.0/30"}));
+        assertEquals(FilterAction.CONTINUE, rcpt(allowing, "127.0.0.2").action());
+        assertEquals(FilterAction.REJECT, rcpt(allowing, "127.0.0.4").action());
+        assertEquals(FilterAction.CONTINUE, filter("bl.test").rcptTo(session("127.0.0.2", true), ENVELOPE, RCPT).action());
+    }
+
+    @Test
+    void theActionComesFromConfiguration() throws Exception {
+        FilterResult tempfail = rcpt(filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.TEMPFAIL)), "127.0.0.2");
+        assertEquals("451 4.7.1", tempfail.reply().code() + " " + tempfail.reply().enhancedStatus());
+
+        DnsblFilter tagging = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.TAG));
+        FilterResult tagged = rcpt(tagging, "127.0.0.2");
+        assertEquals(FilterAction.CONTINUE, tagged.action());
+        assertEquals(List.of(new HeaderField("X-Carrier-Policy", "dnsbl=listed zone=bl.test code=127.0.0.2 client=127.0.0.2")),
+                tagged.headers());
+        FilterResult second = tagging.rcptTo(session("127.0.0.2", false), ENVELOPE.withRecipient(RCPT), RCPT);
+        assertEquals(List.of(), second.headers(), "the message is tagged once, at its first recipient");
+
+        FilterResult held = rcpt(filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.HOLD)), "127.0.0.2");
+        assertEquals(FilterAction.HOLD, held.action());
+        assertEquals(1, held.headers().size());
+    }
+
+    @Test
+    void atTheConnectStageTheGreetingRefuses() throws Exception {
+        DnsblFilter atConnect = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "stage", DnsblFilter.Stage.CONNECT));
+        assertEquals(FilterAction.REJECT, atConnect.connect(session("127.0.0.2", false)).action());
+        assertEquals(FilterAction.CONTINUE, rcpt(atConnect, "127.0.0.2").action());
+        assertEquals(FilterAction.CONTINUE, filter("bl.test").connect(session("127.0.0.2", false)).action());
+    }
+
+    @Test
+    void weightsAddUpToTheThreshold() throws Exception {
+        // As a .cfg file gives it: one string holding both entries.
+        DnsblFilter two = filter(resolver, Map.of("zones", new String[] {"bl.test other.test"}, "threshold", 2));
+        assertEquals(FilterAction.CONTINUE, rcpt(two, "127.0.0.2").action(), "one list of weight 1 is not enough");
+        assertEquals(FilterAction.REJECT, rcpt(two, "127.0.0.4").action());
+        DnsblFilter heavy = filter(resolver, Map.of("zones", new String[] {"other.test", "bl.test*2"}, "threshold", 2));
+        assertEquals(FilterAction.REJECT, rcpt(heavy, "127.0.0.2").action());
+    }
+
+    @Test
+    void aListThatDoesNotAnswerBlocksNobodyAndDelaysOnlyUntilTheTimeout() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            DnsResolver slow = resolver("127.0.0.1:" + silent.getLocalPort(), 5000);
+            DnsblFilter filter = filter(new SplitResolver(slow), Map.of("zones", new String[] {"slow.test", "bl.test"},
+                    "timeoutMillis", 800));
+            long start = System.nanoTime();
+            assertEquals(FilterAction.CONTINUE, rcpt(filter, "127.0.0.9").action());
+            assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), "the list that answers still counts");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 4000, "two checks took " + millis + " ms with a timeout of 800 ms each");
+        }
+    }
+
+    @Test
+    void aBadConfigurationKeepsThePreviousOne() throws Exception {
+        DnsblFilter filter = filter("bl.test");
+        for (String bad : new String[] {"bl.test=banana", "not a zone", "bl.test=127.0.0.9-127.0.0.2"}) {
+            Map<String, Object> settings = new HashMap<>(Map.of("zones", new String[] {bad}));
+            filter.configure(config(settings));
+            assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), bad);
+        }
+        filter.configure(config(Map.of("zones", new String[] {"bl.test"}, "allowList", new String[] {"localhost"})));
+        assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), "a host name is no network");
+        filter.configure(config(Map.of("zones", new String[0])));
+        assertEquals(FilterAction.CONTINUE, rcpt(filter, "127.0.0.2").action(), "no zones: nothing to check");
+    }
+
+    @Test
+    void queryNamesFollowRfc5782() throws Exception {
+        DnsblZone zone = DnsblZone.parse("bl.test");
+        assertEquals("2.0.0.127.bl.test", zone.queryName(InetAddress.getByName("127.0.0.2")));
+        // RFC 5782 §2.4's example: 2001:db8:1:2:3:4:567:89ab
+        assertEquals("b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.bl.test",
+                zone.queryName(InetAddress.getByName("2001:db8:1:2:3:4:567:89ab")));
+    }
+
+    /** The real resolver for the nsd lists, and one that gets no answers for names under slow.test. */
+    private record SplitResolver(DnsResolver slow) implements DnsResolver {
+        private DnsResolver pick(String name) {
+            return name.endsWith(".slow.test") ? slow : resolver;
+        }
+
+        @Override
+        public CompletionStage<List<MxRecord>> mx(String domain) {
+            return pick(domain).mx(domain);
+        }
+
+        @Override
+        public CompletionStage<List<InetAddress>> addresses(String host) {
+            return pick(host).addresses(host);
+        }
+
+        @Override
+        public CompletionStage<List<String>> txt(String name) {
+            return pick(name).txt(name);
+        }
+
+        @Override
+        public CompletionStage<List<String>> ptr(InetAddress address) {
+            return resolver.ptr(address);
+        }
+    }
+}
