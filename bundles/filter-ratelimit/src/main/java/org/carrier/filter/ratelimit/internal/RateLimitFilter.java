@@ -1,0 +1,184 @@
+package org.carrier.filter.ratelimit.internal;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.Recipient;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.filter.ratelimit.internal.SlidingWindows.Limit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Limits how many messages and recipients a client address, an authenticated user and a sender domain may send per
+ * time window. Messages are counted at MAIL FROM, as Postfix's anvil counts message delivery requests: the refusal
+ * comes before the client sends recipients and data, at the price that a transaction abandoned later still counts.
+ * Recipients are counted at RCPT TO, each one the server would otherwise accept. Over a limit the client hears
+ * {@code 451 4.7.1} by default (RFC 3463 §3.8: a security or policy status, here for now), or {@code 421 4.7.0} and
+ * the connection is closed (RFC 5321 §3.8) when {@code disconnect} is set.
+ */
+@Component(configurationPid = RateLimitFilter.PID, property = {SmtpFilter.NAME + "=ratelimit", "service.ranking:Integer=800"})
+@Designate(ocd = RateLimitFilter.Config.class)
+public class RateLimitFilter implements SmtpFilter {
+    static final String PID = "org.carrier.filter.ratelimit";
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
+
+    @ObjectClassDefinition(name = "Carrier filter: rate limits",
+            description = "Messages and recipients per time window per client address, authenticated user and sender domain; 0 turns a limit off.")
+    public @interface Config {
+        @AttributeDefinition(name = "Window (s)", min = "1", description = "The length of the sliding window every limit counts in.")
+        int windowSeconds() default 3600;
+
+        @AttributeDefinition(name = "Messages per client address", min = "0")
+        int messagesPerClient() default 200;
+
+        @AttributeDefinition(name = "Recipients per client address", min = "0")
+        int recipientsPerClient() default 1000;
+
+        @AttributeDefinition(name = "Messages per authenticated user", min = "0")
+        int messagesPerUser() default 500;
+
+        @AttributeDefinition(name = "Recipients per authenticated user", min = "0")
+        int recipientsPerUser() default 2000;
+
+        @AttributeDefinition(name = "Messages per sender domain", min = "0",
+                description = "Counted on the MAIL FROM domain; bounces (<>) are not counted. Off by default: many clients share a domain.")
+        int messagesPerSenderDomain() default 0;
+
+        @AttributeDefinition(name = "Recipients per sender domain", min = "0")
+        int recipientsPerSenderDomain() default 0;
+
+        @AttributeDefinition(name = "Relay-permitted sessions: limit factor", min = "0",
+                description = "Trusted networks and authenticated sessions get the client and sender domain limits times this; "
+                        + "0 exempts them from those (the per-user limits apply as set).")
+        int relayPermittedFactor() default 10;
+
+        @AttributeDefinition(name = "Action over a limit",
+                description = "TEMPFAIL: 451 4.7.1 (or 421 4.7.0 with disconnect); REJECT: 550 5.7.1; TAG/HOLD: let through with the tag header.")
+        PolicyAction action() default PolicyAction.TEMPFAIL;
+
+        @AttributeDefinition(name = "Disconnect", description = "Close the connection after refusing (TEMPFAIL answers 421 4.7.0).")
+        boolean disconnect() default false;
+
+        @AttributeDefinition(name = "Maximum tracked keys", min = "100",
+                description = "Addresses, users and domains counted at once; beyond it the least recently used is forgotten.")
+        int maxKeys() default 100_000;
+
+        @AttributeDefinition(name = "Tag header", description = "The header field TAG and HOLD add.")
+        String tagHeader() default "X-Carrier-Policy";
+    }
+
+    /** What is counted: messages or recipients, with their three limits. */
+    private record Counted(String noun, int perClient, int perUser, int perSenderDomain) {
+    }
+
+    private record Settings(Counted messages, Counted recipients, int relayFactor, PolicyAction action,
+                            boolean disconnect, String tagHeader, long windowSeconds) {
+    }
+
+    private final SlidingWindows messageCounts;
+    private final SlidingWindows recipientCounts;
+    private volatile Settings settings;
+
+    @Activate
+    public RateLimitFilter(Config config) {
+        this(Clock.systemUTC(), config);
+    }
+
+    RateLimitFilter(Clock clock, Config config) {
+        messageCounts = new SlidingWindows(clock, windowMillis(config), config.maxKeys());
+        recipientCounts = new SlidingWindows(clock, windowMillis(config), config.maxKeys());
+        configure(config);
+    }
+
+    /** Applies at once: the counts so far stay (unless the window length changed) and meet the new limits. */
+    @Modified
+    void configure(Config config) {
+        try {
+            new HeaderField(config.tagHeader(), "");
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: tagHeader: {}; keeping the previous settings", PID, e.getMessage());
+            return;
+        }
+        int maxKeys = Math.max(100, config.maxKeys());
+        messageCounts.configure(windowMillis(config), maxKeys);
+        recipientCounts.configure(windowMillis(config), maxKeys);
+        settings = new Settings(
+                new Counted("messages", config.messagesPerClient(), config.messagesPerUser(), config.messagesPerSenderDomain()),
+                new Counted("recipients", config.recipientsPerClient(), config.recipientsPerUser(), config.recipientsPerSenderDomain()),
+                Math.max(0, config.relayPermittedFactor()), config.action(), config.disconnect(), config.tagHeader(),
+                windowMillis(config) / 1000);
+    }
+
+    private static long windowMillis(Config config) {
+        return TimeUnit.SECONDS.toMillis(Math.max(1, config.windowSeconds()));
+    }
+
+    @Override
+    public FilterResult mailFrom(SessionInfo session, Envelope envelope) {
+        Settings s = settings;
+        return count(s, s.messages(), messageCounts, session, envelope);
+    }
+
+    @Override
+    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
+        Settings s = settings;
+        return count(s, s.recipients(), recipientCounts, session, envelope);
+    }
+
+    private FilterResult count(Settings s, Counted counted, SlidingWindows counts, SessionInfo session, Envelope envelope) {
+        List<Limit> limits = limits(s, counted, session, envelope);
+        Limit over = limits.isEmpty() ? null : counts.admit(limits);
+        if (over == null) {
+            return FilterResult.proceed();
+        }
+        String text = "Rate limit exceeded: too many " + counted.noun() + " from " + over.key().replaceFirst(":", " ")
+                + " (at most " + over.max() + " per " + s.windowSeconds() + " s); try again later";
+        LOG.info("ratelimit: session {}: {}; {}", session.sessionId(), text, s.action());
+        return refusal(s, text, counted.noun() + " " + over.key());
+    }
+
+    /** The limits that apply to this session and transaction; a limit of 0 is off. */
+    private static List<Limit> limits(Settings s, Counted counted, SessionInfo session, Envelope envelope) {
+        List<Limit> limits = new ArrayList<>(3);
+        // Relay-permitted sessions are our own users and hosts: higher limits (or none) per address and domain.
+        long factor = session.relayPermitted() ? s.relayFactor() : 1;
+        add(limits, "client:" + session.clientAddress().getAddress().getHostAddress(), counted.perClient() * factor);
+        session.authenticated().ifPresent(user -> add(limits, "user:" + user.toLowerCase(Locale.ROOT), counted.perUser()));
+        if (!envelope.reversePath().isNullSender()) {
+            add(limits, "sender-domain:" + envelope.reversePath().domain(), counted.perSenderDomain() * factor);
+        }
+        return limits;
+    }
+
+    private static void add(List<Limit> limits, String key, long max) {
+        if (max > 0) {
+            limits.add(new Limit(key, max));
+        }
+    }
+
+    private static FilterResult refusal(Settings s, String text, String what) {
+        if (s.disconnect() && s.action() == PolicyAction.TEMPFAIL) {
+            // RFC 5321 §3.8: 421 tells the client the service is closing the channel; it retries later.
+            return FilterResult.tempfail(421, "4.7.0", text).andDisconnect();
+        }
+        FilterResult result = s.action().apply(new SmtpReply(550, "5.7.1", text),
+                new HeaderField(s.tagHeader(), "ratelimit=exceeded " + what.replaceFirst(":", "=")));
+        return s.disconnect() && s.action() == PolicyAction.REJECT ? result.andDisconnect() : result;
+    }
+}
