@@ -102,6 +102,7 @@ public class GreylistFilter implements SmtpFilter {
         return t;
     });
     private volatile Settings settings;
+    private long lastSave = System.nanoTime();
 
     @Activate
     public GreylistFilter(BundleContext context, Config config) {
@@ -113,7 +114,8 @@ public class GreylistFilter implements SmtpFilter {
         greylist = new Greylist(clock, rules(config), store.load());
         LOG.info("greylist: {} entries loaded from {}", greylist.size(), store.file());
         configure(config);
-        saver.schedule(this::saveAndReschedule, settings.syncSeconds(), TimeUnit.SECONDS);
+        // A short tick that looks at the current setting, so a new syncSeconds applies at once.
+        saver.scheduleWithFixedDelay(this::saveWhenDue, 1, 1, TimeUnit.SECONDS);
     }
 
     static Path dataDirectory(String carrierDataDir) {
@@ -173,11 +175,17 @@ public class GreylistFilter implements SmtpFilter {
         return s.action().apply(new SmtpReply(550, "5.7.1", text), tag);
     }
 
-    private void saveAndReschedule() {
-        greylist.expire();
-        save();
-        if (!saver.isShutdown()) {
-            saver.schedule(this::saveAndReschedule, settings.syncSeconds(), TimeUnit.SECONDS);
+    private void saveWhenDue() {
+        long now = System.nanoTime();
+        if (now - lastSave >= TimeUnit.SECONDS.toNanos(settings.syncSeconds())) {
+            lastSave = now;
+            try {
+                greylist.expire();
+                save();
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log, and try at the next tick.
+                LOG.error("greylist: saving failed", e);
+            }
         }
     }
 

@@ -171,6 +171,18 @@ class GreylistFilterTest {
     }
 
     @Test
+    void aChangedStateIsSavedEverySyncSeconds() throws Exception {
+        GreylistFilter filter = filter(Map.of("syncSeconds", 1));
+        first(filter);
+        Path file = data.resolve(GreylistStore.FILE_NAME);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(file).contains("alice@sender.test\tbob@here.test"), "saved without a stop");
+    }
+
+    @Test
     void aCorruptStateFileIsSetAsideAndTheFilterStartsEmpty() throws Exception {
         Files.writeString(data.resolve(GreylistStore.FILE_NAME), "# carrier greylist 1\n1\t2\tthree\t192.0.2.0/24\n",
                 StandardCharsets.UTF_8);
