@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,15 @@ public final class SmtpClient implements Closeable {
     private final OutputStream out;
 
     public SmtpClient(String host, int port) throws IOException {
+        this(null, host, port);
+    }
+
+    /** A client connecting from {@code local} (e.g. 127.0.0.9, to stand for another host), or any address if null. */
+    public SmtpClient(InetAddress local, String host, int port) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(new InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(30_000);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
@@ -63,7 +72,12 @@ public final class SmtpClient implements Closeable {
 
     /** One whole transaction; returns the final reply to DATA (or the first failing reply). */
     public static String send(int port, String from, List<String> to, String message) throws IOException {
-        try (SmtpClient c = new SmtpClient("127.0.0.1", port)) {
+        return send(null, port, from, to, message);
+    }
+
+    /** The same, from the local address {@code client} (any if null). */
+    public static String send(InetAddress client, int port, String from, List<String> to, String message) throws IOException {
+        try (SmtpClient c = new SmtpClient(client, "127.0.0.1", port)) {
             expect(c.reply(), "220");
             expect(c.command("EHLO client.test"), "250");
             String mail = c.command("MAIL FROM:<" + from + ">");
