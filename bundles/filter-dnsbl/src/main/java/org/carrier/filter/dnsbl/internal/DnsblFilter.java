@@ -62,7 +62,8 @@ public class DnsblFilter implements SmtpFilter {
                 description = "A client counts as listed when the weights of the lists that list it add up to this.")
         int threshold() default 1;
 
-        @AttributeDefinition(name = "Stage", description = "CONNECT refuses at the greeting; RCPT (default) at each recipient, after AUTH.")
+        @AttributeDefinition(name = "Stage",
+                description = "CONNECT refuses at the greeting; RCPT (default) at each recipient, after AUTH. TAG and HOLD always mark the message at its first recipient.")
         Stage stage() default Stage.RCPT;
 
         @AttributeDefinition(name = "Action for a listed client",
@@ -91,6 +92,7 @@ public class DnsblFilter implements SmtpFilter {
     }
 
     private final DnsResolver resolver;
+    private final FailureLog failures = new FailureLog();
     private volatile Settings settings = Settings.NONE;
 
     @Activate
@@ -127,7 +129,7 @@ public class DnsblFilter implements SmtpFilter {
         if (exempt(s, session)) {
             return FilterResult.proceed();
         }
-        if (s.stage() == Stage.CONNECT) {
+        if (s.stage() == Stage.CONNECT && !marksTheMessage(s)) {
             return check(s, session);
         }
         // Warm the resolver's cache for RCPT TO; nobody waits for these answers.
@@ -138,12 +140,21 @@ public class DnsblFilter implements SmtpFilter {
     @Override
     public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
         Settings s = settings;
-        boolean tagsOnly = s.action() == PolicyAction.TAG || s.action() == PolicyAction.HOLD;
-        // A tag or hold concerns the message, not each recipient: judged once, at the first one.
-        if (s.stage() != Stage.RCPT || exempt(s, session) || tagsOnly && !envelope.recipients().isEmpty()) {
+        if (exempt(s, session)) {
             return FilterResult.proceed();
         }
-        return check(s, session);
+        if (marksTheMessage(s)) {
+            return envelope.recipients().isEmpty() ? check(s, session) : FilterResult.proceed();
+        }
+        return s.stage() == Stage.RCPT ? check(s, session) : FilterResult.proceed();
+    }
+
+    /**
+     * TAG and HOLD concern the message, not the connection or each recipient: whatever the stage, they are judged
+     * once, at the first recipient of each transaction, so the header lands in the message once.
+     */
+    private static boolean marksTheMessage(Settings s) {
+        return s.action() == PolicyAction.TAG || s.action() == PolicyAction.HOLD;
     }
 
     private static boolean exempt(Settings s, SessionInfo session) {
@@ -153,7 +164,7 @@ public class DnsblFilter implements SmtpFilter {
 
     private FilterResult check(Settings s, SessionInfo session) {
         InetAddress client = session.clientAddress().getAddress();
-        DnsblLookup lookup = new DnsblLookup(resolver, client, s.timeoutMillis());
+        DnsblLookup lookup = new DnsblLookup(resolver, failures, client, s.timeoutMillis());
         List<Listing> listings = lookup.listings(s.zones());
         if (listings.stream().mapToInt(l -> l.zone().weight()).sum() < s.threshold()) {
             return FilterResult.proceed();

@@ -11,15 +11,12 @@ import java.util.concurrent.TimeoutException;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsResolver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Asks every zone about one client at once and waits for the answers until one deadline, so the slowest list
  * bounds the wait rather than the sum of all of them.
  */
 final class DnsblLookup {
-    private static final Logger LOG = LoggerFactory.getLogger(DnsblLookup.class);
     /** RFC 5321 §4.5.3.1.5: a reply line has at most 512 octets; the list's text is one part of it. */
     private static final int MAX_TEXT = 300;
 
@@ -28,11 +25,13 @@ final class DnsblLookup {
     }
 
     private final DnsResolver resolver;
+    private final FailureLog failures;
     private final InetAddress client;
     private final long deadline;
 
-    DnsblLookup(DnsResolver resolver, InetAddress client, long timeoutMillis) {
+    DnsblLookup(DnsResolver resolver, FailureLog failures, InetAddress client, long timeoutMillis) {
         this.resolver = resolver;
+        this.failures = failures;
         this.client = client;
         this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
@@ -44,7 +43,7 @@ final class DnsblLookup {
         List<Listing> listed = new ArrayList<>();
         for (int i = 0; i < zones.size(); i++) {
             DnsblZone zone = zones.get(i);
-            await(answers.get(i), zone.queryName(client)).orElse(List.of()).stream()
+            await(answers.get(i), zone.zone(), zone.queryName(client)).orElse(List.of()).stream()
                     .filter(zone::counts).findFirst()
                     .ifPresent(code -> listed.add(new Listing(zone, code)));
         }
@@ -54,7 +53,7 @@ final class DnsblLookup {
     /** The list's explanation (its TXT record, RFC 5782 §2.1), made safe for a reply line; empty if it has none. */
     String text(Listing listing) {
         String name = listing.zone().queryName(client);
-        List<String> texts = await(resolver.txt(name).toCompletableFuture(), name).orElse(List.of());
+        List<String> texts = await(resolver.txt(name).toCompletableFuture(), listing.zone().zone(), name).orElse(List.of());
         String joined = String.join(" ", texts).replaceAll("[^\\x20-\\x7e]", " ").replaceAll(" +", " ").trim();
         return joined.length() > MAX_TEXT ? joined.substring(0, MAX_TEXT) : joined;
     }
@@ -64,14 +63,14 @@ final class DnsblLookup {
      * cannot be asked fails open: the client is not refused for the list's trouble (a list's outage must not stop
      * all mail), and the failure is logged.
      */
-    private <T> Optional<T> await(CompletableFuture<T> answer, String name) {
+    private <T> Optional<T> await(CompletableFuture<T> answer, String zone, String name) {
         try {
             return Optional.of(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            LOG.warn("dnsbl: no answer for {} in time; not counted as listed", name);
+            failures.failed(zone, name, "no answer in time");
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof DnsLookupException lookup) || lookup.kind() == DnsLookupException.Kind.TEMPORARY) {
-                LOG.warn("dnsbl: lookup of {} failed, not counted as listed: {}", name, e.getCause().getMessage());
+                failures.failed(zone, name, "lookup failed: " + e.getCause().getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -149,6 +149,10 @@ class DnsblFilterTest {
         assertEquals(FilterAction.REJECT, atConnect.connect(session("127.0.0.2", false)).action());
         assertEquals(FilterAction.CONTINUE, rcpt(atConnect, "127.0.0.2").action());
         assertEquals(FilterAction.CONTINUE, filter("bl.test").connect(session("127.0.0.2", false)).action());
+        DnsblFilter tagging = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "stage", DnsblFilter.Stage.CONNECT,
+                "action", PolicyAction.TAG));
+        assertEquals(List.of(), tagging.connect(session("127.0.0.2", false)).headers(), "a tag waits for the message");
+        assertEquals(1, rcpt(tagging, "127.0.0.2").headers().size());
     }
 
     @Test
