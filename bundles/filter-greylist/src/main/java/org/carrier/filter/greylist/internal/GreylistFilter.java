@@ -79,7 +79,7 @@ public class GreylistFilter implements SmtpFilter {
         PolicyAction action() default PolicyAction.TEMPFAIL;
 
         @AttributeDefinition(name = "Maximum entries", min = "100",
-                description = "The least recently used entries are forgotten beyond this (about 200 bytes each).")
+                description = "The least recently used entries are forgotten beyond this (a few hundred bytes each).")
         int maxEntries() default 200_000;
 
         @AttributeDefinition(name = "Save every (s)", min = "1",

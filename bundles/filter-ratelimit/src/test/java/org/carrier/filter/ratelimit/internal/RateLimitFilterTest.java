@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,13 +18,14 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.dns.internal.AnnotationConfig;
+import org.carrier.dns.internal.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class RateLimitFilterTest {
     private static final Envelope FROM_SENDER = Envelope.from(MailAddress.parse("a@sender.test"), Map.of());
     private static final Recipient RCPT = Recipient.of(MailAddress.parse("r@here.test"));
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
 
     /** Every limit off but the given ones, a 60 s window. */
     private RateLimitFilter filter(Map<String, Object> settings) {

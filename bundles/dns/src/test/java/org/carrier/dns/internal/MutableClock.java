@@ -1,4 +1,4 @@
-package org.carrier.filter.greylist.internal;
+package org.carrier.dns.internal;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,11 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves forward, instead of sleeping. */
-final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-05T10:00:00Z");
+/** A clock a test moves forward instead of sleeping; shared with other bundles' tests through this test-jar. */
+public final class MutableClock extends Clock {
+    private volatile Instant now;
 
-    void advance(Duration by) {
+    public MutableClock(Instant start) {
+        this.now = start;
+    }
+
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
