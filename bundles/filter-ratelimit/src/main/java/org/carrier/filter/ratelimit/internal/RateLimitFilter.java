@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * Limits how many messages and recipients a client address, an authenticated user and a sender domain may send per
  * time window. Messages are counted at MAIL FROM, as Postfix's anvil counts message delivery requests: the refusal
  * comes before the client sends recipients and data, at the price that a transaction abandoned later still counts.
- * Recipients are counted at RCPT TO, each one the server would otherwise accept. Over a limit the client hears
- * {@code 451 4.7.1} by default (RFC 3463 §3.8: a security or policy status, here for now), or {@code 421 4.7.0} and
- * the connection is closed (RFC 5321 §3.8) when {@code disconnect} is set.
+ * Recipients are counted at RCPT TO, each one the router accepted (a filter that runs later may still refuse it).
+ * Over a limit the client hears {@code 451 4.7.1} by default (RFC 3463 §3.8: a security or policy status, here for
+ * now), or {@code 421 4.7.0} and the connection is closed (RFC 5321 §3.8) when {@code disconnect} is set.
  */
 @Component(configurationPid = RateLimitFilter.PID, property = {SmtpFilter.NAME + "=ratelimit", "service.ranking:Integer=800"})
 @Designate(ocd = RateLimitFilter.Config.class)
