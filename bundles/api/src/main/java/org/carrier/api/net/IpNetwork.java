@@ -72,9 +72,42 @@ public record IpNetwork(InetAddress address, int prefixLength) {
         }
     }
 
-    /** {@code address/bits}, the form {@link #parse} reads. */
+    /** {@code address/bits}, the form {@link #parse} reads, the address written as {@link #text} does. */
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength;
+        return text(address) + "/" + prefixLength;
+    }
+
+    /**
+     * An address in its usual short form: dotted IPv4, or IPv6 as RFC 5952 §4 recommends (lower case, no leading
+     * zeros, the longest run of two or more zero groups, the first of equals, written {@code ::}), e.g. {@code ::1}
+     * rather than Java's {@code 0:0:0:0:0:0:0:1}.
+     */
+    public static String text(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return address.getHostAddress();
+        }
+        int[] groups = new int[8];
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0, run = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+            run = groups[i] == 0 ? run + 1 : 0;
+            if (run > bestLength) {
+                bestLength = run;
+                bestStart = i - run + 1;
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+            } else {
+                text.append(text.isEmpty() || text.charAt(text.length() - 1) == ':' ? "" : ":").append(Integer.toHexString(groups[i]));
+            }
+        }
+        return text.toString();
     }
 }

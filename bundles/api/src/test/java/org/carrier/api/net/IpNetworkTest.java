@@ -34,7 +34,17 @@ class IpNetworkTest {
     @Test
     void theNetworkOfAnAddressClearsTheHostBits() throws Exception {
         assertEquals(IpNetwork.parse("198.51.100.0/24"), IpNetwork.of(InetAddress.getByName("198.51.100.200"), 24));
-        assertEquals("2001:db8:0:7:0:0:0:0/64", IpNetwork.of(InetAddress.getByName("2001:db8:0:7:1:2:3:4"), 64).toString());
+        assertEquals("2001:db8:0:7::/64", IpNetwork.of(InetAddress.getByName("2001:db8:0:7:1:2:3:4"), 64).toString());
+    }
+
+    @Test
+    void ipv6IsWrittenInItsShortForm() throws Exception {
+        // RFC 5952 §4.2.1-§4.2.3 and §4.3: the longest zero run (the first of equals) is "::", a single 0 stays.
+        for (String[] c : new String[][] {{"0:0:0:0:0:0:0:1", "::1"}, {"0:0:0:0:0:0:0:0", "::"}, {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+                {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"}, {"fe80:0:0:0:0:0:0:0", "fe80::"},
+                {"2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1"}, {"192.0.2.1", "192.0.2.1"}}) {
+            assertEquals(c[1], IpNetwork.text(InetAddress.getByName(c[0])), c[0]);
+        }
     }
 
     @Test

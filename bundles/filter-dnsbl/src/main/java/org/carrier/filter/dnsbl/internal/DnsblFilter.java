@@ -170,15 +170,15 @@ public class DnsblFilter implements SmtpFilter {
             return FilterResult.proceed();
         }
         Listing first = listings.get(0);
-        LOG.info("dnsbl: session {}: client {} listed in {}; {}", session.sessionId(), client.getHostAddress(),
+        LOG.info("dnsbl: session {}: client {} listed in {}; {}", session.sessionId(), IpNetwork.text(client),
                 listings.stream().map(l -> l.zone().zone() + " (" + l.code().getHostAddress() + ")").collect(Collectors.joining(", ")),
                 s.action());
         String text = lookup.text(first);
         String reply = (text.isEmpty() ? s.replyText().replace("; {text}", "") : s.replyText())
-                .replace("{client}", client.getHostAddress()).replace("{zone}", first.zone().zone())
+                .replace("{client}", IpNetwork.text(client)).replace("{zone}", first.zone().zone())
                 .replace("{code}", first.code().getHostAddress()).replace("{text}", text);
         HeaderField tag = new HeaderField(s.tagHeader(), "dnsbl=listed zone=" + first.zone().zone()
-                + " code=" + first.code().getHostAddress() + " client=" + client.getHostAddress());
+                + " code=" + first.code().getHostAddress() + " client=" + IpNetwork.text(client));
         return s.action().apply(new SmtpReply(554, "5.7.1", reply), tag);
     }
 }

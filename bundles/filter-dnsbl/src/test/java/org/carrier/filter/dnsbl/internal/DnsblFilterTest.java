@@ -102,7 +102,7 @@ class DnsblFilterTest {
     @Test
     void anIpv6ClientIsLookedUpByItsReversedNibbles() throws Exception {
         FilterResult r = rcpt(filter("bl.test=127.0.0.2-127.0.0.4"), "::1");
-        assertEquals("554 5.7.1 Service unavailable; client [0:0:0:0:0:0:0:1] blocked using bl.test; IPv6 client listed",
+        assertEquals("554 5.7.1 Service unavailable; client [::1] blocked using bl.test; IPv6 client listed",
                 r.reply().toString());
     }
 

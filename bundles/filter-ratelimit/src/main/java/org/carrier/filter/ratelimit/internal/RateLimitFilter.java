@@ -14,6 +14,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.IpNetwork;
 import org.carrier.filter.ratelimit.internal.SlidingWindows.Limit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -158,7 +159,7 @@ public class RateLimitFilter implements SmtpFilter {
         List<Limit> limits = new ArrayList<>(3);
         // Relay-permitted sessions are our own users and hosts: higher limits (or none) per address and domain.
         long factor = session.relayPermitted() ? s.relayFactor() : 1;
-        add(limits, "client:" + session.clientAddress().getAddress().getHostAddress(), counted.perClient() * factor);
+        add(limits, "client:" + IpNetwork.text(session.clientAddress().getAddress()), counted.perClient() * factor);
         session.authenticated().ifPresent(user -> add(limits, "user:" + user.toLowerCase(Locale.ROOT), counted.perUser()));
         if (!envelope.reversePath().isNullSender()) {
             add(limits, "sender-domain:" + envelope.reversePath().domain(), counted.perSenderDomain() * factor);

@@ -76,6 +76,7 @@ class RateLimitFilterTest {
         RateLimitFilter filter = filter(Map.of("messagesPerClient", 3));
         SessionInfo c = client("2001:db8::1");
         assertEquals(3, passing(filter, c, FROM_SENDER, 5));
+        assertTrue(filter.mailFrom(c, FROM_SENDER).reply().text().contains("from client 2001:db8::1 "));
         clock.advance(Duration.ofSeconds(60));
         assertEquals(0, passing(filter, c, FROM_SENDER, 1), "the last 60 s still hold the 3 messages");
         clock.advance(Duration.ofSeconds(30));
