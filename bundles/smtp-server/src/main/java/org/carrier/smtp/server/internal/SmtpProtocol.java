@@ -370,7 +370,8 @@ final class SmtpProtocol {
             LOG.error("{}: cannot start a queue file: {}", session.sessionId(), e.toString());
             return Reply.queueFailure(e);
         }
-        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), transaction.maxMessageSize());
+        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), transaction.maxMessageSize(),
+                settings.hostname());
         content.write(TraceHeader.received(session, settings.hostname(), transaction.envelope(), incoming.queueId(), tlsCipher,
                 settings.receivedShowsAuthUser()));
         return null;
@@ -422,6 +423,9 @@ final class SmtpProtocol {
             if (result.tooBig()) {
                 LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), transaction.maxMessageSize(), clientIp());
                 return error(Reply.MESSAGE_TOO_BIG);
+            }
+            if (c.forgedAuthResults() > 0) {
+                LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
             }
             return queue(c.incoming);
         } finally {
