@@ -4,18 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -52,9 +45,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class CoreBundlesIT {
-    /** Bundles of the shell and web console features: not needed to prove the core. */
-    private static final Pattern NOT_CORE = Pattern.compile(
-            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|encoder|org\\.carrier\\.admin).*");
     private static final Pattern QUEUED = Pattern.compile("250 2\\.0\\.0 Ok: queued as ([0-9A-Z]+)");
 
     @Inject
@@ -68,22 +58,7 @@ public class CoreBundlesIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path home = Distribution.home();
-        Path data = Files.createTempDirectory(home.getParent(), "pax-data-");
-        List<Option> options = new ArrayList<>();
-        for (Path jar : Distribution.jars(home.resolve("boot"))) {
-            options.add(bundle(jar.toUri().toString()).startLevel(1));
-        }
-        for (Path jar : Distribution.jars(home.resolve("bundle"))) {
-            if (!NOT_CORE.matcher(jar.getFileName().toString()).matches()) {
-                options.add(bundle(jar.toUri().toString()));
-            }
-        }
-        options.add(frameworkProperty("carrier.data.dir").value(data.toString()));
-        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        options.add(junitBundles());
-        options.add(cleanCaches());
-        return options(options.toArray(new Option[0]));
+        return PaxCore.options().toArray(new Option[0]);
     }
 
     @Test
@@ -169,16 +144,8 @@ public class CoreBundlesIT {
         return Path.of(context.getProperty("carrier.data.dir"));
     }
 
-    /** Creates (or reuses) a listener on a free loopback port and waits until it accepts connections. */
     private int listener(String name) throws Exception {
-        int port = Distribution.freePort();
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("name", name);
-        props.put("bindAddress", "127.0.0.1");
-        props.put("port", port);
-        configAdmin.getFactoryConfiguration("org.carrier.smtp.listener", name, "?").update(props);
-        assertTrue("listener " + name + " never opened port " + port, Distribution.waitFor(30, () -> Distribution.accepts(port)));
-        return port;
+        return PaxCore.listener(configAdmin, name, "127.0.0.0/8, ::1/128");
     }
 
     /** Creates or changes a route, then waits until the router follows it. */

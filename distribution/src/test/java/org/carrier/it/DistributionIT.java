@@ -96,21 +96,29 @@ class DistributionIT {
 
     @Test
     @Order(3)
-    void aFilterDroppedIntoDeployTakesEffectAndLeavesWithItsJar() throws Exception {
+    void theSizeFilterIsActiveByDefaultAndComesAndGoesWithItsJar() throws Exception {
         String big = SmtpClient.message("big", 5_000);
-        assertTrue(send("alice@localhost", big).startsWith("250"), "no size limit before the filter is deployed");
+        Path deployed = carrier.home.resolve("deploy/org.carrier.filter.size.jar");
+        assertEquals("Active", bundleState("org.carrier.filter.size"), "the size filter ships active in deploy/");
+        assertTrue(send("alice@localhost", big).startsWith("250"), "5 KB is within the default limit");
 
         Files.writeString(carrier.home.resolve("config/org.carrier.filter.size.cfg"), "maxMessageSize = 2000\n");
-        Path deployed = carrier.home.resolve("deploy/org.carrier.filter.size.jar");
+        assertTrue(Distribution.waitFor(10, () -> sendQuietly("alice@localhost", big).startsWith("552 5.3.4")),
+                "the new limit did not apply:\n" + carrier.console());
+        assertTrue(send("alice@localhost", SmtpClient.message("small", 100)).startsWith("250"));
+
+        Files.delete(deployed);
+        assertTrue(Distribution.waitFor(20, () -> bundleState("org.carrier.filter.size").equals("absent")),
+                "the removed bundle was not uninstalled");
+        assertTrue(send("alice@localhost", big).startsWith("250"), "the filter outlived its jar");
+
         long dropped = System.nanoTime();
         Files.copy(carrier.home.resolve("extras/org.carrier.filter.size.jar"), deployed);
         assertTrue(Distribution.waitFor(20, () -> bundleState("org.carrier.filter.size").equals("Active")),
                 "the dropped bundle did not become active:\n" + carrier.console());
         System.out.printf("hot deploy: bundle active %.1f s after the jar was dropped%n", (System.nanoTime() - dropped) / 1e9);
         assertTrue(Distribution.waitFor(10, () -> sendQuietly("alice@localhost", big).startsWith("552 5.3.4")),
-                "the deployed size filter did not refuse a big message");
-        assertTrue(send("alice@localhost", SmtpClient.message("small", 100)).startsWith("250"));
-
+                "the dropped size filter did not refuse a big message");
         Files.delete(deployed);
         assertTrue(Distribution.waitFor(20, () -> bundleState("org.carrier.filter.size").equals("absent")),
                 "the removed bundle was not uninstalled");

@@ -8,11 +8,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +37,15 @@ final class FilterChain {
      *
      * @param refusal    the reply refusing the command, or null to go on
      * @param headers    header fields the filters asked to add
+     * @param authResults authentication results the filters reported (RFC 8601)
      * @param discard    whether a filter asked to drop the message
      * @param hold       whether a filter asked to hold the message
      * @param disconnect whether to close the connection after replying
      * @param decidedBy  the filter that refused, discarded or held, for logs
      */
-    record Verdict(SmtpReply refusal, List<HeaderField> headers, boolean discard, boolean hold, boolean disconnect,
-                   String decidedBy) {
+    record Verdict(SmtpReply refusal, List<HeaderField> headers, List<AuthResult> authResults, boolean discard,
+                   boolean hold, boolean disconnect, String decidedBy) {
+        static final Verdict NONE = new Verdict(null, List.of(), List.of(), false, false, false, null);
     }
 
     static final FilterChain EMPTY = new FilterChain(List.of());
@@ -62,7 +67,18 @@ final class FilterChain {
     }
 
     Verdict run(String logId, Function<SmtpFilter, FilterResult> stage) {
+        return run(logId, stage, result -> { });
+    }
+
+    /**
+     * Runs one stage, filter after filter, until one decides.
+     *
+     * @param seen told of each filter's result before the next filter runs (the data stage shows earlier
+     *             authentication results to later filters this way)
+     */
+    Verdict run(String logId, Function<SmtpFilter, FilterResult> stage, Consumer<FilterResult> seen) {
         List<HeaderField> headers = new ArrayList<>();
+        List<AuthResult> authResults = new ArrayList<>();
         boolean hold = false;
         String holder = null;
         for (Named f : filters) {
@@ -71,25 +87,27 @@ final class FilterChain {
                 result = call(f, stage);
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
-                return new Verdict(Reply.FILTER_FAILURE, headers, false, false, false, f.name());
+                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
             } catch (TimeoutException e) {
                 LOG.error("{}: filter {} exceeded its time budget of {} ms", logId, f.name(), budgetMillis);
-                return new Verdict(Reply.FILTER_FAILURE, headers, false, false, false, f.name());
+                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
             }
             if (result == null) {
                 continue;
             }
+            seen.accept(result);
             headers.addAll(result.headers());
+            authResults.addAll(result.authResults());
             switch (result.action()) {
                 case REJECT, TEMPFAIL -> {
                     LOG.info("{}: {} by filter {}", logId, result.reply(), f.name());
-                    return new Verdict(result.reply(), headers, false, false, result.disconnect(), f.name());
+                    return new Verdict(result.reply(), headers, authResults, false, false, result.disconnect(), f.name());
                 }
                 case DISCARD -> {
-                    return new Verdict(null, headers, true, false, result.disconnect(), f.name());
+                    return new Verdict(null, headers, authResults, true, false, result.disconnect(), f.name());
                 }
                 case ACCEPT -> {
-                    return new Verdict(null, headers, false, hold, result.disconnect(), holder);
+                    return new Verdict(null, headers, authResults, false, hold, result.disconnect(), holder);
                 }
                 case HOLD -> {
                     hold = true;
@@ -100,10 +118,27 @@ final class FilterChain {
                 }
             }
             if (result.disconnect()) {
-                return new Verdict(null, headers, false, hold, true, f.name());
+                return new Verdict(null, headers, authResults, false, hold, true, f.name());
             }
         }
-        return new Verdict(null, headers, false, hold, false, holder);
+        return new Verdict(null, headers, authResults, false, hold, false, holder);
+    }
+
+    /**
+     * The largest message this session may send: the least of the listener's limit and every filter's
+     * ({@link SmtpFilter#maxMessageSize}). A filter that throws here is left out, with a log line: the
+     * listener's own limit still holds.
+     */
+    long maxMessageSize(SessionInfo session, long listenerLimit) {
+        long limit = listenerLimit;
+        for (Named f : filters) {
+            try {
+                limit = Math.min(limit, f.filter().maxMessageSize(session));
+            } catch (RuntimeException e) {
+                LOG.error("{}: filter {} failed to give its size limit: {}", session.sessionId(), f.name(), e.toString());
+            }
+        }
+        return limit;
     }
 
     private FilterResult call(Named f, Function<SmtpFilter, FilterResult> stage) throws TimeoutException {

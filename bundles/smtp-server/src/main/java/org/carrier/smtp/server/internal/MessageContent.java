@@ -13,6 +13,7 @@ import org.carrier.api.queue.IncomingMessage;
 final class MessageContent {
     final IncomingMessage incoming;
     final OutputStream out;
+    private final OwnAuthResultsRemover scrubber;
     final DataReader reader;
     final boolean dotted;
     SmtpReply refusal;
@@ -20,16 +21,19 @@ final class MessageContent {
     long chunkLeft;
     boolean last;
 
-    MessageContent(IncomingMessage incoming, boolean dotted, boolean normalize, long maxSize) {
+    /** @param authservId this host's name in Authentication-Results fields: the message's own ones in that name are removed */
+    MessageContent(IncomingMessage incoming, boolean dotted, boolean normalize, long maxSize, String authservId) {
         this.incoming = incoming;
         this.dotted = dotted;
-        this.out = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
+        OutputStream file = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
+        this.scrubber = new OwnAuthResultsRemover(file, authservId);
+        this.out = scrubber;
         this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
     }
 
     /** A chunk to read and drop, answered with {@code refusal}; a message already open is dropped with the transaction. */
     static MessageContent refusedChunk(SmtpReply refusal, MessageContent current) {
-        MessageContent c = current != null ? current : new MessageContent(null, false, true, Long.MAX_VALUE);
+        MessageContent c = current != null ? current : new MessageContent(null, false, true, Long.MAX_VALUE, "");
         c.refusal = refusal;
         return c;
     }
@@ -62,11 +66,16 @@ final class MessageContent {
     DataReader.Result finish() {
         DataReader.Result result = reader.result();
         try {
-            out.flush();
+            scrubber.endOfMessage();
         } catch (IOException e) {
             return result.writeFailure() == null ? new DataReader.Result(result.size(), result.bareLineEnding(), result.tooBig(), e) : result;
         }
         return result;
+    }
+
+    /** How many Authentication-Results fields in our name the message carried (and lost). */
+    int forgedAuthResults() {
+        return scrubber.removed();
     }
 
     void discard() {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
@@ -16,10 +17,18 @@ import org.carrier.api.queue.IncomingMessage;
 /** The data filters' view of a message received into the queue: its header parsed lazily on first use. */
 final class ReceivedMessage implements MessageView {
     private final IncomingMessage incoming;
+    private final List<AuthResult> authResults;
     private List<HeaderField> headers;
 
-    ReceivedMessage(IncomingMessage incoming) {
+    /** @param authResults the transaction's authentication results so far, growing as the data filters run */
+    ReceivedMessage(IncomingMessage incoming, List<AuthResult> authResults) {
         this.incoming = incoming;
+        this.authResults = authResults;
+    }
+
+    @Override
+    public List<AuthResult> authResults() {
+        return List.copyOf(authResults);
     }
 
     @Override

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -42,6 +44,9 @@ final class SmtpProtocol {
     private SessionInfo session;
     private String tlsCipher;
     private FilterChain sessionChain = FilterChain.EMPTY;
+    /** What the connect and the last EHLO/HELO filters added (header fields, authentication results): every transaction carries it. */
+    private FilterChain.Verdict connectVerdict = FilterChain.Verdict.NONE;
+    private FilterChain.Verdict heloVerdict = FilterChain.Verdict.NONE;
     private int errors;
     private int junkCommands;
     private Transaction transaction;
@@ -67,6 +72,7 @@ final class SmtpProtocol {
         if (connect.refusal() != null) {
             return Response.close(connect.refusal());
         }
+        connectVerdict = connect;
         return Response.reply(new SmtpReply(220, null, settings.hostname() + " ESMTP Carrier"));
     }
 
@@ -186,14 +192,16 @@ final class SmtpProtocol {
         }
         resetTransaction();
         session = session.withHelo(name, extended);
+        heloVerdict = FilterChain.Verdict.NONE;
         FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), f -> f.helo(session));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
+        heloVerdict = verdict;
         if (!extended) {
             return Response.reply(new SmtpReply(250, null, settings.hostname()));
         }
-        List<String> lines = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
+        List<String> lines = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + sessionChain.maxMessageSize(session, settings.maxMessageSize()),
                 "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "DSN", "CHUNKING"));
         boolean tlsActive = session.tlsProtocol() != null;
         if (settings.authRules().advertiseStartTls(tlsActive, settings.tls() != null)) {
@@ -223,9 +231,11 @@ final class SmtpProtocol {
         } catch (PathArgument.SyntaxException e) {
             return error(e.inParameters() ? Reply.syntax(e.getMessage()) : new SmtpReply(501, "5.1.7", e.getMessage()));
         }
+        FilterChain chain = services.filters();
+        long maxMessageSize = chain.maxMessageSize(session, settings.maxMessageSize());
         SmtpReply bad = parametersAllowed(path);
         if (bad == null) {
-            bad = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
+            bad = EsmtpParameters.checkMail(path.parameters(), maxMessageSize);
         }
         if (bad == null && PathArgument.isInternational(path.address()) && !path.parameters().containsKey("SMTPUTF8")) {
             bad = Reply.NEEDS_SMTPUTF8;
@@ -234,12 +244,13 @@ final class SmtpProtocol {
             return error(bad);
         }
         Envelope candidate = Envelope.from(path.address() == null ? MailAddress.nullSender() : path.address(), path.parameters());
-        FilterChain chain = services.filters();
         FilterChain.Verdict verdict = chain.run(session.sessionId(), f -> f.mailFrom(session, candidate));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
-        transaction = new Transaction(candidate, chain);
+        transaction = new Transaction(candidate, chain, maxMessageSize);
+        transaction.absorb(connectVerdict);
+        transaction.absorb(heloVerdict);
         transaction.absorb(verdict);
         return Response.reply(Reply.OK_MAIL);
     }
@@ -359,7 +370,8 @@ final class SmtpProtocol {
             LOG.error("{}: cannot start a queue file: {}", session.sessionId(), e.toString());
             return Reply.queueFailure(e);
         }
-        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), settings.maxMessageSize());
+        content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), transaction.maxMessageSize(),
+                settings.hostname());
         content.write(TraceHeader.received(session, settings.hostname(), transaction.envelope(), incoming.queueId(), tlsCipher,
                 settings.receivedShowsAuthUser()));
         return null;
@@ -409,8 +421,11 @@ final class SmtpProtocol {
                 return error(Reply.BARE_LINE_ENDING);
             }
             if (result.tooBig()) {
-                LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), settings.maxMessageSize(), clientIp());
+                LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), transaction.maxMessageSize(), clientIp());
                 return error(Reply.MESSAGE_TOO_BIG);
+            }
+            if (c.forgedAuthResults() > 0) {
+                LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
             }
             return queue(c.incoming);
         } finally {
@@ -421,8 +436,11 @@ final class SmtpProtocol {
     private Response queue(IncomingMessage incoming) {
         String queueId = incoming.queueId();
         Envelope complete = transaction.envelope();
-        ReceivedMessage view = new ReceivedMessage(incoming);
-        FilterChain.Verdict verdict = transaction.filters().run(queueId, f -> f.data(session, complete, view));
+        // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
+        List<AuthResult> seen = new CopyOnWriteArrayList<>(transaction.authResults());
+        ReceivedMessage view = new ReceivedMessage(incoming, seen);
+        FilterChain.Verdict verdict = transaction.filters().run(queueId, f -> f.data(session, complete, view),
+                result -> seen.addAll(result.authResults()));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -431,7 +449,7 @@ final class SmtpProtocol {
             LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), complete.reversePath());
         } else {
             try {
-                incoming.commit(complete, transaction.headers(), transaction.hold());
+                incoming.commit(complete, transaction.headers(settings.hostname()), transaction.hold());
             } catch (IOException e) {
                 LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
                 return Response.reply(Reply.queueFailure(e));

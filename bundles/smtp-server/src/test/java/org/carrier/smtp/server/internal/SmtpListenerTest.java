@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
@@ -58,6 +59,11 @@ class SmtpListenerTest {
 
     /** Sends everything in one write and reads every reply line until the server closes or {@code replies} are read. */
     private static List<String> converse(int port, String script, int replies) throws IOException {
+        return allLines(port, script, replies).stream().filter(l -> l.length() < 4 || l.charAt(3) == ' ').toList();
+    }
+
+    /** As {@link #converse}, with the lines of multi-line replies too. */
+    private static List<String> allLines(int port, String script, int replies) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
@@ -73,7 +79,7 @@ class SmtpListenerTest {
                     complete++;
                 }
             }
-            return lines.stream().filter(l -> l.length() < 4 || l.charAt(3) == ' ').toList();
+            return lines;
         }
     }
 
@@ -293,5 +299,68 @@ class SmtpListenerTest {
         assertTrue(replies.get(1).startsWith("250 2.0.0"), "1000 octets with CRLF are fine: " + replies);
         assertTrue(replies.get(2).startsWith("500 5.5.2"), replies.toString());
         assertTrue(replies.get(3).startsWith("221"), replies.toString());
+    }
+
+    @Test
+    void authenticationResultsGoIntoOneFieldAndLaterDataFiltersSeeEarlierOnes() throws Exception {
+        List<List<AuthResult>> seenByLast = new ArrayList<>();
+        filters.add(new FilterChain.Named("helo-check", new SmtpFilter() {
+            @Override
+            public FilterResult helo(SessionInfo s) {
+                return FilterResult.proceed().withAuthResult(AuthResult.of("spf", "none", "smtp.helo=" + s.heloName()));
+            }
+        }));
+        filters.add(new FilterChain.Named("mail-check", new SmtpFilter() {
+            @Override
+            public FilterResult mailFrom(SessionInfo s, Envelope e) {
+                return FilterResult.proceed().withHeader("Received-SPF", "pass")
+                        .withAuthResult(AuthResult.of("spf", "pass", "smtp.mailfrom=" + e.reversePath().domain()));
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+                return FilterResult.proceed().withAuthResult(AuthResult.of("dkim", "pass", "header.d=c.test"));
+            }
+        }));
+        filters.add(new FilterChain.Named("last", new SmtpFilter() {
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+                seenByLast.add(m.authResults());
+                return FilterResult.proceed();
+            }
+        }));
+        int port = start();
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test>\r\nRCPT TO:<a@localhost>\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\n"
+                + "RSET\r\nMAIL FROM:<s@c.test>\r\nRCPT TO:<a@localhost>\r\nDATA\r\nSubject: y\r\n\r\ny\r\n.\r\nQUIT\r\n", 12);
+        assertTrue(replies.get(11).startsWith("221"), replies.toString());
+        assertEquals(List.of("spf=none smtp.helo=client.test", "spf=pass smtp.mailfrom=c.test", "dkim=pass header.d=c.test"),
+                seenByLast.get(0).stream().map(AuthResult::toString).toList());
+        assertEquals(seenByLast.get(0), seenByLast.get(1), "the second transaction carries the session's results, once");
+        assertEquals(2, queue.committed.size());
+        for (MemoryQueue.Committed message : queue.committed) {
+            assertEquals(List.of("Authentication-Results: " + TestSettings.HOSTNAME + ";\r\n\tspf=none smtp.helo=client.test;\r\n\t"
+                    + "spf=pass smtp.mailfrom=c.test;\r\n\tdkim=pass header.d=c.test", "Received-SPF: pass"),
+                    message.headers().stream().map(Object::toString).toList());
+        }
+    }
+
+    @Test
+    void aFiltersSizeLimitIsAdvertisedAndEnforcedAtMailAndData() throws Exception {
+        filters.add(new FilterChain.Named("size", new SmtpFilter() {
+            @Override
+            public long maxMessageSize(SessionInfo s) {
+                return 300;
+            }
+        }));
+        int port = start();
+        List<String> ehlo = allLines(port, HELLO + "QUIT\r\n", 3);
+        assertTrue(ehlo.toString().contains("SIZE 300"), "the least limit is advertised: " + ehlo);
+        String big = "Subject: big\r\n\r\n" + "x".repeat(78).concat("\r\n").repeat(10) + ".\r\n";
+        List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test> SIZE=301\r\nMAIL FROM:<s@c.test> SIZE=300\r\n"
+                + "RCPT TO:<a@localhost>\r\nDATA\r\n" + big + "QUIT\r\n", 7);
+        assertTrue(replies.get(2).startsWith("552 5.3.4"), replies.toString());
+        assertTrue(replies.get(3).startsWith("250"), replies.toString());
+        assertTrue(replies.get(6).startsWith("552 5.3.4"), "data past the filter's limit: " + replies);
+        assertEquals(0, queue.committed.size());
     }
 }
