@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.carrier.api.dns.DnsResolver;
@@ -105,13 +106,22 @@ public class DnsblFilter implements SmtpFilter {
     @Modified
     void configure(Config config) {
         try {
-            new HeaderField(config.tagHeader(), "");
-            settings = new Settings(entries(config.zones(), "\\s+").map(DnsblZone::parse).toList(),
+            setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
+            settings = new Settings(setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
                     Math.max(1, config.threshold()), config.stage(), config.action(),
-                    entries(config.allowList(), "[\\s,]+").map(IpNetwork::parse).toList(),
+                    setting("allowList", () -> entries(config.allowList(), "[\\s,]+").map(IpNetwork::parse).toList()),
                     Math.max(1, config.timeoutMillis()), config.replyText(), config.tagHeader());
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
+        }
+    }
+
+    /** Parses one setting; a problem is reported with the setting's name, as the log line must name the key. */
+    private static <T> T setting(String key, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
@@ -126,15 +127,24 @@ public class GreylistFilter implements SmtpFilter {
     @Modified
     void configure(Config config) {
         try {
-            new HeaderField(config.tagHeader(), "");
-            List<IpNetwork> allow = Arrays.stream(config.allowList()).flatMap(v -> Arrays.stream(v.trim().split("[\\s,]+")))
-                    .filter(e -> !e.isEmpty()).map(IpNetwork::parse).toList();
+            setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
+            List<IpNetwork> allow = setting("allowList", () -> Arrays.stream(config.allowList())
+                    .flatMap(v -> Arrays.stream(v.trim().split("[\\s,]+"))).filter(e -> !e.isEmpty()).map(IpNetwork::parse).toList());
             Settings next = new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
                     allow, config.action(), Math.max(1, config.syncSeconds()), config.tagHeader());
             greylist.rules(rules(config));
             settings = next;
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
+        }
+    }
+
+    /** Parses one setting; a problem is reported with the setting's name, as the log line must name the key. */
+    private static <T> T setting(String key, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 
