@@ -10,7 +10,21 @@ record GreylistKey(String network, String sender, String recipient) {
 
     /** Addresses compare case-insensitively here: a sender's MTA does not change case between tries. */
     static GreylistKey triplet(String network, String sender, String recipient) {
-        return new GreylistKey(network, clean(sender), clean(recipient));
+        return new GreylistKey(network, senderPattern(clean(sender)), clean(recipient));
+    }
+
+    /**
+     * The sender with the parts that change from message to message taken out, so a list or bounce address that
+     * passed once is known the next time: a BATV tag ({@code prvs=0123abcd=user@...}) is dropped, and runs of digits
+     * in the local part (VERP and bounce numbers such as {@code bounce-4711-user=example.org@...}) become {@code #}.
+     */
+    static String senderPattern(String sender) {
+        int at = sender.lastIndexOf('@');
+        if (at < 0) {
+            return sender;
+        }
+        String local = sender.substring(0, at).replaceFirst("^prvs=[0-9a-z]+=", "").replaceAll("[0-9]+", "#");
+        return local + sender.substring(at);
     }
 
     static GreylistKey network(String network) {

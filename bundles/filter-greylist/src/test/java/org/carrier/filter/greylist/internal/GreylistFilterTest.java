@@ -94,6 +94,18 @@ class GreylistFilterTest {
     }
 
     @Test
+    void tagsThatChangePerMessageDoNotMakeANewSender() throws Exception {
+        GreylistFilter filter = filter();
+        rcpt(filter, "192.0.2.10", "prvs=0123abcd=news@list.test", "bob@here.test");
+        rcpt(filter, "192.0.2.10", "bounce-4711-bob=here.test@list.test", "bob@here.test");
+        clock.advance(DELAY);
+        assertEquals(FilterAction.CONTINUE, rcpt(filter, "192.0.2.10", "prvs=9876fedc=news@list.test", "bob@here.test").action());
+        assertEquals(FilterAction.CONTINUE, rcpt(filter, "192.0.2.10", "bounce-4712-bob=here.test@list.test", "bob@here.test").action());
+        assertEquals("news@list.test", GreylistKey.senderPattern("prvs=0123abcd=news@list.test"));
+        assertEquals("<>", GreylistKey.senderPattern("<>"));
+    }
+
+    @Test
     void ipv6ClientsCountPerSlash64AndTheNullSenderIsASender() throws Exception {
         GreylistFilter filter = filter();
         assertEquals(FilterAction.TEMPFAIL, rcpt(filter, "2001:db8:1:2::25", "", "bob@here.test").action());
