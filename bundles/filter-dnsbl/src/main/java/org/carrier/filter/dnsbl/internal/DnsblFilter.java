@@ -183,12 +183,15 @@ public class DnsblFilter implements SmtpFilter {
         LOG.info("dnsbl: session {}: client {} listed in {}; {}", session.sessionId(), IpNetwork.text(client),
                 listings.stream().map(l -> l.zone().zone() + " (" + l.code().getHostAddress() + ")").collect(Collectors.joining(", ")),
                 s.action());
-        String text = lookup.text(first);
-        String reply = (text.isEmpty() ? s.replyText().replace("; {text}", "") : s.replyText())
-                .replace("{client}", IpNetwork.text(client)).replace("{zone}", first.zone().zone())
-                .replace("{code}", first.code().getHostAddress()).replace("{text}", text);
         HeaderField tag = new HeaderField(s.tagHeader(), "dnsbl=listed zone=" + first.zone().zone()
                 + " code=" + first.code().getHostAddress() + " client=" + IpNetwork.text(client));
-        return s.action().apply(new SmtpReply(554, "5.7.1", reply), tag);
+        return s.action().apply(new SmtpReply(554, "5.7.1", replyText(s.replyText(), client, first, lookup.text(first))), tag);
+    }
+
+    /** The configured text with its placeholders filled in; without the list's text, "; {text}" goes as a whole. */
+    private static String replyText(String template, InetAddress client, Listing listing, String listText) {
+        return (listText.isEmpty() ? template.replace("; {text}", "") : template)
+                .replace("{client}", IpNetwork.text(client)).replace("{zone}", listing.zone().zone())
+                .replace("{code}", listing.code().getHostAddress()).replace("{text}", listText);
     }
 }

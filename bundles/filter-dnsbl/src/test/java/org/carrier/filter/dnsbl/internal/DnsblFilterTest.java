@@ -100,6 +100,15 @@ class DnsblFilterTest {
     }
 
     @Test
+    void theReplyTextIsASetting() throws Exception {
+        DnsblFilter custom = filter(resolver, Map.of("zones", new String[] {"bl.test"},
+                "replyText", "{client} is on {zone} ({code}); {text}"));
+        assertEquals("554 5.7.1 127.0.0.2 is on bl.test (127.0.0.2); Listed, see https://bl.test/q?127.0.0.2",
+                rcpt(custom, "127.0.0.2").reply().toString());
+        assertEquals("554 5.7.1 127.0.0.4 is on bl.test (127.0.0.4)", rcpt(custom, "127.0.0.4").reply().toString());
+    }
+
+    @Test
     void anIpv6ClientIsLookedUpByItsReversedNibbles() throws Exception {
         FilterResult r = rcpt(filter("bl.test=127.0.0.2-127.0.0.4"), "::1");
         assertEquals("554 5.7.1 Service unavailable; client [::1] blocked using bl.test; IPv6 client listed",
