@@ -30,6 +30,30 @@ record Network(byte[] address, int prefix) {
     }
 
     /**
+     * A block written {@code address} or {@code address/prefix} (IPv4 or IPv6).
+     *
+     * @throws IllegalArgumentException if it is not one
+     */
+    static Network parse(String text) {
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        // Only literal characters: InetAddress must never take this for a host name to look up.
+        if (address.isEmpty() || !address.chars().allMatch(c -> c == '.' || c == ':' || Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not an IP address or CIDR block: " + text);
+        }
+        try {
+            byte[] bytes = normalize(InetAddress.getByName(address)).getAddress();
+            int prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(text.substring(slash + 1));
+            if (prefix < 0 || prefix > bytes.length * 8) {
+                throw new IllegalArgumentException("prefix length out of range: " + text);
+            }
+            return new Network(bytes, prefix);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw new IllegalArgumentException("not an IP address or CIDR block: " + text);
+        }
+    }
+
+    /**
      * The client address as SPF sees it: an IPv4-mapped IPv6 address is the IPv4 address (RFC 7208 §5: "MUST still be
      * considered an IPv4 address").
      */
