@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -144,6 +145,7 @@ public final class WireDnsServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile Zone zone = new Zone();
 
     private WireDnsServer(DatagramSocket udp, ServerSocket tcp) {
@@ -210,6 +212,7 @@ public final class WireDnsServer implements AutoCloseable {
         while (!tcp.isClosed()) {
             try {
                 Socket client = tcp.accept();
+                connections.add(client);
                 threads.execute(() -> serveTcp(client));
             } catch (IOException e) {
                 return;
@@ -236,6 +239,8 @@ public final class WireDnsServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the client closed the connection, or sent something that is not DNS
+        } finally {
+            connections.remove(client);
         }
     }
 
@@ -246,6 +251,13 @@ public final class WireDnsServer implements AutoCloseable {
             tcp.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        for (Socket client : connections) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         threads.shutdownNow();
         try {
