@@ -64,7 +64,7 @@ public final class SpfChecker {
             return SpfOutcome.none(domain, "not a fully qualified domain name: " + domain);
         }
         try {
-            return evaluation.evaluate(name);
+            return evaluation.evaluate(name, true);
         } catch (SpfException e) {
             return SpfOutcome.error(e, name);
         }
@@ -91,8 +91,11 @@ public final class SpfChecker {
             this.deadline = deadline;
         }
 
-        /** check_host() for one domain; include and redirect come back here. */
-        SpfOutcome evaluate(String domain) throws SpfException {
+        /**
+         * check_host() for one domain; include and redirect come back here. {@code explain}: whether a fail needs its
+         * explanation (RFC 7208 §6.2: not for the records of include, whose exp= is never used).
+         */
+        SpfOutcome evaluate(String domain, boolean explain) throws SpfException {
             SpfRecord record = find(domain);
             if (record == null) {
                 return SpfOutcome.none(domain, "no SPF record for " + domain);
@@ -102,7 +105,7 @@ public final class SpfChecker {
                     countDnsTerm();
                 }
                 if (matches(directive.mechanism(), domain)) {
-                    String explanation = directive.result() == SpfResult.FAIL ? explain(record, domain) : null;
+                    String explanation = explain && directive.result() == SpfResult.FAIL ? explain(record, domain) : null;
                     return new SpfOutcome(directive.result(), domain, directive.text(), explanation, null);
                 }
             }
@@ -110,7 +113,7 @@ public final class SpfChecker {
                 // RFC 7208 §6.1: after all mechanisms, the redirect target's result is the result; its "none" is a permerror.
                 countDnsTerm();
                 String target = Names.valid(expand(record.redirect(), domain));
-                SpfOutcome outcome = target == null ? null : evaluate(target);
+                SpfOutcome outcome = target == null ? null : evaluate(target, explain);
                 if (outcome == null || outcome.result() == SpfResult.NONE) {
                     throw SpfException.permanent("redirect=" + record.redirect() + " has no SPF record");
                 }
@@ -149,7 +152,7 @@ public final class SpfChecker {
         /** RFC 7208 §5.2: pass matches; fail, softfail, neutral do not; none is a permerror; errors carry on. */
         private boolean included(SpfRecord.Include include, String domain) throws SpfException {
             String target = target(include.domain(), domain);
-            SpfOutcome inner = target == null ? null : evaluate(target);
+            SpfOutcome inner = target == null ? null : evaluate(target, false);
             if (inner == null || inner.result() == SpfResult.NONE) {
                 throw SpfException.permanent("include:" + include.domain() + " has no SPF record");
             }
@@ -333,7 +336,6 @@ public final class SpfChecker {
                 }
                 throw SpfException.temporary("DNS lookup of " + what + " failed: " + e.getCause().getMessage());
             } catch (TimeoutException e) {
-                lookup.toCompletableFuture().cancel(false);
                 throw SpfException.temporary("DNS lookup of " + what + " timed out");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
