@@ -78,7 +78,7 @@ public class SpfFilter implements SmtpFilter {
         @AttributeDefinition(name = "Lookup timeout (ms)", min = "1", description = "The longest wait for one DNS answer; then the result is temperror.")
         int lookupTimeoutMillis() default 5000;
 
-        @AttributeDefinition(name = "Check timeout (s)", min = "1", description = "The longest one check may take (RFC 7208 §4.6.4: at least 20 s).")
+        @AttributeDefinition(name = "Check timeout (s)", min = "1", description = "The longest one check may take (RFC 7208 §4.6.4: at least 20 s); keep it below the listener's filter time budget (30 s).")
         int checkTimeoutSeconds() default 20;
 
         @AttributeDefinition(name = "Receiver", required = false, description = "This host's name in Received-SPF and the %{r} macro. Empty: the local host name.")

@@ -40,6 +40,7 @@ class SpfFilterTest {
                 .add(spf("fail.test", "v=spf1 -all exp=why.fail.test"))
                 .add(spf("why.fail.test", "%{c} may not send for %{d}, ask %{r}"))
                 .add(spf("soft.test", "v=spf1 ~all"))
+                .add(spf("neutral.test", "v=spf1 ?all"))
                 .add(spf("broken.test", "v=spf1 ip4:192.0.2.300 -all"))
                 .add(spf("slow.test", "v=spf1 a:silent.test -all"))
                 .add(spf("client.test", "v=spf1 ip4:192.0.2.10 -all"))
@@ -87,6 +88,19 @@ class SpfFilterTest {
         assertEquals("Received-SPF", tagged.headers().get(1).name());
         FilterResult held = filter(Map.of("softfailAction", PolicyAction.HOLD)).mailFrom(session("client.test", false), from("x@soft.test"));
         assertEquals(FilterAction.HOLD, held.action());
+    }
+
+    @Test
+    void neutralNoneAndPassFollowTheirOwnSettings() throws Exception {
+        SpfFilter filter = filter(Map.of("neutralAction", PolicyAction.TAG, "noneAction", PolicyAction.REJECT,
+                "passAction", PolicyAction.HOLD));
+        FilterResult neutral = filter.mailFrom(session("client.test", false), from("x@neutral.test"));
+        assertEquals(new HeaderField("X-Carrier-Policy", "spf=neutral"), neutral.headers().get(0));
+        assertEquals(List.of(AuthResult.of("spf", "neutral", "smtp.mailfrom=x@neutral.test")), neutral.authResults());
+        FilterResult none = filter.mailFrom(session("client.test", false), from("x@no-record.test"));
+        assertEquals(FilterAction.REJECT, none.action());
+        assertEquals("550 5.7.23 SPF none for no-record.test", none.reply().toString());
+        assertEquals(FilterAction.HOLD, filter.mailFrom(session("client.test", false), from("x@pass.test")).action());
     }
 
     @Test
