@@ -7,12 +7,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.carrier.api.filter.FilterAction;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.SessionInfo;
 import org.carrier.dns.internal.AnnotationConfig;
 import org.carrier.dns.internal.DnsjavaResolver;
 import org.carrier.dns.internal.WireDnsServer;
@@ -36,8 +44,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The OpenSPF RFC 7208 test suite (rfc7208-tests.yml, release 2014.04 with pyspf's later additions; BSD licence in
  * rfc7208-tests.LICENSE beside it; taken from sdgathman/pyspf, test/, commit 1042e9e1). Each scenario's zonedata is
- * served over the DNS wire protocol by a {@link WireDnsServer} on loopback, and each test runs check_host() through the
- * real {@link DnsjavaResolver}. Every test must pass; results given as a list accept any of them; an explanation, when
+ * served over the DNS wire protocol by a {@link WireDnsServer} on loopback, and each test runs the filter (or for one
+ * MAIL FROM without local part, check_host()) through the real {@link DnsjavaResolver}. Every test must pass; results given as a list accept any of them; an explanation, when
  * the suite gives one, must be exact ("DEFAULT" is the default explanation, as in the suite's own driver).
  */
 class OpenSpfSuiteTest {
@@ -73,30 +81,60 @@ class OpenSpfSuiteTest {
         return tests;
     }
 
-    /** Like the suite's own driver: the MAIL FROM identity, or the HELO identity when MAIL FROM is empty. */
+    /**
+     * Like the suite's own driver: the MAIL FROM identity, or the HELO identity when MAIL FROM is empty. The test goes
+     * through the filter's MAIL FROM stage (its Received-SPF header, its AuthResult, and for a fail its refusal with the
+     * explanation); a MAIL FROM that SMTP cannot carry (no local part) goes to check_host() directly.
+     */
     private static void run(String name, WireDnsServer.Zone zone, Map<String, Object> test) throws Exception {
         server.serve(zone);
         String helo = String.valueOf(test.get("helo"));
         String mailFrom = String.valueOf(test.get("mailfrom"));
-        String sender = mailFrom.isEmpty() ? "postmaster@" + helo : mailFrom;
-        String domain = sender.substring(sender.lastIndexOf('@') + 1);
-        SpfOutcome outcome = checker().checkHost(InetAddress.getByName((String) test.get("host")), domain, sender, helo);
+        InetAddress client = InetAddress.getByName((String) test.get("host"));
+        String[] resultAndExplanation = mailFrom.startsWith("@") ? checkHost(client, mailFrom, helo)
+                : throughFilter(client, mailFrom.isEmpty() ? MailAddress.nullSender() : MailAddress.parse(mailFrom), helo);
 
+        String spec = " (spec " + test.get("spec") + ")";
         Object expected = test.get("result");
         List<?> acceptable = expected instanceof List<?> l ? l : List.of(expected);
-        assertTrue(acceptable.contains(outcome.result().keyword()),
-                name + ": expected " + expected + ", got " + outcome + " (spec " + test.get("spec") + ")");
+        assertTrue(acceptable.contains(resultAndExplanation[0]), name + ": expected " + expected + ", got "
+                + resultAndExplanation[0] + spec);
         if (test.containsKey("explanation")) {
-            assertEquals(test.get("explanation"), outcome.explanation(), name + ": explanation (spec " + test.get("spec") + ")");
+            assertEquals(test.get("explanation"), resultAndExplanation[1], name + ": explanation" + spec);
         }
     }
 
+    private static String[] checkHost(InetAddress client, String mailFrom, String helo) {
+        String domain = mailFrom.substring(mailFrom.lastIndexOf('@') + 1);
+        SpfOutcome outcome = new SpfChecker(resolver(), new SpfChecker.Settings(Duration.ofSeconds(5), Duration.ofSeconds(20),
+                "receiver.example", "DEFAULT")).checkHost(client, domain, mailFrom, helo);
+        return new String[] {outcome.result().keyword(), outcome.explanation()};
+    }
+
+    /** Every result accepted but fail, refused with its explanation; the others read from Received-SPF. */
+    private static String[] throughFilter(InetAddress client, MailAddress from, String helo) throws Exception {
+        SpfFilter filter = new SpfFilter(resolver());
+        filter.configure(AnnotationConfig.of(SpfFilter.Config.class, Map.of("receiver", "receiver.example",
+                "defaultExplanation", "DEFAULT", "temperrorAction", PolicyAction.ACCEPT, "lookupTimeoutMillis", 5000)));
+        SessionInfo session = new SessionInfo("suite", "mx", new InetSocketAddress(client, 40000),
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 25), helo, true, null, null, false);
+        FilterResult result = filter.mailFrom(session, Envelope.from(from, Map.of()));
+        if (result.action() == FilterAction.REJECT) {
+            assertEquals("5.7.23", result.reply().enhancedStatus());
+            assertTrue(result.reply().text().startsWith("SPF fail: "), result.reply().text());
+            return new String[] {"fail", result.reply().text().substring("SPF fail: ".length())};
+        }
+        HeaderField received = result.headers().get(0);
+        assertEquals("Received-SPF", received.name());
+        String keyword = received.value().substring(0, received.value().indexOf(' '));
+        assertEquals(keyword, result.authResults().get(0).result(), "the AuthResult agrees with Received-SPF");
+        return new String[] {keyword, null};
+    }
+
     /** A fresh resolver for each test (an empty cache), asking the test server; a silent name times out in 300 ms. */
-    private static SpfChecker checker() {
-        DnsjavaResolver resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+    private static DnsjavaResolver resolver() {
+        return new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
                 Map.of("servers", server.server(), "timeoutMillis", 300, "retries", 0, "failureTtlSeconds", 0)));
-        return new SpfChecker(resolver, new SpfChecker.Settings(Duration.ofSeconds(5), Duration.ofSeconds(20),
-                "receiver.example", "DEFAULT"));
     }
 
     /**
