@@ -131,10 +131,13 @@ class OpenSpfSuiteTest {
         return new String[] {keyword, null};
     }
 
-    /** A fresh resolver for each test (an empty cache), asking the test server; a silent name times out in 300 ms. */
+    /**
+     * A fresh resolver for each test (an empty cache), asking the test server; a silent name times out after 1.5 s
+     * (generous, so that a loaded machine does not turn a slow answer into a timeout).
+     */
     private static DnsjavaResolver resolver() {
         return new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", server.server(), "timeoutMillis", 300, "retries", 0, "failureTtlSeconds", 0)));
+                Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0, "failureTtlSeconds", 0)));
     }
 
     /**
