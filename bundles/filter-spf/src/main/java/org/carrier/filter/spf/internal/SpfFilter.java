@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public class SpfFilter implements SmtpFilter {
     static final String PID = "org.carrier.filter.spf";
     private static final Logger LOG = LoggerFactory.getLogger(SpfFilter.class);
+    private static final int MAX_REPLY_TEXT = 400;
 
     @ObjectClassDefinition(name = "Carrier filter: SPF",
             description = "Checks that the client may send for the HELO name and the MAIL FROM domain (RFC 7208), adds "
@@ -190,9 +191,10 @@ public class SpfFilter implements SmtpFilter {
         };
     }
 
-    /** Reply text from DNS is printable ASCII on one line (RFC 5321 §4.2). */
+    /** Reply text from DNS is printable ASCII on one line, cut to fit a reply line of 512 octets (RFC 5321 §4.5.3.1.5). */
     private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("[^\\x20-\\x7e]", " ");
+        String line = text == null ? "" : text.replaceAll("[^\\x20-\\x7e]", " ");
+        return line.length() > MAX_REPLY_TEXT ? line.substring(0, MAX_REPLY_TEXT) + "..." : line;
     }
 
     private static boolean skipped(Policy p, SessionInfo session) {

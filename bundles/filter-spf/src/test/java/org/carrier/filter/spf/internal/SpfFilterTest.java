@@ -41,6 +41,9 @@ class SpfFilterTest {
                 .add(spf("why.fail.test", "%{c} may not send for %{d}, ask %{r}"))
                 .add(spf("soft.test", "v=spf1 ~all"))
                 .add(spf("neutral.test", "v=spf1 ?all"))
+                .add(spf("long.test", "v=spf1 a:" + "y".repeat(900) + "% -all"))
+                .add(spf("longexp.test", "v=spf1 -all exp=why.longexp.test"))
+                .add(spf("why.longexp.test", "x".repeat(1000)))
                 .add(spf("broken.test", "v=spf1 ip4:192.0.2.300 -all"))
                 .add(spf("slow.test", "v=spf1 a:silent.test -all"))
                 .add(spf("client.test", "v=spf1 ip4:192.0.2.10 -all"))
@@ -58,8 +61,8 @@ class SpfFilterTest {
         FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("alice@pass.test"));
         assertEquals(FilterAction.CONTINUE, r.action());
         assertEquals(List.of(new HeaderField("Received-SPF", "pass (mx.test: domain of alice@pass.test designates 192.0.2.10 as"
-                + " permitted sender) client-ip=192.0.2.10; envelope-from=\"alice@pass.test\"; helo=client.test;"
-                + " receiver=mx.test; identity=mailfrom; mechanism=\"ip4:192.0.2.0/24\";")), r.headers());
+                + " permitted sender)\r\n\tclient-ip=192.0.2.10; envelope-from=\"alice@pass.test\"; helo=client.test;"
+                + "\r\n\treceiver=mx.test; identity=mailfrom; mechanism=\"ip4:192.0.2.0/24\";")), r.headers());
         assertEquals(List.of(AuthResult.of("spf", "pass", "smtp.mailfrom=alice@pass.test")), r.authResults());
     }
 
@@ -126,6 +129,17 @@ class SpfFilterTest {
     }
 
     @Test
+    void longTextFromDnsIsCutSoThatLinesStayShort() throws Exception {
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("x@long.test"));
+        for (String line : r.headers().get(0).value().split("\r\n")) {
+            assertTrue(line.length() < 400, line);
+        }
+        FilterResult refused = filter(Map.of()).mailFrom(session("client.test", false), from("x@longexp.test"));
+        assertTrue(refused.reply().text().length() < 420, refused.reply().text());
+        assertTrue(refused.reply().text().startsWith("SPF fail: " + "x".repeat(300)), refused.reply().text());
+    }
+
+    @Test
     void relayClientsAreNotCheckedUnlessConfigured() throws Exception {
         FilterResult skipped = filter(Map.of()).mailFrom(session("client.test", true), from("bob@fail.test"));
         assertEquals(FilterResult.proceed(), skipped);
@@ -155,7 +169,7 @@ class SpfFilterTest {
         FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), Envelope.from(MailAddress.nullSender(), Map.of()));
         assertEquals(FilterAction.CONTINUE, r.action());
         assertEquals("pass (mx.test: domain of postmaster@client.test designates 192.0.2.10 as permitted sender)"
-                + " client-ip=192.0.2.10; envelope-from=\"postmaster@client.test\"; helo=client.test; receiver=mx.test;"
+                + "\r\n\tclient-ip=192.0.2.10; envelope-from=\"postmaster@client.test\"; helo=client.test;\r\n\treceiver=mx.test;"
                 + " identity=helo; mechanism=\"ip4:192.0.2.10\";", r.headers().get(0).value());
         assertEquals(List.of(AuthResult.of("spf", "pass", "smtp.helo=client.test")), r.authResults());
     }
