@@ -60,7 +60,7 @@ final class SpfRecord {
     record Exists(MacroString domain) implements Mechanism {
     }
 
-    /** A mechanism with the result it gives when it matches, and its text for Received-SPF. */
+    /** A mechanism with the result it gives when it matches, and its text (without qualifier) for Received-SPF. */
     record Directive(SpfResult result, Mechanism mechanism, String text) {
     }
 
@@ -132,7 +132,8 @@ final class SpfRecord {
         }
         String name = body.substring(0, end).toLowerCase(Locale.ROOT);
         String rest = body.substring(end);
-        return new Directive(SpfResult.ofQualifier(first), mechanism(name, rest, term), term);
+        // RFC 7208 §12: directive = [ qualifier ] mechanism; Received-SPF names the mechanism (§9.1).
+        return new Directive(SpfResult.ofQualifier(first), mechanism(name, rest, term), body);
     }
 
     private static Mechanism mechanism(String name, String rest, String term) throws SpfException {

@@ -86,6 +86,7 @@ class SpfFilterTest {
         FilterResult accepted = filter(Map.of()).mailFrom(session("client.test", false), from("x@soft.test"));
         assertEquals(FilterAction.CONTINUE, accepted.action());
         assertTrue(accepted.headers().get(0).value().startsWith("softfail (mx.test: domain of transitioning x@soft.test"));
+        assertTrue(accepted.headers().get(0).value().endsWith("mechanism=all;"), "the mechanism without its qualifier ~");
         FilterResult tagged = filter(Map.of("softfailAction", PolicyAction.TAG)).mailFrom(session("client.test", false), from("x@soft.test"));
         assertEquals(new HeaderField("X-Carrier-Policy", "spf=softfail"), tagged.headers().get(0));
         assertEquals("Received-SPF", tagged.headers().get(1).name());
