@@ -52,12 +52,12 @@ class MacroStringTest {
         InetAddress v6 = InetAddress.getByName("2001:db8::cb01");
         // RFC 7208 §7.4 writes the nibbles in lower case; the OpenSPF suite expects upper case; DNS does not care.
         assertEquals("1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2",
-                MacroString.domainSpec("%{ir}").expand(letter -> SpfChecker.Names.dotted(v6)));
-        assertEquals("2001:db8::cb01", SpfChecker.Names.readable(v6));
-        assertEquals("2001:db8:0:1:1:1:1:1", SpfChecker.Names.readable(InetAddress.getByName("2001:db8:0:1:1:1:1:1")));
-        assertEquals("2001:0:0:1::1", SpfChecker.Names.readable(InetAddress.getByName("2001:0:0:1:0:0:0:1")));
-        assertEquals("::", SpfChecker.Names.readable(InetAddress.getByName("::")));
-        assertEquals("192.0.2.3", SpfChecker.Names.readable(InetAddress.getByName("192.0.2.3")));
+                MacroString.domainSpec("%{ir}").expand(letter -> Names.dotted(v6)));
+        assertEquals("2001:db8::cb01", Names.readable(v6));
+        assertEquals("2001:db8:0:1:1:1:1:1", Names.readable(InetAddress.getByName("2001:db8:0:1:1:1:1:1")));
+        assertEquals("2001:0:0:1::1", Names.readable(InetAddress.getByName("2001:0:0:1:0:0:0:1")));
+        assertEquals("::", Names.readable(InetAddress.getByName("::")));
+        assertEquals("192.0.2.3", Names.readable(InetAddress.getByName("192.0.2.3")));
     }
 
     @Test
@@ -65,11 +65,11 @@ class MacroStringTest {
         String label = "a".repeat(60);
         // 255 characters: one label goes; 316: two go (the first removal leaves 255).
         assertEquals(String.join(".", label, label, label) + ".example.com",
-                SpfChecker.Names.valid(String.join(".", label, label, label, label) + ".example.com"));
+                Names.valid(String.join(".", label, label, label, label) + ".example.com"));
         assertEquals(String.join(".", label, label, label) + ".example.com",
-                SpfChecker.Names.valid(String.join(".", label, label, label, label, label) + ".example.com"));
-        assertEquals(null, SpfChecker.Names.valid("a..example.com"));
-        assertEquals(null, SpfChecker.Names.valid("a".repeat(64) + ".example.com"));
-        assertEquals("example.com", SpfChecker.Names.valid("example.com."));
+                Names.valid(String.join(".", label, label, label, label, label) + ".example.com"));
+        assertEquals(null, Names.valid("a..example.com"));
+        assertEquals(null, Names.valid("a".repeat(64) + ".example.com"));
+        assertEquals("example.com", Names.valid("example.com."));
     }
 }
