@@ -3,6 +3,7 @@ package org.carrier.dns.internal;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
@@ -122,6 +124,16 @@ public class DnsjavaResolver implements DnsResolver {
                 .thenCompose(Function.identity());
     }
 
+    @Override
+    public CompletionStage<List<InetAddress>> ipv4Addresses(String host) {
+        return records(host, Type.A, r -> ((ARecord) r).getAddress());
+    }
+
+    @Override
+    public CompletionStage<List<InetAddress>> ipv6Addresses(String host) {
+        return records(host, Type.AAAA, r -> ((AAAARecord) r).getAddress());
+    }
+
     private static List<InetAddress> combine(String host, List<InetAddress> six, Throwable sixError,
                                              List<InetAddress> four, Throwable fourError) {
         List<InetAddress> all = new ArrayList<>();
@@ -148,7 +160,9 @@ public class DnsjavaResolver implements DnsResolver {
 
     @Override
     public CompletionStage<List<String>> txt(String name) {
-        return records(name, Type.TXT, r -> String.join("", ((TXTRecord) r).getStrings()));
+        // getStrings() would give zone-file text (\" and \ddd escapes); the raw bytes are the published text.
+        return records(name, Type.TXT, r -> ((TXTRecord) r).getStringsAsByteArrays().stream()
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8)).collect(Collectors.joining()));
     }
 
     @Override

@@ -43,6 +43,7 @@ class DnsjavaResolverTest {
                         dual AAAA ::1
                         nullmx MX 0 .
                         spf TXT "v=spf1 " "-all"
+                        quoted TXT "say \\"hi\\" \\\\ " "caf\\195\\169"
                         """ + bigTxt,
                 "127.in-addr.arpa", "11.0.0 PTR mx1.dns.test.",
                 "servfail.test", "this line is not a resource record"), 60);
@@ -92,6 +93,19 @@ class DnsjavaResolverTest {
     void txtStringsAreJoinedAndPtrNamesHost() throws Exception {
         assertEquals(List.of("v=spf1 -all"), get(resolver.txt("spf.dns.test")));
         assertEquals(List.of("mx1.dns.test"), get(resolver.ptr(InetAddress.getByName("127.0.0.11"))));
+    }
+
+    @Test
+    void txtIsThePublishedTextWithoutZoneFileEscapes() throws Exception {
+        assertEquals(List.of("say \"hi\" \\ café"), get(resolver.txt("quoted.dns.test")));
+    }
+
+    @Test
+    void ipv4AndIpv6AddressesCanBeAskedAlone() throws Exception {
+        assertEquals(List.of(InetAddress.getByName("127.0.0.14")), get(resolver.ipv4Addresses("dual.dns.test")));
+        assertEquals(List.of(InetAddress.getByName("::1")), get(resolver.ipv6Addresses("dual.dns.test")));
+        assertEquals(Kind.NO_DATA, failure(resolver.ipv6Addresses("mx1.dns.test")));
+        assertEquals(Kind.NAME_NOT_FOUND, failure(resolver.ipv4Addresses("nx.dns.test")));
     }
 
     @Test

@@ -143,7 +143,7 @@ public class DnsblFilter implements SmtpFilter {
             return check(s, session);
         }
         // Warm the resolver's cache for RCPT TO; nobody waits for these answers.
-        s.zones().forEach(z -> resolver.addresses(z.queryName(session.clientAddress().getAddress())));
+        s.zones().forEach(z -> resolver.ipv4Addresses(z.queryName(session.clientAddress().getAddress())));
         return FilterResult.proceed();
     }
 

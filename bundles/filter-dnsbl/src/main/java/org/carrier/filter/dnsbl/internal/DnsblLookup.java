@@ -39,7 +39,7 @@ final class DnsblLookup {
     /** The zones, in their configured order, that list the client with a return code that counts. */
     List<Listing> listings(List<DnsblZone> zones) {
         List<CompletableFuture<List<InetAddress>>> answers = zones.stream()
-                .map(z -> resolver.addresses(z.queryName(client)).toCompletableFuture()).toList();
+                .map(z -> resolver.ipv4Addresses(z.queryName(client)).toCompletableFuture()).toList();
         List<Listing> listed = new ArrayList<>();
         for (int i = 0; i < zones.size(); i++) {
             DnsblZone zone = zones.get(i);

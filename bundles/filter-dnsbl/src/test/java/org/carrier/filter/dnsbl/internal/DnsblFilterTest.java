@@ -228,6 +228,16 @@ class DnsblFilterTest {
         }
 
         @Override
+        public CompletionStage<List<InetAddress>> ipv4Addresses(String host) {
+            return pick(host).ipv4Addresses(host);
+        }
+
+        @Override
+        public CompletionStage<List<InetAddress>> ipv6Addresses(String host) {
+            return pick(host).ipv6Addresses(host);
+        }
+
+        @Override
         public CompletionStage<List<String>> txt(String name) {
             return pick(name).txt(name);
         }

@@ -1,0 +1,230 @@
+package org.carrier.filter.spf.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterAction;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.filter.spf.internal.ReceivedSpf.Identity;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SPF (RFC 7208) at the HELO and MAIL FROM stages: checks the HELO identity (when configured) and the MAIL FROM
+ * identity, or the HELO identity for the null sender (RFC 7208 §2.4); adds {@code Received-SPF} (§9.1), reports
+ * {@code spf=} for Authentication-Results (RFC 8601 §2.7.2), and does what the configuration says for each result.
+ */
+@Component(configurationPid = SpfFilter.PID, property = {SmtpFilter.NAME + "=spf", "service.ranking:Integer=600"})
+@Designate(ocd = SpfFilter.Config.class)
+public class SpfFilter implements SmtpFilter {
+    static final String PID = "org.carrier.filter.spf";
+    private static final Logger LOG = LoggerFactory.getLogger(SpfFilter.class);
+    private static final int MAX_REPLY_TEXT = 400;
+
+    @ObjectClassDefinition(name = "Carrier filter: SPF",
+            description = "Checks that the client may send for the HELO name and the MAIL FROM domain (RFC 7208), adds "
+                    + "Received-SPF and reports spf= in Authentication-Results. Each result maps to an action.")
+    public @interface Config {
+        @AttributeDefinition(name = "fail", description = "The domain says the client may not send for it. REJECT answers 550 5.7.23 with the domain's explanation.")
+        PolicyAction failAction() default PolicyAction.REJECT;
+
+        @AttributeDefinition(name = "softfail", description = "The domain says the client is probably not allowed.")
+        PolicyAction softfailAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "neutral", description = "The domain makes no statement about the client.")
+        PolicyAction neutralAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "none", description = "No SPF record, or no valid domain to check.")
+        PolicyAction noneAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "pass", description = "The client may send for the domain.")
+        PolicyAction passAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "temperror", description = "DNS trouble: TEMPFAIL answers 451 4.7.24, so the client retries.")
+        PolicyAction temperrorAction() default PolicyAction.TEMPFAIL;
+
+        @AttributeDefinition(name = "permerror", description = "The domain's record is broken. REJECT answers 550 5.7.24.")
+        PolicyAction permerrorAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Check HELO", description = "Check the HELO/EHLO name at the HELO stage; only its REJECT and TEMPFAIL actions act there (RFC 7208 §2.3).")
+        boolean checkHelo() default true;
+
+        @AttributeDefinition(name = "Check relay clients", description = "Also check authenticated clients and clients in the trusted networks (they are skipped by default).")
+        boolean checkRelayClients() default false;
+
+        @AttributeDefinition(name = "Skip networks", required = false, description = "Clients never checked: addresses or CIDR blocks, e.g. 192.0.2.0/24, 2001:db8::/32 (secondary MX, forwarders).")
+        String[] skipNetworks() default {};
+
+        @AttributeDefinition(name = "Lookup timeout (ms)", min = "1", description = "The longest wait for one DNS answer; then the result is temperror.")
+        int lookupTimeoutMillis() default 5000;
+
+        @AttributeDefinition(name = "Check timeout (s)", min = "1", description = "The longest one check may take (RFC 7208 §4.6.4: at least 20 s); keep it below the listener's filter time budget (30 s).")
+        int checkTimeoutSeconds() default 20;
+
+        @AttributeDefinition(name = "Receiver", required = false, description = "This host's name in Received-SPF and the %{r} macro. Empty: the local host name.")
+        String receiver() default "";
+
+        @AttributeDefinition(name = "Default explanation", description = "The reply text of a fail when the domain has no exp= (macros of RFC 7208 §7 allowed).")
+        String defaultExplanation() default "%{c} is not allowed to send mail for %{o}";
+
+        @AttributeDefinition(name = "Tag header", description = "The header TAG and HOLD add, as \"spf=<result>\".")
+        String tagHeader() default "X-Carrier-Policy";
+    }
+
+    /** The settings in force, replaced as a whole when the configuration changes. */
+    private record Policy(SpfChecker checker, Map<SpfResult, PolicyAction> actions, boolean checkHelo,
+                          boolean checkRelayClients, List<Network> skip, String receiver, String tagHeader) {
+    }
+
+    @Reference
+    private DnsResolver dns;
+
+    private volatile Policy policy;
+
+    public SpfFilter() {
+    }
+
+    /** For tests: the filter on a given resolver. */
+    SpfFilter(DnsResolver dns) {
+        this.dns = dns;
+    }
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        List<Network> skip;
+        try {
+            skip = skipNetworks(config.skipNetworks());
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: skipNetworks: {}; {}", PID, e.getMessage(),
+                    policy == null ? "no client is skipped" : "the previous settings stay in force");
+            if (policy != null) {
+                return;
+            }
+            skip = List.of();
+        }
+        String receiver = config.receiver().isBlank() ? localHostName() : config.receiver().trim();
+        SpfChecker checker = new SpfChecker(dns, new SpfChecker.Settings(Duration.ofMillis(Math.max(1, config.lookupTimeoutMillis())),
+                Duration.ofSeconds(Math.max(1, config.checkTimeoutSeconds())), receiver, config.defaultExplanation()));
+        Map<SpfResult, PolicyAction> actions = Map.of(SpfResult.FAIL, config.failAction(), SpfResult.SOFTFAIL, config.softfailAction(),
+                SpfResult.NEUTRAL, config.neutralAction(), SpfResult.NONE, config.noneAction(), SpfResult.PASS, config.passAction(),
+                SpfResult.TEMPERROR, config.temperrorAction(), SpfResult.PERMERROR, config.permerrorAction());
+        policy = new Policy(checker, actions, config.checkHelo(), config.checkRelayClients(), skip,
+                receiver, config.tagHeader().isBlank() ? "X-Carrier-Policy" : config.tagHeader().trim());
+        LOG.info("SPF: fail={} softfail={} neutral={} none={} pass={} temperror={} permerror={}, HELO {}checked, receiver {}",
+                config.failAction(), config.softfailAction(), config.neutralAction(), config.noneAction(), config.passAction(),
+                config.temperrorAction(), config.permerrorAction(), config.checkHelo() ? "" : "not ", receiver);
+    }
+
+    /** RFC 7208 §2.3: a HELO fail can be refused at once; other outcomes wait for MAIL FROM (its header belongs to a message). */
+    @Override
+    public FilterResult helo(SessionInfo session) {
+        Policy p = policy;
+        String helo = session.heloName();
+        if (!p.checkHelo() || helo == null || skipped(p, session)) {
+            return FilterResult.proceed();
+        }
+        SpfOutcome outcome = p.checker().checkHost(session.clientAddress().getAddress(), helo, "postmaster@" + helo, helo);
+        FilterResult result = act(p, outcome);
+        boolean refused = result.action() == FilterAction.REJECT || result.action() == FilterAction.TEMPFAIL;
+        return refused ? result : FilterResult.proceed();
+    }
+
+    @Override
+    public FilterResult mailFrom(SessionInfo session, Envelope envelope) {
+        Policy p = policy;
+        MailAddress from = envelope.reversePath();
+        String helo = session.heloName();
+        if (skipped(p, session) || from.isNullSender() && (helo == null || helo.isEmpty())) {
+            return FilterResult.proceed();
+        }
+        // RFC 7208 §2.4: for the null reverse-path the HELO identity is checked, as postmaster@<helo>.
+        Identity identity = from.isNullSender() ? Identity.HELO : Identity.MAILFROM;
+        String sender = from.isNullSender() ? "postmaster@" + helo : from.toString();
+        String domain = from.isNullSender() ? helo : from.domain();
+        InetAddress client = session.clientAddress().getAddress();
+        SpfOutcome outcome = p.checker().checkHost(client, domain, sender, helo);
+        LOG.info("{}: SPF {} for {} from {}{}", session.sessionId(), outcome.result().keyword(), sender, client.getHostAddress(),
+                outcome.problem() == null ? "" : " (" + outcome.problem() + ")");
+        FilterResult result = act(p, outcome);
+        if (result.action() == FilterAction.REJECT || result.action() == FilterAction.TEMPFAIL) {
+            return result;
+        }
+        AuthResult auth = identity == Identity.MAILFROM ? AuthResult.of("spf", outcome.result().keyword(), "smtp.mailfrom=" + sender)
+                : AuthResult.of("spf", outcome.result().keyword(), "smtp.helo=" + helo);
+        return result.withHeader("Received-SPF", ReceivedSpf.value(outcome, identity, client, sender, helo, p.receiver()))
+                .withAuthResult(auth);
+    }
+
+    private static FilterResult act(Policy p, SpfOutcome outcome) {
+        return p.actions().get(outcome.result()).apply(refusal(outcome), new HeaderField(p.tagHeader(), "spf=" + outcome.result().keyword()));
+    }
+
+    /** RFC 7372 §3.2: 5.7.23 "SPF validation failed", 5.7.24 "SPF validation error" (its 4.7.24 when temporary). */
+    private static SmtpReply refusal(SpfOutcome outcome) {
+        return switch (outcome.result()) {
+            case FAIL -> new SmtpReply(550, "5.7.23", "SPF fail: " + oneLine(outcome.explanation()));
+            case PERMERROR -> new SmtpReply(550, "5.7.24", "SPF permanent error: " + oneLine(outcome.problem()));
+            case TEMPERROR -> new SmtpReply(550, "5.7.24", "SPF temporary error: " + oneLine(outcome.problem()));
+            default -> new SmtpReply(550, "5.7.23", "SPF " + outcome.result().keyword() + " for " + outcome.domain());
+        };
+    }
+
+    /** Reply text from DNS is printable ASCII on one line, cut to fit a reply line of 512 octets (RFC 5321 §4.5.3.1.5). */
+    private static String oneLine(String text) {
+        String line = text == null ? "" : text.replaceAll("[^\\x20-\\x7e]", " ");
+        return line.length() > MAX_REPLY_TEXT ? line.substring(0, MAX_REPLY_TEXT) + "..." : line;
+    }
+
+    private static boolean skipped(Policy p, SessionInfo session) {
+        InetSocketAddress client = session.clientAddress();
+        if (session.relayPermitted() && !p.checkRelayClients() || client == null) {
+            return true;
+        }
+        InetAddress ip = Network.normalize(client.getAddress());
+        return p.skip().stream().anyMatch(n -> n.contains(ip));
+    }
+
+    /** Addresses and CIDR blocks, separated by commas or spaces within an entry too. */
+    private static List<Network> skipNetworks(String[] entries) {
+        List<Network> networks = new ArrayList<>();
+        for (String entry : entries == null ? new String[0] : entries) {
+            for (String item : entry.split("[,\\s]+")) {
+                if (item.isEmpty()) {
+                    continue;
+                }
+                networks.add(Network.parse(item));
+            }
+        }
+        return List.copyOf(networks);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
