@@ -84,7 +84,8 @@ final class Spool {
     /** What {@link SpoolIncomingMessage#seal} appends after the content: the envelope and its length. */
     static byte[] trailer(QueueEntry entry) {
         byte[] envelope = EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8);
-        byte[] line = String.format("%s%010d\n", TRAILER_MARK, envelope.length).getBytes(StandardCharsets.US_ASCII);
+        String length = Integer.toString(envelope.length); // 10 digits with leading zeros; no Formatter per message
+        byte[] line = (TRAILER_MARK + "0".repeat(10 - length.length()) + length + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] trailer = Arrays.copyOf(envelope, envelope.length + line.length);
         System.arraycopy(line, 0, trailer, envelope.length, line.length);
         return trailer;
