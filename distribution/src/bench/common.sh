@@ -76,6 +76,11 @@ start_carrier() {
   CARRIER_PID=$!
 }
 
+# jvm_options PID -> the -X options the JVM runs with (bin/carrier's defaults or CARRIER_JAVA_OPTS)
+jvm_options() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep '^-X' | tr '\n' ' '
+}
+
 # stop_process PID: TERM, then KILL after 20 s; only that pid
 stop_process() {
   local i

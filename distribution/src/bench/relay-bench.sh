@@ -8,7 +8,7 @@
 #   --postfix  also run a plain Postfix relay (a private instance under the work folder) through the same steps
 #   --quick    a tenth of the messages (a smoke run)
 #   env: CARRIER_DIST (default distribution/target/carrier: build it with mvn -q -B -DskipTests package)
-#        CARRIER_JAVA_OPTS (JVM options for Carrier; default -Xmx256m -XX:+UseSerialGC)
+#        CARRIER_JAVA_OPTS (JVM options for Carrier; default: those of bin/carrier)
 #        BENCH_WORK (default a new folder under /tmp), TMAX=900 (seconds per workload at most)
 # Needs: postfix (smtp-source, smtp-sink), python3. Run as root or a user that may run smtp-sink.
 set -uo pipefail
@@ -75,11 +75,10 @@ HOME_DIR=$WORK/carrier
 copy_distribution "$HOME_DIR"
 SMTP_PORT=$(free_port); HTTP_PORT=$(free_port)
 configure_carrier "$HOME_DIR" "$SMTP_PORT" "$HTTP_PORT" "$SINK_PORT"
-export CARRIER_JAVA_OPTS=${CARRIER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}
 start_carrier "$HOME_DIR"
 await_port "$SMTP_PORT" 120 || fail "Carrier did not start: $(tail -5 "$HOME_DIR/console.log")"
 MTA_PIDS=$CARRIER_PID
-echo "Carrier (pid $CARRIER_PID, $CARRIER_JAVA_OPTS) on 127.0.0.1:$SMTP_PORT"
+echo "Carrier (pid $CARRIER_PID, JVM options: $(jvm_options "$CARRIER_PID")) on 127.0.0.1:$SMTP_PORT"
 for w in "${WORKLOADS[@]}"; do run_workload carrier "$SMTP_PORT" $w; done
 stop_process "$CARRIER_PID"; CARRIER_PID=
 

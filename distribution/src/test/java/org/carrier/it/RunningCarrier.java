@@ -46,6 +46,8 @@ final class RunningCarrier implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Without a terminal the console would show warnings only; the tests read the INFO lines from it.
+        pb.environment().put("CARRIER_CONSOLE_LEVEL", "INFO");
         long begun = System.nanoTime();
         process = pb.start();
         starts++;

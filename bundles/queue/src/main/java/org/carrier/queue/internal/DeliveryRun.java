@@ -136,7 +136,9 @@ final class DeliveryRun {
     }
 
     private String delay(Instant now) {
-        return String.format("%.1f", Duration.between(entry.arrival(), now).toMillis() / 1000.0);
+        // seconds with one decimal, rounded, as Postfix logs it; plain arithmetic, no Formatter per recipient
+        long tenths = (Math.max(0, Duration.between(entry.arrival(), now).toMillis()) + 50) / 100;
+        return tenths / 10 + "." + tenths % 10;
     }
 
     private static String status(DeliveryState state) {

@@ -13,16 +13,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Refuses new mail while the spool's file system has less usable space than the threshold, so that the
  * messages already queued can still have their state written and be delivered. Service resumes by itself
- * as soon as space returns: every check asks the file system afresh (one statvfs call).
+ * as soon as space returns. The file system is asked (one statvfs call) at most once per {@link #REFRESH_NANOS}:
+ * at a thousand messages a second, a call per message would be measurable, and a second's lag in noticing
+ * the disk fill up or free up changes nothing (the threshold leaves room for what arrives meanwhile).
+ * A changed threshold applies at once, compared with the last figure.
  */
 final class FreeSpace {
     private static final Logger LOG = LoggerFactory.getLogger(FreeSpace.class);
     /** RFC 5321 §4.5.3.1.10 and RFC 3463 X.3.1: "mail system full", a transient condition. */
     static final SmtpReply INSUFFICIENT_STORAGE = new SmtpReply(452, "4.3.1", "Insufficient system storage, try again later");
 
+    /** How long a free-space figure is used before the file system is asked again. */
+    static final long REFRESH_NANOS = 1_000_000_000L;
+
     private final Path spool;
     private final FileStore store;
     private volatile boolean low;
+    private volatile long usable;
+    private volatile long askedAt;
+    private volatile boolean asked;
 
     FreeSpace(Path spool) throws IOException {
         this.spool = spool;
@@ -31,7 +40,7 @@ final class FreeSpace {
 
     /** @throws QueueUnavailableException with 452 4.3.1 if less than {@code minimumBytes} are usable */
     void check(long minimumBytes) throws IOException {
-        long usable = store.getUsableSpace();
+        long usable = usableSpace();
         if (usable < minimumBytes) {
             if (!low) {
                 low = true;
@@ -44,5 +53,16 @@ final class FreeSpace {
             low = false;
             LOG.info("spool {}: {} MB free again: accepting mail", spool, usable >> 20);
         }
+    }
+
+    /** The usable space, asked afresh when the last figure is older than {@link #REFRESH_NANOS}. */
+    private long usableSpace() throws IOException {
+        long now = System.nanoTime();
+        if (!asked || now - askedAt >= REFRESH_NANOS) {
+            usable = store.getUsableSpace(); // a race here only asks twice
+            askedAt = now;
+            asked = true;
+        }
+        return usable;
     }
 }

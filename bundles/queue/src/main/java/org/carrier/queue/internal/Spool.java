@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * one directory sync for the batch ({@link #reserve}), so a session writes into a file whose name is already
  * on disk and commits by syncing that file alone. A message is queued exactly when its {@code .msg} has a
  * valid trailer; one without (empty, or received partly) was never acknowledged and is removed at start-up.
+ * The file of a delivered message is reused for a message to come ({@link #remove}): renaming a file costs
+ * the file system less than deleting one and creating another.
  */
 final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
@@ -46,6 +48,8 @@ final class Spool {
     private static final String CONTENT = ".msg";
     /** How many empty message files one directory sync makes ready. */
     private static final int RESERVE_BATCH = 64;
+    /** How many emptied files of delivered messages may wait for new messages; beyond it, they are deleted. */
+    private static final int MAX_RESERVED = 4 * RESERVE_BATCH;
     /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
     private static final String TRAILER_MARK = "carrier-trailer ";
     private static final int TRAILER_LINE = TRAILER_MARK.length() + 11;
@@ -80,7 +84,8 @@ final class Spool {
     /** What {@link SpoolIncomingMessage#seal} appends after the content: the envelope and its length. */
     static byte[] trailer(QueueEntry entry) {
         byte[] envelope = EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8);
-        byte[] line = String.format("%s%010d\n", TRAILER_MARK, envelope.length).getBytes(StandardCharsets.US_ASCII);
+        String length = Integer.toString(envelope.length); // 10 digits with leading zeros; no Formatter per message
+        byte[] line = (TRAILER_MARK + "0".repeat(10 - length.length()) + length + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] trailer = Arrays.copyOf(envelope, envelope.length + line.length);
         System.arraycopy(line, 0, trailer, envelope.length, line.length);
         return trailer;
@@ -142,6 +147,48 @@ final class Spool {
         Files.deleteIfExists(contentFile(id));
         Files.deleteIfExists(envelopeFile(id));
         queueSync.sync();
+    }
+
+    /**
+     * Removes a message whose delivery is done and whose content nobody reads any more. One without a
+     * {@code .env} (most mail: delivered at the first attempt) leaves its file to a message to come: emptied
+     * and renamed to a fresh ID from {@code ids}, it joins the reserved files once the directory sync made the
+     * rename durable, so no message is received into it under a name a crash could undo. Creating files is what
+     * costs: ext4 without a journal searches past every inode deleted in the last seconds for each new one.
+     * If a crash keeps the rename but not the emptying, the file's trailer names the older message, and
+     * start-up removes it ({@link #read}).
+     */
+    void removeDone(String id, Supplier<String> ids) throws IOException {
+        if (roomToRecycle() && !Files.exists(envelopeFile(id))) {
+            String fresh = ids.get();
+            if (recycle(id, fresh)) {
+                queueSync.sync();
+                synchronized (this) {
+                    reserved.add(fresh);
+                }
+                return;
+            }
+        }
+        remove(id);
+    }
+
+    private synchronized boolean roomToRecycle() {
+        return reserved.size() < MAX_RESERVED;
+    }
+
+    /** Empties the message file and renames it to {@code fresh}; false if that name is taken (a clock set back). */
+    private boolean recycle(String id, String fresh) throws IOException {
+        try {
+            FileChannel.open(contentFile(id), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        try {
+            Files.move(contentFile(id), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
+            return true;
+        } catch (FileAlreadyExistsException taken) {
+            return false;
+        }
     }
 
     /** The content as transports send it: prepended header fields, then the received message. */
@@ -229,7 +276,7 @@ final class Spool {
             return Optional.of(read(id));
         } catch (NotQueuedException e) {
             if (Files.size(content) > 0) {
-                LOG.info("removing {}: received partly, never acknowledged", content.getFileName());
+                LOG.info("removing {}: {}", content.getFileName(), e.getMessage());
             }
             Files.deleteIfExists(content);
             return Optional.empty();
@@ -267,6 +314,10 @@ final class Spool {
             entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
         } catch (NoSuchFileException noStateYet) {
             entry = readTrailer(contentFile(id));
+            if (QueueIds.parse(entry.id()) >= 0 && QueueIds.parse(entry.id()) < QueueIds.parse(id)) {
+                // IDs grow with time, and a file is renamed to a newer ID only once its message is done (remove)
+                throw new NotQueuedException("the reused file of " + entry.id() + ", which was done; a crash kept its old content");
+            }
         }
         if (!entry.id().equals(id)) {
             throw new IOException("its id record says " + entry.id());
@@ -280,7 +331,7 @@ final class Spool {
             String line = length < TRAILER_LINE ? ""
                     : new String(readAt(channel, length - TRAILER_LINE, TRAILER_LINE), StandardCharsets.US_ASCII);
             if (!line.startsWith(TRAILER_MARK) || !line.endsWith("\n")) {
-                throw new NotQueuedException(content.getFileName() + " has no envelope trailer");
+                throw new NotQueuedException("received partly, never acknowledged (no envelope trailer)");
             }
             int envelopeLength = Integer.parseInt(line.substring(TRAILER_MARK.length(), TRAILER_LINE - 1));
             long start = length - TRAILER_LINE - envelopeLength;

@@ -219,7 +219,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
                 run.run();
                 notifier.afterAttempt(entry, before, run.successes(), settings);
             }
-            persist(entry);
+            persist(entry, true);
         } catch (IOException | RuntimeException e) {
             LOG.error("{}: delivery attempt failed, will retry: {}", entry.id(), e.toString());
             schedule.add(clock.instant().plus(settings.retryDelay(1)).toEpochMilli(), QueueIds.parse(entry.id()));
@@ -228,10 +228,17 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         }
     }
 
-    /** Writes the entry's state, or removes it once every recipient is final or an operator deleted it. */
-    private void persist(QueueEntry entry) throws IOException {
+    /**
+     * Writes the entry's state, or removes it once every recipient is final or an operator deleted it. Only its
+     * own attempt, done reading the content, lets the spool reuse the file (an operator's removal may come while
+     * a transport still reads it).
+     */
+    private void persist(QueueEntry entry, boolean attemptDone) throws IOException {
         synchronized (entry) {
-            if (entry.deleted() || entry.allFinal()) {
+            if (attemptDone && !entry.deleted() && entry.allFinal()) {
+                spool.removeDone(entry.id(), ids::next);
+                LOG.info("{}: removed", entry.id());
+            } else if (entry.deleted() || entry.allFinal()) {
                 spool.remove(entry.id());
                 LOG.info("{}: removed{}", entry.id(), entry.deleted() ? " (deleted by an operator)" : "");
             } else {
@@ -393,7 +400,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             }
             change.accept(entry);
             try {
-                persist(entry);
+                persist(entry, false);
             } catch (IOException e) {
                 throw new IllegalStateException(entry.id() + ": cannot write the change: " + e.getMessage(), e);
             }

@@ -77,6 +77,14 @@ class SpoolQueueTest {
 
 
 
+    private List<Path> queueEntries() {
+        try (Stream<Path> s = Files.list(root.resolve("queue"))) {
+            return s.toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The files in queue/ that hold something (empty ones are reserved for messages yet to come). */
     private List<String> queueFiles() throws IOException {
         try (Stream<Path> s = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
@@ -280,6 +288,46 @@ class SpoolQueueTest {
         assertTrue(Files.exists(root.resolve("corrupt/" + damaged + ".msg")), "moved aside with a log line");
         assertFalse(Files.exists(partialFile), "never acknowledged: removed");
         assertFalse(Files.exists(root.resolve("queue/" + removed + ".env")), "the removal was finished");
+    }
+
+    @Test
+    void aDeliveredMessagesFileIsEmptiedAndReusedForTheNextMessage() throws Exception {
+        SpoolQueue q = queue(FAST);
+        String first = submit(q, envelope("bob@relay.test"), false);
+        Path delivered = root.resolve("queue/" + first + ".msg");
+        assertTrue(waitFor(() -> !Files.exists(delivered) && queueEntries().size() == 64),
+                "63 files reserved ahead, and the delivered message's file under a new ID");
+        List<Path> empty = queueEntries();
+        assertTrue(empty.stream().allMatch(p -> p.toFile().length() == 0), "every file left is empty: " + empty);
+
+        // the reused file sorts last: messages take reserved files in order, so the 64th message gets it
+        String last = empty.stream().map(p -> p.getFileName().toString()).sorted().toList().get(63);
+        assertTrue(last.compareTo(first + ".msg") > 0, "a newer ID than the delivered message's: " + last);
+        List<String> received = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            received.add(submit(q, envelope("r" + i + "@relay.test"), true));
+        }
+        assertEquals(last, received.get(63) + ".msg");
+        assertEquals(received.stream().map(id -> id + ".msg").sorted().toList(), queueFiles(), "each held message in its own file");
+        assertEquals(1, smtp.requests.size(), "only the first was delivered; the rest are held");
+    }
+
+    @Test
+    void aReusedFileWhoseEmptyingACrashUndidIsRemovedAtStartNotDelivered() throws Exception {
+        SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
+        String done = submit(first, envelope("bob@relay.test"), true);
+        String kept = submit(first, envelope("carol@relay.test"), true);
+        first.close();
+        // a crash after the rename of done's file to a newer ID reached the disk, before its emptying did
+        String newer = new QueueIds(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5))).next();
+        Files.move(root.resolve("queue/" + done + ".msg"), root.resolve("queue/" + newer + ".msg"));
+
+        SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
+        assertEquals(List.of(kept), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertFalse(Files.exists(root.resolve("queue/" + newer + ".msg")), "removed: its message was done");
+        try (Stream<Path> corrupt = Files.list(root.resolve("corrupt"))) {
+            assertEquals(0, corrupt.count(), "not corrupt, only reused");
+        }
     }
 
     @Test

@@ -21,6 +21,8 @@ import org.carrier.api.transport.RecipientOutcome;
 final class MailTransaction {
     /** Conversion reads the message into memory: larger 8-bit messages fail instead (5.6.3). */
     private static final long MAX_CONVERSION = 64L << 20;
+    /** Messages up to this size are read into memory once, then scanned for 8-bit bytes and sent from there. */
+    private static final long READ_ONCE = 256 << 10;
 
     private final Protocol protocol;
     private final Settings.Timeouts timeouts;
@@ -90,6 +92,9 @@ final class MailTransaction {
                     "internationalized address or SMTPUTF8 message, and the peer does not support SMTPUTF8"));
         }
         MessageSource source = request.message();
+        if (source.size() <= READ_ONCE) {
+            source = MessageContent.of(readAll(source)); // one read of the spool file where the 8-bit scan and DATA made two
+        }
         boolean eightBit = MessageContent.isEightBit(request.envelope(), source);
         if (eightBit && !peer.has("8BITMIME")) {
             byte[] converted = convertEightBit && source.size() <= MAX_CONVERSION ? convert(source) : null;
@@ -110,8 +115,12 @@ final class MailTransaction {
     }
 
     private static byte[] convert(MessageSource source) throws IOException {
+        return SevenBitConverter.convert(readAll(source));
+    }
+
+    private static byte[] readAll(MessageSource source) throws IOException {
         try (InputStream in = source.open()) {
-            return SevenBitConverter.convert(in.readAllBytes());
+            return in.readAllBytes();
         }
     }
 

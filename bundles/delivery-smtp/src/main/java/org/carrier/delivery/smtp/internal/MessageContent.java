@@ -23,10 +23,12 @@ final class MessageContent {
         try (InputStream in = message.open()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
+                int any = 0;
                 for (int i = 0; i < n; i++) {
-                    if (buffer[i] < 0) {
-                        return true;
-                    }
+                    any |= buffer[i]; // a byte above 127 is negative: no branch per byte, one test per block
+                }
+                if (any < 0) {
+                    return true;
                 }
             }
         }

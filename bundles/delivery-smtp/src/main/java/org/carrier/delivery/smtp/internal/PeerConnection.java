@@ -140,16 +140,20 @@ final class PeerConnection implements Closeable {
         int last = -1;
         int n;
         while ((n = message.read(buffer)) > 0) {
+            if (lineStart && buffer[0] == '.') {
+                out.write('.');
+            }
             int from = 0;
-            for (int i = 0; i < n; i++) {
-                if (lineStart && buffer[i] == '.') {
-                    out.write(buffer, from, i - from);
+            // one comparison per byte: only an LF followed by a dot needs work
+            for (int i = 0; i < n - 1; i++) {
+                if (buffer[i] == '\n' && buffer[i + 1] == '.') {
+                    out.write(buffer, from, i + 1 - from);
                     out.write('.');
-                    from = i;
+                    from = i + 1;
                 }
-                lineStart = buffer[i] == '\n';
             }
             out.write(buffer, from, n - from);
+            lineStart = buffer[n - 1] == '\n';
             flush(blockTimeoutMillis);
             last = buffer[n - 1];
         }

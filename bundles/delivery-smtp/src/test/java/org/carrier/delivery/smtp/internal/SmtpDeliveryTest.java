@@ -45,6 +45,20 @@ class SmtpDeliveryTest {
         }
     }
 
+    /** The message is sent in blocks of 64 KB: a line that starts a block is stuffed like any other. */
+    @Test
+    void aDotAtTheStartOfASendBlockIsStuffedToo() throws Exception {
+        StringBuilder before = new StringBuilder("Subject: t\r\n\r\n");
+        while (before.length() + 80 < 65_536) {
+            before.append("y".repeat(78)).append("\r\n");
+        }
+        before.append("z".repeat(65_536 - before.length() - 2)).append("\r\n"); // ends exactly at the block boundary
+        try (ScriptedServer peer = ScriptedServer.accepting("250 ok")) {
+            delivery.deliver(request(before + ".first\r\n.\r\n", peer.port(), "a@r.test"));
+            assertEquals(before + "..first\r\n..\r\n.\r\n", peer.data);
+        }
+    }
+
     @Test
     void aMessageWithoutFinalLineBreakGetsOneBeforeTheDot() throws Exception {
         try (ScriptedServer peer = ScriptedServer.accepting("250 ok")) {

@@ -66,6 +66,11 @@ final class FilterChain {
         this.budgetMillis = budgetMillis;
     }
 
+    /** No filters: running any stage returns at once, so a session may skip the hop to a worker. */
+    boolean isEmpty() {
+        return filters.isEmpty();
+    }
+
     Verdict run(String logId, Function<SmtpFilter, FilterResult> stage) {
         return run(logId, stage, result -> { });
     }

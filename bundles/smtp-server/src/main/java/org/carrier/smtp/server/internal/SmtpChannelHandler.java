@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,17 +28,21 @@ import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The network side of one SMTP session on Netty: frames the byte stream into command lines and content,
- * hands each piece to the {@link SmtpProtocol} on a worker thread (filters, router and queue may block, the
- * event loop must not), and writes the replies in order. Only one piece is with the protocol at a time, so
- * pipelined commands (RFC 2920) are answered in order; bytes that arrive meanwhile wait in {@link #pending},
- * and replies are flushed only once no complete input is left, so a pipelined group is answered in one write.
- * All fields are touched on the channel's event loop only; the protocol only on the worker that runs it.
+ * The network side of one SMTP session on Netty: frames the byte stream into command lines and content and
+ * hands each piece to the {@link SmtpProtocol}, and writes the replies in order. What cannot block is answered
+ * at once on the event loop (most commands when no filters are registered, and message content up to its end);
+ * steps that may block (filters, router, queue commit, AUTH) run on a worker thread, because the event loop
+ * must not wait: each hop there and back costs two thread wake-ups. Only one piece is with the protocol at a
+ * time, so pipelined commands (RFC 2920) are answered in order; bytes that arrive meanwhile wait in
+ * {@link #pending} (reading pauses only when that backlog grows past {@link #MAX_BACKLOG} or the client stops
+ * reading its replies), and replies are flushed only once no complete input is left, so a pipelined group is
+ * answered in one write. All fields are touched on the channel's event loop only; the protocol by one thread
+ * at a time (the event loop, or the worker running a step while {@link #busy}).
  */
 final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpChannelHandler.class);
-    /** How much pending content goes to the protocol in one piece. */
-    private static final int CONTENT_PIECE = 64 * 1024;
+    /** Unprocessed input beyond which reading pauses until the protocol catches up (a worker step is slow). */
+    static final int MAX_BACKLOG = 256 * 1024;
     /** RFC 4954 §4: an AUTH response line may be 12288 octets, CRLF excluded. */
     private static final int MAX_AUTH_LINE = 12288 + 2;
 
@@ -103,7 +106,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         counted = client.getAddress();
         protocol = new SmtpProtocol(settings, services, id, client, (InetSocketAddress) ctx.channel().localAddress());
         if (!awaitingHandshake) {
-            run(SmtpProtocol::greet);
+            Response greeting = protocol.greetAtOnce();
+            if (greeting == null) {
+                run(SmtpProtocol::greet);
+            } else {
+                apply(greeting);
+                process();
+            }
         }
     }
 
@@ -171,58 +180,77 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         return (InetSocketAddress) ctx.channel().remoteAddress();
     }
 
-    /** Hands the next complete piece of input to the protocol, or flushes and waits for more. */
+    /**
+     * Handles the complete input: steps that cannot block at once, one that may on a worker (processing goes on
+     * when it is back). Flushes the replies once no complete input is left, then decides whether to read on.
+     */
     private void process() {
-        if (busy || awaitingHandshake || protocol == null || closed || mode == Response.Next.CLOSE) {
-            return;
+        while (!busy && !awaitingHandshake && protocol != null && !closed && mode != Response.Next.CLOSE
+                && ctx.channel().isWritable()) {
+            Response now = mode == Response.Next.CONTENT ? contentStep() : commandStep();
+            if (now == null) {
+                break; // no complete input, or a worker has the step
+            }
+            if (now.delayMillis() > 0) {
+                busy = true;
+                completed(now);
+                break;
+            }
+            apply(now);
         }
-        if (!ctx.channel().isWritable()) {
-            // The client does not read its replies: read nothing more from it until it does.
+        if (!busy && !closed) {
             ctx.flush();
-            ctx.channel().config().setAutoRead(false);
-            return;
-        }
-        boolean handed = mode == Response.Next.CONTENT ? handContent() : handCommandLine();
-        if (!handed) {
-            ctx.flush();
-            ctx.channel().config().setAutoRead(true);
         }
         releaseConsumed();
+        updateReading();
+    }
+
+    /**
+     * Reads on while the client reads its replies and its unprocessed input stays small: RFC 2920 lets a client
+     * send many commands before it reads a reply, and turning reading off and on around every command would
+     * cost two system calls each.
+     */
+    private void updateReading() {
+        if (closed) {
+            return;
+        }
+        boolean read = ctx.channel().isWritable() && (pending == null || pending.readableBytes() < MAX_BACKLOG);
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext context) {
-        if (context.channel().isWritable()) {
-            process();
-        }
+        process();
         context.fireChannelWritabilityChanged();
     }
 
-    private boolean handCommandLine() {
+    /** The next complete command line: its answer if it came at once, else null (a worker has it, or no line yet). */
+    private Response commandStep() {
         if (pending == null) {
-            return false;
+            return null;
         }
         int start = pending.readerIndex();
         int maxLine = mode == Response.Next.AUTH_RESPONSE ? MAX_AUTH_LINE : settings.maxLineLength();
-        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), maxLine), (byte) '\n');
         if (skippingLongLine) {
             // RFC 5321 §4.5.3.1.4: the rest of an overlong line is dropped up to its end, then refused once.
             int lf = pending.indexOf(start, pending.writerIndex(), (byte) '\n');
             if (lf < 0) {
                 pending.skipBytes(pending.readableBytes());
-                return false;
+                return null;
             }
             pending.readerIndex(lf + 1);
             skippingLongLine = false;
-            run(SmtpProtocol::overlongLine);
-            return true;
+            return protocol.overlongLine();
         }
+        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), maxLine), (byte) '\n');
         if (end < 0) {
             if (pending.readableBytes() >= maxLine) {
                 skippingLongLine = true;
-                return handCommandLine();
+                return commandStep();
             }
-            return false;
+            return null;
         }
         int length = end - start;
         if (length > 0 && pending.getByte(end - 1) == '\r') {
@@ -230,23 +258,25 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         }
         String line = pending.toString(start, length, StandardCharsets.UTF_8);
         pending.readerIndex(end + 1);
-        run(p -> p.command(line));
-        return true;
+        Response now = protocol.commandAtOnce(line);
+        if (now == null) {
+            run(p -> p.command(line));
+        }
+        return now;
     }
 
-    private boolean handContent() {
+    /** Feeds the pending content; null once it is all taken, or when the end of the message went to a worker. */
+    private Response contentStep() {
         if (pending == null || !pending.isReadable()) {
-            return false;
+            return null;
         }
-        byte[] piece = ByteBufUtil.getBytes(pending, pending.readerIndex(), Math.min(pending.readableBytes(), CONTENT_PIECE));
-        int[] consumed = {0};
-        run(p -> {
-            ByteBuffer in = ByteBuffer.wrap(piece);
-            Response r = p.content(in);
-            consumed[0] = in.position();
-            return r;
-        }, () -> pending.skipBytes(consumed[0]));
-        return true;
+        ByteBuffer in = pending.nioBuffer(); // a view of the received bytes, not a copy
+        Response now = protocol.contentAtOnce(in);
+        pending.skipBytes(in.position());
+        if (now == null) {
+            run(SmtpProtocol::contentComplete);
+        }
+        return now;
     }
 
     private void releaseConsumed() {
@@ -258,14 +288,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Runs one protocol step on a worker; back on the event loop, its replies are written and processing goes on. */
     private void run(Function<SmtpProtocol, Response> step) {
-        run(step, () -> { });
-    }
-
-    /** Runs one protocol step on a worker; back on the event loop, {@code after} runs and the replies are written. */
-    private void run(Function<SmtpProtocol, Response> step, Runnable after) {
         busy = true;
-        ctx.channel().config().setAutoRead(false);
         try {
             workers.execute(() -> {
                 Response response;
@@ -276,7 +301,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
                     response = Response.close(Reply.closing(settings.hostname(), "4.3.0", "Error: local error in processing"));
                 }
                 Response done = response;
-                ctx.executor().execute(() -> completed(done, after));
+                ctx.executor().execute(() -> completed(done));
             });
         } catch (RejectedExecutionException e) {
             // The listener is shutting down.
@@ -284,20 +309,24 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void completed(Response response, Runnable after) {
+    /** A step that was busy (on a worker, or waiting out its delay) has its response. */
+    private void completed(Response response) {
         if (closed) {
             busy = false;
             finish();
             return;
         }
         if (response.delayMillis() > 0) {
-            ctx.executor().schedule(() -> completed(response.delayedBy(0), after), response.delayMillis(), TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(() -> completed(response.delayedBy(0)), response.delayMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         busy = false;
-        if (pending != null) {
-            after.run();
-        }
+        apply(response);
+        process();
+    }
+
+    /** Writes the replies (flushed later, with the rest of a pipelined group) and moves to what comes next. */
+    private void apply(Response response) {
         for (SmtpReply reply : response.replies()) {
             ctx.write(ctx.alloc().buffer().writeBytes(Reply.wire(reply).getBytes(StandardCharsets.UTF_8)));
         }
@@ -309,7 +338,6 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         if (mode == Response.Next.START_TLS) {
             startTls();
         }
-        process();
     }
 
     /**
@@ -327,7 +355,6 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         awaitingHandshake = true;
         mode = Response.Next.COMMAND;
         ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().current().newEngine()));
-        ctx.channel().config().setAutoRead(true);
     }
 
     private void writeAndClose(SmtpReply reply) {
@@ -382,6 +409,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             SmtpProtocol p = protocol;
             protocol = null;
             LOG.debug("{}: disconnect from [{}]", id, p.session().clientAddress().getAddress().getHostAddress());
+            if (p.closeAtOnce()) {
+                return;
+            }
             try {
                 workers.execute(p::close);
             } catch (RejectedExecutionException e) {

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The SMTP server side of one session as a state machine (RFC 5321 §3, §4.1): it takes a command line or a
  * piece of message content and answers with the replies and what to read next. It knows nothing of sockets;
- * the I/O layer calls it from one thread at a time, off the network threads, because filters, the router and
- * the queue may block.
+ * the I/O layer calls it from one thread at a time. Steps that may block (filters, the router, the queue, a
+ * password check) run off the network threads; the {@code ...AtOnce} methods answer on the network thread
+ * what cannot block and return null for the rest, which the I/O layer then hands to a worker.
  */
 final class SmtpProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpProtocol.class);
@@ -66,8 +67,18 @@ final class SmtpProtocol {
 
     /** RFC 5321 §3.1: the connect filters decide whether the client gets the 220 greeting. */
     Response greet() {
+        return greet(services.filters());
+    }
+
+    /** {@link #greet} at once when no filter is registered (none can refuse or delay the session); else null. */
+    Response greetAtOnce() {
+        FilterChain chain = services.filters();
+        return chain.isEmpty() ? greet(chain) : null;
+    }
+
+    private Response greet(FilterChain chain) {
         LOG.debug("{}: connect from [{}]", session.sessionId(), clientIp());
-        sessionChain = services.filters();
+        sessionChain = chain;
         FilterChain.Verdict connect = sessionChain.run(session.sessionId(), f -> f.connect(session));
         if (connect.refusal() != null) {
             return Response.close(connect.refusal());
@@ -82,7 +93,7 @@ final class SmtpProtocol {
             return authStep(exchange.respond(line));
         }
         int space = line.indexOf(' ');
-        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String verb = verbOf(line);
         String arg = space < 0 ? "" : line.substring(space + 1);
         return switch (verb) {
             case "EHLO" -> hello(arg, true);
@@ -106,6 +117,34 @@ final class SmtpProtocol {
             case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
             default -> error(Reply.UNKNOWN);
         };
+    }
+
+    /**
+     * {@link #command} at once when answering cannot block; null when it may, and {@link #command} must run
+     * on a worker. Most commands of a transaction need no worker when no filters are registered.
+     */
+    Response commandAtOnce(String line) {
+        if (exchange != null) {
+            return null; // an AUTH answer: checking a password takes a deliberately slow hash
+        }
+        return mayBlock(verbOf(line)) ? null : command(line);
+    }
+
+    private boolean mayBlock(String verb) {
+        return switch (verb) {
+            // the router (DNS at RCPT), the queue (its files at DATA and BDAT), AUTH (password hashes)
+            case "RCPT", "DATA", "BDAT", "AUTH" -> true;
+            // filters may block; dropping a message being received removes its queue file
+            case "EHLO", "HELO" -> !sessionChain.isEmpty() || content != null;
+            case "MAIL" -> !services.filters().isEmpty();
+            case "RSET" -> content != null;
+            default -> false;
+        };
+    }
+
+    private static String verbOf(String line) {
+        int space = line.indexOf(' ');
+        return (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
     }
 
     /** RFC 5321 §4.5.3.1.4: a command line longer than the limit is refused as a whole (RFC 4954 §4: an AUTH line too). */
@@ -183,6 +222,15 @@ final class SmtpProtocol {
     /** The connection is gone: whatever was being received is dropped. */
     void close() {
         resetTransaction();
+    }
+
+    /** {@link #close} at once when no message is being received (dropping one removes its file); else false. */
+    boolean closeAtOnce() {
+        if (content != null) {
+            return false;
+        }
+        close();
+        return true;
     }
 
     private Response hello(String arg, boolean extended) {
@@ -379,13 +427,31 @@ final class SmtpProtocol {
 
     /** Message content: DATA up to its end line, or the bytes of the current BDAT chunk. */
     Response content(ByteBuffer in) {
+        Response now = contentAtOnce(in);
+        return now != null ? now : contentComplete();
+    }
+
+    /**
+     * Takes content without blocking (its bytes go to the queue file's buffers, as a mail server writes
+     * received data). Null once the message or its last chunk is complete, or a chunk is refused: then
+     * {@link #contentComplete} checks and queues it (or drops it) on a worker.
+     */
+    Response contentAtOnce(ByteBuffer in) {
         if (content == null) {
             throw new IllegalStateException("no content expected");
         }
         if (content.dotted) {
-            return content.reader.feed(in) ? endOfMessage() : Response.MORE_CONTENT;
+            return content.reader.feed(in) ? null : Response.MORE_CONTENT;
         }
-        return content.takeChunk(in) ? chunkDone() : Response.MORE_CONTENT;
+        if (!content.takeChunk(in)) {
+            return Response.MORE_CONTENT;
+        }
+        return content.last || content.refusal != null || content.reader.result().tooBig() ? null : chunkDone();
+    }
+
+    /** What {@link #contentAtOnce} left to a worker: the end of the message (data filters, queue) or a refused chunk. */
+    Response contentComplete() {
+        return content.dotted ? endOfMessage() : chunkDone();
     }
 
     private Response chunkDone() {

@@ -10,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,34 @@ class DataReaderTest {
         assertEquals("a\r\n.b\r\nc\r\n", r[0]);
         assertEquals("QUIT\r\n", r[3]);
         assertEquals("false", r[1]);
+    }
+
+    /** The network hands over direct buffers, read through a copy: the same bytes out, the same end, in any pieces. */
+    @Test
+    void directBuffersReadLikeArraysWhateverThePieces() throws IOException {
+        StringBuilder wire = new StringBuilder();
+        Random random = new Random(42);
+        for (int i = 0; i < 3_000; i++) {
+            wire.append(i % 7 == 0 ? "." : "").append("line ").append(i).append(" ".repeat(random.nextInt(120))).append("\r\n");
+        }
+        wire.append("x".repeat(20_000)).append("\r\n.\r\nQUIT\r\n"); // a line longer than the copy block
+        byte[] bytes = wire.toString().getBytes(StandardCharsets.US_ASCII);
+        String expected = read(wire.toString(), false, Long.MAX_VALUE)[0];
+        for (int round = 0; round < 5; round++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DataReader reader = DataReader.dotted(false, Long.MAX_VALUE, out);
+            int position = 0;
+            boolean ended = false;
+            while (!ended) {
+                int n = Math.min(bytes.length - position, 1 + random.nextInt(20_000));
+                ByteBuffer piece = ByteBuffer.allocateDirect(n).put(bytes, position, n).flip();
+                ended = reader.feed(piece);
+                position += piece.position();
+                assertTrue(ended || !piece.hasRemaining(), "a piece is taken whole unless the data ends in it");
+            }
+            assertEquals(expected, out.toString(StandardCharsets.US_ASCII));
+            assertEquals("QUIT\r\n", new String(bytes, position, bytes.length - position, StandardCharsets.US_ASCII));
+        }
     }
 
     @Test

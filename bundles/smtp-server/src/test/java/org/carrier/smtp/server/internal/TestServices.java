@@ -11,6 +11,8 @@ import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
 final class TestServices implements SessionServices {
     final MemoryQueue queue = new MemoryQueue();
     final List<FilterChain.Named> filters = new ArrayList<>();
+    /** The router sessions use; a test may put one in that waits or records. */
+    volatile Router router = ProtocolDriver.ROUTER;
     private final AuthFailureDelay failures;
 
     TestServices() {
@@ -28,7 +30,7 @@ final class TestServices implements SessionServices {
 
     @Override
     public Router router() {
-        return ProtocolDriver.ROUTER;
+        return router;
     }
 
     @Override
