@@ -1,7 +1,10 @@
 package org.carrier.smtp.server.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -13,8 +16,11 @@ import java.util.function.Function;
 
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.slf4j.Logger;
@@ -30,7 +36,53 @@ final class FilterChain {
 
     /** A filter with the name it is known by in logs. */
     record Named(String name, SmtpFilter filter) {
+        /** Whether the filter has its own hook for the stage (its class overrides the interface's default). */
+        boolean hooks(Stage stage) {
+            return HOOKED_STAGES.get(filter.getClass()).contains(stage);
+        }
     }
+
+    /** The stages of a session, each one {@link SmtpFilter} method. */
+    enum Stage {
+        CONNECT("connect", SessionInfo.class),
+        HELO("helo", SessionInfo.class),
+        MAIL("mailFrom", SessionInfo.class, Envelope.class),
+        RCPT("rcptTo", SessionInfo.class, Envelope.class, Recipient.class),
+        DATA("data", SessionInfo.class, Envelope.class, MessageView.class);
+
+        private final String method;
+        private final Class<?>[] parameters;
+
+        Stage(String method, Class<?>... parameters) {
+            this.method = method;
+            this.parameters = parameters;
+        }
+
+        private boolean overriddenBy(Class<?> type) {
+            try {
+                return type.getMethod(method, parameters).getDeclaringClass() != SmtpFilter.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * The stages a filter class has hooks for. A filter leaves the others to the interface's defaults, which only
+     * proceed: skipping them saves a hop to a worker thread per filter and stage (the size filter has none at all).
+     */
+    private static final ClassValue<Set<Stage>> HOOKED_STAGES = new ClassValue<>() {
+        @Override
+        protected Set<Stage> computeValue(Class<?> type) {
+            Set<Stage> stages = EnumSet.noneOf(Stage.class);
+            for (Stage stage : Stage.values()) {
+                if (stage.overriddenBy(type)) {
+                    stages.add(stage);
+                }
+            }
+            return Collections.unmodifiableSet(stages);
+        }
+    };
 
     /**
      * The combined verdict of one stage.
@@ -66,13 +118,13 @@ final class FilterChain {
         this.budgetMillis = budgetMillis;
     }
 
-    /** No filters: running any stage returns at once, so a session may skip the hop to a worker. */
-    boolean isEmpty() {
-        return filters.isEmpty();
+    /** Whether any filter has a hook for the stage; if none has, running it returns at once, without a worker. */
+    boolean hooks(Stage stage) {
+        return filters.stream().anyMatch(f -> f.hooks(stage));
     }
 
-    Verdict run(String logId, Function<SmtpFilter, FilterResult> stage) {
-        return run(logId, stage, result -> { });
+    Verdict run(String logId, Stage stage, Function<SmtpFilter, FilterResult> call) {
+        return run(logId, stage, call, result -> { });
     }
 
     /**
@@ -81,15 +133,18 @@ final class FilterChain {
      * @param seen told of each filter's result before the next filter runs (the data stage shows earlier
      *             authentication results to later filters this way)
      */
-    Verdict run(String logId, Function<SmtpFilter, FilterResult> stage, Consumer<FilterResult> seen) {
+    Verdict run(String logId, Stage stage, Function<SmtpFilter, FilterResult> call, Consumer<FilterResult> seen) {
         List<HeaderField> headers = new ArrayList<>();
         List<AuthResult> authResults = new ArrayList<>();
         boolean hold = false;
         String holder = null;
         for (Named f : filters) {
+            if (!f.hooks(stage)) {
+                continue;
+            }
             FilterResult result;
             try {
-                result = call(f, stage);
+                result = call(f, call);
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
                 return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());

@@ -70,16 +70,16 @@ final class SmtpProtocol {
         return greet(services.filters());
     }
 
-    /** {@link #greet} at once when no filter is registered (none can refuse or delay the session); else null. */
+    /** {@link #greet} at once when no filter has a connect hook (none can refuse or delay the session); else null. */
     Response greetAtOnce() {
         FilterChain chain = services.filters();
-        return chain.isEmpty() ? greet(chain) : null;
+        return chain.hooks(FilterChain.Stage.CONNECT) ? null : greet(chain);
     }
 
     private Response greet(FilterChain chain) {
         LOG.debug("{}: connect from [{}]", session.sessionId(), clientIp());
         sessionChain = chain;
-        FilterChain.Verdict connect = sessionChain.run(session.sessionId(), f -> f.connect(session));
+        FilterChain.Verdict connect = sessionChain.run(session.sessionId(), FilterChain.Stage.CONNECT, f -> f.connect(session));
         if (connect.refusal() != null) {
             return Response.close(connect.refusal());
         }
@@ -121,7 +121,7 @@ final class SmtpProtocol {
 
     /**
      * {@link #command} at once when answering cannot block; null when it may, and {@link #command} must run
-     * on a worker. Most commands of a transaction need no worker when no filters are registered.
+     * on a worker. Most commands of a transaction need no worker when no filter has a hook for them.
      */
     Response commandAtOnce(String line) {
         if (exchange != null) {
@@ -135,8 +135,8 @@ final class SmtpProtocol {
             // the router (DNS at RCPT), the queue (its files at DATA and BDAT), AUTH (password hashes)
             case "RCPT", "DATA", "BDAT", "AUTH" -> true;
             // filters may block; dropping a message being received removes its queue file
-            case "EHLO", "HELO" -> !sessionChain.isEmpty() || content != null;
-            case "MAIL" -> !services.filters().isEmpty();
+            case "EHLO", "HELO" -> sessionChain.hooks(FilterChain.Stage.HELO) || content != null;
+            case "MAIL" -> services.filters().hooks(FilterChain.Stage.MAIL);
             case "RSET" -> content != null;
             default -> false;
         };
@@ -241,7 +241,7 @@ final class SmtpProtocol {
         resetTransaction();
         session = session.withHelo(name, extended);
         heloVerdict = FilterChain.Verdict.NONE;
-        FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), f -> f.helo(session));
+        FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), FilterChain.Stage.HELO, f -> f.helo(session));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -292,7 +292,7 @@ final class SmtpProtocol {
             return error(bad);
         }
         Envelope candidate = Envelope.from(path.address() == null ? MailAddress.nullSender() : path.address(), path.parameters());
-        FilterChain.Verdict verdict = chain.run(session.sessionId(), f -> f.mailFrom(session, candidate));
+        FilterChain.Verdict verdict = chain.run(session.sessionId(), FilterChain.Stage.MAIL, f -> f.mailFrom(session, candidate));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -342,7 +342,7 @@ final class SmtpProtocol {
             LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), refused, path.address());
             return error(refused);
         }
-        FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), f -> f.rcptTo(session, envelope, recipient));
+        FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), FilterChain.Stage.RCPT, f -> f.rcptTo(session, envelope, recipient));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -505,7 +505,7 @@ final class SmtpProtocol {
         // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
         List<AuthResult> seen = new CopyOnWriteArrayList<>(transaction.authResults());
         ReceivedMessage view = new ReceivedMessage(incoming, seen);
-        FilterChain.Verdict verdict = transaction.filters().run(queueId, f -> f.data(session, complete, view),
+        FilterChain.Verdict verdict = transaction.filters().run(queueId, FilterChain.Stage.DATA, f -> f.data(session, complete, view),
                 result -> seen.addAll(result.authResults()));
         if (verdict.refusal() != null) {
             return refuse(verdict);
