@@ -83,7 +83,7 @@ public class DkimFilter implements SmtpFilter {
         @AttributeDefinition(name = "Key lookup timeout (seconds)")
         int keyLookupTimeoutSeconds() default 10;
 
-        @AttributeDefinition(name = "Signing keys", description = "domain:selector:keyfile, the key file PEM PKCS#8 (RSA or Ed25519), relative to the configuration folder or absolute.")
+        @AttributeDefinition(name = "Signing keys", description = "domain:selector:keyfile (comma-separated in a .cfg file), the key file PEM PKCS#8 (RSA or Ed25519), relative to the configuration folder or absolute.")
         String[] signingKeys() default {};
 
         @AttributeDefinition(name = "Signing domain", description = "Sign with this domain's key when the From domain has none; empty: only From domains.")
@@ -142,18 +142,21 @@ public class DkimFilter implements SmtpFilter {
             LOG.error("configuration {}: canonicalization: not header/body of relaxed or simple: {}; {}", PID,
                     config.canonicalization(), old == null ? "using relaxed/relaxed" : "keeping the last good setting");
             return old == null ? new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED,
-                    Arrays.asList(config.signedHeaders())) : old.signer();
+                    list(config.signedHeaders())) : old.signer();
         }
-        return new Signer(header, body, Arrays.asList(config.signedHeaders()));
+        return new Signer(header, body, list(config.signedHeaders()));
+    }
+
+    /** A multi-value setting; a .cfg file gives one comma-separated string, the console one value per entry. */
+    static List<String> list(String[] values) {
+        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(","))).map(String::strip)
+                .filter(v -> !v.isEmpty()).toList();
     }
 
     /** Loads each key; a broken one is logged and the last good key of its domain stays in force. */
     private Map<String, SigningKey> keys(String[] entries, Map<String, SigningKey> previous) {
         Map<String, SigningKey> keys = new HashMap<>();
-        for (String entry : entries) {
-            if (entry.isBlank()) {
-                continue;
-            }
+        for (String entry : list(entries)) {
             try {
                 SigningKey key = SigningKey.load(entry, configFolder);
                 keys.put(key.domain(), key);

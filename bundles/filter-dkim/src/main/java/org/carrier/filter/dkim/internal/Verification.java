@@ -31,7 +31,8 @@ record Verification(String method, Outcome outcome, String reason, String domain
         add(properties, "header.a", algorithm);
         add(properties, "header.b", bTag);
         AuthResult result = new AuthResult(method, outcome.keyword(), null, properties);
-        return reason == null ? result : result.withReason(reason);
+        // Reasons may quote a folded tag of the message: one line, printable, for the header field.
+        return reason == null ? result : result.withReason(reason.replaceAll("[\\r\\n\\t]+", " ").replaceAll("[^\\x20-\\x7e]", "?"));
     }
 
     private static void add(List<String> properties, String name, String value) {

@@ -142,7 +142,9 @@ class SignAndVerifyTest {
 
     @Test
     void theConfiguredSigningDomainSignsForFromDomainsWithoutAKey() {
-        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:other:ed.pem"}, "signingDomain", "sign.test"));
+        // One comma-separated value, as a .cfg file gives it; the unreadable key of another domain does not matter.
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"missing.test:x:nofile.pem, sign.test:other:ed.pem"},
+                "signingDomain", "sign.test"));
         TestMessage message = signed(filter, TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")));
         assertTrue(message.text().replace("\r\n\t", " ").contains("d=sign.test; s=other;"), message.text());
         assertEquals("pass", verdict(filter, message));
@@ -174,6 +176,36 @@ class SignAndVerifyTest {
         FilterResult byDefault = filter(Map.of()).data(INBOUND, ENVELOPE, tampered);
         assertEquals(FilterAction.CONTINUE, byDefault.action(), "DMARC decides by default");
         assertEquals("fail", byDefault.authResults().get(0).result());
+    }
+
+    @Test
+    void aBodyLengthLimitIsHonouredAndNoted() throws Exception {
+        // RFC 6376 §3.5 l=: only the first bytes of the body are signed; text added after them does not break it.
+        SigningKey key = SigningKey.load("sign.test:rsa:rsa.pem", keys);
+        TestMessage original = TestMessage.of(MESSAGE);
+        String text = original.text();
+        String body = text.substring(text.indexOf("\r\n\r\n") + 4);
+        long length = 20;
+        DkimCheck.BodyHash hash = new DkimCheck.BodyHash(Algorithm.RSA_SHA256, Canonicalization.SIMPLE, length);
+        try (java.io.OutputStream sink = hash.sink()) {
+            sink.write(body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        String unsigned = "v=1; a=rsa-sha256; c=simple/simple; d=sign.test; s=rsa; l=" + length
+                + "; h=from:subject; bh=" + Base64.getEncoder().encodeToString(hash.digest()) + "; b=";
+        String headers = text.lines().filter(l -> l.startsWith("From:")).findFirst().get() + "\r\n"
+                + text.lines().filter(l -> l.startsWith("Subject:")).findFirst().get() + "\r\n"
+                + "DKIM-Signature: " + unsigned;
+        java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key.key());
+        rsa.update(headers.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        TestMessage signed = original.withFieldOnTop("DKIM-Signature", unsigned + Base64.getEncoder().encodeToString(rsa.sign()));
+
+        DkimFilter filter = filter(Map.of());
+        FilterResult appended = filter.data(INBOUND, ENVELOPE, TestMessage.of(signed.text() + "P.S. added later\r\n"));
+        assertEquals("dkim=pass reason=\"signed body length l=20\" header.d=sign.test header.s=rsa header.a=rsa-sha256",
+                appended.authResults().get(0).toString().replaceAll(" header.b=.*", ""));
+        assertEquals("fail", verdict(filter, TestMessage.of(signed.text().replace("Hello Bob", "Hello Eve"))),
+                "a change inside the signed length");
     }
 
     @Test
