@@ -2,21 +2,21 @@ package org.carrier.filter.dkim.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 /**
- * Canonicalizes a message body as it streams through (RFC 6376 §3.4.3, §3.4.4; RFC 4870 §3.4.2), so a large
- * message is never held in memory: only the current line and a count of empty lines not yet known to be trailing.
- * Lines end with LF or CRLF on input and with CRLF on output.
+ * Canonicalizes a message body as it streams through (RFC 6376 §3.4.3, §3.4.4; RFC 4870 §3.4.2), byte by byte, so
+ * neither a large message nor a long line is ever held in memory: only a count of empty lines not yet known to be
+ * trailing, and whether white space or a CR is pending. Lines end with CRLF (or a bare LF) on input, CRLF on output.
  */
 final class BodyCanonicalizer extends OutputStream {
-    private static final byte[] CRLF = {'\r', '\n'};
-
     private final Canonicalization algorithm;
     private final OutputStream sink;
-    private byte[] line = new byte[256];
-    private int lineLength;
+    private final byte[] buffer = new byte[8192];
+    private int buffered;
     private long pendingEmptyLines;
+    private boolean lineHasContent;
+    private boolean pendingSpace;
+    private boolean pendingCr;
     private boolean wroteAnything;
     private boolean closed;
 
@@ -27,14 +27,27 @@ final class BodyCanonicalizer extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        if (b == '\n') {
-            endLine();
-            return;
+        if (pendingCr) {
+            pendingCr = false;
+            if (b == '\n') {
+                endLine();
+                return;
+            }
+            crInsideLine();
         }
-        if (lineLength == line.length) {
-            line = Arrays.copyOf(line, line.length * 2);
+        switch (b) {
+            case '\r' -> pendingCr = true;
+            case '\n' -> endLine();
+            case ' ', '\t' -> whiteSpace((byte) b);
+            default -> {
+                if (pendingSpace) {
+                    // RFC 6376 §3.4.4: a run of white space inside a line becomes one space.
+                    pendingSpace = false;
+                    content((byte) ' ');
+                }
+                content((byte) b);
+            }
         }
-        line[lineLength++] = (byte) b;
     }
 
     @Override
@@ -44,59 +57,57 @@ final class BodyCanonicalizer extends OutputStream {
         }
     }
 
+    private void whiteSpace(byte b) throws IOException {
+        switch (algorithm) {
+            case SIMPLE -> content(b);
+            // Held back: white space at the end of a line goes (RFC 6376 §3.4.4).
+            case RELAXED -> pendingSpace = true;
+            // RFC 4870 §3.4.2: all white space goes.
+            case NOFWS -> { }
+        }
+    }
+
+    /** A CR not followed by LF is text, except in nofws, which removes it. */
+    private void crInsideLine() throws IOException {
+        if (algorithm != Canonicalization.NOFWS) {
+            if (pendingSpace) {
+                pendingSpace = false;
+                content((byte) ' ');
+            }
+            content((byte) '\r');
+        }
+    }
+
+    private void content(byte b) throws IOException {
+        if (!lineHasContent) {
+            // RFC 6376 §3.4.3, §3.4.4: empty lines count only once text follows them (trailing ones are ignored).
+            for (; pendingEmptyLines > 0; pendingEmptyLines--) {
+                put((byte) '\r');
+                put((byte) '\n');
+            }
+            lineHasContent = true;
+        }
+        put(b);
+    }
+
     private void endLine() throws IOException {
-        int end = lineLength;
-        if (end > 0 && line[end - 1] == '\r') {
-            end--;
-        }
-        int length = switch (algorithm) {
-            case SIMPLE -> end;
-            case RELAXED -> relaxed(end);
-            case NOFWS -> withoutWhiteSpace(end);
-        };
-        lineLength = 0;
-        if (length == 0) {
-            // RFC 6376 §3.4.3, §3.4.4: empty lines at the end of the body are ignored; only later text brings them back.
+        pendingSpace = false;
+        if (lineHasContent) {
+            put((byte) '\r');
+            put((byte) '\n');
+            wroteAnything = true;
+            lineHasContent = false;
+        } else {
             pendingEmptyLines++;
-            return;
         }
-        for (; pendingEmptyLines > 0; pendingEmptyLines--) {
-            sink.write(CRLF);
-        }
-        sink.write(line, 0, length);
-        sink.write(CRLF);
-        wroteAnything = true;
     }
 
-    /** RFC 6376 §3.4.4: runs of white space become one space, white space at the end of the line goes. */
-    private int relaxed(int end) {
-        int out = 0;
-        boolean inSpace = false;
-        for (int i = 0; i < end; i++) {
-            byte b = line[i];
-            if (b == ' ' || b == '\t') {
-                inSpace = true;
-                continue;
-            }
-            if (inSpace) {
-                line[out++] = ' ';
-                inSpace = false;
-            }
-            line[out++] = b;
+    private void put(byte b) throws IOException {
+        if (buffered == buffer.length) {
+            sink.write(buffer, 0, buffered);
+            buffered = 0;
         }
-        return out;
-    }
-
-    /** RFC 4870 §3.4.2: every white space character is removed. */
-    private int withoutWhiteSpace(int end) {
-        int out = 0;
-        for (int i = 0; i < end; i++) {
-            byte b = line[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                line[out++] = b;
-            }
-        }
-        return out;
+        buffer[buffered++] = b;
     }
 
     /**
@@ -109,12 +120,19 @@ final class BodyCanonicalizer extends OutputStream {
             return;
         }
         closed = true;
-        if (lineLength > 0) {
+        if (pendingCr) {
+            pendingCr = false;
+            crInsideLine();
+        }
+        if (lineHasContent) {
             endLine();
         }
         if (!wroteAnything && algorithm == Canonicalization.SIMPLE) {
-            sink.write(CRLF);
+            put((byte) '\r');
+            put((byte) '\n');
         }
+        sink.write(buffer, 0, buffered);
+        buffered = 0;
         sink.close();
     }
 }

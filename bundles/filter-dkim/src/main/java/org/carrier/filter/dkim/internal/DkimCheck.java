@@ -2,12 +2,14 @@ package org.carrier.filter.dkim.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.util.concurrent.CompletableFuture;
 
 /** The verification of one DKIM-Signature (RFC 6376 §6.1), once parsed. */
@@ -74,7 +76,7 @@ final class DkimCheck implements PendingCheck {
             verifier.initVerify(key);
             verifier.update(signature.algorithm().signsPrehash() ? MessageDigest.getInstance("SHA-256").digest(data) : data);
             return verifier.verify(signature.signature());
-        } catch (java.security.SignatureException e) {
+        } catch (SignatureException e) {
             return false; // e.g. a b= of the wrong length for the key
         } catch (GeneralSecurityException e) {
             throw DkimException.permerror("cannot verify: " + e.getMessage());
@@ -141,7 +143,7 @@ final class DkimCheck implements PendingCheck {
         }
 
         /** The body hash of a whole body given at once (for signing). */
-        static byte[] of(Algorithm algorithm, Canonicalization canon, java.io.InputStream body) throws IOException {
+        static byte[] of(Algorithm algorithm, Canonicalization canon, InputStream body) throws IOException {
             BodyHash hash = new BodyHash(algorithm, canon, -1);
             try (OutputStream sink = hash.sink()) {
                 body.transferTo(sink);

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
@@ -198,7 +199,7 @@ public class DkimFilter implements SmtpFilter {
         for (Verification v : results) {
             result = result.withAuthResult(v.toAuthResult());
         }
-        return results.isEmpty() ? result.withAuthResult(org.carrier.api.filter.AuthResult.of("dkim", "none")) : result;
+        return results.isEmpty() ? result.withAuthResult(AuthResult.of("dkim", "none")) : result;
     }
 
     /** The outcome that decides the action: any pass wins; else fail, temperror, permerror in that order; none if unsigned. */

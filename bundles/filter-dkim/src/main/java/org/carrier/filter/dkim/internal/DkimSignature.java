@@ -1,6 +1,7 @@
 package org.carrier.filter.dkim.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -171,7 +172,7 @@ record DkimSignature(String raw, String version, Algorithm algorithm, byte[] sig
             }
             i += 2;
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static long number(String value, String tag) throws DkimException {

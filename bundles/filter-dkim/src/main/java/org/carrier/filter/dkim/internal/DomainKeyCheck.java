@@ -3,9 +3,12 @@ package org.carrier.filter.dkim.internal;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -155,8 +158,7 @@ final class DomainKeyCheck implements PendingCheck {
             throw DkimException.permerror("key granularity g=" + g + " does not match the sender");
         }
         try {
-            PublicKey publicKey = java.security.KeyFactory.getInstance("RSA")
-                    .generatePublic(new java.security.spec.X509EncodedKeySpec(key.key()));
+            PublicKey publicKey = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(key.key()));
             byte[] hash = digest.digest();
             byte[] digestInfo = Arrays.copyOf(SHA1_DIGEST_INFO, SHA1_DIGEST_INFO.length + hash.length);
             System.arraycopy(hash, 0, digestInfo, SHA1_DIGEST_INFO.length, hash.length);
@@ -164,7 +166,7 @@ final class DomainKeyCheck implements PendingCheck {
             rsa.initVerify(publicKey);
             rsa.update(digestInfo);
             return rsa.verify(DkimSignature.base64(TagList.withoutWhiteSpace(tags.get("b")), "b"));
-        } catch (java.security.SignatureException e) {
+        } catch (SignatureException e) {
             return false;
         } catch (GeneralSecurityException e) {
             throw DkimException.permerror("unusable key: " + e.getMessage());

@@ -2,6 +2,7 @@ package org.carrier.filter.dkim.internal;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,7 +25,7 @@ final class KeyFetcher {
     CompletableFuture<String> start(String name) {
         return resolver.txt(name).toCompletableFuture().thenApply(records -> {
             if (records.isEmpty()) {
-                throw new java.util.concurrent.CompletionException(
+                throw new CompletionException(
                         new DnsLookupException(DnsLookupException.Kind.NO_DATA, "no TXT record"));
             }
             // RFC 6376 §3.6.2.2: with several records the result is undefined; the first is as good as any.

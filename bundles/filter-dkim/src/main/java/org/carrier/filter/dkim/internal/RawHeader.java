@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The header section of a message exactly as it arrived, field by field (folding kept), read from the start of
@@ -95,7 +97,7 @@ final class RawHeader {
      */
     List<String> select(List<String> names, String exclude) {
         List<String> selected = new ArrayList<>();
-        java.util.Map<String, Integer> used = new java.util.HashMap<>();
+        Map<String, Integer> used = new HashMap<>();
         for (String name : names) {
             String key = name.toLowerCase(Locale.ROOT);
             int skip = used.merge(key, 1, Integer::sum) - 1;

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
@@ -174,7 +175,7 @@ public class DmarcFilter implements SmtpFilter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return true;
         }
     }
