@@ -55,6 +55,8 @@ class SignAndVerifyTest {
     static Path keys;
     private static NsdServer nsd;
     private static DnsResolver resolver;
+    /** The key records as published, for the independent verifier. */
+    private static final Map<String, String> RECORDS = new HashMap<>();
 
     @BeforeAll
     static void keysAndDns() throws Exception {
@@ -62,12 +64,19 @@ class SignAndVerifyTest {
         KeyPair ed = generate("Ed25519", 0);
         write("rsa.pem", rsa);
         write("ed.pem", ed);
+        // RFC 8410 §7: the last 32 bytes of an Ed25519 PKCS#8 key are its seed, the form dkimpy reads.
+        byte[] edPkcs8 = ed.getPrivate().getEncoded();
+        Files.writeString(keys.resolve("ed.seed"),
+                Base64.getEncoder().encodeToString(Arrays.copyOfRange(edPkcs8, edPkcs8.length - 32, edPkcs8.length)));
         byte[] edSpki = ed.getPublic().getEncoded();
         String edRaw = Base64.getEncoder().encodeToString(Arrays.copyOfRange(edSpki, edSpki.length - 32, edSpki.length));
-        nsd = NsdServer.start(Map.of("sign.test",
-                "rsa._domainkey TXT " + CorpusDns.txt("v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(rsa.getPublic().getEncoded())) + "\n"
-                        + "ed._domainkey TXT " + CorpusDns.txt("v=DKIM1; k=ed25519; p=" + edRaw) + "\n"
-                        + "other._domainkey TXT " + CorpusDns.txt("v=DKIM1; k=ed25519; p=" + edRaw)), 60);
+        RECORDS.put("rsa._domainkey.sign.test", "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(rsa.getPublic().getEncoded()));
+        RECORDS.put("ed._domainkey.sign.test", "v=DKIM1; k=ed25519; p=" + edRaw);
+        RECORDS.put("other._domainkey.sign.test", "v=DKIM1; k=ed25519; p=" + edRaw);
+        StringBuilder zone = new StringBuilder();
+        RECORDS.forEach((name, value) -> zone.append(name, 0, name.length() - ".sign.test".length())
+                .append(" TXT ").append(CorpusDns.txt(value)).append('\n'));
+        nsd = NsdServer.start(Map.of("sign.test", zone.toString()), 60);
         resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", nsd.server())));
     }
 
@@ -129,6 +138,29 @@ class SignAndVerifyTest {
         assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("Hello Bob", "Hello Eve"))), "body changed");
         assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("To: bob", "From: mallory@evil.test\nTo: bob"))),
                 "From added: over-signed");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa, relaxed/relaxed", "rsa, simple/simple", "ed, relaxed/relaxed", "ed, simple/simple"})
+    void anIndependentVerifierAcceptsOurSignatures(String selector, String canonicalization) throws Exception {
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
+                "canonicalization", canonicalization));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        assertEquals("pass", Dkimpy.verify(keys, message.content(), RECORDS));
+        assertEquals("fail", Dkimpy.verify(keys, TestMessage.of(message.text().replace("Hello", "Hi")).content(), RECORDS));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa, rsa.pem, rsa-sha256, relaxed/relaxed", "rsa, rsa.pem, rsa-sha256, simple/simple",
+        "ed, ed.seed, ed25519-sha256, relaxed/relaxed", "ed, ed.seed, ed25519-sha256, simple/relaxed"})
+    void weVerifyAnIndependentSignersSignatures(String selector, String keyFile, String algorithm, String canonicalization)
+            throws Exception {
+        byte[] signed = Dkimpy.sign(keys, TestMessage.of(MESSAGE).content(), selector, "sign.test", keys.resolve(keyFile),
+                algorithm, canonicalization);
+        DkimFilter filter = filter(Map.of());
+        FilterResult result = filter.data(INBOUND, ENVELOPE, new TestMessage(signed, List.of()));
+        assertEquals("pass", result.authResults().get(0).result(), result.authResults().toString());
+        assertEquals(algorithm, result.authResults().get(0).property("header.a").orElseThrow());
     }
 
     @Test
