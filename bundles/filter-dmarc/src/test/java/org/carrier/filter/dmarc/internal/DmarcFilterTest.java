@@ -158,6 +158,16 @@ class DmarcFilterTest {
     }
 
     @Test
+    void aChangedConfigurationAppliesToTheNextMessage() {
+        DmarcFilter filter = filter(Map.of(), 0);
+        assertEquals(FilterAction.REJECT, run(filter, "a@example.co.uk").action());
+        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("reportOnly", true)));
+        assertEquals(FilterAction.CONTINUE, run(filter, "a@example.co.uk").action());
+        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("rejectAction", PolicyAction.HOLD)));
+        assertEquals(FilterAction.HOLD, run(filter, "a@example.co.uk").action());
+    }
+
+    @Test
     void noRecordOrSeveralRecordsIsNone() {
         assertEquals("dmarc=none header.from=nopolicy.test", dmarc(run("a@nopolicy.test")));
         assertEquals("dmarc=none header.from=www.nopolicy.test", dmarc(run("a@www.nopolicy.test")));
