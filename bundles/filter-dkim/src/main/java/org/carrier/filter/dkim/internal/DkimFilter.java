@@ -1,0 +1,251 @@
+package org.carrier.filter.dkim.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.MessageView;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DKIM at the data stage: verifies the signatures of mail from clients that may not relay (RFC 6376 §6) and reports
+ * one result per signature; signs mail from clients that may relay (authenticated or trusted) when a key for the
+ * From domain, or the configured signing domain, is set up (RFC 6376 §5).
+ */
+@Component(configurationPid = DkimFilter.PID,
+        property = {SmtpFilter.NAME + "=dkim", "service.ranking:Integer=500"})
+@Designate(ocd = DkimFilter.Config.class)
+public class DkimFilter implements SmtpFilter {
+    static final String PID = "org.carrier.filter.dkim";
+    private static final Logger LOG = LoggerFactory.getLogger(DkimFilter.class);
+    /** RFC 7372 §3.1: "No passing DKIM signature found". */
+    private static final SmtpReply NO_PASS = new SmtpReply(550, "5.7.20", "No passing DKIM signature found");
+
+    @ObjectClassDefinition(name = "Carrier filter: DKIM",
+            description = "Verifies DKIM signatures of incoming mail and signs mail from relaying clients.")
+    public @interface Config {
+        @AttributeDefinition(name = "Verify", description = "Verify signatures of mail from clients that may not relay.")
+        boolean verify() default true;
+
+        @AttributeDefinition(name = "Signatures to verify", description = "At most this many per message; more are reported permerror.")
+        int maxSignatures() default 5;
+
+        @AttributeDefinition(name = "Action on fail", description = "No signature passed and one failed (bad signature, body changed).")
+        PolicyAction failAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Action on permerror", description = "No signature passed and one could not be checked (syntax, no key, revoked key).")
+        PolicyAction permerrorAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Action on temperror", description = "No signature passed and a key could not be fetched for now.")
+        PolicyAction temperrorAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Action on unsigned mail")
+        PolicyAction noneAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Tag header", description = "Added by TAG and HOLD, e.g. X-Carrier-Policy: dkim=fail.")
+        String tagHeader() default "X-Carrier-Policy";
+
+        @AttributeDefinition(name = "Accept rsa-sha1", description = "RFC 8301 §3.1 says verifiers must not; for old mail only.")
+        boolean allowRsaSha1() default false;
+
+        @AttributeDefinition(name = "Smallest RSA key (bits)", description = "RFC 8301 §3.2: 1024.")
+        int minRsaKeyBits() default 1024;
+
+        @AttributeDefinition(name = "Legacy forms", description = "Also verify pre-standard draft signatures, the RFC 4871 g= key tag and DomainKeys (RFC 4870).")
+        boolean legacy() default false;
+
+        @AttributeDefinition(name = "Key lookup timeout (seconds)")
+        int keyLookupTimeoutSeconds() default 10;
+
+        @AttributeDefinition(name = "Signing keys", description = "domain:selector:keyfile (comma-separated in a .cfg file), the key file PEM PKCS#8 (RSA or Ed25519), relative to the configuration folder or absolute.")
+        String[] signingKeys() default {};
+
+        @AttributeDefinition(name = "Signing domain", description = "Sign with this domain's key when the From domain has none; empty: only From domains.")
+        String signingDomain() default "";
+
+        @AttributeDefinition(name = "Signed header fields", description = "Signed when present; From is signed once more than present.")
+        String[] signedHeaders() default {"from", "to", "cc", "subject", "date", "message-id", "reply-to", "in-reply-to",
+            "references", "mime-version", "content-type", "content-transfer-encoding"};
+
+        @AttributeDefinition(name = "Canonicalization", description = "header/body for signing: relaxed or simple each.")
+        String canonicalization() default "relaxed/relaxed";
+    }
+
+    /** What is in force: replaced whole by {@link #configure}, so a session sees one consistent state. */
+    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys) {
+    }
+
+    private final DnsResolver resolver;
+    private final Path configFolder;
+    private final Clock clock;
+    private volatile State state;
+
+    @Activate
+    public DkimFilter(@Reference DnsResolver resolver, BundleContext context, Config config) {
+        this(resolver, configFolder(context), Clock.systemUTC(), config);
+    }
+
+    DkimFilter(DnsResolver resolver, Path configFolder, Clock clock, Config config) {
+        this.resolver = resolver;
+        this.configFolder = configFolder;
+        this.clock = clock;
+        configure(config);
+    }
+
+    /** FileInstall's watched folder, where the configuration files (and so the key files next to them) live. */
+    private static Path configFolder(BundleContext context) {
+        String dir = context.getProperty("felix.fileinstall.dir");
+        return Path.of(dir == null || dir.isBlank() ? "config" : dir);
+    }
+
+    @Modified
+    void configure(Config config) {
+        State old = state;
+        Verifier verifier = new Verifier(resolver, new VerifierSettings(Math.max(1, config.maxSignatures()),
+                config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
+                Duration.ofSeconds(Math.max(1, config.keyLookupTimeoutSeconds()))));
+        Signer signer = signer(config, old);
+        state = new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()));
+    }
+
+    private static Signer signer(Config config, State old) {
+        String[] canon = config.canonicalization().split("/", -1);
+        Canonicalization header = Canonicalization.named(canon[0].strip());
+        Canonicalization body = canon.length == 2 ? Canonicalization.named(canon[1].strip()) : null;
+        if (header == null || body == null) {
+            LOG.error("configuration {}: canonicalization: not header/body of relaxed or simple: {}; {}", PID,
+                    config.canonicalization(), old == null ? "using relaxed/relaxed" : "keeping the last good setting");
+            return old == null ? new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED,
+                    list(config.signedHeaders())) : old.signer();
+        }
+        return new Signer(header, body, list(config.signedHeaders()));
+    }
+
+    /** A multi-value setting; a .cfg file gives one comma-separated string, the console one value per entry. */
+    static List<String> list(String[] values) {
+        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(","))).map(String::strip)
+                .filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** Loads each key; a broken one is logged and the last good key of its domain stays in force. */
+    private Map<String, SigningKey> keys(String[] entries, Map<String, SigningKey> previous) {
+        Map<String, SigningKey> keys = new HashMap<>();
+        for (String entry : list(entries)) {
+            try {
+                SigningKey key = SigningKey.load(entry, configFolder);
+                keys.put(key.domain(), key);
+            } catch (IllegalArgumentException e) {
+                String domain = entry.split(":", 2)[0].strip().toLowerCase(Locale.ROOT);
+                SigningKey kept = previous.get(domain);
+                LOG.error("configuration {}: signingKeys: {}; {}", PID, e.getMessage(),
+                        kept == null ? "mail of " + domain + " is not signed" : "keeping the last good key of " + domain);
+                if (kept != null) {
+                    keys.put(domain, kept);
+                }
+            }
+        }
+        return Map.copyOf(keys);
+    }
+
+    @Override
+    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
+        State current = state;
+        try {
+            if (session.relayPermitted()) {
+                return sign(current, message);
+            }
+            return current.config().verify() ? verify(current, message) : FilterResult.proceed();
+        } catch (IOException e) {
+            LOG.warn("session {}: DKIM: cannot read the message: {}", session.sessionId(), e.getMessage());
+            return FilterResult.tempfail(451, "4.3.0", "Cannot read the message; try again later");
+        }
+    }
+
+    private FilterResult verify(State current, MessageView message) throws IOException {
+        List<Verification> results;
+        try (InputStream in = message.openContent()) {
+            results = current.verifier().verify(in, clock.instant());
+        }
+        Outcome outcome = decisive(results);
+        FilterResult result = action(current.config(), outcome)
+                .apply(NO_PASS, new HeaderField(current.config().tagHeader(), "dkim=" + outcome.keyword()));
+        for (Verification v : results) {
+            result = result.withAuthResult(v.toAuthResult());
+        }
+        return results.isEmpty() ? result.withAuthResult(AuthResult.of("dkim", "none")) : result;
+    }
+
+    /** The outcome that decides the action: any pass wins; else fail, temperror, permerror in that order; none if unsigned. */
+    static Outcome decisive(List<Verification> results) {
+        List<Outcome> outcomes = results.stream().filter(v -> v.method().equals("dkim")).map(Verification::outcome).toList();
+        for (Outcome o : List.of(Outcome.PASS, Outcome.FAIL, Outcome.TEMPERROR, Outcome.PERMERROR)) {
+            if (outcomes.contains(o)) {
+                return o;
+            }
+        }
+        return Outcome.NONE;
+    }
+
+    private static PolicyAction action(Config config, Outcome outcome) {
+        return switch (outcome) {
+            case FAIL -> config.failAction();
+            case TEMPERROR -> config.temperrorAction();
+            case PERMERROR -> config.permerrorAction();
+            case NONE -> config.noneAction();
+            default -> PolicyAction.ACCEPT;
+        };
+    }
+
+    private FilterResult sign(State current, MessageView message) throws IOException {
+        Optional<SigningKey> key = signingKey(current, message);
+        if (key.isEmpty()) {
+            return FilterResult.proceed();
+        }
+        try (InputStream in = message.openContent()) {
+            String value = current.signer().sign(key.get(), in, clock.instant());
+            return FilterResult.proceed().withHeader(DkimSignature.FIELD, value);
+        } catch (GeneralSecurityException e) {
+            LOG.error("DKIM: signing for {} with selector {} failed: {}", key.get().domain(), key.get().selector(), e.getMessage());
+            return FilterResult.proceed();
+        }
+    }
+
+    /** The key of the From domain (RFC 5322 §3.6.2), else of the configured signing domain. */
+    private static Optional<SigningKey> signingKey(State current, MessageView message) {
+        Optional<String> fromDomain = message.headers().stream().filter(h -> h.name().equalsIgnoreCase("from")).findFirst()
+                .flatMap(h -> FromDomain.of(h.value()));
+        Optional<SigningKey> own = fromDomain.map(current.keys()::get);
+        if (own.isPresent()) {
+            return own;
+        }
+        String fallback = current.config().signingDomain().strip().toLowerCase(Locale.ROOT);
+        return Optional.ofNullable(current.keys().get(fallback));
+    }
+}

@@ -1,0 +1,253 @@
+package org.carrier.filter.dkim.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.FilterAction;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.dns.internal.AnnotationConfig;
+import org.carrier.dns.internal.DnsjavaResolver;
+import org.carrier.dns.internal.NsdServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The filter signs mail of relaying clients and verifies that signature in another session, keys in a real nsd. */
+class SignAndVerifyTest {
+    private static final String MESSAGE = """
+            From: Alice <alice@sign.test>
+            To: bob@example.net
+            Subject: round trip
+            Date: Tue, 24 Nov 2026 05:00:00 +0000
+            Message-ID: <1@sign.test>
+
+            Hello Bob,
+              two  spaces   here\t
+            and trailing empty lines follow
+
+
+            """;
+    private static final SessionInfo SUBMISSION = session(true);
+    private static final SessionInfo INBOUND = session(false);
+    private static final Envelope ENVELOPE = Envelope.from(MailAddress.parse("alice@sign.test"), Map.of());
+
+    @TempDir
+    static Path keys;
+    private static NsdServer nsd;
+    private static DnsResolver resolver;
+    /** The key records as published, for the independent verifier. */
+    private static final Map<String, String> RECORDS = new HashMap<>();
+
+    @BeforeAll
+    static void keysAndDns() throws Exception {
+        KeyPair rsa = generate("RSA", 2048);
+        KeyPair ed = generate("Ed25519", 0);
+        write("rsa.pem", rsa);
+        write("ed.pem", ed);
+        // RFC 8410 §7: the last 32 bytes of an Ed25519 PKCS#8 key are its seed, the form dkimpy reads.
+        byte[] edPkcs8 = ed.getPrivate().getEncoded();
+        Files.writeString(keys.resolve("ed.seed"),
+                Base64.getEncoder().encodeToString(Arrays.copyOfRange(edPkcs8, edPkcs8.length - 32, edPkcs8.length)));
+        byte[] edSpki = ed.getPublic().getEncoded();
+        String edRaw = Base64.getEncoder().encodeToString(Arrays.copyOfRange(edSpki, edSpki.length - 32, edSpki.length));
+        RECORDS.put("rsa._domainkey.sign.test", "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(rsa.getPublic().getEncoded()));
+        RECORDS.put("ed._domainkey.sign.test", "v=DKIM1; k=ed25519; p=" + edRaw);
+        RECORDS.put("other._domainkey.sign.test", "v=DKIM1; k=ed25519; p=" + edRaw);
+        StringBuilder zone = new StringBuilder();
+        RECORDS.forEach((name, value) -> zone.append(name, 0, name.length() - ".sign.test".length())
+                .append(" TXT ").append(CorpusDns.txt(value)).append('\n'));
+        nsd = NsdServer.start(Map.of("sign.test", zone.toString()), 60);
+        resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", nsd.server())));
+    }
+
+    @AfterAll
+    static void stopDns() {
+        nsd.close();
+    }
+
+    private static KeyPair generate(String type, int bits) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(type);
+        if (bits > 0) {
+            generator.initialize(bits);
+        }
+        return generator.generateKeyPair();
+    }
+
+    private static void write(String name, KeyPair pair) throws Exception {
+        Files.writeString(keys.resolve(name), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+    }
+
+    private static SessionInfo session(boolean relay) {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 2525);
+        return new SessionInfo("s1", "test", any, any, "client.test", true, null, relay ? "alice" : null, relay);
+    }
+
+    private static DkimFilter filter(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem"}));
+        all.putAll(settings);
+        return new DkimFilter(resolver, keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, all));
+    }
+
+    private static TestMessage signed(DkimFilter filter, TestMessage message) {
+        FilterResult result = filter.data(SUBMISSION, ENVELOPE, message);
+        assertEquals(1, result.headers().size(), "one DKIM-Signature added");
+        assertEquals("DKIM-Signature", result.headers().get(0).name());
+        return message.withFieldOnTop("DKIM-Signature", result.headers().get(0).value());
+    }
+
+    private static String verdict(DkimFilter filter, TestMessage message) {
+        FilterResult result = filter.data(INBOUND, ENVELOPE, message);
+        return result.authResults().get(0).result();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa, relaxed/relaxed", "rsa, simple/simple", "ed, relaxed/relaxed", "ed, simple/simple",
+        "rsa, relaxed/simple", "ed, simple/relaxed"})
+    void aSignedMessageVerifiesAndTamperingBreaksIt(String selector, String canonicalization) {
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
+                "canonicalization", canonicalization));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        String algorithm = selector.equals("rsa") ? "rsa-sha256" : "ed25519-sha256";
+        assertTrue(message.text().replace("\r\n\t", " ").contains("a=" + algorithm + "; c=" + canonicalization + "; d=sign.test; s=" + selector + ";"), message.text());
+        assertTrue(message.text().lines().allMatch(l -> l.length() <= 78), "folded lines:\n" + message.text());
+        assertEquals("pass", verdict(filter, message), message.text());
+
+        assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("round trip", "round trap"))), "header changed");
+        assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("Hello Bob", "Hello Eve"))), "body changed");
+        assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("To: bob", "From: mallory@evil.test\nTo: bob"))),
+                "From added: over-signed");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa, relaxed/relaxed", "rsa, simple/simple", "ed, relaxed/relaxed", "ed, simple/simple"})
+    void anIndependentVerifierAcceptsOurSignatures(String selector, String canonicalization) throws Exception {
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
+                "canonicalization", canonicalization));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        assertEquals("pass", Dkimpy.verify(keys, message.content(), RECORDS));
+        assertEquals("fail", Dkimpy.verify(keys, TestMessage.of(message.text().replace("Hello", "Hi")).content(), RECORDS));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa, rsa.pem, rsa-sha256, relaxed/relaxed", "rsa, rsa.pem, rsa-sha256, simple/simple",
+        "ed, ed.seed, ed25519-sha256, relaxed/relaxed", "ed, ed.seed, ed25519-sha256, simple/relaxed"})
+    void weVerifyAnIndependentSignersSignatures(String selector, String keyFile, String algorithm, String canonicalization)
+            throws Exception {
+        byte[] signed = Dkimpy.sign(keys, TestMessage.of(MESSAGE).content(), selector, "sign.test", keys.resolve(keyFile),
+                algorithm, canonicalization);
+        DkimFilter filter = filter(Map.of());
+        FilterResult result = filter.data(INBOUND, ENVELOPE, new TestMessage(signed, List.of()));
+        assertEquals("pass", result.authResults().get(0).result(), result.authResults().toString());
+        assertEquals(algorithm, result.authResults().get(0).property("header.a").orElseThrow());
+    }
+
+    @Test
+    void relaxedSigningSurvivesWhiteSpaceAndTrailingLineChanges() {
+        DkimFilter filter = filter(Map.of());
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        String reformatted = message.text().replace("Subject: round trip", "Subject:   round \t trip ")
+                .replace("two  spaces", "two spaces") + "\r\n\r\n";
+        assertEquals("pass", verdict(filter, TestMessage.of(reformatted)));
+    }
+
+    @Test
+    void theConfiguredSigningDomainSignsForFromDomainsWithoutAKey() {
+        // One comma-separated value, as a .cfg file gives it; the unreadable key of another domain does not matter.
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"missing.test:x:nofile.pem, sign.test:other:ed.pem"},
+                "signingDomain", "sign.test"));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")));
+        assertTrue(message.text().replace("\r\n\t", " ").contains("d=sign.test; s=other;"), message.text());
+        assertEquals("pass", verdict(filter, message));
+        assertEquals(List.of(), filter(Map.of()).data(SUBMISSION, ENVELOPE,
+                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test"))).headers(), "no key: not signed");
+    }
+
+    @Test
+    void aBrokenKeyFileIsLoggedAndTheLastGoodKeyStays() throws Exception {
+        Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        DkimFilter filter = filter(Map.of());
+        filter.configure(AnnotationConfig.of(DkimFilter.Config.class, Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"})));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        assertTrue(message.text().contains("s=rsa;"), "the last good key signs");
+        assertEquals("pass", verdict(filter, message));
+    }
+
+    @Test
+    void outcomesMapToTheConfiguredActions() {
+        DkimFilter strict = filter(Map.of("failAction", PolicyAction.REJECT, "noneAction", PolicyAction.TAG));
+        TestMessage tampered = TestMessage.of(signed(strict, TestMessage.of(MESSAGE)).text().replace("Hello", "Hi"));
+        FilterResult rejected = strict.data(INBOUND, ENVELOPE, tampered);
+        assertEquals(FilterAction.REJECT, rejected.action());
+        assertEquals("550 5.7.20 No passing DKIM signature found", rejected.reply().toString());
+        FilterResult unsigned = strict.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        assertEquals(FilterAction.CONTINUE, unsigned.action());
+        assertEquals("X-Carrier-Policy: dkim=none", unsigned.headers().get(0).toString());
+        assertEquals("dkim=none", unsigned.authResults().get(0).toString());
+        FilterResult byDefault = filter(Map.of()).data(INBOUND, ENVELOPE, tampered);
+        assertEquals(FilterAction.CONTINUE, byDefault.action(), "DMARC decides by default");
+        assertEquals("fail", byDefault.authResults().get(0).result());
+    }
+
+    @Test
+    void aBodyLengthLimitIsHonouredAndNoted() throws Exception {
+        // RFC 6376 §3.5 l=: only the first bytes of the body are signed; text added after them does not break it.
+        SigningKey key = SigningKey.load("sign.test:rsa:rsa.pem", keys);
+        TestMessage original = TestMessage.of(MESSAGE);
+        String text = original.text();
+        String body = text.substring(text.indexOf("\r\n\r\n") + 4);
+        long length = 20;
+        DkimCheck.BodyHash hash = new DkimCheck.BodyHash(Algorithm.RSA_SHA256, Canonicalization.SIMPLE, length);
+        try (java.io.OutputStream sink = hash.sink()) {
+            sink.write(body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        String unsigned = "v=1; a=rsa-sha256; c=simple/simple; d=sign.test; s=rsa; l=" + length
+                + "; h=from:subject; bh=" + Base64.getEncoder().encodeToString(hash.digest()) + "; b=";
+        String headers = text.lines().filter(l -> l.startsWith("From:")).findFirst().get() + "\r\n"
+                + text.lines().filter(l -> l.startsWith("Subject:")).findFirst().get() + "\r\n"
+                + "DKIM-Signature: " + unsigned;
+        java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key.key());
+        rsa.update(headers.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        TestMessage signed = original.withFieldOnTop("DKIM-Signature", unsigned + Base64.getEncoder().encodeToString(rsa.sign()));
+
+        DkimFilter filter = filter(Map.of());
+        FilterResult appended = filter.data(INBOUND, ENVELOPE, TestMessage.of(signed.text() + "P.S. added later\r\n"));
+        assertEquals("dkim=pass reason=\"signed body length l=20\" header.d=sign.test header.s=rsa header.a=rsa-sha256",
+                appended.authResults().get(0).toString().replaceAll(" header.b=.*", ""));
+        assertEquals("fail", verdict(filter, TestMessage.of(signed.text().replace("Hello Bob", "Hello Eve"))),
+                "a change inside the signed length");
+    }
+
+    @Test
+    void rsaSha1AndShortKeysFailByDefault() throws Exception {
+        // The Mail::DKIM corpus is rsa-sha1 with 512-bit keys: with default settings those signatures fail (RFC 8301).
+        try (CorpusDns dns = CorpusDns.start(Map.of())) {
+            List<Verification> results = new Verifier(dns.resolver(), new VerifierSettings(5, false, 1024, false,
+                    CorpusDns.timeout())).verify(new java.io.ByteArrayInputStream(
+                    CorpusDns.message("corpus/mail-dkim/corpus/good_rfc4871_3.txt")), java.time.Instant.now());
+            assertEquals(Outcome.FAIL, results.get(0).outcome(), results.toString());
+        }
+    }
+}

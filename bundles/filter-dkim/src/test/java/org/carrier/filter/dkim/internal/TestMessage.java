@@ -1,0 +1,47 @@
+package org.carrier.filter.dkim.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.MessageView;
+import org.carrier.api.message.HeaderField;
+
+/** A message in memory as the SMTP server shows it to filters. */
+record TestMessage(byte[] content, List<AuthResult> authResults) implements MessageView {
+
+    static TestMessage of(String text) {
+        return new TestMessage(text.replaceAll("(?<!\r)\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1), List.of());
+    }
+
+    /** This message with a field put on top, as the server writes one a filter adds. */
+    TestMessage withFieldOnTop(String name, String value) {
+        return of(name + ": " + value + "\r\n" + new String(content, StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public List<HeaderField> headers() {
+        try {
+            return RawHeader.read(openContent()).fields().stream()
+                    .map(f -> new HeaderField(RawHeader.name(f), RawHeader.value(f))).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public long size() {
+        return content.length;
+    }
+
+    @Override
+    public InputStream openContent() {
+        return new ByteArrayInputStream(content);
+    }
+
+    String text() {
+        return new String(content, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,198 @@
+package org.carrier.filter.dmarc.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.MessageView;
+import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.SessionInfo;
+import org.carrier.api.message.SmtpReply;
+import org.carrier.filter.dmarc.internal.DmarcRecord.Policy;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DMARC (RFC 7489) at the data stage, after SPF and DKIM: finds the From domain's policy, checks that a passing SPF
+ * or DKIM identity is aligned with the From domain, and applies the configured action for the policy requested.
+ * Mail from clients that may relay (our own users) is not evaluated: it is not signed yet at this point.
+ */
+@Component(configurationPid = DmarcFilter.PID,
+        property = {SmtpFilter.NAME + "=dmarc", "service.ranking:Integer=400"})
+@Designate(ocd = DmarcFilter.Config.class)
+public class DmarcFilter implements SmtpFilter {
+    static final String PID = "org.carrier.filter.dmarc";
+    private static final Logger LOG = LoggerFactory.getLogger(DmarcFilter.class);
+
+    @ObjectClassDefinition(name = "Carrier filter: DMARC",
+            description = "Applies the From domain's DMARC policy to mail that fails SPF and DKIM alignment.")
+    public @interface Config {
+        @AttributeDefinition(name = "Action for p=reject", description = "Mail failing DMARC whose domain asks to reject it.")
+        PolicyAction rejectAction() default PolicyAction.REJECT;
+
+        @AttributeDefinition(name = "Action for p=quarantine")
+        PolicyAction quarantineAction() default PolicyAction.HOLD;
+
+        @AttributeDefinition(name = "Action for p=none", description = "The domain only monitors.")
+        PolicyAction noneAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Action on permerror", description = "The From field cannot be evaluated (none, several, several domains).")
+        PolicyAction permerrorAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Action on temperror", description = "The policy could not be looked up for now.")
+        PolicyAction temperrorAction() default PolicyAction.ACCEPT;
+
+        @AttributeDefinition(name = "Report only", description = "Only report dmarc= results, never act on them.")
+        boolean reportOnly() default false;
+
+        @AttributeDefinition(name = "Tag header", description = "Added by TAG and HOLD, e.g. X-Carrier-Policy: dmarc=fail p=quarantine.")
+        String tagHeader() default "X-Carrier-Policy";
+
+        @AttributeDefinition(name = "DNS timeout (seconds)")
+        int dnsTimeoutSeconds() default 10;
+    }
+
+    private final DnsResolver resolver;
+    private final IntSupplier percentile;
+    private volatile Config config;
+    private volatile PolicyDiscovery discovery;
+
+    @Activate
+    public DmarcFilter(@Reference DnsResolver resolver, Config config) {
+        this(resolver, () -> ThreadLocalRandom.current().nextInt(100), config);
+    }
+
+    /** @param percentile 0 to 99, drawn per message for pct= sampling (RFC 7489 §6.6.4) */
+    DmarcFilter(DnsResolver resolver, IntSupplier percentile, Config config) {
+        this.resolver = resolver;
+        this.percentile = percentile;
+        configure(config);
+    }
+
+    @Modified
+    void configure(Config config) {
+        this.discovery = new PolicyDiscovery(resolver, timeout(config));
+        this.config = config;
+    }
+
+    private static Duration timeout(Config config) {
+        return Duration.ofSeconds(Math.max(1, config.dnsTimeoutSeconds()));
+    }
+
+    @Override
+    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
+        if (session.relayPermitted()) {
+            return FilterResult.proceed();
+        }
+        Config current = config;
+        String domain;
+        try {
+            domain = AuthorDomain.of(message.headers());
+        } catch (AuthorDomain.InvalidAuthor e) {
+            return act(current, current.permerrorAction(), AuthResult.of("dmarc", "permerror").withReason(e.getMessage()), "permerror");
+        }
+        Optional<PolicyDiscovery.Found> found;
+        try {
+            found = discovery.discover(domain);
+        } catch (PolicyDiscovery.TemporaryFailure e) {
+            return act(current, current.temperrorAction(), result("temperror", domain).withReason(e.getMessage()), "temperror");
+        }
+        if (found.isEmpty()) {
+            return FilterResult.proceed().withAuthResult(result("none", domain));
+        }
+        DmarcRecord record = found.get().record();
+        Policy requested = record.policyFor(domain, found.get().domain(), found.get().domain().equals(domain) || exists(domain));
+        if (aligned(domain, record, message.authResults())) {
+            return FilterResult.proceed().withAuthResult(result("pass", domain).withReason("p=" + requested.keyword()));
+        }
+        Policy applied = sampled(record.percent()) ? requested : downgraded(requested);
+        LOG.info("session {}: DMARC fail for {}: p={} pct={} -> {}", session.sessionId(), domain, requested.keyword(),
+                record.percent(), current.reportOnly() ? "report only" : applied.keyword());
+        AuthResult fail = result("fail", domain).withReason("p=" + requested.keyword());
+        return act(current, action(current, applied), fail, "fail p=" + applied.keyword());
+    }
+
+    private static AuthResult result(String result, String domain) {
+        return AuthResult.of("dmarc", result, "header.from=" + domain);
+    }
+
+    /** RFC 7489 §3.1: an SPF pass or a DKIM pass whose domain is aligned with the From domain. */
+    private static boolean aligned(String domain, DmarcRecord record, List<AuthResult> results) {
+        for (AuthResult r : results) {
+            if (!r.result().equals("pass")) {
+                continue;
+            }
+            if (r.method().equals("dkim") && r.property("header.d")
+                    .filter(d -> OrganizationalDomain.aligned(d, domain, record.strictDkim())).isPresent()) {
+                return true;
+            }
+            // RFC 7489 §4.1: the MAIL FROM domain, or the HELO identity when MAIL FROM was empty.
+            Optional<String> spf = r.property("smtp.mailfrom").or(() -> r.property("smtp.helo"));
+            if (r.method().equals("spf") && spf.map(s -> s.substring(s.lastIndexOf('@') + 1))
+                    .filter(d -> OrganizationalDomain.aligned(d, domain, record.strictSpf())).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RFC 7489 §6.6.4: pct= applies the policy to that share of failing mail. */
+    private boolean sampled(int percent) {
+        return percent >= 100 || percentile.getAsInt() < percent;
+    }
+
+    /** RFC 7489 §6.6.4: mail left out by pct= gets the next milder policy: quarantine instead of reject, else none. */
+    private static Policy downgraded(Policy policy) {
+        return policy == Policy.REJECT ? Policy.QUARANTINE : Policy.NONE;
+    }
+
+    /** DMARCbis np=: a From domain that does not exist (NXDOMAIN) may have its own policy. */
+    private boolean exists(String domain) {
+        try {
+            resolver.mx(domain).toCompletableFuture().get(timeout(config).toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return !(e.getCause() instanceof DnsLookupException dns && dns.kind() == DnsLookupException.Kind.NAME_NOT_FOUND);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (TimeoutException e) {
+            return true;
+        }
+    }
+
+    private static PolicyAction action(Config config, Policy policy) {
+        return switch (policy) {
+            case REJECT -> config.rejectAction();
+            case QUARANTINE -> config.quarantineAction();
+            case NONE -> config.noneAction();
+        };
+    }
+
+    private static FilterResult act(Config config, PolicyAction action, AuthResult result, String tag) {
+        String domain = result.property("header.from").orElse("the sender's domain");
+        SmtpReply rejection = new SmtpReply(550, "5.7.1",
+                "Unauthenticated email from " + domain + " is not accepted due to its domain's DMARC policy");
+        PolicyAction effective = config.reportOnly() ? PolicyAction.ACCEPT : action;
+        return effective.apply(rejection, new HeaderField(config.tagHeader(), "dmarc=" + tag)).withAuthResult(result);
+    }
+}
