@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -33,7 +32,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -64,7 +63,7 @@ public class FilterHotDeployIT {
         NsdServer nsd = NsdServer.start(Map.of(
                 "pass.test", "@ TXT \"v=spf1 ip4:127.0.0.1 -all\"",
                 "fail.test", "@ TXT \"v=spf1 -all\"",
-                "client.test", "@ A 127.0.0.1",
+                "client.test", "@ A 127.0.0.1\n_dmarc TXT \"v=DMARC1; p=reject\"",
                 "stream.test", "@ A 127.0.0.1"), 60);
         // Pax Exam's configuration runs in the JVM that also hosts the framework; nsd lives as long as it.
         Runtime.getRuntime().addShutdownHook(new Thread(nsd::close));
@@ -80,9 +79,8 @@ public class FilterHotDeployIT {
             assertTrue("the stream did not start", stream.awaitSent(5, 30));
             assertTrue("no filter yet: " + probe(port), probe(port).startsWith("250"));
 
-            Bundle spf = context.installBundle(Distribution.home().resolve("extras/org.carrier.filter.spf.jar").toUri().toString());
-            spf.start();
-            assertTrue("the spf filter service never appeared", Distribution.waitFor(30, () -> !spfServices().isEmpty()));
+            Bundle spf = install("org.carrier.filter.spf.jar");
+            assertTrue("the spf filter service never appeared", Distribution.waitFor(30, () -> filters("spf") == 1));
             int sentBeforeSpf = stream.sent();
             String refused = probe(port);
             assertTrue("the first transaction after the filter registered was not checked: " + refused,
@@ -95,7 +93,7 @@ public class FilterHotDeployIT {
             assertTrue("the setting changed back was not applied", Distribution.waitFor(20, () -> probeQuietly(port).startsWith("550 5.7.23")));
 
             spf.uninstall();
-            assertTrue("spf is gone, yet: " + spfServices(), spfServices().isEmpty());
+            assertEquals("spf is gone", 0, filters("spf"));
             int sentAfterSpf = stream.sent();
             assertTrue("the first transaction after the filter left was still checked", probe(port).startsWith("250"));
             assertTrue(stream.awaitSent(sentAfterSpf + 5, 30));
@@ -112,6 +110,41 @@ public class FilterHotDeployIT {
         }
     }
 
+    /**
+     * DKIM and DMARC together: the test messages' From domain, client.test, publishes p=reject, and they carry no
+     * DKIM signature (nor an SPF result: that filter is not deployed here), so DMARC refuses them while both bundles
+     * are installed (DMARC reads DKIM's result), and takes them again once they are gone.
+     */
+    @Test
+    public void dkimAndDmarcBundlesResolveAndApplyThePolicyOfTheFromDomain() throws Exception {
+        useTestDns();
+        int port = PaxCore.listener(configAdmin, "dmarc", "192.0.2.0/24");
+        assertTrue("no filter yet", probe(port).startsWith("250"));
+        Bundle dkim = install("org.carrier.filter.dkim.jar");
+        Bundle dmarc = install("org.carrier.filter.dmarc.jar");
+        assertTrue("the filters never appeared", Distribution.waitFor(30, () -> filters("dkim") + filters("dmarc") == 2));
+        String refused = probe(port);
+        assertTrue("DMARC p=reject was not applied: " + refused, refused.startsWith("550 5.7.1"));
+        dmarc.uninstall();
+        dkim.uninstall();
+        assertEquals(0, filters("dkim") + filters("dmarc"));
+        assertTrue("the first transaction after the filters left was still checked", probe(port).startsWith("250"));
+    }
+
+    private Bundle install(String jar) throws Exception {
+        Bundle bundle = context.installBundle(Distribution.home().resolve("extras").resolve(jar).toUri().toString());
+        bundle.start();
+        return bundle;
+    }
+
+    private int filters(String name) {
+        try {
+            return context.getServiceReferences(SmtpFilter.class, "(" + SmtpFilter.NAME + "=" + name + ")").size();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One transaction from {@code fail.test}, which SPF refuses when the filter is there and set to REJECT. */
     private static String probe(int port) throws IOException {
         return SmtpClient.send(port, "probe@fail.test", List.of("alice@localhost"), SmtpClient.message("probe", 100));
@@ -122,14 +155,6 @@ public class FilterHotDeployIT {
             return probe(port);
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    private Collection<ServiceReference<SmtpFilter>> spfServices() {
-        try {
-            return context.getServiceReferences(SmtpFilter.class, "(" + SmtpFilter.NAME + "=spf)");
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 
