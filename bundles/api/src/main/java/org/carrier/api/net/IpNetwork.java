@@ -1,12 +1,14 @@
 package org.carrier.api.net;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation (RFC 4632 §3.1, RFC 4291 §2.3): {@code 192.0.2.0/24}, {@code 2001:db8::/32}.
- * The address is kept with its host bits cleared, so two spellings of one network are equal.
+ * The address is kept with its host bits cleared, so two spellings of one network are equal. An IPv6 address stays
+ * IPv6 even when it is IPv4-mapped (RFC 4291 §2.5.5.2): its network holds no IPv4 address.
  *
  * @param address      the first address of the network
  * @param prefixLength the number of leading bits that name the network
@@ -66,7 +68,8 @@ public record IpNetwork(InetAddress address, int prefixLength) {
             bytes[i] &= (byte) (0xff << (8 - keep));
         }
         try {
-            return InetAddress.getByAddress(bytes);
+            // InetAddress.getByAddress would turn 16 IPv4-mapped bytes into an IPv4 address, changing the family.
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("an address of " + bytes.length + " bytes", e);
         }

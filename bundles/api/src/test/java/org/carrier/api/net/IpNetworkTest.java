@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,16 @@ class IpNetworkTest {
     void theNetworkOfAnAddressClearsTheHostBits() throws Exception {
         assertEquals(IpNetwork.parse("198.51.100.0/24"), IpNetwork.of(InetAddress.getByName("198.51.100.200"), 24));
         assertEquals("2001:db8:0:7::/64", IpNetwork.of(InetAddress.getByName("2001:db8:0:7:1:2:3:4"), 64).toString());
+    }
+
+    @Test
+    void anIpv4MappedIpv6NetworkStaysIpv6() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 192, 0, 2, 9};
+        IpNetwork net = IpNetwork.of(Inet6Address.getByAddress(null, mapped, -1), 120);
+        assertEquals(16, net.address().getAddress().length);
+        assertEquals("::ffff:c000:200/120", net.toString());
+        assertTrue(net.contains(Inet6Address.getByAddress(null, mapped, -1)));
+        assertFalse(net.contains(InetAddress.getByName("192.0.2.9")));
     }
 
     @Test

@@ -30,7 +30,7 @@ final class ReceivedSpf {
      * RFC 5322 §2.1.1's 998 characters.
      */
     static String value(SpfOutcome outcome, Identity identity, InetAddress client, String sender, String helo, String receiver) {
-        String ip = Names.readable(Network.normalize(client));
+        String ip = Names.readable(Addresses.normalize(client));
         String problem = shorten(outcome.problem());
         StringBuilder s = new StringBuilder(outcome.result().keyword())
                 .append(" (").append(comment(receiver + ": " + explanation(outcome.result(), problem, ip, sender))).append(')')

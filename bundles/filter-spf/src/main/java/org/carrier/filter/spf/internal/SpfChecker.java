@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.dns.MxRecord;
+import org.carrier.api.net.IpNetwork;
 import org.carrier.filter.spf.internal.SpfRecord.Directive;
 
 /**
@@ -55,7 +56,7 @@ public final class SpfChecker {
      * @param helo   the HELO/EHLO name, for the {@code %{h}} macro
      */
     public SpfOutcome checkHost(InetAddress ip, String domain, String sender, String helo) {
-        Evaluation evaluation = new Evaluation(Network.normalize(ip), sender, helo == null ? "" : helo,
+        Evaluation evaluation = new Evaluation(Addresses.normalize(ip), sender, helo == null ? "" : helo,
                 System.nanoTime() + settings.checkTimeout().toNanos());
         String name = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         // RFC 7208 §4.3: a malformed domain, or one that is not fully qualified, gives "none" without any lookup.
@@ -168,7 +169,12 @@ public final class SpfChecker {
                 countVoidLookup(host);
             }
             int prefix = ip instanceof Inet4Address ? cidr4 : cidr6;
-            return addresses.stream().anyMatch(a -> new Network(a.getAddress(), prefix).contains(ip));
+            // An address of the other family never matches, and the prefix of the client's family may not fit it.
+            return addresses.stream().anyMatch(a -> sameFamily(a, ip) && IpNetwork.of(a, prefix).contains(ip));
+        }
+
+        private static boolean sameFamily(InetAddress a, InetAddress b) {
+            return a.getAddress().length == b.getAddress().length;
         }
 
         /** RFC 7208 §5.4: the addresses of the MX hosts, in order of preference; more than 10 MX names is a permerror. */

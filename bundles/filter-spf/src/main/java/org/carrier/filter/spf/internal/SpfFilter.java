@@ -19,6 +19,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.IpNetwork;
 import org.carrier.filter.spf.internal.ReceivedSpf.Identity;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -94,7 +95,7 @@ public class SpfFilter implements SmtpFilter {
 
     /** The settings in force, replaced as a whole when the configuration changes. */
     private record Policy(SpfChecker checker, Map<SpfResult, PolicyAction> actions, boolean checkHelo,
-                          boolean checkRelayClients, List<Network> skip, String receiver, String tagHeader) {
+                          boolean checkRelayClients, List<IpNetwork> skip, String receiver, String tagHeader) {
     }
 
     @Reference
@@ -113,7 +114,7 @@ public class SpfFilter implements SmtpFilter {
     @Activate
     @Modified
     void configure(Config config) {
-        List<Network> skip;
+        List<IpNetwork> skip;
         try {
             skip = skipNetworks(config.skipNetworks());
         } catch (IllegalArgumentException e) {
@@ -202,19 +203,19 @@ public class SpfFilter implements SmtpFilter {
         if (session.relayPermitted() && !p.checkRelayClients() || client == null) {
             return true;
         }
-        InetAddress ip = Network.normalize(client.getAddress());
+        InetAddress ip = Addresses.normalize(client.getAddress());
         return p.skip().stream().anyMatch(n -> n.contains(ip));
     }
 
     /** Addresses and CIDR blocks, separated by commas or spaces within an entry too. */
-    private static List<Network> skipNetworks(String[] entries) {
-        List<Network> networks = new ArrayList<>();
+    private static List<IpNetwork> skipNetworks(String[] entries) {
+        List<IpNetwork> networks = new ArrayList<>();
         for (String entry : entries == null ? new String[0] : entries) {
             for (String item : entry.split("[,\\s]+")) {
                 if (item.isEmpty()) {
                     continue;
                 }
-                networks.add(Network.parse(item));
+                networks.add(IpNetwork.parse(item));
             }
         }
         return List.copyOf(networks);

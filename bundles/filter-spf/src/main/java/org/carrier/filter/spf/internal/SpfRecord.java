@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.carrier.api.net.IpNetwork;
+
 /**
  * A parsed SPF record (RFC 7208 §4.6, §12): its directives in order and its redirect and exp modifiers. The whole
  * record is checked before evaluation, so a syntax error anywhere is a permerror (RFC 7208 §4.6).
@@ -50,7 +52,7 @@ final class SpfRecord {
     record Ptr(MacroString domain) implements Mechanism {
     }
 
-    record Ip(Network network) implements Mechanism {
+    record Ip(IpNetwork network) implements Mechanism {
         @Override
         public boolean queriesDns() {
             return false;
@@ -183,21 +185,21 @@ final class SpfRecord {
     }
 
     /** RFC 7208 §5.6: "ip4" ":" ip4-network [ ip4-cidr-length ], dotted quad with no leading zeros. */
-    private static Network ip4(String rest, String term) throws SpfException {
+    private static IpNetwork ip4(String rest, String term) throws SpfException {
         String[] parts = networkAndCidr(rest, term);
         if (!IP4.matcher(parts[0]).matches()) {
             throw SpfException.permanent("invalid IPv4 network: " + term);
         }
-        return new Network(literal(parts[0], term).getAddress(), cidr(parts[1], 32, term));
+        return IpNetwork.of(literal(parts[0], term), cidr(parts[1], 32, term));
     }
 
     /** RFC 7208 §5.6: "ip6" ":" ip6-network [ ip6-cidr-length ] (RFC 4291 §2.2 text). */
-    private static Network ip6(String rest, String term) throws SpfException {
+    private static IpNetwork ip6(String rest, String term) throws SpfException {
         String[] parts = networkAndCidr(rest, term);
         if (!IP6.matcher(parts[0]).matches()) {
             throw SpfException.permanent("invalid IPv6 network: " + term);
         }
-        return new Network(Network.ipv6Bytes(literal(parts[0], term)), cidr(parts[1], 128, term));
+        return IpNetwork.of(Addresses.ipv6(literal(parts[0], term)), cidr(parts[1], 128, term));
     }
 
     private static String[] networkAndCidr(String rest, String term) throws SpfException {

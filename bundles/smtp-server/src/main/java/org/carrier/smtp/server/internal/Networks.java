@@ -1,35 +1,16 @@
 package org.carrier.smtp.server.internal;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.carrier.api.net.IpNetwork;
+
 /** A list of networks in CIDR notation ({@code 127.0.0.0/8}, {@code ::1/128}), for relay permission. */
 final class Networks {
-    private record Network(byte[] prefix, int bits) {
-        boolean contains(byte[] address) {
-            if (address.length != prefix.length) {
-                return false;
-            }
-            int full = bits / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != prefix[i]) {
-                    return false;
-                }
-            }
-            int rest = bits % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = 0xff << (8 - rest) & 0xff;
-            return (address[full] & mask) == (prefix[full] & mask);
-        }
-    }
+    private final List<IpNetwork> networks;
 
-    private final List<Network> networks;
-
-    private Networks(List<Network> networks) {
+    private Networks(List<IpNetwork> networks) {
         this.networks = List.copyOf(networks);
     }
 
@@ -39,25 +20,10 @@ final class Networks {
      * @throws IllegalArgumentException naming the entry that is not a network
      */
     static Networks parse(String text) {
-        List<Network> list = new ArrayList<>();
+        List<IpNetwork> list = new ArrayList<>();
         for (String entry : text.trim().split("[\\s,]+")) {
-            if (entry.isEmpty()) {
-                continue;
-            }
-            int slash = entry.indexOf('/');
-            String host = slash < 0 ? entry : entry.substring(0, slash);
-            if (!host.matches("[0-9a-fA-F:.]+")) {
-                throw new IllegalArgumentException("not an IP network: " + entry);
-            }
-            try {
-                byte[] address = InetAddress.getByName(host).getAddress();
-                int bits = slash < 0 ? address.length * 8 : Integer.parseInt(entry.substring(slash + 1));
-                if (bits < 0 || bits > address.length * 8) {
-                    throw new IllegalArgumentException("prefix length out of range: " + entry);
-                }
-                list.add(new Network(address, bits));
-            } catch (UnknownHostException | NumberFormatException e) {
-                throw new IllegalArgumentException("not an IP network: " + entry);
+            if (!entry.isEmpty()) {
+                list.add(IpNetwork.parse(entry));
             }
         }
         return new Networks(list);
@@ -68,7 +34,6 @@ final class Networks {
     }
 
     boolean contains(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return networks.stream().anyMatch(n -> n.contains(bytes));
+        return networks.stream().anyMatch(n -> n.contains(address));
     }
 }
