@@ -189,6 +189,20 @@ public class ConfiguredRouter implements Router {
         return explain(recipient, match.route().decide(recipient, mx), match.why());
     }
 
+    /**
+     * Our domains (their tables are in memory), domains no route matches, and every route but MX answer from
+     * memory; an MX route asks DNS (RFC 5321 §5.1), which may wait.
+     */
+    @Override
+    public boolean routesAtOnce(MailAddress recipient) {
+        String domain = recipient.domain();
+        if (directory.isOurs(domain)) {
+            return true;
+        }
+        RouteTable.Match match = table.best(domain);
+        return match == null || match.route().answersAtOnce();
+    }
+
     private RouteDecision ours(Directory ours, MailAddress recipient) {
         if (ours.exists(recipient)) {
             return RouteDecision.local("local", localTransport);
