@@ -211,9 +211,13 @@ public class ConfiguredRouter implements Router {
         return RouteDecision.refused("local", new SmtpReply(550, "5.1.1", "<" + recipient + ">: no such user here"));
     }
 
-    /** The one log line that explains each choice. */
+    /**
+     * The one log line that explains each choice, at DEBUG: the router is asked at RCPT and again at each delivery
+     * attempt, and the lines that tell what became of a message (received, queued, delivered, refused) are logged
+     * by the SMTP server and the queue anyway.
+     */
     private static RouteDecision explain(MailAddress recipient, RouteDecision decision, String why) {
-        LOG.info("route <{}>: {} ({})", recipient, decision, why);
+        LOG.debug("route <{}>: {} ({})", recipient, decision, why);
         return decision;
     }
 
