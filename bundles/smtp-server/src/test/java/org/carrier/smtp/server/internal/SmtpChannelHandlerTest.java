@@ -63,30 +63,9 @@ class SmtpChannelHandlerTest {
     @Test
     void repliesToInlineCommandsPipelinedAroundAWorkerStepStayInOrder() throws Exception {
         int port = startWithSlowRouter();
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(5_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            assertTrue(in.readLine().startsWith("220 "));
-            s.getOutputStream().write(("EHLO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<b@relay.test>\r\n"
-                    + "NOOP\r\nRSET\r\nNOOP\r\nMAIL FROM:<c@client.test>\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-
-            s.setSoTimeout(300);
-            try {
-                String early = in.readLine();
-                throw new AssertionError("a reply before the RCPT was answered: " + early);
-            } catch (SocketTimeoutException expected) {
-                // the replies of a pipelined group wait for the step on the worker
-            }
-            routerMayAnswer.countDown();
-            s.setSoTimeout(5_000);
-            List<String> codes = new ArrayList<>();
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.charAt(3) == ' ') {
-                    codes.add(line.substring(0, 3) + (line.contains("2.1.5") ? " rcpt" : ""));
-                }
-            }
-            assertEquals(List.of("250", "250", "250 rcpt", "250", "250", "250", "250", "221"), codes);
-        }
+        List<String> codes = repliesOnceTheRouterAnswers(port, "EHLO client.test\r\nMAIL FROM:<a@client.test>\r\n"
+                + "RCPT TO:<b@relay.test>\r\nNOOP\r\nRSET\r\nNOOP\r\nMAIL FROM:<c@client.test>\r\nQUIT\r\n");
+        assertEquals(List.of("250", "250", "250 rcpt", "250", "250", "250", "250", "221"), codes);
         assertEquals(1, routerThreads.size());
         assertTrue(routerThreads.iterator().next().startsWith("carrier-smtp-worker-"), "the router runs on a worker: " + routerThreads);
     }
@@ -128,17 +107,31 @@ class SmtpChannelHandlerTest {
     @Test
     void recipientsTheRouterAnswersAtOnceAreRoutedInlineAndTheirRepliesStayInOrder() throws Exception {
         int port = startWithOneSlowDomain();
+        List<String> codes = repliesOnceTheRouterAnswers(port, "EHLO client.test\r\nMAIL FROM:<a@client.test>\r\n"
+                + "RCPT TO:<fast@relay.test>\r\nRCPT TO:<wait@slow.test>\r\nRCPT TO:<none@nowhere.test>\r\n"
+                + "RCPT TO:<bad address>\r\nRCPT TO:<user@localhost>\r\nQUIT\r\n");
+        assertEquals(List.of("250", "250", "250 rcpt", "250 rcpt", "550", "501", "250 rcpt", "221"), codes);
+        assertEquals(Set.of("fast@relay.test", "wait@slow.test", "none@nowhere.test", "user@localhost"), routedOn.keySet());
+        assertTrue(routedOn.get("wait@slow.test").startsWith("carrier-smtp-worker-"), "the slow lookup runs on a worker: " + routedOn);
+        for (String inline : List.of("fast@relay.test", "none@nowhere.test", "user@localhost")) {
+            assertTrue(routedOn.get(inline).startsWith("carrier-smtp-io-"), inline + " is routed on the event loop: " + routedOn);
+        }
+    }
+
+    /**
+     * Sends {@code pipeline} in one write, checks that no reply comes while the router is held, then lets it
+     * answer: the final reply lines' codes in order, "rcpt" marking RCPT's 250.
+     */
+    private List<String> repliesOnceTheRouterAnswers(int port, String pipeline) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(5_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             assertTrue(in.readLine().startsWith("220 "));
-            s.getOutputStream().write(("EHLO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<fast@relay.test>\r\n"
-                    + "RCPT TO:<wait@slow.test>\r\nRCPT TO:<none@nowhere.test>\r\nRCPT TO:<bad address>\r\n"
-                    + "RCPT TO:<user@localhost>\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(pipeline.getBytes(StandardCharsets.US_ASCII));
             s.setSoTimeout(300);
             try {
                 String early = in.readLine();
-                throw new AssertionError("a reply before the slow RCPT was answered: " + early);
+                throw new AssertionError("a reply before the router answered: " + early);
             } catch (SocketTimeoutException expected) {
                 // the replies of a pipelined group wait for the step on the worker
             }
@@ -150,12 +143,7 @@ class SmtpChannelHandlerTest {
                     codes.add(line.substring(0, 3) + (line.contains("2.1.5") ? " rcpt" : ""));
                 }
             }
-            assertEquals(List.of("250", "250", "250 rcpt", "250 rcpt", "550", "501", "250 rcpt", "221"), codes);
-        }
-        assertEquals(Set.of("fast@relay.test", "wait@slow.test", "none@nowhere.test", "user@localhost"), routedOn.keySet());
-        assertTrue(routedOn.get("wait@slow.test").startsWith("carrier-smtp-worker-"), "the slow lookup runs on a worker: " + routedOn);
-        for (String inline : List.of("fast@relay.test", "none@nowhere.test", "user@localhost")) {
-            assertTrue(routedOn.get(inline).startsWith("carrier-smtp-io-"), inline + " is routed on the event loop: " + routedOn);
+            return codes;
         }
     }
 
