@@ -25,6 +25,16 @@ public interface Router {
     RouteDecision route(MailAddress recipient);
 
     /**
+     * Whether {@link #route} answers for {@code recipient} from memory, without DNS or another wait, so that
+     * the SMTP server may ask it on a network thread instead of handing RCPT to a worker.
+     *
+     * @return {@code false} unless the router is sure; the default, which is always safe
+     */
+    default boolean routesAtOnce(MailAddress recipient) {
+        return false;
+    }
+
+    /**
      * The recipients that mail for {@code recipient} really goes to, after alias and virtual mailbox
      * expansion (one address may become several, some of them remote: forwarding). The queue applies it
      * once, when a message is committed, and keeps each result as a recipient of its own; an expanded

@@ -189,6 +189,20 @@ public class ConfiguredRouter implements Router {
         return explain(recipient, match.route().decide(recipient, mx), match.why());
     }
 
+    /**
+     * Our domains (their tables are in memory), domains no route matches, and every route but MX answer from
+     * memory; an MX route asks DNS (RFC 5321 §5.1), which may wait.
+     */
+    @Override
+    public boolean routesAtOnce(MailAddress recipient) {
+        String domain = recipient.domain();
+        if (directory.isOurs(domain)) {
+            return true;
+        }
+        RouteTable.Match match = table.best(domain);
+        return match == null || match.route().answersAtOnce();
+    }
+
     private RouteDecision ours(Directory ours, MailAddress recipient) {
         if (ours.exists(recipient)) {
             return RouteDecision.local("local", localTransport);
@@ -197,9 +211,13 @@ public class ConfiguredRouter implements Router {
         return RouteDecision.refused("local", new SmtpReply(550, "5.1.1", "<" + recipient + ">: no such user here"));
     }
 
-    /** The one log line that explains each choice. */
+    /**
+     * The one log line that explains each choice, at DEBUG: the router is asked at RCPT and again at each delivery
+     * attempt, and the lines that tell what became of a message (received, queued, delivered, refused) are logged
+     * by the SMTP server and the queue anyway.
+     */
     private static RouteDecision explain(MailAddress recipient, RouteDecision decision, String why) {
-        LOG.info("route <{}>: {} ({})", recipient, decision, why);
+        LOG.debug("route <{}>: {} ({})", recipient, decision, why);
         return decision;
     }
 

@@ -174,6 +174,11 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
         };
     }
 
+    /** Whether {@link #decide} answers from memory: every kind but MX, which asks DNS. */
+    boolean answersAtOnce() {
+        return kind != Kind.MX;
+    }
+
     /**
      * How specifically this route matches {@code domain}: -1 for no match; exact matches rank above
      * every wildcard, a longer wildcard suffix above a shorter one, and {@code *} lowest (0).

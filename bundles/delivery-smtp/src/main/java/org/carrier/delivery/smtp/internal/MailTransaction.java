@@ -158,7 +158,7 @@ final class MailTransaction {
         }
         if (dataReply.code() == 354 && accepted.isEmpty()) {
             // RFC 2920 §3.1: the server started data although nobody was accepted: end it empty.
-            talk.connection.sendData(InputStream.nullInputStream(), timeouts.dataBlock());
+            talk.connection.sendData(InputStream.nullInputStream(), 0, timeouts.dataBlock());
             talk.read(timeouts.finalReply());
             return null;
         }
@@ -207,7 +207,7 @@ final class MailTransaction {
             if (bdat) {
                 talk.connection.sendChunk(message, content.size(), timeouts.dataBlock());
             } else {
-                talk.connection.sendData(message, timeouts.dataBlock());
+                talk.connection.sendData(message, content.size(), timeouts.dataBlock());
             }
         }
         int replies = protocol.finalReplies(accepted.size());

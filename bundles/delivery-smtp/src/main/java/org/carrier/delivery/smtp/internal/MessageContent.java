@@ -11,6 +11,7 @@ import org.carrier.api.transport.MessageSource;
 
 /** What a message needs from the peer: 8-bit transport (RFC 6152) and internationalized addresses (RFC 6531). */
 final class MessageContent {
+    private static final int SCAN_BLOCK = 64 * 1024;
     private MessageContent() {
     }
 
@@ -19,15 +20,14 @@ final class MessageContent {
         if ("8BITMIME".equalsIgnoreCase(envelope.mailParameters().get("BODY"))) {
             return true;
         }
-        byte[] buffer = new byte[64 * 1024];
+        if (message instanceof InMemory held) {
+            return anyEightBit(held.bytes(), held.bytes().length); // no copy of what is already in memory
+        }
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(SCAN_BLOCK, message.size()))];
         try (InputStream in = message.open()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                int any = 0;
-                for (int i = 0; i < n; i++) {
-                    any |= buffer[i]; // a byte above 127 is negative: no branch per byte, one test per block
-                }
-                if (any < 0) {
+                if (anyEightBit(buffer, n)) {
                     return true;
                 }
             }
@@ -35,19 +35,29 @@ final class MessageContent {
         return false;
     }
 
-    /** A message held in memory, e.g. after conversion to 7-bit. */
-    static MessageSource of(byte[] bytes) {
-        return new MessageSource() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
+    private static boolean anyEightBit(byte[] bytes, int length) {
+        int any = 0;
+        for (int i = 0; i < length; i++) {
+            any |= bytes[i]; // a byte above 127 is negative: no branch per byte, one test at the end
+        }
+        return any < 0;
+    }
 
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-        };
+    /** A message held in memory, e.g. read once for the 8-bit scan and DATA, or converted to 7-bit. */
+    static MessageSource of(byte[] bytes) {
+        return new InMemory(bytes);
+    }
+
+    private record InMemory(byte[] bytes) implements MessageSource {
+        @Override
+        public InputStream open() {
+            return new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public long size() {
+            return bytes.length;
+        }
     }
 
     /** Declared SMTPUTF8, or an address that is not plain ASCII (RFC 6531 §3.4). */

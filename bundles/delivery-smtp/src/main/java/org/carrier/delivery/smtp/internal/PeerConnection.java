@@ -129,13 +129,18 @@ final class PeerConnection implements Closeable {
         }
     }
 
+    /** A send buffer no larger than the message: a new array is zeroed in full, and most messages are far below a block. */
+    private static byte[] blockFor(long size) {
+        return new byte[(int) Math.max(1, Math.min(BLOCK, size))];
+    }
+
     /**
-     * Sends the message and the terminating {@code CRLF.CRLF}. Lines starting with a dot get one more
+     * Sends the message (of about {@code size} bytes) and the terminating {@code CRLF.CRLF}. Lines starting with a dot get one more
      * (RFC 5321 §4.5.2); a message not ending in CRLF gets one, so the final dot is on its own line.
      * Each block must go out within {@code blockTimeoutMillis} (RFC 5321 §4.5.3.2.5: 3 minutes).
      */
-    void sendData(InputStream message, int blockTimeoutMillis) throws IOException {
-        byte[] buffer = new byte[BLOCK];
+    void sendData(InputStream message, long size, int blockTimeoutMillis) throws IOException {
+        byte[] buffer = blockFor(size);
         boolean lineStart = true;
         int last = -1;
         int n;
@@ -171,7 +176,7 @@ final class PeerConnection implements Closeable {
      */
     void sendChunk(InputStream message, long size, int blockTimeoutMillis) throws IOException {
         write("BDAT " + size + " LAST");
-        byte[] buffer = new byte[BLOCK];
+        byte[] buffer = blockFor(size);
         long sent = 0;
         int n;
         while ((n = message.read(buffer)) > 0) {

@@ -42,7 +42,7 @@ final class SessionOpener {
      * @throws HopFailure the last problem when no hop took a session
      */
     Session open(String queueId, List<NextHop> hops, TransportOptions options) throws HopFailure {
-        HopFailure last = new HopFailure(new SmtpReply(451, "4.4.3", "no next hop configured for this route"), "none");
+        HopFailure last = null; // made only when needed: an exception fills in its stack trace
         for (NextHop hop : hops) {
             try {
                 for (Endpoint endpoint : endpoints(hop)) {
@@ -59,7 +59,7 @@ final class SessionOpener {
                 LOG.warn("{}: {}", queueId, last.getMessage());
             }
         }
-        throw last;
+        throw last != null ? last : new HopFailure(new SmtpReply(451, "4.4.3", "no next hop configured for this route"), "none");
     }
 
     private Session open(Endpoint endpoint, TransportOptions options) throws HopFailure {

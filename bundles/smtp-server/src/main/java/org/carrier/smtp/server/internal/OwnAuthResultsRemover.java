@@ -51,11 +51,30 @@ final class OwnAuthResultsRemover extends FilterOutputStream {
         int i = offset;
         int end = offset + length;
         while (inHeader && i < end) {
-            write(bytes[i++]);
+            // a line's bytes at a time, not byte by byte: ByteArrayOutputStream takes a lock per call
+            int lf = indexOfLf(bytes, i, end);
+            int stop = lf < 0 ? end : lf + 1;
+            if (line.size() == 0) {
+                lineStart = bytes[i];
+            }
+            line.write(bytes, i, stop - i);
+            i = stop;
+            if (lf >= 0) {
+                endOfLine();
+            }
         }
         if (i < end) {
             out.write(bytes, i, end - i);
         }
+    }
+
+    private static int indexOfLf(byte[] bytes, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A line is complete: it continues the held field, starts a new one, or ends the header section. */

@@ -127,19 +127,47 @@ final class SmtpProtocol {
         if (exchange != null) {
             return null; // an AUTH answer: checking a password takes a deliberately slow hash
         }
-        return mayBlock(verbOf(line)) ? null : command(line);
+        return mayBlock(verbOf(line), line) ? null : command(line);
     }
 
-    private boolean mayBlock(String verb) {
+    private boolean mayBlock(String verb, String line) {
         return switch (verb) {
-            // the router (DNS at RCPT), the queue (its files at DATA and BDAT), AUTH (password hashes)
-            case "RCPT", "DATA", "BDAT", "AUTH" -> true;
+            // the queue (its files at DATA and BDAT), AUTH (password hashes)
+            case "DATA", "BDAT", "AUTH" -> true;
+            case "RCPT" -> rcptMayBlock(line);
             // filters may block; dropping a message being received removes its queue file
             case "EHLO", "HELO" -> sessionChain.hooks(FilterChain.Stage.HELO) || content != null;
             case "MAIL" -> services.filters().hooks(FilterChain.Stage.MAIL);
             case "RSET" -> content != null;
             default -> false;
         };
+    }
+
+    /**
+     * RCPT blocks when a filter hooks it or the router may wait (DNS for an MX route); an RCPT refused before
+     * routing (out of sequence, bad syntax) is answered at once.
+     */
+    private boolean rcptMayBlock(String line) {
+        if (transaction == null || content != null) {
+            return false;
+        }
+        if (transaction.filters().hooks(FilterChain.Stage.RCPT)) {
+            return true;
+        }
+        MailAddress address = rcptAddress(line.substring(Math.min(line.length(), 5)));
+        return address != null && !services.router().routesAtOnce(address);
+    }
+
+    /** The address of an RCPT argument, or null when it does not parse (rcpt then answers with the error). */
+    private static MailAddress rcptAddress(String arg) {
+        if (!arg.regionMatches(true, 0, "TO:", 0, 3)) {
+            return null;
+        }
+        try {
+            return PathArgument.parse(arg.substring(3), false, "localhost").address();
+        } catch (PathArgument.SyntaxException e) {
+            return null;
+        }
     }
 
     private static String verbOf(String line) {

@@ -15,11 +15,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,8 @@ class SmtpChannelHandlerTest {
     private final TestServices services = new TestServices();
     private final CountDownLatch routerMayAnswer = new CountDownLatch(1);
     private final Set<String> routerThreads = ConcurrentHashMap.newKeySet();
+    /** Which thread routed each recipient. */
+    private final Map<String, String> routedOn = new ConcurrentHashMap<>();
     private SmtpListener listener;
 
     @AfterEach
@@ -48,11 +53,7 @@ class SmtpChannelHandlerTest {
         Router real = ProtocolDriver.ROUTER;
         services.router = address -> {
             routerThreads.add(Thread.currentThread().getName());
-            try {
-                routerMayAnswer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(routerMayAnswer);
             return real.route(address);
         };
         listener = new SmtpListener(TestSettings.of("trustedNetworks", "127.0.0.0/8"), services);
@@ -62,17 +63,75 @@ class SmtpChannelHandlerTest {
     @Test
     void repliesToInlineCommandsPipelinedAroundAWorkerStepStayInOrder() throws Exception {
         int port = startWithSlowRouter();
+        List<String> codes = repliesOnceTheRouterAnswers(port, "EHLO client.test\r\nMAIL FROM:<a@client.test>\r\n"
+                + "RCPT TO:<b@relay.test>\r\nNOOP\r\nRSET\r\nNOOP\r\nMAIL FROM:<c@client.test>\r\nQUIT\r\n");
+        assertEquals(List.of("250", "250", "250 rcpt", "250", "250", "250", "250", "221"), codes);
+        assertEquals(1, routerThreads.size());
+        assertTrue(routerThreads.iterator().next().startsWith("carrier-smtp-worker-"), "the router runs on a worker: " + routerThreads);
+    }
+
+    /**
+     * A router that answers from memory for every domain but slow.test, whose lookups (like an MX route's DNS)
+     * wait until the test lets them.
+     */
+    private int startWithOneSlowDomain() throws IOException {
+        Router real = ProtocolDriver.ROUTER;
+        services.router = new Router() {
+            @Override
+            public RouteDecision route(MailAddress address) {
+                routedOn.put(address.toString(), Thread.currentThread().getName());
+                if (address.domain().equals("slow.test")) {
+                    await(routerMayAnswer);
+                    return real.route(MailAddress.of(address.localPart(), "relay.test"));
+                }
+                return real.route(address);
+            }
+
+            @Override
+            public boolean routesAtOnce(MailAddress address) {
+                return !address.domain().equals("slow.test");
+            }
+        };
+        listener = new SmtpListener(TestSettings.of("trustedNetworks", "127.0.0.0/8"), services);
+        return listener.port();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void recipientsTheRouterAnswersAtOnceAreRoutedInlineAndTheirRepliesStayInOrder() throws Exception {
+        int port = startWithOneSlowDomain();
+        List<String> codes = repliesOnceTheRouterAnswers(port, "EHLO client.test\r\nMAIL FROM:<a@client.test>\r\n"
+                + "RCPT TO:<fast@relay.test>\r\nRCPT TO:<wait@slow.test>\r\nRCPT TO:<none@nowhere.test>\r\n"
+                + "RCPT TO:<bad address>\r\nRCPT TO:<user@localhost>\r\nQUIT\r\n");
+        assertEquals(List.of("250", "250", "250 rcpt", "250 rcpt", "550", "501", "250 rcpt", "221"), codes);
+        assertEquals(Set.of("fast@relay.test", "wait@slow.test", "none@nowhere.test", "user@localhost"), routedOn.keySet());
+        assertTrue(routedOn.get("wait@slow.test").startsWith("carrier-smtp-worker-"), "the slow lookup runs on a worker: " + routedOn);
+        for (String inline : List.of("fast@relay.test", "none@nowhere.test", "user@localhost")) {
+            assertTrue(routedOn.get(inline).startsWith("carrier-smtp-io-"), inline + " is routed on the event loop: " + routedOn);
+        }
+    }
+
+    /**
+     * Sends {@code pipeline} in one write, checks that no reply comes while the router is held, then lets it
+     * answer: the final reply lines' codes in order, "rcpt" marking RCPT's 250.
+     */
+    private List<String> repliesOnceTheRouterAnswers(int port, String pipeline) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(5_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             assertTrue(in.readLine().startsWith("220 "));
-            s.getOutputStream().write(("EHLO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<b@relay.test>\r\n"
-                    + "NOOP\r\nRSET\r\nNOOP\r\nMAIL FROM:<c@client.test>\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-
+            s.getOutputStream().write(pipeline.getBytes(StandardCharsets.US_ASCII));
             s.setSoTimeout(300);
             try {
                 String early = in.readLine();
-                throw new AssertionError("a reply before the RCPT was answered: " + early);
+                throw new AssertionError("a reply before the router answered: " + early);
             } catch (SocketTimeoutException expected) {
                 // the replies of a pipelined group wait for the step on the worker
             }
@@ -84,10 +143,8 @@ class SmtpChannelHandlerTest {
                     codes.add(line.substring(0, 3) + (line.contains("2.1.5") ? " rcpt" : ""));
                 }
             }
-            assertEquals(List.of("250", "250", "250 rcpt", "250", "250", "250", "250", "221"), codes);
+            return codes;
         }
-        assertEquals(1, routerThreads.size());
-        assertTrue(routerThreads.iterator().next().startsWith("carrier-smtp-worker-"), "the router runs on a worker: " + routerThreads);
     }
 
     @Test
