@@ -24,6 +24,8 @@ final class OwnAuthResultsRemover extends FilterOutputStream {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private int lineStart = -1;
     private boolean inHeader = true;
+    /** The rest of a field in our name that was too long to hold: its continuation lines are dropped too. */
+    private boolean dropping;
     private int removed;
 
     OwnAuthResultsRemover(OutputStream out, String authservId) {
@@ -81,8 +83,11 @@ final class OwnAuthResultsRemover extends FilterOutputStream {
     private void endOfLine() throws IOException {
         int first = lineStart;
         if (first == ' ' || first == '\t') {
-            line.writeTo(field);
+            if (!dropping) {
+                line.writeTo(field);
+            }
         } else {
+            dropping = false;
             release();
             if (first == '\r' || first == '\n') {
                 inHeader = false; // RFC 5322 §2.1: the empty line ends the header section
@@ -93,7 +98,13 @@ final class OwnAuthResultsRemover extends FilterOutputStream {
         }
         line.reset();
         if (field.size() > MAX_HELD) {
-            field.writeTo(out);
+            // The authserv-id is on the field's first line, so the decision can be made on what is held.
+            if (claimsToBeOurs(field.toString(StandardCharsets.ISO_8859_1))) {
+                removed++;
+                dropping = true;
+            } else {
+                field.writeTo(out);
+            }
             field.reset();
         }
     }

@@ -49,4 +49,13 @@ class OwnAuthResultsRemoverTest {
         String message = "Authentication-Results: mx.carrier.test.evil; spf=pass\r\nAuthentication-Results-X: mx.carrier.test\r\n\r\nbody\r\n";
         assertEquals(message, scrub(message, 5));
     }
+
+    @Test
+    void aFieldInOurNameTooLongToHoldIsDroppedWholeAndALongForeignOneKeptWhole() throws IOException {
+        String padding = "\tx=" + "y".repeat(70) + "\r\n";
+        String ours = "Authentication-Results: mx.carrier.test;\r\n" + padding.repeat(2_000);
+        String theirs = "Authentication-Results: other.test;\r\n" + padding.repeat(2_000);
+        String rest = "Subject: s\r\n\r\nbody\r\n";
+        assertEquals(theirs + rest, scrub(ours + theirs + rest, 4096));
+    }
 }
