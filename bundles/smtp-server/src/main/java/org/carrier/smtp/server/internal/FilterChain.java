@@ -103,6 +103,8 @@ final class FilterChain {
     static final FilterChain EMPTY = new FilterChain(List.of());
 
     private final List<Named> filters;
+    /** The stages at least one of the filters hooks. */
+    private final Set<Stage> hooked = EnumSet.noneOf(Stage.class);
     private final ExecutorService pool;
     private final long budgetMillis;
 
@@ -114,13 +116,14 @@ final class FilterChain {
     /** Filters called on {@code pool}, each call given at most {@code budgetMillis}. */
     FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis) {
         this.filters = List.copyOf(filters);
+        this.filters.forEach(f -> hooked.addAll(HOOKED_STAGES.get(f.filter().getClass())));
         this.pool = pool;
         this.budgetMillis = budgetMillis;
     }
 
     /** Whether any filter has a hook for the stage; if none has, running it returns at once, without a worker. */
     boolean hooks(Stage stage) {
-        return filters.stream().anyMatch(f -> f.hooks(stage));
+        return hooked.contains(stage);
     }
 
     Verdict run(String logId, Stage stage, Function<SmtpFilter, FilterResult> call) {

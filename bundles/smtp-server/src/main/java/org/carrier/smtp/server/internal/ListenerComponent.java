@@ -161,6 +161,8 @@ public class ListenerComponent implements SessionServices {
                 return t;
             });
     private volatile long filterBudgetMillis;
+    /** The chain sessions take, rebuilt when a filter comes or goes or the budget changes, not per session. */
+    private volatile FilterChain chain = FilterChain.EMPTY;
     private ServerCertificates certificates;
     /** The settings in force, guarded by this component's lock, so a late certificate never undoes a newer change. */
     private ListenerSettings applied;
@@ -171,6 +173,7 @@ public class ListenerComponent implements SessionServices {
         certificates = ServerCertificates.inDataDirectory(context.getProperty("carrier.data.dir"));
         ListenerSettings plain = settings(config);
         filterBudgetMillis = config.filterTimeoutMillis();
+        rebuildChain();
         if (plain.role().implicitTls()) {
             applied = plain.withTls(tls(config, plain.hostname()));
             listener = new SmtpListener(applied, this);
@@ -234,6 +237,7 @@ public class ListenerComponent implements SessionServices {
             return;
         }
         filterBudgetMillis = config.filterTimeoutMillis();
+        rebuildChain();
         applied = next;
         listener.update(next);
     }
@@ -256,10 +260,20 @@ public class ListenerComponent implements SessionServices {
     void addFilter(ServiceReference<SmtpFilter> reference, SmtpFilter filter) {
         Object name = reference.getProperty(SmtpFilter.NAME);
         filters.put(reference, new FilterChain.Named(name == null ? filter.getClass().getName() : name.toString(), filter));
+        rebuildChain();
     }
 
     void removeFilter(ServiceReference<SmtpFilter> reference) {
         filters.remove(reference);
+        rebuildChain();
+    }
+
+    /** Under a lock of its own, so two filters arriving at once cannot leave the older snapshot in place. */
+    private void rebuildChain() {
+        synchronized (filters) {
+            List<FilterChain.Named> ordered = new ArrayList<>(filters.descendingMap().values());
+            chain = ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis);
+        }
     }
 
     @Override
@@ -274,8 +288,7 @@ public class ListenerComponent implements SessionServices {
 
     @Override
     public FilterChain filters() {
-        List<FilterChain.Named> ordered = new ArrayList<>(filters.descendingMap().values());
-        return ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis);
+        return chain;
     }
 
     static ListenerSettings settings(Config c) throws ConfigurationException {
