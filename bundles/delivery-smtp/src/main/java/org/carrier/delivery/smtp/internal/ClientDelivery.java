@@ -63,23 +63,33 @@ final class ClientDelivery implements AutoCloseable {
     }
 
     private List<RecipientOutcome> deliver(DeliveryRequest request, DestinationKey key) {
-        Session session = pool.take(key);
-        if (session != null) {
-            LOG.debug("{}: reusing the connection to {} (transaction {})", request.queueId(), session.remote(),
-                    session.transactions() + 1);
-        } else {
-            try {
-                session = opener.open(request.queueId(), request.nextHops(), request.options());
-                limits.succeeded(key);
-            } catch (HopFailure e) {
-                if (limits.failed(key, e.reply())) {
-                    LOG.warn("destination {} backed off for {} s: its deliveries are deferred at once; last problem: {}", key,
-                            settings.reuse().backoffMillis() / 1000, e.getMessage());
-                }
-                return Outcomes.all(request.envelope().recipients(), e.reply(), e.remote());
+        Session reused = pool.take(key);
+        if (reused != null) {
+            LOG.debug("{}: reusing the connection to {} (transaction {})", request.queueId(), reused.remote(),
+                    reused.transactions() + 1);
+            MailTransaction.Result result = transaction.run(reused, request);
+            if (!result.peerGoneAtStart()) {
+                return finish(key, reused, result);
             }
+            // The peer closed the idle connection (or said 421) before accepting anything: a new connection, not a deferral.
+            LOG.debug("{}: {} had closed the reused connection; opening a new one", request.queueId(), reused.remote());
+            reused.connection().close();
         }
-        MailTransaction.Result result = transaction.run(session, request);
+        Session session;
+        try {
+            session = opener.open(request.queueId(), request.nextHops(), request.options());
+            limits.succeeded(key);
+        } catch (HopFailure e) {
+            if (limits.failed(key, e.reply())) {
+                LOG.warn("destination {} backed off for {} s: its deliveries are deferred at once; last problem: {}", key,
+                        settings.reuse().backoffMillis() / 1000, e.getMessage());
+            }
+            return Outcomes.all(request.envelope().recipients(), e.reply(), e.remote());
+        }
+        return finish(key, session, transaction.run(session, request));
+    }
+
+    private List<RecipientOutcome> finish(DestinationKey key, Session session, MailTransaction.Result result) {
         if (result.reusable()) {
             pool.give(key, session);
         } else {

@@ -29,8 +29,15 @@ final class MailTransaction {
     private final boolean convertEightBit;
     private final boolean chunking;
 
-    /** The outcomes, and whether the session may carry another transaction. */
-    record Result(List<RecipientOutcome> outcomes, boolean reusable) {
+    /**
+     * The outcomes, whether the session may carry another transaction, and whether the peer had gone before it
+     * answered anything (connection closed, or 421 as the first reply): then nothing was accepted, and the
+     * transaction may be tried again on a new connection.
+     */
+    record Result(List<RecipientOutcome> outcomes, boolean reusable, boolean peerGoneAtStart) {
+        Result(List<RecipientOutcome> outcomes, boolean reusable) {
+            this(outcomes, reusable, false);
+        }
     }
 
     /** What goes on the wire: the content (converted to 7-bit, or as queued) and whether it is 8-bit; or a refusal. */
@@ -73,11 +80,12 @@ final class MailTransaction {
                 data(talk, content.source(), accepted, outcomes, bdat);
             }
             session.transactionDone();
-            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing);
+            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing,
+                    talk.firstReplyCode == 421);
         } catch (IOException e) {
             // A broken connection before the final reply is never a delivery (RFC 5321 §6.1): try again later.
             outcomes.deferRest(new SmtpReply(451, "4.4.2", "connection with " + session.remote() + " lost: " + e.getMessage()));
-            return new Result(outcomes.inOrder(), false);
+            return new Result(outcomes.inOrder(), false, talk.firstReplyCode == 0);
         }
     }
 
@@ -222,6 +230,7 @@ final class MailTransaction {
         private final PeerConnection connection;
         private final Extensions extensions;
         private boolean closing;
+        private int firstReplyCode;
 
         Conversation(Session session) {
             this.connection = session.connection();
@@ -231,6 +240,9 @@ final class MailTransaction {
         Reply read(int timeoutMillis) throws IOException {
             Reply reply = connection.read(timeoutMillis);
             closing |= reply.code() == 421;
+            if (firstReplyCode == 0) {
+                firstReplyCode = reply.code();
+            }
             return reply;
         }
 

@@ -42,15 +42,6 @@ final class Session {
         return System.nanoTime() - lastUsed > millis * 1_000_000;
     }
 
-    /** RFC 5321 §4.1.1.5: RSET before the next transaction on a reused connection; false if the peer is gone. */
-    boolean reset(int timeoutMillis) {
-        try {
-            return connection.command("RSET", timeoutMillis).isPositive();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Ends politely (RFC 5321 §4.1.1.10) and closes; the reply, if any, changes nothing. */
     void quit(int timeoutMillis) {
         try {

@@ -10,8 +10,11 @@ import java.util.Map;
 
 /**
  * Open sessions waiting for the next message to their destination. A session comes back after a
- * transaction unless it reached its message limit; it is closed after being idle too long. Taking one
- * checks it with RSET (RFC 5321 §4.1.1.5), so a peer that went away costs a new connection, not a deferral.
+ * transaction unless it reached its message limit; it is closed after being idle too long. Taking one sends
+ * nothing: after the reply to the message data the server is ready for the next MAIL (RFC 5321 §4.1.1.4,
+ * §4.1.4), so an RSET first would only cost a round trip per message. A peer that closed the connection
+ * meanwhile shows at the first reply, before it accepted anything, and {@link ClientDelivery} then tries
+ * the message on a new connection.
  */
 final class SessionPool {
     private final Settings.Reuse reuse;
@@ -31,7 +34,7 @@ final class SessionPool {
             if (session == null) {
                 return null;
             }
-            if (!session.idleLongerThan(reuse.idleMillis()) && session.reset(checkTimeoutMillis)) {
+            if (!session.idleLongerThan(reuse.idleMillis())) {
                 return session;
             }
             session.quitNow();

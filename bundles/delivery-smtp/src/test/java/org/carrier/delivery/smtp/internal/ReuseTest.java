@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
@@ -29,14 +30,14 @@ class ReuseTest {
     }
 
     @Test
-    void twoMessagesGoOverOneConnectionWithRsetBetween() throws Exception {
+    void twoMessagesGoOverOneConnectionWithoutAnRsetBetween() throws Exception {
         client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
         try (ScriptedServer peer = ScriptedServer.offering("PIPELINING")) {
             assertEquals(Outcome.DELIVERED, deliver(peer.port(), "a@r.test").outcome());
             assertEquals(Outcome.DELIVERED, deliver(peer.port(), "b@r.test").outcome());
             assertEquals(1, peer.connections.get());
             assertEquals(List.of("EHLO carrier.test", "MAIL FROM:<s@c.test>", "RCPT TO:<a@r.test>", "DATA",
-                    "RSET", "MAIL FROM:<s@c.test>", "RCPT TO:<b@r.test>", "DATA"), peer.commands);
+                    "MAIL FROM:<s@c.test>", "RCPT TO:<b@r.test>", "DATA"), peer.commands);
             delivery.close();
             awaitCommand(peer, "QUIT");
         }
@@ -68,11 +69,36 @@ class ReuseTest {
     @Test
     void aReusedConnectionThePeerDroppedIsReplacedByANewOne() throws Exception {
         client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
-        try (ScriptedServer peer = new ScriptedServer("220 p", cmd -> cmd.equals("RSET") ? null
+        AtomicInteger mails = new AtomicInteger();
+        try (ScriptedServer peer = new ScriptedServer("220 p", cmd -> cmd.startsWith("MAIL") && mails.incrementAndGet() == 2 ? null
                 : cmd.equals("DATA") ? "354 go" : "250 ok", "250 ok")) {
+            deliver(peer.port(), "a@r.test");
+            assertEquals(Outcome.DELIVERED, deliver(peer.port(), "b@r.test").outcome(), "tried again on a new connection");
+            assertEquals(2, peer.connections.get());
+            assertEquals(3, mails.get());
+        }
+    }
+
+    @Test
+    void aReusedConnectionWhosePeerSays421AtOnceIsReplacedByANewOne() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        AtomicInteger mails = new AtomicInteger();
+        try (ScriptedServer peer = new ScriptedServer("220 p", cmd -> cmd.startsWith("MAIL") && mails.incrementAndGet() == 2
+                ? "421 4.4.2 idle too long" : cmd.equals("DATA") ? "354 go" : "250 ok", "250 ok")) {
             deliver(peer.port(), "a@r.test");
             assertEquals(Outcome.DELIVERED, deliver(peer.port(), "b@r.test").outcome());
             assertEquals(2, peer.connections.get());
+        }
+    }
+
+    @Test
+    void aFreshConnectionThatDropsIsDeferredNotTriedAgain() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        try (ScriptedServer peer = new ScriptedServer("220 p", cmd -> cmd.startsWith("MAIL") ? null : "250 ok", "250 ok")) {
+            RecipientOutcome outcome = deliver(peer.port(), "a@r.test");
+            assertEquals(Outcome.DEFERRED, outcome.outcome());
+            assertEquals("4.4.2", outcome.reply().enhancedStatus());
+            assertEquals(1, peer.connections.get());
         }
     }
 
