@@ -1,5 +1,7 @@
 package org.carrier.queue.internal;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,10 @@ final class QueueEntry {
     private volatile boolean held;
     private volatile boolean deleted;
     private volatile boolean delayNotified;
+    /** Whether {@code ID.env} exists: read from it, or written since arrival. */
+    private volatile boolean stateFileWritten;
+    /** The spool file as its reception left it open, for the first delivery attempt to read; else null. */
+    private volatile FileChannel openContent;
     private final List<RecipientStatus> recipients;
 
     QueueEntry(String id, Instant arrival, Envelope envelope, List<HeaderField> prependedHeaders, long size,
@@ -51,6 +57,36 @@ final class QueueEntry {
 
     String id() {
         return id;
+    }
+
+    boolean stateFileWritten() {
+        return stateFileWritten;
+    }
+
+    void stateFileWritten(boolean value) {
+        stateFileWritten = value;
+    }
+
+    /** The content file still open from reception (saves the first attempt opening it again), or null. */
+    FileChannel openContent() {
+        return openContent;
+    }
+
+    void keepContentOpen(FileChannel channel) {
+        openContent = channel;
+    }
+
+    /** Closes the content file kept open from reception, if any: after the first attempt, or when it is not attempted at once. */
+    void closeContent() {
+        FileChannel channel = openContent;
+        openContent = null;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // read-only use from here on: nothing to lose
+            }
+        }
     }
 
     Instant arrival() {

@@ -1,6 +1,7 @@
 package org.carrier.queue.internal;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * The compact on-disk-driven schedule: which queued message is due when, as a binary min-heap of two
@@ -15,6 +16,7 @@ final class Schedule {
     private long[] due = new long[1024];
     private long[] ids = new long[1024];
     private int size;
+    private boolean waitingForRoom;
 
     synchronized int size() {
         return size;
@@ -58,14 +60,29 @@ final class Schedule {
         return -1;
     }
 
-    /** Wakes the scheduler so it looks again (e.g. a delivery finished and there is room for another). */
-    synchronized void wake() {
-        notifyAll();
+    /**
+     * Wakes the scheduler if it waits for room under the active limit ({@link #awaitRoom}): a delivery finished,
+     * or the limit grew. Otherwise nothing: a wake-up per delivered message would cost a thread switch for nothing.
+     */
+    synchronized void roomFreed() {
+        if (waitingForRoom) {
+            notifyAll();
+        }
     }
 
-    /** Waits at most {@code millis} for a {@link #wake()} or an {@link #add}. */
-    synchronized void pause(long millis) throws InterruptedException {
-        wait(millis);
+    /**
+     * Waits at most {@code millis} for {@link #roomFreed()} or an {@link #add}, if {@code full} still holds once
+     * the wait is announced (so a delivery that ends meanwhile is not missed).
+     */
+    synchronized void awaitRoom(long millis, BooleanSupplier full) throws InterruptedException {
+        waitingForRoom = true;
+        try {
+            if (full.getAsBoolean()) {
+                wait(millis);
+            }
+        } finally {
+            waitingForRoom = false;
+        }
     }
 
     private void removeTop() {

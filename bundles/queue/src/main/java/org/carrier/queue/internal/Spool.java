@@ -1,9 +1,7 @@
 package org.carrier.queue.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +58,8 @@ final class Spool {
     private final Path corrupt;
     private final GroupSync queueSync;
     private final Deque<String> reserved = new ArrayDeque<>();
+    /** Files of delivered messages renamed to fresh IDs, waiting for a directory sync before they are reserved. */
+    private final List<String> recycled = new ArrayList<>();
 
     Spool(Path root) throws IOException {
         this.root = root;
@@ -92,27 +92,53 @@ final class Spool {
     }
 
     /**
-     * An ID whose empty {@code .msg} file exists and is durably in the directory, to receive a message into.
-     * Files are made a batch at a time with one directory sync.
+     * An ID whose {@code .msg} file is durably in the directory, to receive a message into: a file of a delivered
+     * message renamed for reuse, or a new empty one. New files are made a batch at a time; either way one
+     * directory sync makes a batch of names durable before anything is received into them.
      */
     synchronized String reserve(Supplier<String> ids) throws IOException {
         if (reserved.isEmpty()) {
-            while (reserved.size() < RESERVE_BATCH) {
-                String id = ids.get();
-                try {
-                    Files.createFile(contentFile(id));
-                    reserved.add(id);
-                } catch (FileAlreadyExistsException taken) {
-                    // a clock set back since an earlier run: never overwrite a queued message
-                }
+            if (recycled.isEmpty()) {
+                createBatch(ids);
             }
+            settleRecycled();
             GroupSync.syncDirectory(queue);
         }
         return reserved.poll();
     }
 
+    private void createBatch(Supplier<String> ids) throws IOException {
+        while (reserved.size() < RESERVE_BATCH) {
+            String id = ids.get();
+            try {
+                Files.createFile(contentFile(id));
+                reserved.add(id);
+            } catch (FileAlreadyExistsException taken) {
+                // a clock set back since an earlier run: never overwrite a queued message
+            }
+        }
+    }
+
+    /**
+     * Makes the renames of recycled files durable and lets them be reserved. Called when the reserve runs dry and
+     * by the scheduler about once a second, so a delivered message's removal reaches the disk soon after delivery
+     * without its delivery thread waiting for it.
+     */
+    synchronized void syncRecycled() {
+        if (!recycled.isEmpty()) {
+            settleRecycled();
+            GroupSync.syncDirectory(queue);
+        }
+    }
+
+    private void settleRecycled() {
+        reserved.addAll(recycled);
+        recycled.clear();
+    }
+
     /** Deletes the reserved files nobody received into (at shutdown; start-up would remove them anyway). */
     synchronized void releaseReserved() {
+        settleRecycled();
         for (String id : reserved) {
             try {
                 Files.deleteIfExists(contentFile(id));
@@ -137,6 +163,7 @@ final class Spool {
         }
         move(temp, target);
         queueSync.sync();
+        entry.stateFileWritten(true);
     }
 
     /**
@@ -152,46 +179,53 @@ final class Spool {
     /**
      * Removes a message whose delivery is done and whose content nobody reads any more. One without a
      * {@code .env} (most mail: delivered at the first attempt) leaves its file to a message to come: emptied
-     * and renamed to a fresh ID from {@code ids}, it joins the reserved files once the directory sync made the
-     * rename durable, so no message is received into it under a name a crash could undo. Creating files is what
-     * costs: ext4 without a journal searches past every inode deleted in the last seconds for each new one.
-     * If a crash keeps the rename but not the emptying, the file's trailer names the older message, and
-     * start-up removes it ({@link #read}).
+     * and renamed to a fresh ID from {@code ids}, it is reserved once a directory sync made the rename durable
+     * ({@link #syncRecycled}, without the delivery thread waiting), so no message is received into it under a
+     * name a crash could undo. Creating files is what costs: ext4 without a journal searches past every inode
+     * deleted in the last seconds for each new one. If a crash keeps the rename but not the emptying, the file's
+     * trailer names the older message, and start-up removes it ({@link #read}); if it undoes both, the message is
+     * delivered again, as any delivery whose end a crash cut.
      */
-    void removeDone(String id, Supplier<String> ids) throws IOException {
-        if (roomToRecycle() && !Files.exists(envelopeFile(id))) {
+    void removeDone(QueueEntry entry, Supplier<String> ids) throws IOException {
+        if (!entry.stateFileWritten() && roomToRecycle()) {
             String fresh = ids.get();
-            if (recycle(id, fresh)) {
-                queueSync.sync();
+            if (recycle(entry, fresh)) {
                 synchronized (this) {
-                    reserved.add(fresh);
+                    recycled.add(fresh);
                 }
                 return;
             }
         }
-        remove(id);
+        remove(entry.id());
     }
 
     private synchronized boolean roomToRecycle() {
-        return reserved.size() < MAX_RESERVED;
+        return reserved.size() + recycled.size() < MAX_RESERVED;
     }
 
-    /** Empties the message file and renames it to {@code fresh}; false if that name is taken (a clock set back). */
-    private boolean recycle(String id, String fresh) throws IOException {
+    /**
+     * Empties the message file (through the file still open from its reception, if it is) and renames it to
+     * {@code fresh}; false if that name is taken (a clock set back) or the file is gone.
+     */
+    private boolean recycle(QueueEntry entry, String fresh) throws IOException {
+        FileChannel open = entry.openContent();
         try {
-            FileChannel.open(contentFile(id), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
-        } catch (NoSuchFileException gone) {
-            return false;
-        }
-        try {
-            Files.move(contentFile(id), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
+            if (open != null) {
+                open.truncate(0);
+            } else {
+                FileChannel.open(contentFile(entry.id()), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+            }
+            Files.move(contentFile(entry.id()), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
             return true;
-        } catch (FileAlreadyExistsException taken) {
+        } catch (FileAlreadyExistsException | NoSuchFileException e) {
             return false;
         }
     }
 
-    /** The content as transports send it: prepended header fields, then the received message. */
+    /**
+     * The content as transports send it: prepended header fields, then the received message, read from the file
+     * its reception left open while there is one.
+     */
     MessageSource source(QueueEntry entry) {
         StringBuilder prefix = new StringBuilder();
         for (HeaderField h : entry.prependedHeaders()) {
@@ -203,8 +237,9 @@ final class Spool {
         return new MessageSource() {
             @Override
             public InputStream open() throws IOException {
-                return new SequenceInputStream(new ByteArrayInputStream(head),
-                        new LimitedInputStream(Files.newInputStream(content), entry.size()));
+                FileChannel open = entry.openContent();
+                return open != null ? new ContentStream(head, open, entry.size(), false)
+                        : new ContentStream(head, FileChannel.open(content, StandardOpenOption.READ), entry.size(), true);
             }
 
             @Override
@@ -312,6 +347,7 @@ final class Spool {
         QueueEntry entry;
         try {
             entry = EnvelopeFile.parse(Files.readString(envelopeFile(id), StandardCharsets.UTF_8));
+            entry.stateFileWritten(true);
         } catch (NoSuchFileException noStateYet) {
             entry = readTrailer(contentFile(id));
             if (QueueIds.parse(entry.id()) >= 0 && QueueIds.parse(entry.id()) < QueueIds.parse(id)) {

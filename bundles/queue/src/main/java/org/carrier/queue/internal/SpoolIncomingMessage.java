@@ -37,7 +37,8 @@ final class SpoolIncomingMessage implements IncomingMessage {
         this.id = id;
         this.file = file;
         this.committer = committer;
-        this.channel = FileChannel.open(file, StandardOpenOption.WRITE); // reserved: it exists, empty
+        // reserved: it exists, empty, durably in the directory; READ too, for the first delivery attempt (seal)
+        this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.out = new CountingOutputStream(channel);
     }
 
@@ -67,23 +68,20 @@ final class SpoolIncomingMessage implements IncomingMessage {
         if (done) {
             throw new IllegalStateException(id + " was already committed or closed");
         }
-        out.flush();
-        committer.commit(this, envelope, prependedHeader, hold);
-        done = true;
+        committer.commit(this, envelope, prependedHeader, hold); // seals the file, flushing what is buffered
     }
 
     /**
-     * Appends the envelope trailer after the content, syncs the file and closes it: content and envelope
-     * reach the disk with one sync.
+     * Appends the envelope trailer after the content (with the content still buffered, in one write) and syncs
+     * the file: content and envelope reach the disk with one sync.
+     *
+     * @return the file, still open; the caller owns it from now on (the first delivery attempt reads from it)
      */
-    void seal(byte[] trailer) throws IOException {
-        out.flush();
-        ByteBuffer bytes = ByteBuffer.wrap(trailer);
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
+    FileChannel seal(byte[] trailer) throws IOException {
+        out.drainWith(ByteBuffer.wrap(trailer));
         channel.force(true);
-        channel.close();
+        done = true;
+        return channel;
     }
 
     @Override
@@ -147,6 +145,15 @@ final class SpoolIncomingMessage implements IncomingMessage {
             while (bytes.hasRemaining()) {
                 target.write(bytes);
             }
+        }
+
+        /** Writes what is buffered and then {@code tail} with one gathering write where the kernel takes it all. */
+        void drainWith(ByteBuffer tail) throws IOException {
+            ByteBuffer[] both = {ByteBuffer.wrap(buffer, 0, used), tail};
+            while (tail.hasRemaining()) {
+                target.write(both);
+            }
+            used = 0;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -91,7 +92,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
 
     void updateSettings(QueueSettings newSettings) {
         this.settings = newSettings;
-        schedule.wake(); // a larger active limit may let more messages in at once
+        schedule.roomFreed(); // a larger active limit may let more messages in at once
     }
 
     // --- receiving ---
@@ -118,10 +119,14 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             throws IOException {
         QueueEntry entry = QueueEntry.arrived(message.queueId(), clock.instant(), expand(envelope), headers,
                 message.size(), hold);
-        message.seal(Spool.trailer(entry)); // the one sync: content and envelope, in a file already in the directory
+        // the one sync: content and envelope, in a file already in the directory
+        FileChannel content = message.seal(Spool.trailer(entry));
         LOG.info("{}: from=<{}>, size={}, nrcpt={}{}", entry.id(), envelope.reversePath(), entry.size(),
                 entry.envelope().recipients().size(), hold ? " (held)" : " (queue active)");
-        admit(entry);
+        entry.keepContentOpen(content);
+        if (!admit(entry)) {
+            entry.closeContent();
+        }
     }
 
     /** A DSN: queued like any message, but past the free-space check (it is small, and owed to a sender). */
@@ -146,17 +151,21 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         return envelope.withRecipients(List.copyOf(expanded.values()));
     }
 
-    /** A new message goes straight to a delivery thread while there is room, else into the schedule. */
-    private void admit(QueueEntry entry) {
+    /**
+     * A new message goes straight to a delivery thread while there is room, else into the schedule.
+     *
+     * @return whether an attempt was submitted (it then closes the entry's open content)
+     */
+    private boolean admit(QueueEntry entry) {
         if (entry.held()) {
-            return;
+            return false;
         }
         if (active.size() < settings.activeLimit() && claims.add(entry.id())) {
             active.put(entry.id(), entry);
-            submit(entry);
-        } else {
-            reschedule(entry);
+            return submit(entry);
         }
+        reschedule(entry);
+        return false;
     }
 
     // --- scheduling and delivery ---
@@ -170,10 +179,15 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
 
     /** The scheduler thread: loads each message when it becomes due, while fewer than the active limit are loaded. */
     private void runSchedule() {
+        long lastSpoolSync = System.nanoTime();
         while (running) {
             try {
+                if (System.nanoTime() - lastSpoolSync >= IDLE_WAIT_MILLIS * 1_000_000) {
+                    spool.syncRecycled(); // removals of delivered messages reach the disk within about a second
+                    lastSpoolSync = System.nanoTime();
+                }
                 if (active.size() >= settings.activeLimit()) {
-                    schedule.pause(IDLE_WAIT_MILLIS);
+                    schedule.awaitRoom(IDLE_WAIT_MILLIS, () -> active.size() >= settings.activeLimit());
                     continue;
                 }
                 long id = schedule.takeDue(clock.millis(), IDLE_WAIT_MILLIS);
@@ -203,11 +217,13 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         submit(loaded.get());
     }
 
-    private void submit(QueueEntry entry) {
+    private boolean submit(QueueEntry entry) {
         try {
             workers.execute(() -> attempt(entry));
+            return true;
         } catch (RejectedExecutionException e) {
             release(entry); // shutting down: the entry is on disk and will be recovered at the next start
+            return false;
         }
     }
 
@@ -224,6 +240,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             LOG.error("{}: delivery attempt failed, will retry: {}", entry.id(), e.toString());
             schedule.add(clock.instant().plus(settings.retryDelay(1)).toEpochMilli(), QueueIds.parse(entry.id()));
         } finally {
+            entry.closeContent();
             release(entry);
         }
     }
@@ -236,7 +253,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private void persist(QueueEntry entry, boolean attemptDone) throws IOException {
         synchronized (entry) {
             if (attemptDone && !entry.deleted() && entry.allFinal()) {
-                spool.removeDone(entry.id(), ids::next);
+                spool.removeDone(entry, ids::next);
                 LOG.info("{}: removed", entry.id());
             } else if (entry.deleted() || entry.allFinal()) {
                 spool.remove(entry.id());
@@ -254,7 +271,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         if (!entry.allFinal()) {
             reschedule(entry);
         }
-        schedule.wake();
+        schedule.roomFreed();
     }
 
     // --- inspecting ---
