@@ -25,6 +25,16 @@ public interface MailQueue {
      */
     IncomingMessage receive() throws IOException;
 
+    /**
+     * Whether {@link #receive} would now return without waiting for the disk (no file to create, no sync), so
+     * that the SMTP server may call it on a network thread instead of handing DATA to a worker.
+     *
+     * @return {@code false} unless the queue is sure; the default, which is always safe
+     */
+    default boolean receivesAtOnce() {
+        return false;
+    }
+
     /** A snapshot of every message in the queue, oldest first. */
     List<QueuedMessage> list();
 

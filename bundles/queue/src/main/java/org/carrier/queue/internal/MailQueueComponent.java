@@ -187,6 +187,11 @@ public class MailQueueComponent implements MailQueue, QueueOperations {
     }
 
     @Override
+    public boolean receivesAtOnce() {
+        return queue.receivesAtOnce();
+    }
+
+    @Override
     public List<QueuedMessage> list() {
         return queue.list();
     }

@@ -46,6 +46,11 @@ final class Spool {
     private static final String CONTENT = ".msg";
     /** How many empty message files one directory sync makes ready. */
     private static final int RESERVE_BATCH = 64;
+    /**
+     * How many reserved files make {@link #readyToReceive} sure: several sessions may take one between that
+     * check and their {@link #reserve}, and the one that finds none left would wait for a sync.
+     */
+    private static final int READY_MARGIN = 16;
     /** How many emptied files of delivered messages may wait for new messages; beyond it, they are deleted. */
     private static final int MAX_RESERVED = 4 * RESERVE_BATCH;
     /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
@@ -60,6 +65,8 @@ final class Spool {
     private final Deque<String> reserved = new ArrayDeque<>();
     /** Files of delivered messages renamed to fresh IDs, waiting for a directory sync before they are reserved. */
     private final List<String> recycled = new ArrayList<>();
+    /** How many reserved files are durable and ready, updated once each change is complete (after its sync). */
+    private volatile int ready;
 
     Spool(Path root) throws IOException {
         this.root = root;
@@ -104,7 +111,17 @@ final class Spool {
             settleRecycled();
             GroupSync.syncDirectory(queue);
         }
-        return reserved.poll();
+        String id = reserved.poll();
+        ready = reserved.size();
+        return id;
+    }
+
+    /**
+     * Whether {@link #reserve} would now return at once, from files already durable, with no sync to wait for.
+     * Lock-free: a network thread asks, and must not wait while another thread holds the lock through a sync.
+     */
+    boolean readyToReceive() {
+        return ready >= READY_MARGIN;
     }
 
     private void createBatch(Supplier<String> ids) throws IOException {
@@ -128,6 +145,7 @@ final class Spool {
         if (!recycled.isEmpty()) {
             settleRecycled();
             GroupSync.syncDirectory(queue);
+            ready = reserved.size();
         }
     }
 
@@ -147,6 +165,7 @@ final class Spool {
             }
         }
         reserved.clear();
+        ready = 0;
     }
 
     /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */

@@ -103,6 +103,11 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         return receive(this::commitChecked);
     }
 
+    @Override
+    public boolean receivesAtOnce() {
+        return spool.readyToReceive();
+    }
+
     private IncomingMessage receive(SpoolIncomingMessage.Committer committer) throws IOException {
         String id = spool.reserve(ids::next);
         return new SpoolIncomingMessage(id, spool.contentFile(id), committer);

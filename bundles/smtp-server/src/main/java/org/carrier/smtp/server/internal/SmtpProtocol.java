@@ -132,8 +132,9 @@ final class SmtpProtocol {
 
     private boolean mayBlock(String verb, String line) {
         return switch (verb) {
-            // the queue (its files at DATA and BDAT), AUTH (password hashes)
-            case "DATA", "BDAT", "AUTH" -> true;
+            // the queue (its files at DATA and BDAT) unless it has a file ready, AUTH (password hashes)
+            case "DATA" -> !services.queue().receivesAtOnce();
+            case "BDAT", "AUTH" -> true;
             case "RCPT" -> rcptMayBlock(line);
             // filters may block; dropping a message being received removes its queue file
             case "EHLO", "HELO" -> sessionChain.hooks(FilterChain.Stage.HELO) || content != null;

@@ -23,10 +23,19 @@ final class MemoryQueue implements MailQueue {
 
     final List<Committed> committed = new CopyOnWriteArrayList<>();
     final AtomicInteger discarded = new AtomicInteger();
+    /** The threads that started receiving each message, in order. */
+    final List<String> receivedOn = new CopyOnWriteArrayList<>();
+    volatile boolean receivesAtOnce;
     private final AtomicInteger ids = new AtomicInteger();
 
     @Override
+    public boolean receivesAtOnce() {
+        return receivesAtOnce;
+    }
+
+    @Override
     public IncomingMessage receive() {
+        receivedOn.add(Thread.currentThread().getName());
         String id = "Q" + ids.incrementAndGet();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         return new IncomingMessage() {
