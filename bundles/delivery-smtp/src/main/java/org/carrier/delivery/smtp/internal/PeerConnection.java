@@ -143,8 +143,10 @@ final class PeerConnection implements Closeable {
         byte[] buffer = blockFor(size);
         boolean lineStart = true;
         int last = -1;
+        long read = 0;
         int n;
         while ((n = message.read(buffer)) > 0) {
+            read += n;
             if (lineStart && buffer[0] == '.') {
                 out.write('.');
             }
@@ -159,7 +161,9 @@ final class PeerConnection implements Closeable {
             }
             out.write(buffer, from, n - from);
             lineStart = buffer[n - 1] == '\n';
-            flush(blockTimeoutMillis);
+            if (read < size) {
+                flush(blockTimeoutMillis); // the last block goes out with the final dot: one write for a small message
+            }
             last = buffer[n - 1];
         }
         if (last != '\n' && last != -1) {
