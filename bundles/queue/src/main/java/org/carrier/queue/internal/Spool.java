@@ -100,7 +100,7 @@ final class Spool {
 
     /**
      * An ID whose {@code .msg} file is durably in the directory, to receive a message into: a file of a delivered
-     * message renamed for reuse, or a new empty one. New files are made a batch at a time; either way one
+     * message renamed for reuse (still holding that message until overwritten), or a new empty one. New files are made a batch at a time; either way one
      * directory sync makes a batch of names durable before anything is received into them.
      */
     synchronized String reserve(Supplier<String> ids) throws IOException {
@@ -197,18 +197,20 @@ final class Spool {
 
     /**
      * Removes a message whose delivery is done and whose content nobody reads any more. One without a
-     * {@code .env} (most mail: delivered at the first attempt) leaves its file to a message to come: emptied
-     * and renamed to a fresh ID from {@code ids}, it is reserved once a directory sync made the rename durable
+     * {@code .env} (most mail: delivered at the first attempt) leaves its file to a message to come: renamed to
+     * a fresh ID from {@code ids}, it is reserved once a directory sync made the rename durable
      * ({@link #syncRecycled}, without the delivery thread waiting), so no message is received into it under a
-     * name a crash could undo. Creating files is what costs: ext4 without a journal searches past every inode
-     * deleted in the last seconds for each new one. If a crash keeps the rename but not the emptying, the file's
-     * trailer names the older message, and start-up removes it ({@link #read}); if it undoes both, the message is
-     * delivered again, as any delivery whose end a crash cut.
+     * name a crash could undo. The next message overwrites it in place ({@link SpoolIncomingMessage}): creating
+     * files, or freeing and allocating blocks, is what costs (ext4 without a journal searches past every inode
+     * deleted in the last seconds for each new one, and with {@code discard} it trims every freed block at once).
+     * Until then the file keeps the old content, whose trailer names the older message: nothing takes it for a
+     * queued message ({@link #read}), and start-up removes it. A crash that undoes the rename means the message
+     * is delivered again, as any delivery whose end a crash cut.
      */
     void removeDone(QueueEntry entry, Supplier<String> ids) throws IOException {
         if (!entry.stateFileWritten() && roomToRecycle()) {
             String fresh = ids.get();
-            if (recycle(entry, fresh)) {
+            if (rename(entry.id(), fresh)) {
                 synchronized (this) {
                     recycled.add(fresh);
                 }
@@ -222,19 +224,10 @@ final class Spool {
         return reserved.size() + recycled.size() < MAX_RESERVED;
     }
 
-    /**
-     * Empties the message file (through the file still open from its reception, if it is) and renames it to
-     * {@code fresh}; false if that name is taken (a clock set back) or the file is gone.
-     */
-    private boolean recycle(QueueEntry entry, String fresh) throws IOException {
-        FileChannel open = entry.openContent();
+    /** Renames a message file to {@code fresh}; false if that name is taken (a clock set back) or the file is gone. */
+    private boolean rename(String id, String fresh) throws IOException {
         try {
-            if (open != null) {
-                open.truncate(0);
-            } else {
-                FileChannel.open(contentFile(entry.id()), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
-            }
-            Files.move(contentFile(entry.id()), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
+            Files.move(contentFile(id), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
             return true;
         } catch (FileAlreadyExistsException | NoSuchFileException e) {
             return false;
@@ -380,7 +373,7 @@ final class Spool {
         return entry;
     }
 
-    private static QueueEntry readTrailer(Path content) throws IOException {
+    static QueueEntry readTrailer(Path content) throws IOException {
         try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
             long length = channel.size();
             String line = length < TRAILER_LINE ? ""

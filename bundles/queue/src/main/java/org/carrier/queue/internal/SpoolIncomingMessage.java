@@ -16,8 +16,10 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
 
 /**
- * A message being received: written straight into its reserved, empty {@code queue/ID.msg}; committing
- * appends the envelope trailer and syncs the file, and from then on it is queued.
+ * A message being received: written straight into its reserved {@code queue/ID.msg} from the start, over what
+ * a reused file held ({@link Spool#removeDone}); committing appends the envelope trailer, cuts the file after
+ * it and syncs the file, and from then on it is queued. Until the seal, the file's end is either empty or the
+ * trailer of an older message, so a crash meanwhile leaves nothing that reads as queued.
  */
 final class SpoolIncomingMessage implements IncomingMessage {
 
@@ -37,7 +39,7 @@ final class SpoolIncomingMessage implements IncomingMessage {
         this.id = id;
         this.file = file;
         this.committer = committer;
-        // reserved: it exists, empty, durably in the directory; READ too, for the first delivery attempt (seal)
+        // reserved: it exists, durably in the directory; READ too, for the first delivery attempt (seal)
         this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.out = new CountingOutputStream(channel);
     }
@@ -60,7 +62,8 @@ final class SpoolIncomingMessage implements IncomingMessage {
     @Override
     public InputStream openContent() throws IOException {
         out.flush();
-        return Files.newInputStream(file);
+        // only what was received: a reused file may hold more after it
+        return new ContentStream(new byte[0], FileChannel.open(file, StandardOpenOption.READ), out.count, true);
     }
 
     @Override
@@ -72,13 +75,14 @@ final class SpoolIncomingMessage implements IncomingMessage {
     }
 
     /**
-     * Appends the envelope trailer after the content (with the content still buffered, in one write) and syncs
-     * the file: content and envelope reach the disk with one sync.
+     * Appends the envelope trailer after the content (with the content still buffered, in one write), cuts off
+     * whatever a reused file held beyond it, and syncs the file: content and envelope reach the disk with one sync.
      *
      * @return the file, still open; the caller owns it from now on (the first delivery attempt reads from it)
      */
     FileChannel seal(byte[] trailer) throws IOException {
         out.drainWith(ByteBuffer.wrap(trailer));
+        channel.truncate(out.count + trailer.length); // a no-op for a new file; frees only the excess of a reused one
         channel.force(true);
         done = true;
         return channel;

@@ -85,10 +85,22 @@ class SpoolQueueTest {
         }
     }
 
-    /** The files in queue/ that hold something (empty ones are reserved for messages yet to come). */
+    /**
+     * The files in queue/ that hold something: not the ones reserved for messages yet to come (empty, or a
+     * delivered message's file kept for reuse, whose trailer names an older ID than the file).
+     */
     private List<String> queueFiles() throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
+        try (Stream<Path> s = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0 && !keptForReuse(p))) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static boolean keptForReuse(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return name.endsWith(".msg") && !(Spool.readTrailer(file).id() + ".msg").equals(name);
+        } catch (IOException e) {
+            return false; // no trailer: something is being received into it
         }
     }
 
@@ -177,7 +189,7 @@ class SpoolQueueTest {
         assertTrue(waitFor(() -> calls.get() >= 1));
         assertTrue(waitFor(() -> q.list().isEmpty()), "delivered on the retry");
         assertEquals(2, calls.get());
-        assertFalse(Files.exists(root.resolve("queue/" + id + ".env")));
+        assertTrue(waitFor(() -> !Files.exists(root.resolve("queue/" + id + ".env"))), "its state file goes after its content");
     }
 
     @Test
@@ -291,17 +303,22 @@ class SpoolQueueTest {
     }
 
     @Test
-    void aDeliveredMessagesFileIsEmptiedAndReusedForTheNextMessage() throws Exception {
+    void aDeliveredMessagesFileIsReusedAndOverwrittenByTheNextMessage() throws Exception {
         SpoolQueue q = queue(FAST);
-        String first = submit(q, envelope("bob@relay.test"), false);
+        String longer = "X-Long: " + "x".repeat(10_000) + "\r\n" + CONTENT;
+        String first;
+        try (IncomingMessage m = q.receive()) {
+            m.content().write(longer.getBytes(StandardCharsets.UTF_8));
+            m.commit(envelope("bob@relay.test"), List.of(), false);
+            first = m.queueId();
+        }
         Path delivered = root.resolve("queue/" + first + ".msg");
         assertTrue(waitFor(() -> !Files.exists(delivered) && queueEntries().size() == 64),
                 "63 files reserved ahead, and the delivered message's file under a new ID");
-        List<Path> empty = queueEntries();
-        assertTrue(empty.stream().allMatch(p -> p.toFile().length() == 0), "every file left is empty: " + empty);
+        assertEquals(List.of(), queueFiles(), "nothing queued: 63 empty files and one kept for reuse");
 
         // the reused file sorts last: messages take reserved files in order, so the 64th message gets it
-        String last = empty.stream().map(p -> p.getFileName().toString()).sorted().toList().get(63);
+        String last = queueEntries().stream().map(p -> p.getFileName().toString()).sorted().toList().get(63);
         assertTrue(last.compareTo(first + ".msg") > 0, "a newer ID than the delivered message's: " + last);
         List<String> received = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
@@ -310,6 +327,14 @@ class SpoolQueueTest {
         assertEquals(last, received.get(63) + ".msg");
         assertEquals(received.stream().map(id -> id + ".msg").sorted().toList(), queueFiles(), "each held message in its own file");
         assertEquals(1, smtp.requests.size(), "only the first was delivered; the rest are held");
+
+        // the shorter message written over the longer one: cut after its own trailer, and read back whole
+        Path reused = root.resolve("queue/" + last);
+        assertEquals(CONTENT.length(), Spool.readTrailer(reused).size());
+        assertTrue(Files.size(reused) < longer.length(), "nothing of the older message is left after the trailer");
+        assertTrue(q.release(received.get(63)));
+        assertTrue(waitFor(() -> smtp.contents.size() == 2));
+        assertEquals(CONTENT, smtp.contents.get(1));
     }
 
     @Test
