@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 
 import org.carrier.api.message.Envelope;
@@ -107,8 +108,11 @@ final class SpoolIncomingMessage implements IncomingMessage {
      * the SMTP server writes the DATA stream byte by byte. Closing it does not close the file (commit does).
      */
     private static final class CountingOutputStream extends OutputStream {
+        /** Most messages are a few KB: a small buffer first (each costs zeroing), grown for larger ones. */
+        private static final int FIRST_BUFFER = 8 * 1024;
+        private static final int MAX_BUFFER = 64 * 1024;
         private final FileChannel target;
-        private final byte[] buffer = new byte[64 * 1024];
+        private byte[] buffer = new byte[FIRST_BUFFER];
         private int used;
         private long count;
 
@@ -119,7 +123,7 @@ final class SpoolIncomingMessage implements IncomingMessage {
         @Override
         public void write(int b) throws IOException {
             if (used == buffer.length) {
-                flush();
+                makeRoom(1);
             }
             buffer[used++] = (byte) b;
             count++;
@@ -128,15 +132,29 @@ final class SpoolIncomingMessage implements IncomingMessage {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             if (len > buffer.length - used) {
-                flush();
+                makeRoom(len);
             }
-            if (len >= buffer.length) {
+            if (len > buffer.length - used) {
                 drain(ByteBuffer.wrap(b, off, len));
             } else {
                 System.arraycopy(b, off, buffer, used, len);
                 used += len;
             }
             count += len;
+        }
+
+        /** Grows the buffer up to its maximum; once there, writes out what it holds. */
+        private void makeRoom(int needed) throws IOException {
+            if (buffer.length < MAX_BUFFER) {
+                int size = buffer.length;
+                while (size < MAX_BUFFER && size - used < needed) {
+                    size *= 2;
+                }
+                buffer = Arrays.copyOf(buffer, size);
+            }
+            if (buffer.length - used < needed) {
+                flush();
+            }
         }
 
         @Override

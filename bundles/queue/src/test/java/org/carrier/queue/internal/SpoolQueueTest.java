@@ -1,9 +1,11 @@
 package org.carrier.queue.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -300,6 +304,32 @@ class SpoolQueueTest {
         assertTrue(Files.exists(root.resolve("corrupt/" + damaged + ".msg")), "moved aside with a log line");
         assertFalse(Files.exists(partialFile), "never acknowledged: removed");
         assertFalse(Files.exists(root.resolve("queue/" + removed + ".env")), "the removal was finished");
+    }
+
+    @Test
+    void contentWrittenInPiecesOfEverySizeIsStoredExactly() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        String id;
+        try (IncomingMessage m = q.receive()) {
+            Random random = new Random(7);
+            while (expected.size() < 300_000) {
+                byte[] piece = new byte[random.nextInt(3) == 0 ? 1 : random.nextInt(90_000)];
+                random.nextBytes(piece);
+                if (piece.length == 1) {
+                    m.content().write(piece[0]);
+                } else {
+                    m.content().write(piece);
+                }
+                expected.write(piece);
+            }
+            m.commit(envelope("bob@relay.test"), List.of(), true);
+            id = m.queueId();
+        }
+        Path file = root.resolve("queue/" + id + ".msg");
+        assertEquals(expected.size(), Spool.readTrailer(file).size());
+        byte[] stored = Arrays.copyOf(Files.readAllBytes(file), expected.size());
+        assertArrayEquals(expected.toByteArray(), stored);
     }
 
     @Test
