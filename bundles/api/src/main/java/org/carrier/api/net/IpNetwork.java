@@ -3,6 +3,8 @@ package org.carrier.api.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -53,6 +55,24 @@ public record IpNetwork(InetAddress address, int prefixLength) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not an IP network: " + text + " (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Parses networks separated by commas or white space, in any number of entries (a configuration's array, or
+     * one string); empty entries are skipped.
+     *
+     * @throws IllegalArgumentException naming the first entry that is not a network
+     */
+    public static List<IpNetwork> parseList(String... entries) {
+        List<IpNetwork> networks = new ArrayList<>();
+        for (String entry : entries == null ? new String[0] : entries) {
+            for (String item : entry == null ? new String[0] : entry.trim().split("[\\s,]+")) {
+                if (!item.isEmpty()) {
+                    networks.add(parse(item));
+                }
+            }
+        }
+        return List.copyOf(networks);
     }
 
     /** Whether {@code candidate} lies in this network; an address of the other family never does. */

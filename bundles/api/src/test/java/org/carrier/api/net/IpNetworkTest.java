@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +65,14 @@ class IpNetworkTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpNetwork.parse(bad), bad);
             assertTrue(e.getMessage().contains("not an IP network"), e.getMessage());
         }
+    }
+
+    @Test
+    void parseListTakesCommasAndWhiteSpaceAcrossEntriesAndNamesABadOne() {
+        assertEquals(List.of(IpNetwork.parse("127.0.0.0/8"), IpNetwork.parse("::1"), IpNetwork.parse("192.0.2.1")),
+                IpNetwork.parseList(" 127.0.0.0/8, ::1 ", "", "192.0.2.1"));
+        assertEquals(List.of(), IpNetwork.parseList((String[]) null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpNetwork.parseList("10.0.0.0/8 mail.example"));
+        assertTrue(e.getMessage().contains("mail.example"), e.getMessage());
     }
 }

@@ -109,7 +109,7 @@ public class DnsblFilter implements SmtpFilter {
             setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
             settings = new Settings(setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
                     Math.max(1, config.threshold()), config.stage(), config.action(),
-                    setting("allowList", () -> entries(config.allowList(), "[\\s,]+").map(IpNetwork::parse).toList()),
+                    setting("allowList", () -> IpNetwork.parseList(config.allowList())),
                     Math.max(1, config.timeoutMillis()), config.replyText(), config.tagHeader());
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());

@@ -5,7 +5,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -128,8 +127,7 @@ public class GreylistFilter implements SmtpFilter {
     void configure(Config config) {
         try {
             setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
-            List<IpNetwork> allow = setting("allowList", () -> Arrays.stream(config.allowList())
-                    .flatMap(v -> Arrays.stream(v.trim().split("[\\s,]+"))).filter(e -> !e.isEmpty()).map(IpNetwork::parse).toList());
+            List<IpNetwork> allow = setting("allowList", () -> IpNetwork.parseList(config.allowList()));
             Settings next = new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
                     allow, config.action(), Math.max(1, config.syncSeconds()), config.tagHeader());
             greylist.rules(rules(config));

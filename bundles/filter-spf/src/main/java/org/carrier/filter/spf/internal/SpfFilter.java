@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -116,7 +115,7 @@ public class SpfFilter implements SmtpFilter {
     void configure(Config config) {
         List<IpNetwork> skip;
         try {
-            skip = skipNetworks(config.skipNetworks());
+            skip = IpNetwork.parseList(config.skipNetworks());
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: skipNetworks: {}; {}", PID, e.getMessage(),
                     policy == null ? "no client is skipped" : "the previous settings stay in force");
@@ -205,20 +204,6 @@ public class SpfFilter implements SmtpFilter {
         }
         InetAddress ip = Addresses.normalize(client.getAddress());
         return p.skip().stream().anyMatch(n -> n.contains(ip));
-    }
-
-    /** Addresses and CIDR blocks, separated by commas or spaces within an entry too. */
-    private static List<IpNetwork> skipNetworks(String[] entries) {
-        List<IpNetwork> networks = new ArrayList<>();
-        for (String entry : entries == null ? new String[0] : entries) {
-            for (String item : entry.split("[,\\s]+")) {
-                if (item.isEmpty()) {
-                    continue;
-                }
-                networks.add(IpNetwork.parse(item));
-            }
-        }
-        return List.copyOf(networks);
     }
 
     private static String localHostName() {

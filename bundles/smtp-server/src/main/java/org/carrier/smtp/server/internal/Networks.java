@@ -1,7 +1,6 @@
 package org.carrier.smtp.server.internal;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.carrier.api.net.IpNetwork;
@@ -20,13 +19,7 @@ final class Networks {
      * @throws IllegalArgumentException naming the entry that is not a network
      */
     static Networks parse(String text) {
-        List<IpNetwork> list = new ArrayList<>();
-        for (String entry : text.trim().split("[\\s,]+")) {
-            if (!entry.isEmpty()) {
-                list.add(IpNetwork.parse(entry));
-            }
-        }
-        return new Networks(list);
+        return new Networks(IpNetwork.parseList(text));
     }
 
     boolean isEmpty() {
