@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.carrier.api.message.SmtpReply;
 
@@ -13,6 +14,8 @@ import org.carrier.api.message.SmtpReply;
  * a bad value gets {@code 501 5.5.4}.
  */
 final class EsmtpParameters {
+    private static final Pattern SIZE_VALUE = Pattern.compile("\\d{1,18}");
+
     /** RFC 3461 §4.4: ENVID is at most 100 characters. */
     private static final int MAX_ENVID = 100;
     private static final Set<String> NOTIFY_KEYWORDS = Set.of("SUCCESS", "FAILURE", "DELAY");
@@ -66,7 +69,7 @@ final class EsmtpParameters {
     }
 
     private static SmtpReply size(String value, long max) {
-        if (!value.matches("\\d{1,18}")) {
+        if (!SIZE_VALUE.matcher(value).matches()) {
             return Reply.syntax("Syntax: SIZE=number");
         }
         return Long.parseLong(value) > max ? Reply.SIZE_EXCEEDS_LIMIT : null;

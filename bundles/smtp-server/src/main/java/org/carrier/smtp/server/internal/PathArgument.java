@@ -51,6 +51,7 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\[(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\]");
     private static final Pattern IPV6_LITERAL = Pattern.compile("\\[IPv6:([0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*)\\]", Pattern.CASE_INSENSITIVE);
     private static final Pattern SOURCE_ROUTE = Pattern.compile("@" + LABEL + "(?:\\." + LABEL + ")*(?:,@" + LABEL + "(?:\\." + LABEL + ")*)*:");
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
     /** RFC 5321 §4.1.2 esmtp-value: printable ASCII except '=' (and, with SMTPUTF8, UTF-8: RFC 6531 §3.3). */
     private static final Pattern VALUE = Pattern.compile("[\\x21-\\x3c\\x3e-\\x7e" + UTF8 + "]+");
@@ -161,7 +162,7 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
 
     private static Map<String, String> parameters(String text) throws SyntaxException {
         Map<String, String> params = new LinkedHashMap<>();
-        for (String p : text.strip().split("\\s+")) {
+        for (String p : WHITE_SPACE.split(text.strip())) {
             if (p.isEmpty()) {
                 continue;
             }

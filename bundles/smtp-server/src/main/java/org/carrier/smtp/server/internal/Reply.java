@@ -1,12 +1,16 @@
 package org.carrier.smtp.server.internal;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.QueueUnavailableException;
 
 /** Reply texts that recur, and the wire form of a reply (RFC 5321 §4.2: {@code code-text} lines, last with a space). */
 final class Reply {
+    /** Where a multi-line reply text breaks (compiled once: every reply is formatted here). */
+    private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+
     static final SmtpReply OK_MAIL = new SmtpReply(250, "2.1.0", "Ok");
     static final SmtpReply OK_RCPT = new SmtpReply(250, "2.1.5", "Ok");
     static final SmtpReply OK = new SmtpReply(250, "2.0.0", "Ok");
@@ -59,7 +63,8 @@ final class Reply {
 
     /** The reply as sent: each text line gets the code, all but the last with a hyphen. */
     static String wire(SmtpReply reply) {
-        String[] lines = reply.text().split("\r?\n", -1);
+        String text = reply.text();
+        String[] lines = text.indexOf('\n') < 0 ? new String[] {text} : LINE_BREAK.split(text, -1);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
             sb.append(reply.code()).append(i < lines.length - 1 ? '-' : ' ');
