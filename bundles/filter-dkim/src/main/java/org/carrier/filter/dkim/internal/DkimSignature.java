@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * @param version          {@code v=}, or {@code null} for a pre-standard (draft) signature
  * @param algorithm        {@code a=}
  * @param signature        {@code b=} decoded
- * @param bodyHash         {@code bh=} decoded
+ * @param bodyHash         {@code bh=} decoded, or {@code null} for a draft-00 signature, whose signed data holds the
+ *                         body itself ({@link #signsBodyInline})
  * @param headerCanon      the header part of {@code c=}
  * @param bodyCanon        the body part of {@code c=}
  * @param domain           {@code d=} in lower case
@@ -63,7 +64,11 @@ record DkimSignature(String raw, String version, Algorithm algorithm, byte[] sig
         }
         String b = TagList.withoutWhiteSpace(tags.required("b"));
         byte[] signature = base64(b, "b");
-        byte[] bodyHash = base64(TagList.withoutWhiteSpace(tags.required("bh")), "bh");
+        // draft-ietf-dkim-base-00 had no bh=: its signed data holds the canonical body itself (DkimCheck).
+        byte[] bodyHash = draft && !tags.has("bh") ? null : base64(TagList.withoutWhiteSpace(tags.required("bh")), "bh");
+        if (bodyHash == null && algorithm == Algorithm.ED25519_SHA256) {
+            throw DkimException.permerror("bh= missing");
+        }
         Canonicalization[] canon = canonicalization(tags.get("c"));
         String domain = tags.required("d").toLowerCase(Locale.ROOT);
         if (domain.isEmpty()) {
@@ -91,6 +96,11 @@ record DkimSignature(String raw, String version, Algorithm algorithm, byte[] sig
         long length = tags.has("l") ? number(tags.get("l"), "l") : -1;
         return new DkimSignature(raw, version, algorithm, signature, bodyHash, canon[0], canon[1], domain, headers,
                 identity, length, selector, expires, b.substring(0, Math.min(8, b.length())));
+    }
+
+    /** Whether this is a draft-00 signature: no {@code bh=}, the body is hashed with the header fields. */
+    boolean signsBodyInline() {
+        return bodyHash == null;
     }
 
     /** RFC 6376 §3.5 c=: "header/body", one name alone is the header's with a simple body; default simple/simple. */

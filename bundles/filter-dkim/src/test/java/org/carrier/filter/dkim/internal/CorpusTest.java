@@ -31,10 +31,6 @@ class CorpusTest {
      * skips exactly these rows in t/verifier.t; they are asserted here all the same, so a change shows.
      */
     private static final Map<String, String> DEVIATIONS = Map.of(
-            // Pre-standard draft-00 signatures without bh=: draft-00's hashing is not implemented (RFC 6376 §3.5
-            // requires bh=), so they are reported permerror.
-            "good_ietf00_1.txt", "invalid", "good_ietf00_2.txt", "invalid", "good_ietf00_3.txt", "invalid",
-            "good_ietf00_4.txt", "invalid", "good_ietf00_5.txt", "invalid",
             // No q= tag: good_dk_2 (expected pass) lacks q= as well, so a missing q= is accepted (default "dns") and
             // this signature verifies. The two rows contradict each other; upstream skips this one.
             "bad_dk_3.txt", "pass");
@@ -62,6 +58,15 @@ class CorpusTest {
                 results.stream().map(v -> v.algorithm() + " " + v.outcome().keyword()).toList(), results.toString());
         assertEquals("dkim=pass header.d=football.example.com header.s=brisbane header.a=ed25519-sha256 header.b=9/dsDChY",
                 results.get(0).toAuthResult().toString());
+    }
+
+    @Test
+    void draft00SignaturesWithoutBodyHashVerifyOnlyWithTheLegacySetting() throws Exception {
+        List<Verification> legacy = verify("corpus/mail-dkim/corpus/good_ietf00_4.txt", LEGACY);
+        assertEquals("pass", overall(legacy), legacy.toString());
+        List<Verification> strict = verify("corpus/mail-dkim/corpus/good_ietf00_4.txt", DEFAULTS);
+        assertEquals("invalid", overall(strict), strict.toString());
+        assertEquals("v= missing", strict.get(0).reason(), strict.toString());
     }
 
     @TestFactory
