@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * @param families family name to type (the parser names a counter family without its {@code _total})
  * @param samples  {@code name{"label":"value",...}} (labels as sorted JSON) to value
  */
-record PrometheusParser(Map<String, String> families, Map<String, Double> samples) {
+public record PrometheusParser(Map<String, String> families, Map<String, Double> samples) {
     private static final String PYTHON = "/usr/bin/python3";
 
-    static PrometheusParser parse(String exposition, Path work) throws IOException, InterruptedException {
+    public static PrometheusParser parse(String exposition, Path work) throws IOException, InterruptedException {
         Path script = work.resolve("prometheus_parse.py");
         try (InputStream in = PrometheusParser.class.getClassLoader().getResourceAsStream("prometheus_parse.py")) {
             Files.copy(in, script);
