@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +19,7 @@ import java.util.stream.IntStream;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.MxRecord;
-import org.carrier.api.metrics.Histogram;
-import org.carrier.api.metrics.MetricWriter;
+import org.carrier.metrics.internal.RecordingMetricWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,32 +118,16 @@ class DnsjavaResolverTest {
         failure(counted.mx("servfail.test"));
         get(counted.addresses("dual.dns.test"));
         failure(counted.txt("mx1.dns.test"));
-        Map<String, Double> written = new TreeMap<>();
-        counted.collect(new MetricWriter() {
-            @Override
-            public MetricWriter counter(String name, String help, double value, String... labels) {
-                written.put(name + List.of(labels), value);
-                return this;
-            }
-
-            @Override
-            public MetricWriter gauge(String name, String help, double value, String... labels) {
-                throw new AssertionError("no gauge expected");
-            }
-
-            @Override
-            public MetricWriter histogram(String name, String help, Histogram.Snapshot snapshot, String... labels) {
-                throw new AssertionError("no histogram expected");
-            }
-        });
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        counted.collect(written);
         assertEquals(Map.of(
-                "carrier_dns_lookups_total[type, MX]", 3.0,
-                "carrier_dns_lookups_total[type, A]", 1.0,
-                "carrier_dns_lookups_total[type, AAAA]", 1.0,
-                "carrier_dns_lookups_total[type, TXT]", 1.0,
-                "carrier_dns_failures_total[type, MX, reason, name_not_found]", 1.0,
-                "carrier_dns_failures_total[type, MX, reason, temporary]", 1.0,
-                "carrier_dns_failures_total[type, TXT, reason, no_data]", 1.0), written);
+                "carrier_dns_lookups_total{type=MX}", 3.0,
+                "carrier_dns_lookups_total{type=A}", 1.0,
+                "carrier_dns_lookups_total{type=AAAA}", 1.0,
+                "carrier_dns_lookups_total{type=TXT}", 1.0,
+                "carrier_dns_failures_total{type=MX,reason=name_not_found}", 1.0,
+                "carrier_dns_failures_total{type=MX,reason=temporary}", 1.0,
+                "carrier_dns_failures_total{type=TXT,reason=no_data}", 1.0), written.samples());
     }
 
     @Test

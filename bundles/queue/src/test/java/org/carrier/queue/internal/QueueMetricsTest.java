@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.metrics.Histogram;
-import org.carrier.api.metrics.MetricWriter;
+import org.carrier.metrics.internal.RecordingMetricWriter;
 import org.carrier.queue.internal.QueueMetrics.MessageState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,29 +107,16 @@ class QueueMetricsTest {
     void theFiguresAreWrittenUnderTheirNames() throws Exception {
         SpoolQueue q = queue();
         submit(q, envelope("ok@relay.test"), true);
-        List<String> written = new ArrayList<>();
-        q.metrics().writeTo(new MetricWriter() {
-            @Override
-            public MetricWriter counter(String name, String help, double value, String... labels) {
-                written.add(name + List.of(labels) + "=" + (long) value);
-                return this;
-            }
-
-            @Override
-            public MetricWriter gauge(String name, String help, double value, String... labels) {
-                written.add(name + List.of(labels) + "=" + (long) value);
-                return this;
-            }
-
-            @Override
-            public MetricWriter histogram(String name, String help, Histogram.Snapshot snapshot, String... labels) {
-                written.add(name + "=" + snapshot.count());
-                return this;
-            }
-        });
-        assertTrue(written.containsAll(List.of("carrier_deliveries_total[status, sent]=0",
-                "carrier_deliveries_total[status, bounced]=0", "carrier_delivery_delay_seconds=0",
-                "carrier_queue_messages[state, hold]=1", "carrier_queue_messages[state, incoming]=0")), written.toString());
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        q.metrics().writeTo(written);
+        assertEquals(Map.of("carrier_deliveries_total", "counter", "carrier_delivery_delay_seconds", "histogram",
+                "carrier_queue_messages", "gauge"), written.types());
+        Map<String, Double> samples = written.samples();
+        assertEquals(0.0, samples.get("carrier_deliveries_total{status=sent}"), "every status from the start");
+        assertEquals(0.0, samples.get("carrier_deliveries_total{status=bounced}"));
+        assertEquals(0.0, samples.get("carrier_delivery_delay_seconds_count{}"));
+        assertEquals(1.0, samples.get("carrier_queue_messages{state=hold}"));
+        assertEquals(0.0, samples.get("carrier_queue_messages{state=incoming}"));
     }
 
     private static Map<String, Long> counts(QueueMetrics m) {

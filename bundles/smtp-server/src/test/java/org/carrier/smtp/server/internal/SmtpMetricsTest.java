@@ -9,8 +9,8 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 import org.carrier.api.filter.FilterAction;
@@ -20,8 +20,7 @@ import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.api.metrics.Histogram;
-import org.carrier.api.metrics.MetricWriter;
+import org.carrier.metrics.internal.RecordingMetricWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,12 +110,7 @@ class SmtpMetricsTest {
 
     @Test
     void aSizeRefusalIsARejectOfTheFilterWhoseLimitItWas() throws Exception {
-        services.filters.add(named("size", new SmtpFilter() {
-            @Override
-            public long maxMessageSize(SessionInfo s) {
-                return 300;
-            }
-        }));
+        services.filters.add(sizeFilter(300));
         int port = start(100_000);
         String big = "x".repeat(78).concat("\r\n").repeat(10);
         List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test> SIZE=301\r\n"
@@ -131,12 +125,7 @@ class SmtpMetricsTest {
 
     @Test
     void theListenersOwnSizeLimitIsNoFiltersVerdict() throws Exception {
-        services.filters.add(named("size", new SmtpFilter() {
-            @Override
-            public long maxMessageSize(SessionInfo s) {
-                return 1_000;
-            }
-        }));
+        services.filters.add(sizeFilter(1_000));
         int port = start(50);
         List<String> replies = converse(port, HELLO + "MAIL FROM:<s@c.test> SIZE=51\r\nQUIT\r\n", 4);
         assertTrue(replies.get(2).startsWith("552 5.3.4"), replies.toString());
@@ -147,27 +136,21 @@ class SmtpMetricsTest {
     void theSourceWritesEveryFigureUnderItsName() {
         ServerMetrics.BUNDLE.received();
         ServerMetrics.BUNDLE.verdict("spf", FilterAction.REJECT);
-        List<String> written = new ArrayList<>();
-        new SmtpMetricSource().collect(new MetricWriter() {
-            @Override
-            public MetricWriter counter(String name, String help, double value, String... labels) {
-                written.add(name + List.of(labels));
-                return this;
-            }
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        new SmtpMetricSource().collect(written);
+        assertEquals(Map.of("carrier_smtp_messages_received_total", "counter", "carrier_smtp_sessions_open", "gauge",
+                "carrier_filter_verdicts_total", "counter"), written.types());
+        assertTrue(written.samples().get("carrier_filter_verdicts_total{filter=spf,verdict=reject}") >= 1, written.samples().toString());
+    }
 
+    /** A filter that only states a size limit, as the size filter does. */
+    private static FilterChain.Named sizeFilter(long limit) {
+        return named("size", new SmtpFilter() {
             @Override
-            public MetricWriter gauge(String name, String help, double value, String... labels) {
-                written.add(name + List.of(labels));
-                return this;
-            }
-
-            @Override
-            public MetricWriter histogram(String name, String help, Histogram.Snapshot snapshot, String... labels) {
-                throw new AssertionError("no histogram expected");
+            public long maxMessageSize(SessionInfo s) {
+                return limit;
             }
         });
-        assertTrue(written.containsAll(List.of("carrier_smtp_messages_received_total[]", "carrier_smtp_sessions_open[]",
-                "carrier_filter_verdicts_total[filter, spf, verdict, reject]")), written.toString());
     }
 
     private static FilterChain.Named named(String name, SmtpFilter filter) {
