@@ -132,6 +132,7 @@ final class FilterChain {
         this.pool = pool;
         this.budgetMillis = budgetMillis;
         this.metrics = metrics;
+        this.filters.forEach(f -> metrics.known(f.name()));
     }
 
     /** Whether any filter has a hook for the stage; if none has, running it returns at once, without a worker. */

@@ -2,10 +2,11 @@ package org.carrier.smtp.server.internal;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.carrier.api.filter.FilterAction;
-import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.metrics.MetricWriter;
 
 /**
@@ -20,10 +21,13 @@ final class ServerMetrics {
     private static final String[] VERDICTS = Arrays.stream(FilterAction.values())
             .map(a -> a.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
+    private static final String VERDICTS_HELP =
+            "Verdicts of each SMTP filter (a filter that fails or runs out of time counts as tempfail)";
+
     private final LongAdder sessionsOpen = new LongAdder();
     private final LongAdder received = new LongAdder();
-    private final CounterFamily verdicts = new CounterFamily("carrier_filter_verdicts_total",
-            "Verdicts of each SMTP filter (a filter that fails or runs out of time counts as tempfail)", "filter", "verdict");
+    /** Per filter name, one counter per {@link FilterAction}: a verdict costs a map lookup and an add, no allocation. */
+    private final Map<String, LongAdder[]> verdicts = new ConcurrentHashMap<>();
 
     void sessionOpened() {
         sessionsOpen.increment();
@@ -38,8 +42,19 @@ final class ServerMetrics {
         received.increment();
     }
 
+    /** A filter in a chain: its verdicts are shown from now on, at 0 until it gives one (the size filter rarely does). */
+    void known(String filter) {
+        verdicts.computeIfAbsent(filter, f -> newCounters());
+    }
+
     void verdict(String filter, FilterAction action) {
-        verdicts.increment(filter, VERDICTS[action.ordinal()]);
+        verdicts.computeIfAbsent(filter, f -> newCounters())[action.ordinal()].increment();
+    }
+
+    private static LongAdder[] newCounters() {
+        LongAdder[] counters = new LongAdder[VERDICTS.length];
+        Arrays.setAll(counters, i -> new LongAdder());
+        return counters;
     }
 
     long sessionsOpen() {
@@ -51,12 +66,17 @@ final class ServerMetrics {
     }
 
     long verdicts(String filter, FilterAction action) {
-        return verdicts.value(filter, VERDICTS[action.ordinal()]);
+        LongAdder[] counters = verdicts.get(filter);
+        return counters == null ? 0 : counters[action.ordinal()].sum();
     }
 
     void writeTo(MetricWriter out) {
         out.counter("carrier_smtp_messages_received_total", "Messages accepted (queued and answered 250)", received.sum());
         out.gauge("carrier_smtp_sessions_open", "SMTP sessions open now, on every listener", sessionsOpen.sum());
-        verdicts.writeTo(out);
+        verdicts.forEach((filter, counters) -> {
+            for (int i = 0; i < counters.length; i++) {
+                out.counter("carrier_filter_verdicts_total", VERDICTS_HELP, counters[i].sum(), "filter", filter, "verdict", VERDICTS[i]);
+            }
+        });
     }
 }

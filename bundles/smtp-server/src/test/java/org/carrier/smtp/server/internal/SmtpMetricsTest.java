@@ -133,6 +133,16 @@ class SmtpMetricsTest {
     }
 
     @Test
+    void aFilterInTheChainIsShownBeforeItsFirstVerdict() {
+        ServerMetrics own = new ServerMetrics();
+        new FilterChain(List.of(sizeFilter(1_000)), own);
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        own.writeTo(written);
+        assertEquals(0.0, written.samples().get("carrier_filter_verdicts_total{filter=size,verdict=reject}"));
+        assertEquals(0.0, written.samples().get("carrier_filter_verdicts_total{filter=size,verdict=continue}"));
+    }
+
+    @Test
     void theSourceWritesEveryFigureUnderItsName() {
         ServerMetrics.BUNDLE.received();
         ServerMetrics.BUNDLE.verdict("spf", FilterAction.REJECT);
