@@ -202,7 +202,8 @@ class RoutingIT {
         assertTrue(Distribution.waitFor(20, () -> quietly("x@closed.test").startsWith("554 5.7.1 closed.test takes no mail")),
                 "the reject route did not refuse at RCPT:\n" + carrier.console());
         assertTrue(Distribution.waitFor(20, () -> quietly("x@trap.test").startsWith("250")), "discard route not followed");
-        assertTrue(Distribution.waitFor(20, () -> carrier.console().lines().anyMatch(l -> l.contains("to=<x@trap.test>, discarded"))),
+        assertTrue(Distribution.waitFor(20, () -> carrier.console().lines()
+                        .anyMatch(l -> l.contains("to=<x@trap.test>, relay=discard,") && l.contains("status=sent"))),
                 "no log line for the discarded mail:\n" + carrier.console());
         assertTrue(Distribution.waitFor(20, () -> quietly("erin@held.test").startsWith("250")), "hold route not followed");
         assertTrue(Distribution.waitFor(20, () -> carrier.console().lines()

@@ -19,6 +19,9 @@ import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.dns.MxRecord;
+import org.carrier.api.metrics.CounterFamily;
+import org.carrier.api.metrics.MetricSource;
+import org.carrier.api.metrics.MetricWriter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -42,9 +45,9 @@ import org.xbill.DNS.Type;
  * The {@link DnsResolver} service on dnsjava. Its settings change live: a new configuration starts a new client
  * (and an empty cache); lookups already asked finish on the old one.
  */
-@Component(configurationPid = DnsjavaResolver.PID)
+@Component(service = {DnsResolver.class, MetricSource.class}, configurationPid = DnsjavaResolver.PID)
 @Designate(ocd = DnsjavaResolver.Config.class)
-public class DnsjavaResolver implements DnsResolver {
+public class DnsjavaResolver implements DnsResolver, MetricSource {
     static final String PID = "org.carrier.dns";
     private static final Logger LOG = LoggerFactory.getLogger(DnsjavaResolver.class);
 
@@ -75,6 +78,11 @@ public class DnsjavaResolver implements DnsResolver {
     }
 
     private volatile DnsClient client;
+    private final CounterFamily lookups = new CounterFamily("carrier_dns_lookups_total",
+            "DNS questions asked of the resolver (cached answers included), by record type", "type");
+    private final CounterFamily failures = new CounterFamily("carrier_dns_failures_total",
+            "DNS questions without an answer, by record type and reason (temporary: timeout or SERVFAIL; "
+                    + "name_not_found: NXDOMAIN; no_data: no record of the type)", "type", "reason");
 
     @Activate
     public DnsjavaResolver(Config config) {
@@ -184,13 +192,27 @@ public class DnsjavaResolver implements DnsResolver {
 
     private <T> CompletableFuture<List<T>> lookup(Name name, int type, Function<Record, T> convert) {
         LookupKey key = new LookupKey(name, type);
-        return client.lookup(key).thenApply(records -> {
+        String typeName = Type.string(type);
+        lookups.increment(typeName);
+        CompletableFuture<List<T>> answered = client.lookup(key).thenApply(records -> {
             List<T> answers = records.stream().filter(r -> r.getType() == type).map(convert).toList();
             if (answers.isEmpty()) {
                 throw new CompletionException(new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)"));
             }
             return answers;
         });
+        // the caller sees the answer once it is counted
+        return answered.whenComplete((answers, error) -> {
+            if (error != null) {
+                failures.increment(typeName, kind(error).name().toLowerCase(Locale.ROOT));
+            }
+        });
+    }
+
+    @Override
+    public void collect(MetricWriter out) {
+        lookups.writeTo(out);
+        failures.writeTo(out);
     }
 
     /** A host name without the trailing dot, in lower case (RFC 4343: DNS names compare case-insensitively). */

@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.MxRecord;
+import org.carrier.metrics.internal.RecordingMetricWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,27 @@ class DnsjavaResolverTest {
         assertEquals(List.of(InetAddress.getByName("::1")), get(resolver.ipv6Addresses("dual.dns.test")));
         assertEquals(Kind.NO_DATA, failure(resolver.ipv6Addresses("mx1.dns.test")));
         assertEquals(Kind.NAME_NOT_FOUND, failure(resolver.ipv4Addresses("nx.dns.test")));
+    }
+
+    @Test
+    void lookupsAndFailuresAreCountedByRecordType() throws Exception {
+        DnsjavaResolver counted = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                Map.of("servers", nsd.server(), "timeoutMillis", 1000)));
+        get(counted.mx("mail.dns.test"));
+        failure(counted.mx("nx.dns.test"));
+        failure(counted.mx("servfail.test"));
+        get(counted.addresses("dual.dns.test"));
+        failure(counted.txt("mx1.dns.test"));
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        counted.collect(written);
+        assertEquals(Map.of(
+                "carrier_dns_lookups_total{type=MX}", 3.0,
+                "carrier_dns_lookups_total{type=A}", 1.0,
+                "carrier_dns_lookups_total{type=AAAA}", 1.0,
+                "carrier_dns_lookups_total{type=TXT}", 1.0,
+                "carrier_dns_failures_total{type=MX,reason=name_not_found}", 1.0,
+                "carrier_dns_failures_total{type=MX,reason=temporary}", 1.0,
+                "carrier_dns_failures_total{type=TXT,reason=no_data}", 1.0), written.samples());
     }
 
     @Test

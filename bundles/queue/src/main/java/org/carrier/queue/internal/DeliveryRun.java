@@ -42,16 +42,18 @@ final class DeliveryRun {
     private final Function<String, Transport> transports;
     private final QueueSettings settings;
     private final Clock clock;
+    private final QueueMetrics metrics;
     private final Map<Recipient, DsnReport.Action> successes = new HashMap<>();
 
     DeliveryRun(QueueEntry entry, Spool spool, Router router, Function<String, Transport> transports,
-                QueueSettings settings, Clock clock) {
+                QueueSettings settings, Clock clock, QueueMetrics metrics) {
         this.entry = entry;
         this.spool = spool;
         this.router = router;
         this.transports = transports;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void run() {
@@ -131,6 +133,7 @@ final class DeliveryRun {
             }
         }
         entry.record(o.recipient(), state, next, reply, o.remote());
+        metrics.outcome(status(state), Duration.between(entry.arrival(), now));
         LOG.info("{}: to=<{}>, relay={}, delay={}, attempts={}, status={} ({})", entry.id(), o.recipient().address(),
                 o.remote(), delay(now), entry.attempts(o.recipient()), status(state), reply);
     }

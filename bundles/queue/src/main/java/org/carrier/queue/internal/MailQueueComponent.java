@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.metrics.MetricSource;
+import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.queue.QueueFilter;
@@ -34,9 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The queue as an OSGi service: configuration, the router, and the transports by name. */
-@Component(service = {MailQueue.class, QueueOperations.class}, configurationPid = MailQueueComponent.PID)
+@Component(service = {MailQueue.class, QueueOperations.class, MetricSource.class}, configurationPid = MailQueueComponent.PID)
 @Designate(ocd = MailQueueComponent.Config.class)
-public class MailQueueComponent implements MailQueue, QueueOperations {
+public class MailQueueComponent implements MailQueue, QueueOperations, MetricSource {
     static final String PID = "org.carrier.queue";
     private static final Logger LOG = LoggerFactory.getLogger(MailQueueComponent.class);
 
@@ -179,6 +181,11 @@ public class MailQueueComponent implements MailQueue, QueueOperations {
         if (name != null) {
             transports.remove(name.toString(), transport);
         }
+    }
+
+    @Override
+    public void collect(MetricWriter out) {
+        queue.metrics().writeTo(out);
     }
 
     @Override

@@ -56,6 +56,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private final FreeSpace freeSpace;
     private final Notifier notifier;
     private final Schedule schedule = new Schedule();
+    private final QueueMetrics metrics = new QueueMetrics();
     private final Set<String> claims = ConcurrentHashMap.newKeySet();
     private final Map<String, QueueEntry> active = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor workers;
@@ -81,9 +82,19 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     /** Schedules what a previous run left in the spool, then starts delivering. */
     void recover() throws IOException {
         long begun = System.nanoTime();
-        int count = spool.recover(this::reschedule);
+        int count = spool.recover(this::recovered);
         LOG.info("queue recovered {} message(s) from {} in {} ms", count, spool.root(), (System.nanoTime() - begun) / 1_000_000);
         scheduler.start();
+    }
+
+    /** A message found in the spool at start-up: counted, and scheduled. */
+    private void recovered(QueueEntry entry) {
+        metrics.moved(null, QueueMetrics.MessageState.of(entry));
+        reschedule(entry);
+    }
+
+    QueueMetrics metrics() {
+        return metrics;
     }
 
     QueueSettings settings() {
@@ -162,12 +173,12 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
      * @return whether an attempt was submitted (it then closes the entry's open content)
      */
     private boolean admit(QueueEntry entry) {
+        metrics.moved(null, QueueMetrics.MessageState.of(entry));
         if (entry.held()) {
             return false;
         }
         if (active.size() < settings.activeLimit() && claims.add(entry.id())) {
-            active.put(entry.id(), entry);
-            return submit(entry);
+            return start(entry);
         }
         reschedule(entry);
         return false;
@@ -218,8 +229,14 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             claims.remove(id);
             return;
         }
-        active.put(id, loaded.get());
-        submit(loaded.get());
+        start(loaded.get());
+    }
+
+    /** The entry, claimed, goes to a delivery thread. @return whether it was submitted */
+    private boolean start(QueueEntry entry) {
+        metrics.moved(QueueMetrics.MessageState.of(entry), QueueMetrics.MessageState.ACTIVE);
+        active.put(entry.id(), entry);
+        return submit(entry);
     }
 
     private boolean submit(QueueEntry entry) {
@@ -236,7 +253,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         try {
             if (!entry.held() && !entry.deleted()) {
                 List<RecipientStatus> before = entry.recipients();
-                DeliveryRun run = new DeliveryRun(entry, spool, router.get(), transports, settings, clock);
+                DeliveryRun run = new DeliveryRun(entry, spool, router.get(), transports, settings, clock, metrics);
                 run.run();
                 notifier.afterAttempt(entry, before, run.successes(), settings);
             }
@@ -271,7 +288,10 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
 
     /** Gives up the claim; the message goes back to the schedule if it still waits for something. */
     private void release(QueueEntry entry) {
-        active.remove(entry.id());
+        synchronized (entry) { // an operator's change comes before (counted here) or after (counted by it)
+            metrics.moved(QueueMetrics.MessageState.ACTIVE, QueueMetrics.MessageState.of(entry));
+            active.remove(entry.id());
+        }
         claims.remove(entry.id());
         if (!entry.allFinal()) {
             reschedule(entry);
@@ -420,11 +440,15 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             if (entry.deleted()) {
                 return false;
             }
+            QueueMetrics.MessageState before = QueueMetrics.MessageState.of(entry);
             change.accept(entry);
             try {
                 persist(entry, false);
             } catch (IOException e) {
                 throw new IllegalStateException(entry.id() + ": cannot write the change: " + e.getMessage(), e);
+            }
+            if (active.get(entry.id()) != entry) { // a running attempt counts its entry's state when it ends
+                metrics.moved(before, QueueMetrics.MessageState.of(entry));
             }
         }
         LOG.info("{}: {} by an operator", entry.id(), what);

@@ -89,12 +89,13 @@ public class MaildirTransport implements Transport {
                 + "Delivered-To: " + recipient.address() + "\r\n";
         try (InputStream content = request.message().open()) {
             Path file = maildir.deliver(prefix, content, hostname);
-            LOG.debug("{}: to=<{}>, maildir={}", request.queueId(), recipient.address(), file);
+            // The queue logs the outcome in its one to=<...> line; this says where the file went.
+            LOG.debug("{}: <{}> stored as {}", request.queueId(), recipient.address(), file);
             return new RecipientOutcome(recipient, Outcome.DELIVERED,
                     new SmtpReply(250, "2.0.0", "Ok: delivered to maildir"), "maildir");
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: to=<{}>, maildir={}, status=deferred (kept in the queue), problem={}", request.queueId(), recipient.address(),
-                    maildir.root(), e.toString());
+            LOG.warn("{}: cannot write to the maildir {} of <{}>: {}", request.queueId(), maildir.root(), recipient.address(),
+                    e.toString());
             return new RecipientOutcome(recipient, Outcome.DEFERRED,
                     new SmtpReply(451, "4.3.0", "cannot write to mailbox: " + e.getMessage()), "maildir");
         }

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
@@ -107,18 +108,31 @@ final class FilterChain {
     private final Set<Stage> hooked = EnumSet.noneOf(Stage.class);
     private final ExecutorService pool;
     private final long budgetMillis;
+    /** Where each filter's verdict is counted. */
+    private final ServerMetrics metrics;
 
     /** Filters called on the caller's thread, without a time budget. */
     FilterChain(List<Named> filters) {
-        this(filters, null, 0);
+        this(filters, ServerMetrics.BUNDLE);
+    }
+
+    /** Filters called on the caller's thread, without a time budget, their verdicts counted in {@code metrics}. */
+    FilterChain(List<Named> filters, ServerMetrics metrics) {
+        this(filters, null, 0, metrics);
     }
 
     /** Filters called on {@code pool}, each call given at most {@code budgetMillis}. */
     FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis) {
+        this(filters, pool, budgetMillis, ServerMetrics.BUNDLE);
+    }
+
+    FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis, ServerMetrics metrics) {
         this.filters = List.copyOf(filters);
         this.filters.forEach(f -> hooked.addAll(HOOKED_STAGES.get(f.filter().getClass())));
         this.pool = pool;
         this.budgetMillis = budgetMillis;
+        this.metrics = metrics;
+        this.filters.forEach(f -> metrics.known(f.name()));
     }
 
     /** Whether any filter has a hook for the stage; if none has, running it returns at once, without a worker. */
@@ -150,11 +164,14 @@ final class FilterChain {
                 result = call(f, call);
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
+                metrics.verdict(f.name(), FilterAction.TEMPFAIL);
                 return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
             } catch (TimeoutException e) {
                 LOG.error("{}: filter {} exceeded its time budget of {} ms", logId, f.name(), budgetMillis);
+                metrics.verdict(f.name(), FilterAction.TEMPFAIL);
                 return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
             }
+            metrics.verdict(f.name(), result == null ? FilterAction.CONTINUE : result.action());
             if (result == null) {
                 continue;
             }
@@ -193,15 +210,39 @@ final class FilterChain {
      * listener's own limit still holds.
      */
     long maxMessageSize(SessionInfo session, long listenerLimit) {
+        return sizeLimit(session, listenerLimit).bytes();
+    }
+
+    /**
+     * Counts a message refused for its size (RFC 1870 §6: declared at MAIL, or found during DATA or BDAT) as a reject
+     * by the filter whose limit it exceeded; nothing when the listener's own limit was the smaller.
+     */
+    void countSizeRefusal(SessionInfo session, long listenerLimit) {
+        Named by = sizeLimit(session, listenerLimit).by();
+        if (by != null) {
+            metrics.verdict(by.name(), FilterAction.REJECT);
+        }
+    }
+
+    /** @param by the filter that set the limit, or null for the listener's own */
+    private record SizeLimit(long bytes, Named by) {
+    }
+
+    private SizeLimit sizeLimit(SessionInfo session, long listenerLimit) {
         long limit = listenerLimit;
+        Named by = null;
         for (Named f : filters) {
             try {
-                limit = Math.min(limit, f.filter().maxMessageSize(session));
+                long own = f.filter().maxMessageSize(session);
+                if (own < limit) {
+                    limit = own;
+                    by = f;
+                }
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed to give its size limit: {}", session.sessionId(), f.name(), e.toString());
             }
         }
-        return limit;
+        return new SizeLimit(limit, by);
     }
 
     private FilterResult call(Named f, Function<SmtpFilter, FilterResult> stage) throws TimeoutException {

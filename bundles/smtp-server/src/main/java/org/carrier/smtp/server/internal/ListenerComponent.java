@@ -272,7 +272,7 @@ public class ListenerComponent implements SessionServices {
     private void rebuildChain() {
         synchronized (filters) {
             List<FilterChain.Named> ordered = new ArrayList<>(filters.descendingMap().values());
-            chain = ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis);
+            chain = ordered.isEmpty() ? FilterChain.EMPTY : new FilterChain(ordered, filterThreads, filterBudgetMillis, metrics());
         }
     }
 

@@ -13,6 +13,11 @@ interface SessionServices {
     /** A snapshot of the filters now registered, in order. */
     FilterChain filters();
 
+    /** Where sessions count what they do; the bundle's one set unless a test brings its own. */
+    default ServerMetrics metrics() {
+        return ServerMetrics.BUNDLE;
+    }
+
     /** Failed AUTH attempts per client address, shared by every listener: an attacker may try each port. */
     default AuthFailureDelay authFailures() {
         return SharedAuthFailures.DELAY;

@@ -104,6 +104,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         counted = client.getAddress();
+        services.metrics().sessionOpened();
         protocol = new SmtpProtocol(settings, services, id, client, (InetSocketAddress) ctx.channel().localAddress());
         if (!awaitingHandshake) {
             Response greeting = protocol.greetAtOnce();
@@ -404,6 +405,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         if (counted != null) {
             limits.release(counted);
             counted = null;
+            services.metrics().sessionClosed();
         }
         if (protocol != null) {
             SmtpProtocol p = protocol;

@@ -317,6 +317,9 @@ final class SmtpProtocol {
         if (bad == null && PathArgument.isInternational(path.address()) && !path.parameters().containsKey("SMTPUTF8")) {
             bad = Reply.NEEDS_SMTPUTF8;
         }
+        if (bad == Reply.SIZE_EXCEEDS_LIMIT) {
+            chain.countSizeRefusal(session, settings.maxMessageSize());
+        }
         if (bad != null) {
             return error(bad);
         }
@@ -487,6 +490,7 @@ final class SmtpProtocol {
         MessageContent c = content;
         if (c.refusal == null && !c.last && c.reader.result().tooBig()) {
             c.refusal = Reply.MESSAGE_TOO_BIG;
+            transaction.filters().countSizeRefusal(session, settings.maxMessageSize());
             errors++;
         }
         if (c.refusal != null) {
@@ -517,6 +521,7 @@ final class SmtpProtocol {
             }
             if (result.tooBig()) {
                 LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), transaction.maxMessageSize(), clientIp());
+                transaction.filters().countSizeRefusal(session, settings.maxMessageSize());
                 return error(Reply.MESSAGE_TOO_BIG);
             }
             if (c.forgedAuthResults() > 0) {
@@ -549,6 +554,7 @@ final class SmtpProtocol {
                 LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
                 return Response.reply(Reply.queueFailure(e));
             }
+            services.metrics().received();
             LOG.info("{}: client={}[{}]", queueId, session.heloName(), clientIp());
         }
         Response ok = Response.reply(Reply.queued(queueId));

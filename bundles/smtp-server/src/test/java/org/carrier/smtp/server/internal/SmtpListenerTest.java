@@ -58,7 +58,7 @@ class SmtpListenerTest {
     }
 
     /** Sends everything in one write and reads every reply line until the server closes or {@code replies} are read. */
-    private static List<String> converse(int port, String script, int replies) throws IOException {
+    static List<String> converse(int port, String script, int replies) throws IOException {
         return allLines(port, script, replies).stream().filter(l -> l.length() < 4 || l.charAt(3) == ' ').toList();
     }
 

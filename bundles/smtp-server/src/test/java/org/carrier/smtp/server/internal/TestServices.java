@@ -11,6 +11,7 @@ import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
 final class TestServices implements SessionServices {
     final MemoryQueue queue = new MemoryQueue();
     final List<FilterChain.Named> filters = new ArrayList<>();
+    final ServerMetrics metrics = new ServerMetrics();
     /** The router sessions use; a test may put one in that waits or records. */
     volatile Router router = ProtocolDriver.ROUTER;
     private final AuthFailureDelay failures;
@@ -35,7 +36,12 @@ final class TestServices implements SessionServices {
 
     @Override
     public FilterChain filters() {
-        return filters.isEmpty() ? FilterChain.EMPTY : new FilterChain(filters);
+        return filters.isEmpty() ? FilterChain.EMPTY : new FilterChain(filters, metrics);
+    }
+
+    @Override
+    public ServerMetrics metrics() {
+        return metrics;
     }
 
     @Override
