@@ -21,26 +21,18 @@ final class MessageContent {
             return true;
         }
         if (message instanceof InMemory held) {
-            return anyEightBit(held.bytes(), held.bytes().length); // no copy of what is already in memory
+            return ByteScan.anyEightBit(held.bytes(), held.bytes().length); // no copy of what is already in memory
         }
         byte[] buffer = new byte[(int) Math.max(1, Math.min(SCAN_BLOCK, message.size()))];
         try (InputStream in = message.open()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                if (anyEightBit(buffer, n)) {
+                if (ByteScan.anyEightBit(buffer, n)) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private static boolean anyEightBit(byte[] bytes, int length) {
-        int any = 0;
-        for (int i = 0; i < length; i++) {
-            any |= bytes[i]; // a byte above 127 is negative: no branch per byte, one test at the end
-        }
-        return any < 0;
     }
 
     /** A message held in memory, e.g. read once for the 8-bit scan and DATA, or converted to 7-bit. */

@@ -151,13 +151,10 @@ final class PeerConnection implements Closeable {
                 out.write('.');
             }
             int from = 0;
-            // one comparison per byte: only an LF followed by a dot needs work
-            for (int i = 0; i < n - 1; i++) {
-                if (buffer[i] == '\n' && buffer[i + 1] == '.') {
-                    out.write(buffer, from, i + 1 - from);
-                    out.write('.');
-                    from = i + 1;
-                }
+            for (int i = ByteScan.nextLineStartingWithDot(buffer, 0, n); i >= 0; i = ByteScan.nextLineStartingWithDot(buffer, i + 1, n)) {
+                out.write(buffer, from, i + 1 - from);
+                out.write('.');
+                from = i + 1;
             }
             out.write(buffer, from, n - from);
             lineStart = buffer[n - 1] == '\n';

@@ -107,10 +107,7 @@ final class DataReader {
         int base = in.arrayOffset();
         int start = base + in.position();
         int limit = base + in.limit();
-        int end = start;
-        while (end < limit && bytes[end] != '\r' && bytes[end] != '\n') {
-            end++;
-        }
+        int end = LineBreaks.next(bytes, start, limit);
         sink.write(bytes, start, end - start);
         in.position(end - base);
     }
