@@ -56,6 +56,8 @@ final class Spool {
     /** The last line of a {@code .msg}: this marker and the envelope's length in bytes, 10 digits. */
     private static final String TRAILER_MARK = "carrier-trailer ";
     private static final int TRAILER_LINE = TRAILER_MARK.length() + 11;
+    /** What {@link #unmarkTrailer} writes over the mark of a done message's trailer line. */
+    private static final byte[] UNMARKED = "carrier-reused- ".getBytes(StandardCharsets.US_ASCII);
 
     private final Path root;
     private final Path incoming;
@@ -200,17 +202,19 @@ final class Spool {
      * {@code .env} (most mail: delivered at the first attempt) leaves its file to a message to come: renamed to
      * a fresh ID from {@code ids}, it is reserved once a directory sync made the rename durable
      * ({@link #syncRecycled}, without the delivery thread waiting), so no message is received into it under a
-     * name a crash could undo. The next message overwrites it in place ({@link SpoolIncomingMessage}): creating
+     * name a crash could undo. Its trailer's mark is blanked first ({@link #unmarkTrailer}), and the next message
+     * overwrites it in place ({@link SpoolIncomingMessage}): creating
      * files, or freeing and allocating blocks, is what costs (ext4 without a journal searches past every inode
      * deleted in the last seconds for each new one, and with {@code discard} it trims every freed block at once).
-     * Until then the file keeps the old content, whose trailer names the older message: nothing takes it for a
-     * queued message ({@link #read}), and start-up removes it. A crash that undoes the rename means the message
+     * Until then the file keeps the old content without a valid trailer (or, if a crash kept the rename but not
+     * the blanking, one that names the older message): nothing takes it for a queued message ({@link #read}), and
+     * start-up removes it. A crash that undoes the rename means the message
      * is delivered again, as any delivery whose end a crash cut.
      */
     void removeDone(QueueEntry entry, Supplier<String> ids) throws IOException {
         if (!entry.stateFileWritten() && roomToRecycle()) {
             String fresh = ids.get();
-            if (rename(entry.id(), fresh)) {
+            if (unmarkTrailer(entry) && rename(entry.id(), fresh)) {
                 synchronized (this) {
                     recycled.add(fresh);
                 }
@@ -218,6 +222,27 @@ final class Spool {
             }
         }
         remove(entry.id());
+    }
+
+    /**
+     * Blanks the mark of the file's trailer line (a few bytes, no blocks freed): a message received into the file
+     * later and cut short by a crash then has no trailer at all, and start-up removes it as never acknowledged,
+     * instead of finding the old trailer's length pointing into new content and taking the file for corrupt.
+     *
+     * @return false if the file is gone
+     */
+    private boolean unmarkTrailer(QueueEntry entry) throws IOException {
+        FileChannel open = entry.openContent();
+        try (FileChannel own = open == null ? FileChannel.open(contentFile(entry.id()), StandardOpenOption.WRITE) : null) {
+            FileChannel file = open != null ? open : own;
+            long length = file.size();
+            if (length >= TRAILER_LINE) {
+                file.write(ByteBuffer.wrap(UNMARKED), length - TRAILER_LINE);
+            }
+            return true;
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
     }
 
     private synchronized boolean roomToRecycle() {
