@@ -207,6 +207,11 @@ public class MailQueueComponent implements MailQueue, QueueOperations {
     }
 
     @Override
+    public Optional<String> headerSection(String queueId, int maxBytes) {
+        return queue.headerSection(queueId, maxBytes);
+    }
+
+    @Override
     public boolean hold(String queueId) {
         return queue.hold(queueId);
     }

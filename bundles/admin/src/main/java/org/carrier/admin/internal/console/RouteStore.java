@@ -9,8 +9,10 @@ import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.admin.internal.overview.RouteConfigurations;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -22,7 +24,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * {@code ConfigurationFileWriter}; a removed one loses its file.
  */
 final class RouteStore {
-    static final String FACTORY_PID = "org.carrier.route";
+    static final String FACTORY_PID = RouteConfigurations.FACTORY_PID;
     private static final String FILENAME = "felix.fileinstall.filename";
 
     /** One route as listed: its configuration's PID, the fields the page shows, and its file if it has one. */
@@ -56,7 +58,7 @@ final class RouteStore {
     /** Adds a route; refused if one of that name exists already. */
     void add(RouteForm form) throws IOException {
         if (list().stream().anyMatch(r -> r.name().equalsIgnoreCase(form.name()))) {
-            throw new RouteForm.Invalid(java.util.Map.of("name", "a route named " + form.name() + " exists already; edit it instead"));
+            throw new RouteForm.Invalid(Map.of("name", "a route named " + form.name() + " exists already; edit it instead"));
         }
         Configuration c = configAdmin.getFactoryConfiguration(FACTORY_PID, form.name(), "?");
         c.update(merged(new Hashtable<>(), form));
@@ -145,7 +147,7 @@ final class RouteStore {
     private static Row row(String pid, Dictionary<String, Object> p) {
         String name = text(p.get("name"));
         if (name.isEmpty()) {
-            name = pid.startsWith(FACTORY_PID + "~") ? pid.substring(FACTORY_PID.length() + 1) : pid;
+            name = pid; // as the router names it
         }
         Object file = p.get(FILENAME);
         return new Row(pid, name, text(p.get("domains")), text(p.get("transport")).isEmpty() ? "smtp" : text(p.get("transport")),
