@@ -159,10 +159,9 @@ public class QueuePage extends ConsolePage {
         out.println("<div id='carrier-queue'>");
         out.println("<div id='queue-summary' class='carrier-summary'><p>Loading&hellip;</p></div>");
         out.println("<form id='queue-filter' class='carrier-form carrier-row'>"
-                + "<label>State <select name='state'><option value=''>any</option><option>pending</option><option>deferred</option>"
-                + "<option>delivered</option><option>failed</option></select></label>"
-                + "<label>Held <select name='held'><option value=''>any</option><option value='yes'>held</option>"
-                + "<option value='no'>not held</option></select></label>"
+                + filterSelect(request, "state", "State", List.of("", "any", "pending", "pending", "deferred", "deferred",
+                        "delivered", "delivered", "failed", "failed"))
+                + filterSelect(request, "held", "Held", List.of("", "any", "yes", "held", "no", "not held"))
                 + filterInput(request, "sender", "Sender", "text in the sender; <> for bounces")
                 + filterInput(request, "recipient", "Recipient", "text in a recipient")
                 + filterInput(request, "domain", "Domain", "a waiting recipient's domain")
@@ -182,6 +181,17 @@ public class QueuePage extends ConsolePage {
                 + "<tbody><tr><td colspan='7'>Loading&hellip;</td></tr></tbody></table>");
         out.println("<div id='queue-detail' hidden='hidden'></div>");
         out.println("</div>");
+    }
+
+    /** A select of the filter, preset from the request (a link to the page may carry a filter); options as value, label pairs. */
+    private static String filterSelect(HttpServletRequest request, String name, String label, List<String> options) {
+        StringBuilder sb = new StringBuilder("<label>" + label + " <select name='" + name + "'>");
+        for (int i = 0; i < options.size(); i += 2) {
+            sb.append("<option value='").append(options.get(i)).append('\'')
+                    .append(options.get(i).equals(field(request, name)) ? " selected='selected'" : "")
+                    .append('>').append(options.get(i + 1)).append("</option>");
+        }
+        return sb.append("</select></label>").toString();
     }
 
     private static String filterInput(HttpServletRequest request, String name, String label, String hint) {
