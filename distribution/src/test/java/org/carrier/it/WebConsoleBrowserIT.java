@@ -203,7 +203,9 @@ class WebConsoleBrowserIT {
         open("carrier-filters");
         List<WebElement> filters = browser.findElements(By.cssSelector("#filters tr[data-filter]"));
         assertFalse(filters.isEmpty(), "the size filter is deployed by default: " + browser.findElement(By.id("filters")).getText());
-        assertTrue(filters.get(0).findElement(By.tagName("a")).getAttribute("href").contains("/system/console/configMgr/"));
+        WebElement size = browser.findElement(By.cssSelector("#filters tr[data-filter='size']"));
+        assertTrue(size.findElement(By.tagName("a")).getAttribute("href").endsWith("/system/console/configMgr/org.carrier.filter.size"),
+                "the link opens the size filter's configuration form: " + size.getText());
         screenshot("filters");
     }
 

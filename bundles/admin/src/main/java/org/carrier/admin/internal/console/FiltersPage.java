@@ -12,6 +12,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,6 +34,9 @@ public class FiltersPage extends ConsolePage {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final transient List<MetricSource> metrics = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime components;
 
     @Activate
     public FiltersPage(BundleContext context) {
@@ -61,10 +66,31 @@ public class FiltersPage extends ConsolePage {
         for (FilterInventory.Filter f : inventory.filters()) {
             out.println("<tr data-filter='" + Html.attr(f.name()) + "'><td>" + position++ + "</td><td class='filter-name'>" + Html.text(f.name())
                     + "</td><td>" + f.ranking() + "</td><td>" + Html.text(f.bundle() + " " + f.bundleVersion()) + "</td><td>"
-                    + (f.pid() == null ? "none" : "<a href='" + Html.attr(configMgr + Html.query(f.pid())) + "'>" + Html.text(f.pid()) + "</a>")
+                    + configurationLink(configMgr, configurationPid(f))
                     + "</td><td class='filter-verdicts'>" + verdicts(f) + "</td></tr>");
         }
         out.println("</tbody></table>");
+    }
+
+    private static String configurationLink(String configMgr, String pid) {
+        return pid == null ? "none" : "<a href='" + Html.attr(configMgr + Html.query(pid)) + "'>" + Html.text(pid) + "</a>";
+    }
+
+    /**
+     * The PID the filter is configured under. A filter without a configuration yet is registered without
+     * {@code service.pid}, under its component's name; its configuration PID (the one its Metatype form is for) is
+     * then the one its component declares.
+     */
+    private String configurationPid(FilterInventory.Filter f) {
+        ServiceComponentRuntime runtime = components;
+        if (runtime != null && f.pid() != null) {
+            for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
+                if (d.name.equals(f.pid()) && d.configurationPid != null && d.configurationPid.length > 0) {
+                    return d.configurationPid[0];
+                }
+            }
+        }
+        return f.pid();
     }
 
     private static String verdicts(FilterInventory.Filter f) {
