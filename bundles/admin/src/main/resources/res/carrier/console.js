@@ -263,6 +263,14 @@
     }).catch(function (e) { say('could not show ' + id + ': ' + e.message, false); });
   }
 
-  refresh();
-  setInterval(refresh, 3000);
+  /* Every 3 s, but never more than 1/20 of the time: listing a large queue reads it from disk, and the page must not
+     keep the server busy. Nothing is fetched while the tab is hidden. */
+  function loop() {
+    var begun = Date.now();
+    var done = document.hidden ? Promise.resolve() : refresh();
+    done.then(function () {
+      setTimeout(loop, Math.max(3000, 20 * (Date.now() - begun)));
+    });
+  }
+  loop();
 }());
