@@ -66,6 +66,13 @@ public class ShellSocket {
     private ServerSocketChannel server;
     private Path socketFile;
 
+    public ShellSocket() {
+    }
+
+    ShellSocket(CommandProcessor processor) {
+        this.processor = processor;
+    }
+
     @Activate
     @Modified
     synchronized void configure(Config config) {
