@@ -79,7 +79,7 @@ public class QueueCommands {
 
     /** Tries now every waiting message not on hold, or those with recipients at {@code domain} (postqueue -f / -s). */
     public String flush(String... domain) {
-        if (domain.length > 1) {
+        if (domain.length > 1 || domain.length == 1 && (domain[0] == null || domain[0].isBlank())) {
             throw new CommandFailure("usage: carrier:flush [DOMAIN]");
         }
         int count = domain.length == 0 ? queue().retryAll() : queue().retryDomain(domain[0].toLowerCase(Locale.ROOT));
@@ -125,6 +125,9 @@ public class QueueCommands {
 
     /** Queue IDs are upper case; people type them as they like. */
     private static String normalized(String id) {
+        if (id == null || id.isBlank()) {
+            throw new CommandFailure("an empty queue ID (an unset shell variable?)");
+        }
         return id.trim().toUpperCase(Locale.ROOT);
     }
 
