@@ -9,6 +9,10 @@ import java.util.List;
  * Commas inside quotes, comments and angle brackets do not separate; a group contributes its members.
  */
 final class AddressLists {
+    private static final byte PLAIN = 0;
+    private static final byte QUOTED = 1;
+    private static final byte COMMENT = 2;
+
     private AddressLists() {
     }
 
@@ -23,17 +27,20 @@ final class AddressLists {
         return found;
     }
 
-    /** Splits at commas and at the ':' and ';' of groups, outside quotes, comments and angle brackets. */
-    private static List<String> split(String list) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
+    /**
+     * What each character is part of: a quoted string (RFC 5322 §3.2.4, quotes and escapes included), a comment
+     * (§3.2.2, nested, parentheses included) or neither.
+     */
+    private static byte[] kinds(String text) {
+        byte[] kinds = new byte[text.length()];
         boolean quoted = false;
         int comment = 0;
-        boolean angle = false;
-        for (int i = 0; i < list.length(); i++) {
-            char c = list.charAt(i);
-            if (c == '\\' && (quoted || comment > 0) && i + 1 < list.length()) {
-                current.append(c).append(list.charAt(++i));
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            byte kind = quoted ? QUOTED : comment > 0 ? COMMENT : PLAIN;
+            if (kind != PLAIN && c == '\\' && i + 1 < text.length()) {
+                kinds[i] = kind;
+                kinds[++i] = kind;
                 continue;
             }
             if (quoted) {
@@ -42,19 +49,35 @@ final class AddressLists {
                 comment += c == '(' ? 1 : c == ')' ? -1 : 0;
             } else if (c == '"') {
                 quoted = true;
+                kind = QUOTED;
             } else if (c == '(') {
                 comment = 1;
-            } else if (c == '<') {
-                angle = true;
-            } else if (c == '>') {
-                angle = false;
-            } else if (!angle && (c == ',' || c == ';')) {
-                parts.add(current.toString());
-                current.setLength(0);
-                continue;
-            } else if (!angle && c == ':') {
-                current.setLength(0); // a group's display name: its members follow
-                continue;
+                kind = COMMENT;
+            }
+            kinds[i] = kind;
+        }
+        return kinds;
+    }
+
+    /** Splits at commas and at the ':' and ';' of groups, outside quotes, comments and angle brackets. */
+    private static List<String> split(String list) {
+        byte[] kinds = kinds(list);
+        List<String> parts = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean angle = false;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (kinds[i] == PLAIN) {
+                angle = c == '<' || angle && c != '>';
+                if (!angle && (c == ',' || c == ';')) {
+                    parts.add(current.toString());
+                    current.setLength(0);
+                    continue;
+                }
+                if (!angle && c == ':') {
+                    current.setLength(0); // a group's display name: its members follow
+                    continue;
+                }
             }
             current.append(c);
         }
@@ -64,59 +87,17 @@ final class AddressLists {
 
     /** The address of one mailbox: what is in angle brackets, else the text without comments and blanks. */
     private static String addrSpec(String mailbox) {
-        int open = angleOpen(mailbox);
-        if (open >= 0) {
-            int close = mailbox.indexOf('>', open);
-            return mailbox.substring(open + 1, close < 0 ? mailbox.length() : close).trim();
-        }
-        return withoutComments(mailbox).trim();
-    }
-
-    /** The '<' that is not inside a quoted display name or a comment. */
-    private static int angleOpen(String mailbox) {
-        boolean quoted = false;
-        int comment = 0;
+        byte[] kinds = kinds(mailbox);
+        StringBuilder withoutComments = new StringBuilder();
         for (int i = 0; i < mailbox.length(); i++) {
-            char c = mailbox.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (quoted) {
-                quoted = c != '"';
-            } else if (comment > 0) {
-                comment += c == '(' ? 1 : c == ')' ? -1 : 0;
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == '(') {
-                comment = 1;
-            } else if (c == '<') {
-                return i;
+            if (kinds[i] == PLAIN && mailbox.charAt(i) == '<') {
+                int close = mailbox.indexOf('>', i);
+                return mailbox.substring(i + 1, close < 0 ? mailbox.length() : close).trim();
+            }
+            if (kinds[i] != COMMENT) {
+                withoutComments.append(mailbox.charAt(i));
             }
         }
-        return -1;
-    }
-
-    private static String withoutComments(String text) {
-        StringBuilder out = new StringBuilder();
-        int comment = 0;
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (comment > 0) {
-                if (c == '\\') {
-                    i++;
-                } else {
-                    comment += c == '(' ? 1 : c == ')' ? -1 : 0;
-                }
-                continue;
-            }
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (c == '(' && !quoted) {
-                comment = 1;
-                continue;
-            }
-            out.append(c);
-        }
-        return out.toString();
+        return withoutComments.toString().trim();
     }
 }

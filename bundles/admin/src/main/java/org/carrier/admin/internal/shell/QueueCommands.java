@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=queue", "osgi.command.function=show", "osgi.command.function=hold",
         "osgi.command.function=release", "osgi.command.function=delete", "osgi.command.function=flush"})
 public class QueueCommands {
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile QueueOperations queue;
     private final QueueListing listing;
 
@@ -35,17 +36,6 @@ public class QueueCommands {
     QueueCommands(QueueOperations queue, Clock clock) {
         this.queue = queue;
         this.listing = new QueueListing(ZoneId.systemDefault(), clock);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setQueue(QueueOperations operations) {
-        queue = operations;
-    }
-
-    void unsetQueue(QueueOperations operations) {
-        if (queue == operations) {
-            queue = null;
-        }
     }
 
     /** The queue like mailq; options filter it (see {@link QueueListOptions}). */

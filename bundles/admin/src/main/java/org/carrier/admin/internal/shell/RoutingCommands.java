@@ -3,7 +3,6 @@ package org.carrier.admin.internal.shell;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.carrier.admin.internal.overview.FilterInventory;
 import org.carrier.admin.internal.overview.RouteConfigurations;
@@ -32,57 +31,19 @@ public class RoutingCommands {
     /** At most this long for the MX answer; the resolver's own timeout is normally shorter. */
     private static final Duration DNS_WAIT = Duration.ofSeconds(20);
 
-    private final List<MetricSource> metrics = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<MetricSource> metrics = List.of();
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Router router;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile DnsResolver dns;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configAdmin;
     private BundleContext context;
 
     @Activate
     void activate(BundleContext bundleContext) {
         context = bundleContext;
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setRouter(Router service) {
-        router = service;
-    }
-
-    void unsetRouter(Router service) {
-        if (router == service) {
-            router = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setDns(DnsResolver service) {
-        dns = service;
-    }
-
-    void unsetDns(DnsResolver service) {
-        if (dns == service) {
-            dns = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setConfigAdmin(ConfigurationAdmin service) {
-        configAdmin = service;
-    }
-
-    void unsetConfigAdmin(ConfigurationAdmin service) {
-        if (configAdmin == service) {
-            configAdmin = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addMetrics(MetricSource source) {
-        metrics.add(source);
-    }
-
-    void removeMetrics(MetricSource source) {
-        metrics.remove(source);
     }
 
     /** Where mail for {@code address} would go now. */
