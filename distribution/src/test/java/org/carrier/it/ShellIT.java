@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.carrier.dns.internal.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ShellIT {
     private static final Pattern QUEUE_ID = Pattern.compile("^([0-9A-Z]{12})!?\\s", Pattern.MULTILINE);
 
+    private NsdServer nsd;
     private RunningCarrier carrier;
     private int closedPort;
     private String waitingId;
@@ -42,6 +45,15 @@ class ShellIT {
         closedPort = Distribution.freePort(); // free: nothing listens there, so delivery is deferred
         carrier.configure("org.carrier.route-closed.cfg",
                 "name = closed\ndomains = closed.test\ntransport = smtp\nnextHops = 127.0.0.1:" + closedPort + "\ntls = none\n");
+        // carrier:route of an mx route shows the MX records and addresses a real DNS server gives
+        nsd = NsdServer.start(Map.of("shell.test", """
+                pref MX 20 mx2.pref.shell.test.
+                pref MX 10 mx1.pref.shell.test.
+                mx1.pref A 127.0.0.31
+                mx2.pref A 127.0.0.32
+                """), 60);
+        carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
+        carrier.configure("org.carrier.route-mx.cfg", "domains = *.shell.test\ntransport = mx\nport = " + closedPort + "\n");
         carrier.start();
     }
 
@@ -49,6 +61,9 @@ class ShellIT {
     void stop() throws Exception {
         if (carrier != null) {
             carrier.close();
+        }
+        if (nsd != null) {
+            nsd.close();
         }
     }
 
@@ -156,6 +171,13 @@ class ShellIT {
         assertEquals(0, route.status(), route.err());
         assertTrue(route.out().contains("route:        closed (transport smtp)"), route.out());
         assertTrue(route.out().contains("next hops:    127.0.0.1:" + closedPort), route.out());
+
+        RunningCarrier.Ran mx = shell("carrier:route", "bob@pref.shell.test");
+        assertEquals(0, mx.status(), mx.err());
+        assertTrue(mx.out().contains("route:        org.carrier.route~mx (transport mx)"), mx.out());
+        assertTrue(mx.out().contains("MX records:   10 mx1.pref.shell.test, 20 mx2.pref.shell.test"), mx.out());
+        assertTrue(mx.out().contains("next hops:    mx1.pref.shell.test:" + closedPort + " [127.0.0.31]\n"
+                + " ".repeat(16) + "mx2.pref.shell.test:" + closedPort + " [127.0.0.32]"), mx.out());
 
         assertTrue(shell("carrier:route", "alice@localhost").out().contains("destination:  local"));
         RunningCarrier.Ran refused = shell("carrier:route", "x@nowhere.test");
