@@ -130,6 +130,10 @@ class ShellIT {
         assertTrue(mailq.out().contains("(451 4.4.1"), "the last reply is shown: " + mailq.out());
         assertTrue(mailq.out().contains("127.0.0.1[127.0.0.1]:" + closedPort), mailq.out());
 
+        RunningCarrier.Ran summary = carrier.bin("mailq", "", "--summary");
+        assertTrue(summary.out().startsWith("1 message (0 held)\n"), summary.out());
+        assertTrue(summary.out().matches("(?s).*\nclosed\\.test +1 +0 +1 +0 +0\n.*"), summary.out());
+
         RunningCarrier.Ran filtered = carrier.bin("mailq", "", "--domain", "elsewhere.test");
         assertEquals("Mail queue is empty\n", filtered.out());
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 
+import org.carrier.admin.internal.overview.QueueSummary;
 import org.carrier.api.queue.QueueOperations;
+import org.carrier.api.queue.QueuedMessage;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -43,7 +45,10 @@ public class QueueCommands {
         if (options.length == 1 && (options[0].equals("--help") || options[0].equals("-h"))) {
             return QueueListOptions.USAGE;
         }
-        return listing.list(queue().list(QueueListOptions.parse(options)));
+        List<String> filters = new ArrayList<>(List.of(options));
+        boolean summary = filters.remove("--summary");
+        List<QueuedMessage> messages = queue().list(QueueListOptions.parse(filters.toArray(String[]::new)));
+        return summary ? QueueListing.summary(QueueSummary.of(messages)) : listing.list(messages);
     }
 
     /** One message: envelope, each recipient's state, attempts, next try and last reply. */

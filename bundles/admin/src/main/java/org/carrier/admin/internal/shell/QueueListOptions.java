@@ -11,7 +11,7 @@ import org.carrier.api.queue.QueueFilter;
  * {@code --recipient TEXT}, {@code --domain DOMAIN}, {@code --older AGE}, {@code --newer AGE}, {@code --limit N}.
  */
 final class QueueListOptions {
-    static final String USAGE = "usage: carrier:queue [--state pending|deferred|delivered|failed] [--held|--active]"
+    static final String USAGE = "usage: carrier:queue [--summary] [--state pending|deferred|delivered|failed] [--held|--active]"
             + " [--sender TEXT] [--recipient TEXT] [--domain DOMAIN] [--older AGE] [--newer AGE] [--limit N]"
             + "  (AGE: 90s, 30m, 4h, 2d)";
 

@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.carrier.admin.internal.overview.QueueSummary;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.QueuedMessage;
 import org.carrier.api.queue.RecipientStatus;
 
@@ -57,6 +59,32 @@ final class QueueListing {
         out.append("-- ").append(kilobytes).append(" Kbytes in ").append(messages.size())
                 .append(messages.size() == 1 ? " Request." : " Requests.");
         return out.toString();
+    }
+
+    /** Counts by state, then per destination domain (busiest first), as {@code carrier:queue --summary} shows them. */
+    static String summary(QueueSummary summary) {
+        StringBuilder out = new StringBuilder();
+        out.append(summary.messages()).append(summary.messages() == 1 ? " message" : " messages")
+                .append(" (").append(summary.held()).append(" held)\n");
+        out.append("messages with a recipient ").append(counts(summary.messagesByState())).append('\n');
+        out.append("recipients ").append(counts(summary.recipientsByState())).append('\n');
+        if (!summary.domains().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%n%-32s %8s %8s %9s %9s %8s%n", "-Domain-", "messages", "pending", "deferred",
+                    "delivered", "failed"));
+            for (QueueSummary.DomainCount domain : summary.domains()) {
+                Map<DeliveryState, Integer> by = domain.recipientsByState();
+                out.append(String.format(Locale.ROOT, "%-32s %8d %8d %9d %9d %8d%n", domain.domain(), domain.messages(),
+                        by.get(DeliveryState.PENDING), by.get(DeliveryState.DEFERRED), by.get(DeliveryState.DELIVERED),
+                        by.get(DeliveryState.FAILED)));
+            }
+        }
+        return out.toString().stripTrailing();
+    }
+
+    private static String counts(Map<DeliveryState, Integer> byState) {
+        return byState.entrySet().stream()
+                .map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + " " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     String show(QueuedMessage message) {

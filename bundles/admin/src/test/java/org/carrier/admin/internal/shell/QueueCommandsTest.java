@@ -55,6 +55,19 @@ class QueueCommandsTest {
     }
 
     @Test
+    void aSummaryCountsByStateAndDomain() {
+        assertEquals("""
+                2 messages (0 held)
+                messages with a recipient pending 0, deferred 2, delivered 0, failed 0
+                recipients pending 0, deferred 2, delivered 0, failed 0
+
+                -Domain-                         messages  pending  deferred delivered   failed
+                example.com                             1        0         1         0        0
+                example.net                             1        0         1         0        0""", commands.queue("--summary"));
+        assertTrue(commands.queue("--summary", "--domain", "example.net").startsWith("1 message (0 held)"));
+    }
+
+    @Test
     void badOptionsAreExplained() {
         CommandFailure unknown = assertThrows(CommandFailure.class, () -> commands.queue("--colour"));
         assertTrue(unknown.getMessage().startsWith("unknown option --colour\nusage: carrier:queue"), unknown.getMessage());
