@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -69,7 +70,8 @@ class WebConsoleBrowserIT {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
                 "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1100", "--user-data-dir=" + temp.resolve("chromium"));
         browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, WAIT);
+        // the Queue page rebuilds its rows every few seconds: an element found just before that is stale, so look again
+        wait = (WebDriverWait) new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class);
         // HTTP Basic login: the credentials in the first URL; the browser keeps them for the console's later requests
         browser.get("http://admin:" + password + "@127.0.0.1:" + carrier.httpPort + "/system/console/carrier-routes");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("routes")));
@@ -144,20 +146,20 @@ class WebConsoleBrowserIT {
                 SmtpClient.message("waits in the queue", 100)).startsWith("250"));
 
         open("carrier-queue");
-        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
-                By.xpath("//table[@id='queue-list']//tr[@data-id and contains(., 'carol@wait.test')]")));
-        String id = row.getAttribute("data-id");
+        String id = wait.until(d -> d.findElement(
+                By.xpath("//table[@id='queue-list']//tr[@data-id and contains(., 'carol@wait.test')]")).getAttribute("data-id"));
         wait.until(d -> queueRow(id).getText().contains("carol@wait.test (deferred)"));
-        queueRow(id).findElement(By.cssSelector("input[type=checkbox]")).click();
+        clickInRow(id, By.cssSelector("input[type=checkbox]"));
         browser.findElement(By.cssSelector("#queue-bulk button[data-queue-action='hold']")).click();
         wait.until(d -> "held".equals(queueRow(id).findElement(By.className("queue-held")).getText()));
         assertEquals("1 message held", browser.findElement(By.id("queue-message")).getText());
         wait.until(d -> d.findElement(By.cssSelector("#queue-counts tr[data-state='held']")).getText().equals("held 1"));
 
-        queueRow(id).findElement(By.className("queue-id")).click();
+        clickInRow(id, By.className("queue-id"));
         WebElement detail = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("queue-detail")));
         wait.until(d -> detail.getText().contains("Subject: waits in the queue"));
-        assertTrue(detail.findElement(By.id("queue-recipients")).getText().contains("451"), detail.getText());
+        String recipients = wait.until(d -> d.findElement(By.id("queue-recipients")).getText());
+        assertTrue(recipients.contains("451"), recipients);
         screenshot("queue");
 
         // the destination comes back (the route now leads to the sink); released, the message leaves at once
@@ -173,9 +175,11 @@ class WebConsoleBrowserIT {
 
         open("carrier-queue");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#queue-list tr[data-id='" + id + "']")));
-        queueRow(id).findElement(By.className("queue-id")).click();
-        WebElement release = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#queue-detail button[data-detail-action='release']")));
-        release.click();
+        clickInRow(id, By.className("queue-id"));
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#queue-detail button[data-detail-action='release']")).click();
+            return true;
+        });
         SmtpSink.Received got = sink.next(30);
         assertNotNull(got, "released, the message was delivered");
         assertEquals(List.of("carol@wait.test"), got.to());
@@ -229,6 +233,14 @@ class WebConsoleBrowserIT {
 
     private WebElement route(String name) {
         return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#routes tr[data-route='" + name + "']")));
+    }
+
+    /** Clicks an element of a queue row, looking again if the page rebuilt the row meanwhile. */
+    private void clickInRow(String id, By inside) {
+        wait.until(d -> {
+            queueRow(id).findElement(inside).click();
+            return true;
+        });
     }
 
     private WebElement queueRow(String id) {
