@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import org.carrier.dns.internal.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,6 +53,7 @@ class WebConsoleBrowserIT {
 
     private RunningCarrier carrier;
     private SmtpSink sink;
+    private NsdServer nsd;
     private ChromeDriver browser;
     private WebDriverWait wait;
     private String console;
@@ -60,7 +63,16 @@ class WebConsoleBrowserIT {
         assertTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
                 "Debian's chromium and chromium-driver must be installed (.ci/run installs them)");
         sink = new SmtpSink();
-        carrier = new RunningCarrier(temp).start();
+        // a real DNS server for the mx route of the "where would this address go?" box
+        nsd = NsdServer.start(Map.of("mx.test", """
+                partner MX 10 mx1.partner.mx.test.
+                partner MX 20 mx2.partner.mx.test.
+                mx1.partner A 127.0.0.31
+                mx2.partner A 127.0.0.32"""), 60);
+        carrier = new RunningCarrier(temp);
+        carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
+        carrier.configure("org.carrier.route-partners.cfg", "name = partners\ndomains = *.mx.test\ntransport = mx\n");
+        carrier.start();
         String password = carrier.generatedPassword();
         console = "http://127.0.0.1:" + carrier.httpPort + "/system/console/";
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
@@ -88,6 +100,9 @@ class WebConsoleBrowserIT {
         if (sink != null) {
             sink.close();
         }
+        if (nsd != null) {
+            nsd.close();
+        }
     }
 
     @Test
@@ -114,6 +129,16 @@ class WebConsoleBrowserIT {
         WebElement report = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("route-report")));
         assertTrue(report.findElement(By.className("report-route")).getText().startsWith("sinkroute"), report.getText());
         assertTrue(report.findElement(By.className("report-hops")).getText().contains("127.0.0.1:" + sink.port()), report.getText());
+
+        // an mx route: the MX records DNS gave, and the hosts with their addresses, most preferred first
+        browser.findElement(By.name("address")).clear();
+        browser.findElement(By.name("address")).sendKeys("carol@partner.mx.test");
+        browser.findElement(By.id("where-go")).click();
+        report = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("route-report")));
+        assertEquals("partners (mx)", report.findElement(By.className("report-route")).getText());
+        assertEquals("10 mx1.partner.mx.test\n20 mx2.partner.mx.test", report.findElement(By.className("report-mx")).getText());
+        assertEquals("mx1.partner.mx.test:25 [127.0.0.31]\nmx2.partner.mx.test:25 [127.0.0.32]",
+                report.findElement(By.className("report-hops")).getText());
         screenshot("routes");
 
         carrier.stop();

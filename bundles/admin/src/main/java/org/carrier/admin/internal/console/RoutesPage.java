@@ -226,7 +226,7 @@ public class RoutesPage extends ConsolePage {
                 + (report.decision().refusal() == null ? " by transport " + Html.text(report.decision().transport())
                         : ": " + Html.text(report.decision().refusal())) + "</td></tr>");
         if (report.isMxRoute()) {
-            out.println("<tr><th>MX records</th><td>" + (report.mxRecords().isEmpty() ? Html.text(report.mxProblem())
+            out.println("<tr><th>MX records</th><td class='report-mx'>" + (report.mxRecords().isEmpty() ? Html.text(report.mxProblem())
                     : report.mxRecords().stream().map(RoutesPage::mx).collect(Collectors.joining("<br/>"))) + "</td></tr>");
         }
         out.println("<tr><th>Next hops</th><td class='report-hops'>" + (report.decision().nextHops().isEmpty() ? "none"
