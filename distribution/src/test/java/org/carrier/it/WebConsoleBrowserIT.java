@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -54,6 +60,7 @@ class WebConsoleBrowserIT {
     private RunningCarrier carrier;
     private SmtpSink sink;
     private NsdServer nsd;
+    private String password;
     private ChromeDriver browser;
     private WebDriverWait wait;
     private String console;
@@ -73,7 +80,7 @@ class WebConsoleBrowserIT {
         carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
         carrier.configure("org.carrier.route-partners.cfg", "name = partners\ndomains = *.mx.test\ntransport = mx\n");
         carrier.start();
-        String password = carrier.generatedPassword();
+        password = carrier.generatedPassword();
         console = "http://127.0.0.1:" + carrier.httpPort + "/system/console/";
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -236,6 +243,38 @@ class WebConsoleBrowserIT {
         assertTrue(size.findElement(By.tagName("a")).getAttribute("href").endsWith("/system/console/configMgr/org.carrier.filter.size"),
                 "the link opens the size filter's configuration form: " + size.getText());
         screenshot("filters");
+    }
+
+    @Test
+    @Order(6)
+    void aForgedPostIsRefusedEvenWithTheUsersLoginAndSession() throws Exception {
+        open("carrier-routes");
+        String token = browser.findElement(By.className("carrier")).getAttribute("data-csrf");
+        String session = browser.manage().getCookies().stream().filter(c -> c.getName().startsWith("JSESSIONID"))
+                .map(c -> c.getName() + "=" + c.getValue()).findFirst().orElseThrow();
+        String form = "action=save&name=forged&domains=forged.test&transport=discard&csrf=";
+        // what another site open in the same browser could send: the login and the cookie come along, the token cannot
+        HttpResponse<String> forged = post(form + "guess", session, "http://evil.example");
+        assertEquals(403, forged.statusCode(), forged.body());
+        HttpResponse<String> foreign = post(form + token, session, "http://evil.example");
+        assertEquals(403, foreign.statusCode(), foreign.body());
+        assertTrue(foreign.body().contains("another site"), foreign.body());
+        // the same request from the console's own origin passes the guard (and is then refused for its bad domain)
+        HttpResponse<String> own = post(form.replace("forged.test", "forged..test") + token, session, "http://127.0.0.1:" + carrier.httpPort);
+        assertEquals(400, own.statusCode(), own.body());
+        assertTrue(own.body().contains("the route was not saved: domains"), own.body());
+        open("carrier-routes");
+        assertEquals(0, browser.findElements(By.cssSelector("#routes tr[data-route='forged']")).size());
+        assertFalse(Files.exists(carrier.home.resolve("config/org.carrier.route-forged.cfg")));
+    }
+
+    private HttpResponse<String> post(String form, String cookie, String origin) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(console + "carrier-routes"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+                .header("Cookie", cookie).header("Origin", origin).header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private void open(String label) {
