@@ -123,32 +123,28 @@ public class QueuePage extends ConsolePage {
         row.put("from", m.envelope().reversePath().toString());
         row.put("size", m.size());
         row.put("held", m.held());
-        List<Map<String, Object>> recipients = new ArrayList<>();
-        for (RecipientStatus r : m.recipients()) {
-            Map<String, Object> rcpt = new LinkedHashMap<>();
-            rcpt.put("address", r.recipient().address().toString());
-            rcpt.put("state", r.state().name().toLowerCase(Locale.ROOT));
-            recipients.add(rcpt);
-        }
-        row.put("recipients", recipients);
+        row.put("recipients", m.recipients().stream().map(r -> recipient(r, false)).toList());
         return row;
+    }
+
+    /** A recipient's address and state; {@code full}: with its attempts, next attempt and last reply. */
+    private static Map<String, Object> recipient(RecipientStatus r, boolean full) {
+        Map<String, Object> rcpt = new LinkedHashMap<>();
+        rcpt.put("address", r.recipient().address().toString());
+        rcpt.put("state", r.state().name().toLowerCase(Locale.ROOT));
+        if (full) {
+            rcpt.put("attempts", r.attempts());
+            rcpt.put("nextAttempt", r.nextAttempt() == null ? "" : r.nextAttempt().toString());
+            rcpt.put("lastReply", r.lastReply() == null ? "" : r.lastReply().toString());
+            rcpt.put("lastRemote", r.lastRemote() == null ? "" : r.lastRemote());
+        }
+        return rcpt;
     }
 
     static Map<String, Object> detail(QueuedMessage m, String header, Instant now) {
         Map<String, Object> detail = row(m, now);
         detail.put("parameters", m.envelope().mailParameters());
-        List<Map<String, Object>> recipients = new ArrayList<>();
-        for (RecipientStatus r : m.recipients()) {
-            Map<String, Object> rcpt = new LinkedHashMap<>();
-            rcpt.put("address", r.recipient().address().toString());
-            rcpt.put("state", r.state().name().toLowerCase(Locale.ROOT));
-            rcpt.put("attempts", r.attempts());
-            rcpt.put("nextAttempt", r.nextAttempt() == null ? "" : r.nextAttempt().toString());
-            rcpt.put("lastReply", r.lastReply() == null ? "" : r.lastReply().toString());
-            rcpt.put("lastRemote", r.lastRemote() == null ? "" : r.lastRemote());
-            recipients.add(rcpt);
-        }
-        detail.put("recipients", recipients);
+        detail.put("recipients", m.recipients().stream().map(r -> recipient(r, true)).toList());
         detail.put("header", header);
         return detail;
     }
