@@ -179,6 +179,9 @@ public class RoutesPage extends ConsolePage {
         input(out, "order", "Order", values, problems, "", "lowest wins among equally specific routes");
         out.println("<button type='submit' id='route-save'>Save</button>"
                 + (editing.isPresent() ? " <a href='?'>Cancel</a>" : "") + "</form>");
+        editing.ifPresent(r -> out.println("<p class='carrier-hint'>AUTH and the reject reply are set on the route's "
+                + "<a href='" + Html.attr(request.getAttribute("felix.webconsole.appRoot") + "/configMgr/" + Html.query(r.pid()))
+                + "'>configuration page</a>; saving here keeps them.</p>"));
     }
 
     private static void input(PrintWriter out, String name, String label, Map<String, String> values, Map<String, String> problems,
