@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -124,6 +126,32 @@ final class RunningCarrier implements AutoCloseable {
             throw new IllegalStateException("no generated password in the log:\n" + console());
         }
         return m.group(1);
+    }
+
+    /** What a script of the distribution did: its exit status and its output. */
+    record Ran(int status, String out, String err) {
+    }
+
+    /**
+     * Runs {@code bin/SCRIPT ARGS} with {@code stdin} as its input, from the root folder (scripts must work from any
+     * current directory), as a program on this host would, and waits for it (at most 60 s).
+     */
+    Ran bin(String script, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin").resolve(script).toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(home.getParent(), script, ".out");
+        Path err = Files.createTempFile(home.getParent(), script, ".err");
+        Process run = new ProcessBuilder(command).directory(new File("/"))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (var input = run.getOutputStream()) {
+            input.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!run.waitFor(60, TimeUnit.SECONDS)) {
+            run.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException(command + " did not finish within 60 s");
+        }
+        return new Ran(run.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
     Path maildir(String user) {

@@ -20,6 +20,17 @@ public interface QueueOperations {
     /** One message with its envelope, the state of each recipient and their last replies. */
     Optional<QueuedMessage> show(String queueId);
 
+    /**
+     * The header section of one message as a transport would send it (the queue's own prepended fields first), up to
+     * the empty line that ends it (RFC 5322 §2.1), at most {@code maxBytes} of it; for an administrator to look at.
+     *
+     * @return empty if no such message, or if this queue cannot show message content (the default)
+     * @since 1.2
+     */
+    default Optional<String> headerSection(String queueId, int maxBytes) {
+        return Optional.empty();
+    }
+
     /** Puts a message on hold: no delivery attempt starts until it is released. @return false if no such message */
     boolean hold(String queueId);
 

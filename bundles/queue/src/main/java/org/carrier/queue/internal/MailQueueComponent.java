@@ -219,6 +219,11 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
     }
 
     @Override
+    public Optional<String> headerSection(String queueId, int maxBytes) {
+        return queue.headerSection(queueId, maxBytes);
+    }
+
+    @Override
     public boolean hold(String queueId) {
         return queue.hold(queueId);
     }

@@ -1,7 +1,11 @@
 package org.carrier.queue.internal;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -327,6 +331,37 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     public Optional<QueuedMessage> show(String queueId) {
         QueueEntry busy = active.get(queueId);
         return busy != null ? Optional.of(busy.snapshot()) : spool.peek(queueId).map(QueueEntry::snapshot);
+    }
+
+    @Override
+    public Optional<String> headerSection(String queueId, int maxBytes) {
+        QueueEntry busy = active.get(queueId);
+        Optional<QueueEntry> entry = busy != null ? Optional.of(busy) : spool.peek(queueId);
+        if (entry.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = new BufferedInputStream(spool.source(entry.get()).open())) {
+            return Optional.of(headerSection(in, maxBytes));
+        } catch (IOException e) {
+            return Optional.empty(); // delivered and removed meanwhile
+        }
+    }
+
+    /** RFC 5322 §2.1: the header section ends at the first empty line. */
+    static String headerSection(InputStream in, int maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int previous = -1;
+        int lineLength = 0;
+        for (int b = in.read(); b >= 0 && out.size() < maxBytes; b = in.read()) {
+            if (b == '\n' && lineLength == 0) {
+                break;
+            }
+            lineLength = b == '\n' ? 0 : b == '\r' && previous != '\r' ? lineLength : lineLength + 1;
+            out.write(b);
+            previous = b;
+        }
+        String header = out.toString(StandardCharsets.UTF_8);
+        return header.endsWith("\n\r") ? header.substring(0, header.length() - 1) : header; // not the empty line's CR
     }
 
     /** Every queued message, oldest first, read one at a time from the spool (or the attempt that holds it). */

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.IncomingMessage;
@@ -246,5 +247,17 @@ class QueueOperationsTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Test
+    void headerSectionShowsThePrependedFieldsAndTheMessagesHeaderUpToTheEmptyLine() throws Exception {
+        SpoolQueue q = fixture().queue(SLOW);
+        String id = submit(q, envelope("bob@relay.test"), true, new HeaderField("Received", "from test"));
+        String header = q.headerSection(id, 64 * 1024).orElseThrow();
+        assertTrue(header.startsWith("Received: from test\r\n"), header);
+        assertTrue(header.contains("Subject:"), header);
+        assertFalse(header.contains("\r\n\r\n"), "stops at the empty line: " + header);
+        assertEquals(10, q.headerSection(id, 10).orElseThrow().length(), "at most maxBytes");
+        assertTrue(q.headerSection("NOSUCHID", 100).isEmpty());
     }
 }

@@ -1,0 +1,69 @@
+package org.carrier.admin.internal.overview;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.MxRecord;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.Destination;
+import org.carrier.api.route.Router;
+
+/**
+ * Answers "where would this address go?" for the console and the shell: asks the {@link Router} (the same call the
+ * queue makes at each delivery attempt, so the answer includes the next hops' resolved addresses) and, when the
+ * matching route is an mx route, asks the {@link DnsResolver} for the MX records behind those hosts.
+ */
+public final class RouteInspector {
+    /** RFC 5321 §5.1: without MX records the domain itself is the one host, with preference 0. */
+    static final String NO_MX = "no MX records: the domain's own address is used (RFC 5321 §5.1)";
+    private final Router router;
+    private final DnsResolver dns;
+    private final Function<String, Optional<String>> transportOfRoute;
+    private final Duration dnsWait;
+
+    /**
+     * @param router           the router service
+     * @param dns              the resolver, or {@code null} when none is running (no MX records are shown then)
+     * @param transportOfRoute the transport configured for a route name, e.g. {@link RouteConfigurations#transportOf}
+     * @param dnsWait          how long to wait for the MX answer
+     */
+    public RouteInspector(Router router, DnsResolver dns, Function<String, Optional<String>> transportOfRoute, Duration dnsWait) {
+        this.router = router;
+        this.dns = dns;
+        this.transportOfRoute = transportOfRoute;
+        this.dnsWait = dnsWait;
+    }
+
+    /** The route report of {@code address}; a refused address gets a report too (its decision carries the reply). */
+    public RouteReport inspect(MailAddress address) {
+        var decision = router.route(address);
+        String transport = transportOfRoute.apply(decision.routeName()).orElse(null);
+        if (!RouteReport.MX.equals(transport) || decision.destination() == Destination.LOCAL) {
+            return new RouteReport(address, decision, transport, List.of(), null);
+        }
+        if (dns == null) {
+            return new RouteReport(address, decision, transport, List.of(), "no DNS resolver running");
+        }
+        try {
+            List<MxRecord> records = dns.mx(address.domain()).toCompletableFuture().get(dnsWait.toMillis(), TimeUnit.MILLISECONDS);
+            return new RouteReport(address, decision, transport, records, records.isEmpty() ? NO_MX : null);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            boolean noData = cause instanceof DnsLookupException lookup && lookup.kind() == DnsLookupException.Kind.NO_DATA;
+            return new RouteReport(address, decision, transport, List.of(), noData ? NO_MX : String.valueOf(cause.getMessage()));
+        } catch (TimeoutException e) {
+            return new RouteReport(address, decision, transport, List.of(), "no DNS answer within " + dnsWait.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RouteReport(address, decision, transport, List.of(), "interrupted");
+        }
+    }
+}

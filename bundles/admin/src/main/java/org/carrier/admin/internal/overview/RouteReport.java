@@ -1,0 +1,48 @@
+package org.carrier.admin.internal.overview;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+import org.carrier.api.dns.MxRecord;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.RouteDecision;
+
+/**
+ * Where mail for one address would go now: the router's decision (route name, destination kind, transport, next hops
+ * with the addresses the router resolved for them, or the refusal) and, for a route of transport {@code mx}, the MX
+ * records DNS gave for the domain (RFC 5321 §5.1), lowest preference first. Made by {@link RouteInspector}.
+ *
+ * @param address        the address asked about
+ * @param decision       the router's answer
+ * @param routeTransport the transport configured on the matching route ({@code mx}, {@code smtp}, {@code lmtp},
+ *                       {@code hold}, ...), or {@code null} when no route configuration has that name (our own domains,
+ *                       no route at all)
+ * @param mxRecords      the domain's MX records, lowest preference first; empty when not an mx route, when the domain
+ *                       has none (its own address is used) or when the lookup failed
+ * @param mxProblem      why the MX lookup gave nothing usable (e.g. {@code "DNS timeout"}), or {@code null}
+ */
+public record RouteReport(MailAddress address, RouteDecision decision, String routeTransport,
+                          List<MxRecord> mxRecords, String mxProblem) {
+    /** The transport name of routes that find their next hops as MX hosts in DNS. */
+    public static final String MX = "mx";
+
+    public RouteReport {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(decision, "decision");
+        mxRecords = mxRecords.stream()
+                .sorted(Comparator.comparingInt(MxRecord::preference).thenComparing(MxRecord::host))
+                .toList();
+    }
+
+    /** Whether the matching route finds its hosts in DNS (transport {@code mx}). */
+    public boolean isMxRoute() {
+        return MX.equals(routeTransport);
+    }
+
+    @Override
+    public String toString() {
+        return "<" + address + ">: " + decision
+                + (isMxRoute() ? " mx=" + mxRecords + (mxProblem == null ? "" : " (" + mxProblem + ")") : "");
+    }
+}
