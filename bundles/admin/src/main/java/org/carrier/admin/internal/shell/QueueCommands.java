@@ -1,7 +1,6 @@
 package org.carrier.admin.internal.shell;
 
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +36,7 @@ public class QueueCommands {
 
     QueueCommands(QueueOperations queue, Clock clock) {
         this.queue = queue;
-        this.listing = new QueueListing(ZoneId.systemDefault(), clock);
+        this.listing = new QueueListing(clock.getZone(), clock);
     }
 
     /** The queue like mailq; options filter it (see {@link QueueListOptions}). */
