@@ -150,6 +150,10 @@ class ShellIT {
         assertTrue(shell("carrier:show", waitingId).out().contains("Held:     yes"));
         assertTrue(run("mailq", "--held").out().contains(waitingId + "!"));
 
+        RunningCarrier.Ran retry = shell("carrier:retry", waitingId);
+        assertEquals(waitingId + ": scheduled for delivery now\n", retry.out(), retry.err());
+        assertTrue(shell("carrier:show", waitingId).out().contains("Held:     yes"), "a retried held message stays held");
+
         RunningCarrier.Ran release = shell("carrier:release", waitingId);
         assertEquals(waitingId + ": released\n", release.out());
         RunningCarrier.Ran shown = shell("carrier:show", waitingId);

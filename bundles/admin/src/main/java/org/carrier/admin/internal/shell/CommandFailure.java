@@ -10,4 +10,10 @@ public class CommandFailure extends RuntimeException {
     public CommandFailure(String message) {
         super(message, null, false, false);
     }
+
+    /** The Gogo console prints a command's exception as its toString: the message alone reads best there. */
+    @Override
+    public String toString() {
+        return getMessage();
+    }
 }

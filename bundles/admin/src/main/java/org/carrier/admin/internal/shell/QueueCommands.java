@@ -1,7 +1,6 @@
 package org.carrier.admin.internal.shell;
 
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +16,16 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * The queue commands of the Gogo shell, Postfix's {@code mailq}, {@code postqueue -f} and {@code postsuper -h/-H/-d}
+ * The queue commands of the Gogo shell, Postfix's {@code mailq}, {@code postqueue -f}, {@code postqueue -i} and {@code postsuper -h/-H/-d}
  * in one place: {@code carrier:queue}, {@code carrier:show}, {@code carrier:hold}, {@code carrier:release},
- * {@code carrier:delete}, {@code carrier:flush}. Each returns its text; a failure (an unknown ID, a bad option) is a
+ * {@code carrier:delete}, {@code carrier:retry}, {@code carrier:flush}. Each returns its text; a failure (an unknown ID, a bad option) is a
  * {@link CommandFailure} with a message, after the part that succeeded has been printed.
  */
 @Component(service = QueueCommands.class, property = {
         "osgi.command.scope=carrier",
         "osgi.command.function=queue", "osgi.command.function=show", "osgi.command.function=hold",
-        "osgi.command.function=release", "osgi.command.function=delete", "osgi.command.function=flush"})
+        "osgi.command.function=release", "osgi.command.function=delete", "osgi.command.function=flush",
+        "osgi.command.function=retry"})
 public class QueueCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile QueueOperations queue;
@@ -37,7 +37,7 @@ public class QueueCommands {
 
     QueueCommands(QueueOperations queue, Clock clock) {
         this.queue = queue;
-        this.listing = new QueueListing(ZoneId.systemDefault(), clock);
+        this.listing = new QueueListing(clock.getZone(), clock);
     }
 
     /** The queue like mailq; options filter it (see {@link QueueListOptions}). */
@@ -70,6 +70,11 @@ public class QueueCommands {
     /** Deletes messages without delivery and without a DSN (postsuper -d). */
     public String delete(String... ids) {
         return each("deleted", ids, queue()::delete);
+    }
+
+    /** Tries the waiting recipients of these messages now, whatever their backoff says (postqueue -i). */
+    public String retry(String... ids) {
+        return each("scheduled for delivery now", ids, queue()::retryNow);
     }
 
     /** Tries now every waiting message not on hold, or those with recipients at {@code domain} (postqueue -f / -s). */

@@ -3,6 +3,7 @@ package org.carrier.admin.internal.shell;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -61,6 +62,9 @@ public final class ShellClient {
                 return send(commandLine(command), requests, answers, out, err);
             }
             return interactive(requests, answers, out, err);
+        } catch (EOFException e) {
+            err.println("carrier shell: Carrier closed the connection (stopped?)");
+            return NOT_RUNNING;
         } catch (IOException e) {
             err.println("carrier shell: the connection to Carrier ended (" + e.getMessage() + ")");
             return NOT_RUNNING;

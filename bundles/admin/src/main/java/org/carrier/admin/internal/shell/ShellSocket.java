@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,25 +116,37 @@ public class ShellSocket {
         return home == null ? Paths.get("") : Paths.get(home);
     }
 
+    /**
+     * Binds the socket in a fresh private folder (0700) beside {@code file}, makes it 0600 there and only then moves it
+     * to {@code file}, so that nobody else can connect in between, whatever the umask or the folder's permissions.
+     */
     static ServerSocketChannel open(Path file) throws IOException {
         Path folder = file.getParent();
-        Files.createDirectories(folder);
-        // The folder keeps others out from the moment the socket exists until it is 0600 (bind honours the umask).
-        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        if (!Files.isDirectory(folder)) {
+            Files.createDirectories(folder);
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        }
         if (Files.exists(file)) {
             if (answers(file)) {
                 throw new IOException("another Carrier already listens on it");
             }
             Files.delete(file); // left by a Carrier that was killed
         }
+        Path privateFolder = Files.createTempDirectory(folder, ".bind",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path bound = privateFolder.resolve("s");
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            channel.bind(UnixDomainSocketAddress.of(file));
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            channel.bind(UnixDomainSocketAddress.of(bound));
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.move(bound, file, StandardCopyOption.ATOMIC_MOVE);
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            Files.deleteIfExists(bound);
             throw e;
+        } finally {
+            Files.deleteIfExists(privateFolder);
         }
     }
 

@@ -117,6 +117,13 @@ class QueueCommandsTest {
     }
 
     @Test
+    void retryOneMessage() {
+        assertEquals("AAAAAAAAAAA2: scheduled for delivery now", commands.retry("AAAAAAAAAAA2"));
+        assertEquals("NOSUCHID0000: no such message in the queue",
+                assertThrows(CommandFailure.class, () -> commands.retry("NOSUCHID0000")).getMessage());
+    }
+
+    @Test
     void flushAllOrOneDomain() {
         assertEquals("2 messages scheduled for delivery now", commands.flush());
         assertEquals("1 message scheduled for delivery now (recipients at example.com)", commands.flush("Example.COM"));

@@ -87,6 +87,30 @@ class ShellSocketTest {
     }
 
     @Test
+    void anExistingFolderKeepsItsPermissions() throws Exception {
+        Path shared = Files.createDirectories(home.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        socket = new ShellSocket(new Processor());
+        Path file = shared.resolve("carrier.sock");
+        socket.configure(config(file.toString(), true));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(0, client(file, List.of("echo", "x")).status);
+        try (var left = Files.list(shared)) {
+            assertEquals(List.of(file), left.toList(), "no private bind folder is left behind");
+        }
+    }
+
+    @Test
+    void aSecondInstanceDoesNotTakeOverALiveSocket() {
+        Path file = start();
+        ShellSocket second = new ShellSocket(new Processor());
+        second.configure(config(file.toString(), true)); // logs that another Carrier listens there
+        second.close();
+        assertEquals("x\n", client(file, List.of("echo", "x")).out, "the first one still answers");
+    }
+
+    @Test
     void aStaleSocketFileIsReplaced() throws Exception {
         Path file = home.resolve("run/carrier.sock");
         Files.createDirectories(file.getParent());
