@@ -173,7 +173,8 @@ final class Spool {
     /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
     void writeEnvelope(QueueEntry entry) throws IOException {
         Path target = envelopeFile(entry.id());
-        Path temp = queue.resolve(entry.id() + ".env.tmp");
+        // one temporary file per writing thread: two writers of one message never take each other's file away
+        Path temp = queue.resolve(entry.id() + ".env.tmp" + Thread.currentThread().getId());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer bytes = ByteBuffer.wrap(EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8));
@@ -304,7 +305,7 @@ final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(".env.tmp")) {
+                if (name.contains(".env.tmp")) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(CONTENT)) {
                     Optional<QueueEntry> entry = loadOrRemovePartial(p, idOf(name, CONTENT));
