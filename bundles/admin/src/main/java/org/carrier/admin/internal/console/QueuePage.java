@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.admin.internal.overview.Ages;
 import org.carrier.admin.internal.overview.QueueSummary;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.QueueFilter;
@@ -119,7 +120,7 @@ public class QueuePage extends ConsolePage {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", m.queueId());
         row.put("arrival", m.arrival().toString());
-        row.put("age", QueueQuery.describe(Duration.between(m.arrival(), now)));
+        row.put("age", Ages.describe(Duration.between(m.arrival(), now)));
         row.put("from", m.envelope().reversePath().toString());
         row.put("size", m.size());
         row.put("held", m.held());

@@ -3,9 +3,8 @@ package org.carrier.admin.internal.console;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import org.carrier.admin.internal.overview.Ages;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.QueueFilter;
 
@@ -17,7 +16,6 @@ import org.carrier.api.queue.QueueFilter;
  */
 final class QueueQuery {
     static final int DEFAULT_LIMIT = 500;
-    private static final Pattern AGE = Pattern.compile("(\\d{1,9})\\s*([smhd]?)");
 
     private QueueQuery() {
     }
@@ -55,32 +53,11 @@ final class QueueQuery {
         if (text.isEmpty()) {
             return null;
         }
-        Matcher m = AGE.matcher(text.toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException(field + ": an age like 90s, 10m, 2h or 3d: " + text);
+        try {
+            return Ages.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage());
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofMinutes(n);
-        };
-    }
-
-    /** A short age for people: {@code 42s}, {@code 5m}, {@code 3h 20m}, {@code 2d 4h}. */
-    static String describe(Duration age) {
-        long s = Math.max(0, age.getSeconds());
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return s / 60 + "m";
-        }
-        if (s < 86400) {
-            return s / 3600 + "h " + s % 3600 / 60 + "m";
-        }
-        return s / 86400 + "d " + s % 86400 / 3600 + "h";
     }
 
     private static int limit(String text) {

@@ -1,7 +1,9 @@
 package org.carrier.admin.internal.shell;
 
+import java.time.Duration;
 import java.util.Locale;
 
+import org.carrier.admin.internal.overview.Ages;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.QueueFilter;
 
@@ -29,8 +31,8 @@ final class QueueListOptions {
                 case "--sender" -> filter = filter.withSender(value(args, ++i, option));
                 case "--recipient" -> filter = filter.withRecipient(value(args, ++i, option));
                 case "--domain" -> filter = filter.withDomain(value(args, ++i, option));
-                case "--older" -> filter = filter.withMinAge(Durations.parse(value(args, ++i, option)));
-                case "--newer" -> filter = filter.withMaxAge(Durations.parse(value(args, ++i, option)));
+                case "--older" -> filter = filter.withMinAge(age(value(args, ++i, option)));
+                case "--newer" -> filter = filter.withMaxAge(age(value(args, ++i, option)));
                 case "--limit" -> filter = filter.withLimit(limit(value(args, ++i, option)));
                 default -> throw new CommandFailure("unknown option " + option + "\n" + USAGE);
             }
@@ -63,5 +65,13 @@ final class QueueListOptions {
             // reported below
         }
         throw new CommandFailure("--limit takes a number of messages (0: all), not " + text);
+    }
+
+    private static Duration age(String text) {
+        try {
+            return Ages.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage());
+        }
     }
 }

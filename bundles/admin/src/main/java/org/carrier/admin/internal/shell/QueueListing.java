@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.carrier.admin.internal.overview.Ages;
 import org.carrier.admin.internal.overview.QueueSummary;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
@@ -91,7 +92,7 @@ final class QueueListing {
         Instant now = clock.instant();
         StringBuilder out = new StringBuilder();
         line(out, "Queue ID", message.queueId());
-        line(out, "Arrival", time.format(message.arrival()) + " (" + Durations.format(Duration.between(message.arrival(), now)) + " ago)");
+        line(out, "Arrival", time.format(message.arrival()) + " (" + Ages.describe(Duration.between(message.arrival(), now)) + " ago)");
         line(out, "Size", message.size() + " bytes");
         line(out, "Held", message.held() ? "yes (carrier:release " + message.queueId() + " lets it go)" : "no");
         line(out, "Sender", "<" + message.envelope().reversePath() + ">" + parameters(message.envelope().mailParameters()));

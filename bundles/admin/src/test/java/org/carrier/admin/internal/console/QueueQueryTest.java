@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 
+import org.carrier.admin.internal.overview.Ages;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.QueueFilter;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,8 @@ class QueueQueryTest {
         assertEquals(Duration.ofMinutes(5), QueueQuery.age("5", "minAge"));
         assertEquals(Duration.ofHours(2), QueueQuery.age("2 h", "minAge"));
         assertNull(QueueQuery.age("", "minAge"));
-        assertEquals("3h 20m", QueueQuery.describe(Duration.ofMinutes(200)));
-        assertEquals("2d 4h", QueueQuery.describe(Duration.ofHours(52)));
+        assertEquals("3h 20m", Ages.describe(Duration.ofMinutes(200)));
+        assertEquals("2d 4h", Ages.describe(Duration.ofHours(52)));
     }
 
     @Test
