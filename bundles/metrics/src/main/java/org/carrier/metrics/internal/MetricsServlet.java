@@ -3,7 +3,6 @@ package org.carrier.metrics.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -66,14 +65,8 @@ public class MetricsServlet extends HttpServlet {
     }
 
     private static List<IpNetwork> parseOr(String text, List<IpNetwork> fallback) {
-        List<IpNetwork> parsed = new ArrayList<>();
         try {
-            for (String part : text.split(",")) {
-                if (!part.isBlank()) {
-                    parsed.add(IpNetwork.parse(part.strip()));
-                }
-            }
-            return List.copyOf(parsed);
+            return IpNetwork.parseList(text);
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: allowedNetworks: {}; keeping {}", PID, e.getMessage(), fallback);
             return fallback;
