@@ -27,6 +27,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=release", "osgi.command.function=delete", "osgi.command.function=flush",
         "osgi.command.function=retry"})
 public class QueueCommands {
+    /** How much of a message's header section {@code carrier:show} prints at most (as the console's queue page). */
+    private static final int HEADER_BYTES = 64 * 1024;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile QueueOperations queue;
     private final QueueListing listing;
@@ -53,8 +56,9 @@ public class QueueCommands {
 
     /** One message: envelope, each recipient's state, attempts, next try and last reply. */
     public String show(String id) {
-        return queue().show(normalized(id)).map(listing::show)
-                .orElseThrow(() -> new CommandFailure(unknown(normalized(id))));
+        String queueId = normalized(id);
+        return queue().show(queueId).map(m -> listing.show(m, queue().headerSection(queueId, HEADER_BYTES)))
+                .orElseThrow(() -> new CommandFailure(unknown(queueId)));
     }
 
     /** Puts messages on hold (Postfix: postsuper -h). */

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.carrier.admin.internal.overview.Ages;
@@ -88,7 +89,8 @@ final class QueueListing {
                 .collect(Collectors.joining(", "));
     }
 
-    String show(QueuedMessage message) {
+    /** One message in full; {@code header}: its header section as it will be sent, when the queue can give it. */
+    String show(QueuedMessage message, Optional<String> header) {
         Instant now = clock.instant();
         StringBuilder out = new StringBuilder();
         line(out, "Queue ID", message.queueId());
@@ -110,6 +112,7 @@ final class QueueListing {
                 out.append("      last reply: ").append(lastReply(recipient)).append('\n');
             }
         }
+        header.filter(h -> !h.isBlank()).ifPresent(h -> out.append("Header:\n").append(h.stripTrailing().indent(2)));
         return out.toString().stripTrailing();
     }
 

@@ -35,6 +35,11 @@ final class FakeQueue implements QueueOperations {
     }
 
     @Override
+    public Optional<String> headerSection(String queueId, int maxBytes) {
+        return show(queueId).map(m -> "Received: from client.test\r\n\tby localhost\r\nSubject: hello " + m.queueId() + "\r\n");
+    }
+
+    @Override
     public boolean hold(String queueId) {
         return setHeld(queueId, true);
     }

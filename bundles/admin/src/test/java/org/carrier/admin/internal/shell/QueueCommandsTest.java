@@ -111,6 +111,7 @@ class QueueCommandsTest {
         String shown = commands.show("AAAAAAAAAAA1");
         assertTrue(shown.contains("Arrival:  2026-11-24"), shown);
         assertTrue(shown.contains("(2h 0m ago)"), shown);
+        assertTrue(shown.endsWith("Header:\n  Received: from client.test\n  \tby localhost\n  Subject: hello AAAAAAAAAAA1"), shown);
         assertTrue(shown.contains("Sender:   <alice@example.org>"), shown);
         assertTrue(shown.contains("<bob@example.com>\n      state deferred, 2 attempts, next "), shown);
         assertTrue(shown.contains("last reply: 451 4.4.1 cannot connect: Connection refused, from mx.example.com[192.0.2.1]:25"), shown);
