@@ -439,7 +439,11 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             }
             QueueEntry busy = active.get(id);
             if (busy != null) {
-                return changeEntry(busy, what, change);
+                Optional<Boolean> changed = changeWhileActive(busy, what, change);
+                if (changed.isPresent()) {
+                    return changed.get();
+                }
+                continue; // its attempt ended meanwhile: claim the message afresh
             }
             pause(); // the scheduler is just loading it
         }
@@ -452,6 +456,23 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Changes the entry of a running attempt, if it still is one once its lock is held: an attempt that ended in
+     * between may already have been followed by another, with an entry of its own read from disk, and writing the
+     * old entry then would race that attempt's write and could lose the change. (An attempt leaves {@link #active}
+     * under the same lock, in {@link #release}.)
+     *
+     * @return empty if the attempt ended before the lock was taken
+     */
+    private Optional<Boolean> changeWhileActive(QueueEntry busy, String what, Consumer<QueueEntry> change) {
+        synchronized (busy) {
+            if (active.get(busy.id()) != busy) {
+                return Optional.empty();
+            }
+            return Optional.of(changeEntry(busy, what, change));
         }
     }
 
