@@ -102,8 +102,9 @@ final class Spool {
 
     /**
      * An ID whose {@code .msg} file is durably in the directory, to receive a message into: a file of a delivered
-     * message renamed for reuse (still holding that message until overwritten), or a new empty one. New files are made a batch at a time; either way one
-     * directory sync makes a batch of names durable before anything is received into them.
+     * message renamed for reuse (still holding that message until overwritten), or a new empty one. New files are
+     * made a batch at a time; either way one directory sync makes a batch of names durable before anything is
+     * received into them.
      */
     synchronized String reserve(Supplier<String> ids) throws IOException {
         if (reserved.isEmpty()) {
