@@ -174,8 +174,7 @@ final class Spool {
     /** Writes the entry's envelope and state: temp file, sync, atomic rename, (group) directory sync. */
     void writeEnvelope(QueueEntry entry) throws IOException {
         Path target = envelopeFile(entry.id());
-        // one temporary file per writing thread: two writers of one message never take each other's file away
-        Path temp = queue.resolve(entry.id() + ".env.tmp" + Thread.currentThread().getId());
+        Path temp = queue.resolve(entry.id() + ".env.tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer bytes = ByteBuffer.wrap(EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8));
@@ -306,7 +305,7 @@ final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
-                if (name.contains(".env.tmp")) {
+                if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(CONTENT)) {
                     Optional<QueueEntry> entry = loadOrRemovePartial(p, idOf(name, CONTENT));
