@@ -36,20 +36,22 @@ public final class ShellClient {
         System.exit(run(List.of(args), socketFile(), System.out, System.err));
     }
 
-    /** {@code CARRIER_SOCKET} if set, else the default socket under the home folder the script passes. */
+    /**
+     * {@code CARRIER_SOCKET} if set, else the default socket; relative to the home folder the script passes, as the
+     * server's socketPath is.
+     */
     static Path socketFile() {
         String configured = System.getenv("CARRIER_SOCKET");
-        if (configured != null && !configured.isBlank()) {
-            return Paths.get(configured);
-        }
-        return Paths.get(System.getProperty("carrier.home", ".")).resolve(DEFAULT_SOCKET);
+        Path home = Paths.get(System.getProperty("carrier.home", "."));
+        return home.resolve(configured == null || configured.isBlank() ? DEFAULT_SOCKET : configured.trim());
     }
 
     static int run(List<String> command, Path socket, PrintStream out, PrintStream err) {
         SocketChannel channel;
         try {
+            UnixDomainSocketAddress address = UnixSocketAddresses.of(socket);
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.connect(address);
         } catch (IOException e) {
             err.println("carrier shell: cannot reach the running Carrier at " + socket + " (" + e.getMessage()
                     + "); is Carrier running, and are you the user it runs as?");

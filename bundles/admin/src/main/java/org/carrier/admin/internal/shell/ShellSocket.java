@@ -13,14 +13,18 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -121,23 +125,23 @@ public class ShellSocket {
      * to {@code file}, so that nobody else can connect in between, whatever the umask or the folder's permissions.
      */
     static ServerSocketChannel open(Path file) throws IOException {
+        UnixDomainSocketAddress address = UnixSocketAddresses.of(file);
         Path folder = file.getParent();
         if (!Files.isDirectory(folder)) {
             Files.createDirectories(folder);
             Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
         }
         if (Files.exists(file)) {
-            if (answers(file)) {
+            if (answers(address)) {
                 throw new IOException("another Carrier already listens on it");
             }
             Files.delete(file); // left by a Carrier that was killed
         }
-        Path privateFolder = Files.createTempDirectory(folder, ".bind",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path privateFolder = privateFolder(folder);
         Path bound = privateFolder.resolve("s");
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            channel.bind(UnixDomainSocketAddress.of(bound));
+            channel.bind(UnixSocketAddresses.of(bound));
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
             Files.move(bound, file, StandardCopyOption.ATOMIC_MOVE);
             return channel;
@@ -150,8 +154,27 @@ public class ShellSocket {
         }
     }
 
-    private static boolean answers(Path file) {
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(file))) {
+    /**
+     * A new 0700 folder with a short name (".bind" and 4 characters), so the socket bound in it has a path no longer
+     * than the final one: a Unix socket's path has a hard limit ({@link UnixSocketAddresses}).
+     */
+    private static Path privateFolder(Path parent) throws IOException {
+        FileAttribute<Set<PosixFilePermission>> ownerOnly =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int attempt = 1; ; attempt++) {
+            String name = ".bind" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+            try {
+                return Files.createDirectory(parent.resolve(name), ownerOnly);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean answers(UnixDomainSocketAddress address) {
+        try (SocketChannel probe = SocketChannel.open(address)) {
             return true;
         } catch (IOException e) {
             return false;

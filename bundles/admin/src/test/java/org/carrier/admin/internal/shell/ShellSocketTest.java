@@ -126,6 +126,39 @@ class ShellSocketTest {
         assertTrue(result.err.contains("is Carrier running"), result.err);
     }
 
+    /**
+     * Carrier unpacked deep in a folder tree (a CI checkout): the absolute socket path is longer than a Unix socket
+     * allows, the path relative to the working folder is not; both sides use that one.
+     */
+    @Test
+    void aSocketPathTooLongForTheKernelIsReachedRelativeToTheWorkingFolder() throws Exception {
+        String name = "/carrier.sock";
+        Path relative = Path.of("target", "x".repeat(100 - "target/".length() - name.length()) + name);
+        Path file = relative.toAbsolutePath();
+        assertTrue(file.toString().length() > UnixSocketAddresses.MAX_PATH_BYTES, file.toString());
+        try {
+            socket = new ShellSocket(new Processor());
+            socket.configure(config(file.toString(), true));
+            assertTrue(Files.exists(file), "bound and moved into place");
+            assertEquals("hello\n", client(file, List.of("echo", "hello")).out);
+        } finally {
+            close();
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        }
+    }
+
+    @Test
+    void aSocketPathTooLongEitherWayIsExplained() {
+        Path file = home.resolve("y".repeat(120)).resolve("carrier.sock");
+        socket = new ShellSocket(new Processor());
+        socket.configure(config(file.toString(), true)); // logs the reason; nothing is bound
+        assertFalse(Files.exists(file));
+        Result result = client(file, List.of("echo", "x"));
+        assertEquals(ShellClient.NOT_RUNNING, result.status);
+        assertTrue(result.err.contains("more than the 107 a Unix socket allows"), result.err);
+    }
+
     @Test
     void argumentsAreQuotedForGogo() {
         assertEquals("carrier:queue --sender \"a b\"", ShellClient.commandLine(List.of("carrier:queue", "--sender", "a b")));

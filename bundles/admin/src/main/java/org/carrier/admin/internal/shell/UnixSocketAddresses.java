@@ -1,0 +1,43 @@
+package org.carrier.admin.internal.shell;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The address of a socket file, short enough for the kernel. A Unix socket's path must fit sockaddr_un's sun_path
+ * (108 bytes with its terminating NUL on Linux), so Carrier unpacked deep in a folder tree would have no shell at all;
+ * when the absolute path is too long, the path relative to the working folder is used instead (the JVM never changes
+ * its working folder, and both bin/carrier and bin/carrier shell run in Carrier's home).
+ */
+final class UnixSocketAddresses {
+    /** sizeof(sun_path) on Linux, less the terminating NUL. */
+    static final int MAX_PATH_BYTES = 107;
+
+    private UnixSocketAddresses() {
+    }
+
+    static UnixDomainSocketAddress of(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (fits(absolute)) {
+            return UnixDomainSocketAddress.of(absolute);
+        }
+        Path relative = Paths.get("").toAbsolutePath().relativize(absolute);
+        if (fits(relative)) {
+            return UnixDomainSocketAddress.of(relative);
+        }
+        throw new IOException("the socket path " + absolute + " is " + bytes(absolute) + " bytes, more than the "
+                + MAX_PATH_BYTES + " a Unix socket allows, and " + bytes(relative) + " relative to the working folder "
+                + "(set a shorter socketPath in org.carrier.admin.shell, and CARRIER_SOCKET for bin/carrier shell)");
+    }
+
+    private static boolean fits(Path path) {
+        return bytes(path) <= MAX_PATH_BYTES;
+    }
+
+    private static int bytes(Path path) {
+        return path.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+}
