@@ -24,6 +24,7 @@ import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -34,6 +35,7 @@ import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.NioClient;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ReverseMap;
@@ -87,6 +89,16 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     @Activate
     public DnsjavaResolver(Config config) {
         modified(config);
+    }
+
+    /**
+     * dnsjava runs one selector thread and a JVM shutdown hook for all its lookups, which outlive the bundle that
+     * started them: a refreshed dnsjava would leave them pointing at a dead class loader, and the hook fails at exit.
+     * Its NioClient asks containers to close it; the next lookup, if any, starts it afresh.
+     */
+    @Deactivate
+    void deactivate() {
+        NioClient.close();
     }
 
     /** Invalid servers keep the previous client in force, with the setting named in the log. */

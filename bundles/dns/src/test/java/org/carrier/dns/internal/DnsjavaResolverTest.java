@@ -1,6 +1,7 @@
 package org.carrier.dns.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,22 @@ class DnsjavaResolverTest {
         List<MxRecord> mx = get(resolver.mx("mail.dns.test"));
         assertEquals(List.of(new MxRecord(10, "mx1.dns.test"), new MxRecord(20, "mx2.dns.test")),
                 mx.stream().sorted((a, b) -> a.preference() - b.preference()).toList());
+    }
+
+    @Test
+    void deactivationStopsDnsjavasSelectorThreadAndTheNextLookupRestartsIt() throws Exception {
+        DnsjavaResolver stopping = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                Map.of("servers", nsd.server(), "timeoutMillis", 1000, "maxCacheTtlSeconds", 0)));
+        get(stopping.mx("mail.dns.test"));
+        assertTrue(selectorThreadRuns(), "a lookup runs on dnsjava's selector thread");
+        stopping.deactivate();
+        assertFalse(selectorThreadRuns(), "closed with the component");
+        assertEquals(2, get(resolver.mx("mail.dns.test")).size(), "lookups still work after");
+    }
+
+    private static boolean selectorThreadRuns() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(thread -> thread.isAlive() && thread.getName().equals("dnsjava NIO selector"));
     }
 
     @Test
