@@ -130,18 +130,12 @@ class WebConsoleBrowserIT {
         assertTrue(got.content().contains("Subject: through the console's route"));
 
         // "where would this address go?"
-        WebElement address = browser.findElement(By.name("address"));
-        address.sendKeys("bob@sink.test");
-        browser.findElement(By.id("where-go")).click();
-        WebElement report = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("route-report")));
+        WebElement report = whereWouldItGo("bob@sink.test");
         assertTrue(report.findElement(By.className("report-route")).getText().startsWith("sinkroute"), report.getText());
         assertTrue(report.findElement(By.className("report-hops")).getText().contains("127.0.0.1:" + sink.port()), report.getText());
 
         // an mx route: the MX records DNS gave, and the hosts with their addresses, most preferred first
-        browser.findElement(By.name("address")).clear();
-        browser.findElement(By.name("address")).sendKeys("carol@partner.mx.test");
-        browser.findElement(By.id("where-go")).click();
-        report = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("route-report")));
+        report = whereWouldItGo("carol@partner.mx.test");
         assertEquals("partners (mx)", report.findElement(By.className("report-route")).getText());
         assertEquals("10 mx1.partner.mx.test\n20 mx2.partner.mx.test", report.findElement(By.className("report-mx")).getText());
         assertEquals("mx1.partner.mx.test:25 [127.0.0.31]\nmx2.partner.mx.test:25 [127.0.0.32]",
@@ -196,11 +190,11 @@ class WebConsoleBrowserIT {
 
         // the destination comes back (the route now leads to the sink); released, the message leaves at once
         open("carrier-routes");
-        route("later").findElement(By.linkText("Edit")).click();
+        clickToNewPage(route("later").findElement(By.linkText("Edit")));
         WebElement hops = browser.findElement(By.name("nextHops"));
         hops.clear();
         hops.sendKeys("127.0.0.1:" + sink.port());
-        browser.findElement(By.id("route-save")).click();
+        clickToNewPage(browser.findElement(By.id("route-save")));
         assertEquals("route later saved", outcome());
         Thread.sleep(1500); // the queue's scheduler must not deliver a held message meanwhile
         assertEquals(null, sink.next(0), "a held message is not delivered");
@@ -288,7 +282,26 @@ class WebConsoleBrowserIT {
         new Select(browser.findElement(By.name("transport"))).selectByVisibleText("smtp");
         browser.findElement(By.name("nextHops")).sendKeys(nextHops);
         new Select(browser.findElement(By.name("tls"))).selectByVisibleText("none");
-        browser.findElement(By.id("route-save")).click();
+        clickToNewPage(browser.findElement(By.id("route-save")));
+    }
+
+    /** The "where would this address go?" box; the answer comes with a new page. */
+    private WebElement whereWouldItGo(String address) {
+        WebElement field = browser.findElement(By.name("address"));
+        field.clear();
+        field.sendKeys(address);
+        clickToNewPage(browser.findElement(By.id("where-go")));
+        return wait.until(ExpectedConditions.presenceOfElementLocated(By.id("route-report")));
+    }
+
+    /**
+     * Clicks a link or a button that submits its form and waits for the page it leaves to go, so that what the test looks for
+     * next is found on the answer, not on the page before it (which may have an element of the same id).
+     */
+    private void clickToNewPage(WebElement target) {
+        WebElement leaving = browser.findElement(By.tagName("html"));
+        target.click();
+        wait.until(ExpectedConditions.stalenessOf(leaving));
     }
 
     private String outcome() {
