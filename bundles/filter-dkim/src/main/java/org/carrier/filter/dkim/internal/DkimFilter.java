@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -99,7 +100,7 @@ public class DkimFilter implements SmtpFilter {
     }
 
     /** What is in force: replaced whole by {@link #configure}, so a session sees one consistent state. */
-    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys) {
+    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys, String tagHeader) {
     }
 
     private final DnsResolver resolver;
@@ -132,7 +133,9 @@ public class DkimFilter implements SmtpFilter {
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
                 Duration.ofSeconds(Math.max(1, config.keyLookupTimeoutSeconds()))));
         Signer signer = signer(config, old);
-        state = new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()));
+        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
+                problem -> LOG.error("configuration {}: {}", PID, problem));
+        state = new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()), tagHeader);
     }
 
     private static Signer signer(Config config, State old) {
@@ -195,7 +198,7 @@ public class DkimFilter implements SmtpFilter {
         }
         Outcome outcome = decisive(results);
         FilterResult result = action(current.config(), outcome)
-                .apply(NO_PASS, new HeaderField(current.config().tagHeader(), "dkim=" + outcome.keyword()));
+                .apply(NO_PASS, new HeaderField(current.tagHeader(), "dkim=" + outcome.keyword()));
         for (Verification v : results) {
             result = result.withAuthResult(v.toAuthResult());
         }

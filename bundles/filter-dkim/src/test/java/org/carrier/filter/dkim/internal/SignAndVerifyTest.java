@@ -211,6 +211,17 @@ class SignAndVerifyTest {
     }
 
     @Test
+    void aBadTagHeaderIsCaughtWhenConfiguredAndTheNameInForceKept() {
+        DkimFilter tagging = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X-Dkim"));
+        tagging.configure(AnnotationConfig.of(DkimFilter.Config.class, new HashMap<>(Map.of("noneAction", PolicyAction.TAG,
+                "tagHeader", "X-Dkim:", "signingKeys", new String[] {"sign.test:rsa:rsa.pem"}))));
+        FilterResult unsigned = tagging.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        assertEquals("X-Dkim: dkim=none", unsigned.headers().get(0).toString());
+        FilterResult first = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X Dkim")).data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        assertEquals("X-Carrier-Policy: dkim=none", first.headers().get(0).toString(), "the default at first");
+    }
+
+    @Test
     void aBodyLengthLimitIsHonouredAndNoted() throws Exception {
         // RFC 6376 §3.5 l=: only the first bytes of the body are signed; text added after them does not break it.
         SigningKey key = SigningKey.load("sign.test:rsa:rsa.pem", keys);

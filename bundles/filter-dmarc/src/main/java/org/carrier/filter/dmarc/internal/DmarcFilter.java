@@ -13,6 +13,7 @@ import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -73,8 +74,11 @@ public class DmarcFilter implements SmtpFilter {
 
     private final DnsResolver resolver;
     private final IntSupplier percentile;
-    private volatile Config config;
-    private volatile PolicyDiscovery discovery;
+    /** What is in force: replaced whole by {@link #configure}, so a message sees one consistent state. */
+    private record State(Config config, PolicyDiscovery discovery, String tagHeader) {
+    }
+
+    private volatile State state;
 
     @Activate
     public DmarcFilter(@Reference DnsResolver resolver, Config config) {
@@ -90,8 +94,10 @@ public class DmarcFilter implements SmtpFilter {
 
     @Modified
     void configure(Config config) {
-        this.discovery = new PolicyDiscovery(resolver, timeout(config));
-        this.config = config;
+        State old = state;
+        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
+                problem -> LOG.error("configuration {}: {}", PID, problem));
+        state = new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader);
     }
 
     private static Duration timeout(Config config) {
@@ -103,18 +109,18 @@ public class DmarcFilter implements SmtpFilter {
         if (session.relayPermitted()) {
             return FilterResult.proceed();
         }
-        Config current = config;
+        State current = state;
         String domain;
         try {
             domain = AuthorDomain.of(message.headers());
         } catch (AuthorDomain.InvalidAuthor e) {
-            return act(current, current.permerrorAction(), AuthResult.of("dmarc", "permerror").withReason(e.getMessage()), "permerror");
+            return act(current, current.config().permerrorAction(), AuthResult.of("dmarc", "permerror").withReason(e.getMessage()), "permerror");
         }
         Optional<PolicyDiscovery.Found> found;
         try {
-            found = discovery.discover(domain);
+            found = current.discovery().discover(domain);
         } catch (PolicyDiscovery.TemporaryFailure e) {
-            return act(current, current.temperrorAction(), result("temperror", domain).withReason(e.getMessage()), "temperror");
+            return act(current, current.config().temperrorAction(), result("temperror", domain).withReason(e.getMessage()), "temperror");
         }
         if (found.isEmpty()) {
             return FilterResult.proceed().withAuthResult(result("none", domain));
@@ -126,9 +132,9 @@ public class DmarcFilter implements SmtpFilter {
         }
         Policy applied = sampled(record.percent()) ? requested : downgraded(requested);
         LOG.info("session {}: DMARC fail for {}: p={} pct={} -> {}", session.sessionId(), domain, requested.keyword(),
-                record.percent(), current.reportOnly() ? "report only" : applied.keyword());
+                record.percent(), current.config().reportOnly() ? "report only" : applied.keyword());
         AuthResult fail = result("fail", domain).withReason("p=" + requested.keyword());
-        return act(current, action(current, applied), fail, "fail p=" + applied.keyword());
+        return act(current, action(current.config(), applied), fail, "fail p=" + applied.keyword());
     }
 
     private static AuthResult result(String result, String domain) {
@@ -168,7 +174,7 @@ public class DmarcFilter implements SmtpFilter {
     /** DMARCbis np=: a From domain that does not exist (NXDOMAIN) may have its own policy. */
     private boolean exists(String domain) {
         try {
-            resolver.mx(domain).toCompletableFuture().get(timeout(config).toMillis(), TimeUnit.MILLISECONDS);
+            resolver.mx(domain).toCompletableFuture().get(timeout(state.config()).toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             return !(e.getCause() instanceof DnsLookupException dns && dns.kind() == DnsLookupException.Kind.NAME_NOT_FOUND);
@@ -188,11 +194,11 @@ public class DmarcFilter implements SmtpFilter {
         };
     }
 
-    private static FilterResult act(Config config, PolicyAction action, AuthResult result, String tag) {
+    private static FilterResult act(State current, PolicyAction action, AuthResult result, String tag) {
         String domain = result.property("header.from").orElse("the sender's domain");
         SmtpReply rejection = new SmtpReply(550, "5.7.1",
                 "Unauthenticated email from " + domain + " is not accepted due to its domain's DMARC policy");
-        PolicyAction effective = config.reportOnly() ? PolicyAction.ACCEPT : action;
-        return effective.apply(rejection, new HeaderField(config.tagHeader(), "dmarc=" + tag)).withAuthResult(result);
+        PolicyAction effective = current.config().reportOnly() ? PolicyAction.ACCEPT : action;
+        return effective.apply(rejection, new HeaderField(current.tagHeader(), "dmarc=" + tag)).withAuthResult(result);
     }
 }

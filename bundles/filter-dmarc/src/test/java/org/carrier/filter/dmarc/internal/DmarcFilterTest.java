@@ -150,6 +150,17 @@ class DmarcFilterTest {
     }
 
     @Test
+    void aBadTagHeaderIsCaughtWhenConfiguredAndTheNameInForceKept() {
+        DmarcFilter tagging = filter(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X-Dmarc"), 0);
+        tagging.configure(AnnotationConfig.of(DmarcFilter.Config.class,
+                new HashMap<>(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X Dmarc"))));
+        FilterResult quarantine = run(tagging, "a@mail.example.co.uk");
+        assertEquals("X-Dmarc: dmarc=fail p=quarantine", quarantine.headers().get(0).toString());
+        FilterResult first = run(filter(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X Dmarc"), 0), "a@mail.example.co.uk");
+        assertEquals("X-Carrier-Policy: dmarc=fail p=quarantine", first.headers().get(0).toString(), "the default at first");
+    }
+
+    @Test
     void reportOnlyNeverActs() {
         FilterResult result = run(filter(Map.of("reportOnly", true), 0), "a@example.co.uk");
         assertEquals(FilterAction.CONTINUE, result.action());

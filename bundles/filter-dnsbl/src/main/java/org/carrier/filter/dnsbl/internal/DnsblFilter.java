@@ -4,11 +4,11 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
@@ -106,22 +106,14 @@ public class DnsblFilter implements SmtpFilter {
     @Modified
     void configure(Config config) {
         try {
-            setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
-            settings = new Settings(setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
+            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
+                    problem -> LOG.error("configuration {}: {}", PID, problem));
+            settings = new Settings(FilterSettings.setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
                     Math.max(1, config.threshold()), config.stage(), config.action(),
-                    setting("allowList", () -> IpNetwork.parseList(config.allowList())),
-                    Math.max(1, config.timeoutMillis()), config.replyText(), config.tagHeader());
+                    FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList())),
+                    Math.max(1, config.timeoutMillis()), config.replyText(), tagHeader);
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
-        }
-    }
-
-    /** Parses one setting; a problem is reported with the setting's name, as the log line must name the key. */
-    private static <T> T setting(String key, Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
@@ -126,23 +126,15 @@ public class GreylistFilter implements SmtpFilter {
     @Modified
     void configure(Config config) {
         try {
-            setting("tagHeader", () -> new HeaderField(config.tagHeader(), ""));
-            List<IpNetwork> allow = setting("allowList", () -> IpNetwork.parseList(config.allowList()));
+            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings == null ? null : settings.tagHeader(),
+                    problem -> LOG.error("configuration {}: {}", PID, problem));
+            List<IpNetwork> allow = FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList()));
             Settings next = new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
-                    allow, config.action(), Math.max(1, config.syncSeconds()), config.tagHeader());
+                    allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader);
             greylist.rules(rules(config));
             settings = next;
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
-        }
-    }
-
-    /** Parses one setting; a problem is reported with the setting's name, as the log line must name the key. */
-    private static <T> T setting(String key, Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 

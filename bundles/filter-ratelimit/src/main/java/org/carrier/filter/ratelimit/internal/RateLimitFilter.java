@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
@@ -110,19 +111,15 @@ public class RateLimitFilter implements SmtpFilter {
     /** Applies at once: the counts so far stay (unless the window length changed) and meet the new limits. */
     @Modified
     void configure(Config config) {
-        try {
-            new HeaderField(config.tagHeader(), "");
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: tagHeader: {}; keeping the previous settings", PID, e.getMessage());
-            return;
-        }
+        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings == null ? null : settings.tagHeader(),
+                problem -> LOG.error("configuration {}: {}", PID, problem));
         int maxKeys = Math.max(100, config.maxKeys());
         messageCounts.configure(windowMillis(config), maxKeys);
         recipientCounts.configure(windowMillis(config), maxKeys);
         settings = new Settings(
                 new Counted("messages", config.messagesPerClient(), config.messagesPerUser(), config.messagesPerSenderDomain()),
                 new Counted("recipients", config.recipientsPerClient(), config.recipientsPerUser(), config.recipientsPerSenderDomain()),
-                Math.max(0, config.relayPermittedFactor()), config.action(), config.disconnect(), config.tagHeader(),
+                Math.max(0, config.relayPermittedFactor()), config.action(), config.disconnect(), tagHeader,
                 windowMillis(config) / 1000);
     }
 

@@ -11,6 +11,7 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
@@ -131,7 +132,8 @@ public class SpfFilter implements SmtpFilter {
                 SpfResult.NEUTRAL, config.neutralAction(), SpfResult.NONE, config.noneAction(), SpfResult.PASS, config.passAction(),
                 SpfResult.TEMPERROR, config.temperrorAction(), SpfResult.PERMERROR, config.permerrorAction());
         policy = new Policy(checker, actions, config.checkHelo(), config.checkRelayClients(), skip,
-                receiver, config.tagHeader().isBlank() ? "X-Carrier-Policy" : config.tagHeader().trim());
+                receiver, FilterSettings.tagHeader(config.tagHeader(), policy == null ? null : policy.tagHeader(),
+                        problem -> LOG.error("configuration {}: {}", PID, problem)));
         LOG.info("SPF: fail={} softfail={} neutral={} none={} pass={} temperror={} permerror={}, HELO {}checked, receiver {}",
                 config.failAction(), config.softfailAction(), config.neutralAction(), config.noneAction(), config.passAction(),
                 config.temperrorAction(), config.permerrorAction(), config.checkHelo() ? "" : "not ", receiver);

@@ -1,0 +1,44 @@
+package org.carrier.api.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class FilterSettingsTest {
+    @Test
+    void aBadSettingIsReportedByItsKey() {
+        IllegalArgumentException cause = new IllegalArgumentException("not a zone: x y");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FilterSettings.setting("zones", () -> {
+                    throw cause;
+                }));
+        assertEquals("zones: not a zone: x y", e.getMessage());
+        assertSame(cause, e.getCause());
+        assertEquals(42, FilterSettings.setting("threshold", () -> 42));
+    }
+
+    @Test
+    void theTagHeaderIsAHeaderFieldNameOrTheDefault() {
+        assertEquals("X-Spam-Flag", FilterSettings.tagHeader(" X-Spam-Flag "));
+        assertEquals(FilterSettings.DEFAULT_TAG_HEADER, FilterSettings.tagHeader(""));
+        assertEquals(FilterSettings.DEFAULT_TAG_HEADER, FilterSettings.tagHeader(null));
+        assertEquals("tagHeader: invalid header field name: X Policy",
+                assertThrows(IllegalArgumentException.class, () -> FilterSettings.tagHeader("X Policy")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FilterSettings.tagHeader("X-Policy:"));
+    }
+
+    @Test
+    void aBadTagHeaderKeepsTheNameInForceAndSaysSo() {
+        List<String> problems = new ArrayList<>();
+        assertEquals("X-Old", FilterSettings.tagHeader("X Bad", "X-Old", problems::add));
+        assertEquals(FilterSettings.DEFAULT_TAG_HEADER, FilterSettings.tagHeader("X Bad", null, problems::add));
+        assertEquals("X-New", FilterSettings.tagHeader("X-New", "X-Old", problems::add));
+        assertEquals(List.of("tagHeader: invalid header field name: X Bad; tagging with X-Old",
+                "tagHeader: invalid header field name: X Bad; tagging with X-Carrier-Policy"), problems);
+    }
+}
