@@ -92,6 +92,8 @@ public class GreylistFilter implements SmtpFilter {
 
     private record Settings(int ipv4Prefix, int ipv6Prefix, List<IpNetwork> allowList, PolicyAction action,
                             long syncSeconds, String tagHeader) {
+        /** Until a first good configuration: every client passes (and is remembered), rather than every RCPT failing. */
+        static final Settings INERT = new Settings(32, 128, List.of(), PolicyAction.ACCEPT, 60, FilterSettings.DEFAULT_TAG_HEADER);
     }
 
     private final Greylist greylist;
@@ -101,7 +103,7 @@ public class GreylistFilter implements SmtpFilter {
         t.setDaemon(true);
         return t;
     });
-    private volatile Settings settings;
+    private volatile Settings settings = Settings.INERT;
     private long lastSave = System.nanoTime();
 
     @Activate
@@ -126,7 +128,7 @@ public class GreylistFilter implements SmtpFilter {
     @Modified
     void configure(Config config) {
         try {
-            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings == null ? null : settings.tagHeader(),
+            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
                     problem -> LOG.error("configuration {}: {}", PID, problem));
             List<IpNetwork> allow = FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList()));
             Settings next = new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
@@ -134,7 +136,8 @@ public class GreylistFilter implements SmtpFilter {
             greylist.rules(rules(config));
             settings = next;
         } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
+            LOG.error("configuration {}: {}; {}", PID, e.getMessage(),
+                    settings == Settings.INERT ? "greylisting nobody until it is fixed" : "keeping the previous settings");
         }
     }
 

@@ -228,6 +228,14 @@ class GreylistFilterTest {
     }
 
     @Test
+    void aBadFirstConfigurationGreylistsNobodyUntilItIsFixed() throws Exception {
+        GreylistFilter filter = filter(Map.of("allowList", new String[] {"mail.example.org"}));
+        assertEquals(FilterAction.CONTINUE, first(filter).action(), "no settings to greylist by: the client passes");
+        filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, new HashMap<>(Map.of())));
+        assertEquals(FilterAction.TEMPFAIL, rcpt(filter, "198.51.100.1", "a@s.test", "b@here.test").action(), "fixed: greylisting");
+    }
+
+    @Test
     void aBadAllowListKeepsThePreviousSettings() throws Exception {
         GreylistFilter filter = filter(Map.of("allowList", new String[] {"192.0.2.0/24"}));
         Map<String, Object> bad = new HashMap<>(Map.of("allowList", new String[] {"mail.example.org"}, "delaySeconds", 5));
