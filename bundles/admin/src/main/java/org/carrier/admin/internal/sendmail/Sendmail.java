@@ -60,16 +60,25 @@ public final class Sendmail {
         }
     }
 
-    /** The argument recipients, plus with -t those of To, Cc and Bcc (as Postfix's -t does), once each; Bcc removed. */
+    private static final List<String> DESTINATION_FIELDS = List.of("To", "Cc", "Bcc");
+    private static final List<String> RESENT_DESTINATION_FIELDS = List.of("Resent-To", "Resent-Cc", "Resent-Bcc");
+
+    /**
+     * The argument recipients, plus with -t those of To, Cc and Bcc (as Postfix's -t does), once each. A message being
+     * resent (RFC 5322 §3.6.6) goes to its Resent-To, Resent-Cc and Resent-Bcc instead, as sendmail's -t does: its To
+     * and Cc name who got it the first time. Bcc and Resent-Bcc are removed.
+     */
     static List<String> recipients(SendmailOptions options, OutgoingMessage message) {
         Set<String> recipients = new LinkedHashSet<>();
         options.recipients().forEach(arg -> recipients.addAll(AddressLists.addresses(arg)));
         if (options.extractRecipients()) {
-            for (String field : List.of("To", "Cc", "Bcc")) {
+            boolean resent = RESENT_DESTINATION_FIELDS.stream().anyMatch(message::has);
+            for (String field : resent ? RESENT_DESTINATION_FIELDS : DESTINATION_FIELDS) {
                 recipients.addAll(message.addresses(field));
             }
         }
         message.remove("Bcc");
+        message.remove("Resent-Bcc");
         return new ArrayList<>(recipients);
     }
 

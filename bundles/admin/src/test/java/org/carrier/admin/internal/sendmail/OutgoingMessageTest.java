@@ -44,6 +44,18 @@ class OutgoingMessageTest {
     }
 
     @Test
+    void aResentMessageGoesToItsResentRecipientsOnly() throws IOException {
+        OutgoingMessage message = read("Resent-From: fwd@example.org\nResent-To: r@example.org\nResent-Bcc: rb@example.org\n"
+                + "From: orig@example.org\nTo: first@example.org\nBcc: old@example.org\nSubject: hi\n\nbody\n", false);
+        SendmailOptions options = new SendmailOptions(null, null, true, false, List.of());
+        assertEquals(List.of("r@example.org", "rb@example.org"), Sendmail.recipients(options, message));
+        assertFalse(message.has("Resent-Bcc"));
+        assertFalse(message.has("Bcc"));
+        assertEquals(List.of("Resent-From: fwd@example.org", "Resent-To: r@example.org", "From: orig@example.org",
+                "To: first@example.org", "Subject: hi", "", "body"), message.lines());
+    }
+
+    @Test
     void withoutDashTOnlyTheArgumentsCount() throws IOException {
         OutgoingMessage message = read("To: a@example.org\n\nbody\n", false);
         SendmailOptions options = new SendmailOptions(null, null, false, false, List.of("z@example.org"));
