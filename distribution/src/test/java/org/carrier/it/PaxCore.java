@@ -20,9 +20,9 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /** Pax Exam options that boot the distribution's core bundles in Felix: no web console, no shell, no deployed filters. */
 final class PaxCore {
-    /** Bundles of the shell and web console features: not needed to prove the core. */
+    /** Bundles of the shell and web console features (metrics is served on the console's HTTP): not needed to prove the core. */
     private static final Pattern NOT_CORE = Pattern.compile(
-            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|encoder|org\\.carrier\\.admin).*");
+            "(org\\.apache\\.felix\\.(gogo|webconsole|http|inventory)|jline|commons-fileupload|encoder|org\\.carrier\\.(admin|metrics)).*");
 
     private PaxCore() {
     }
