@@ -88,9 +88,11 @@ public class ShellSocket {
         }
         Path file = home().resolve(config.socketPath().trim()).toAbsolutePath().normalize();
         try {
-            server = open(file);
+            ServerSocketChannel opened = open(file);
+            server = opened;
             socketFile = file;
-            Thread acceptor = new Thread(() -> accept(server), "carrier-shell-socket");
+            // the channel itself, not the field: a close() before the thread runs sets the field to null
+            Thread acceptor = new Thread(() -> accept(opened), "carrier-shell-socket");
             acceptor.setDaemon(true);
             acceptor.start();
             LOG.info("shell socket {} (bin/carrier shell)", file);
