@@ -51,6 +51,17 @@ import org.xbill.DNS.Type;
 @Designate(ocd = DnsjavaResolver.Config.class)
 public class DnsjavaResolver implements DnsResolver, MetricSource {
     static final String PID = "org.carrier.dns";
+    private static final String DNSJAVA_SELECTOR_THREAD = "dnsjava NIO selector";
+    /** Read by dnsjava when its selector starts. */
+    private static final String DNSJAVA_SHUTDOWN_HOOK = "dnsjava.nio.register_shutdown_hook";
+
+    static {
+        // dnsjava's own hook would run at exit alongside Felix's shutdown and fail on the stopped bundle's class loader
+        // (NoClassDefFoundError on stderr); deactivate() closes the selector instead. An operator's -D setting wins.
+        if (System.getProperty(DNSJAVA_SHUTDOWN_HOOK) == null) {
+            System.setProperty(DNSJAVA_SHUTDOWN_HOOK, "false");
+        }
+    }
     private static final Logger LOG = LoggerFactory.getLogger(DnsjavaResolver.class);
 
     @ObjectClassDefinition(name = "Carrier DNS resolver",
@@ -92,13 +103,32 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     }
 
     /**
-     * dnsjava runs one selector thread and a JVM shutdown hook for all its lookups, which outlive the bundle that
-     * started them: a refreshed dnsjava would leave them pointing at a dead class loader, and the hook fails at exit.
-     * Its NioClient asks containers to close it; the next lookup, if any, starts it afresh.
+     * dnsjava runs one selector thread for all its lookups, which outlives the bundle that started it: a refreshed
+     * dnsjava would leave it running on a dead class loader. Its NioClient asks containers to close it, as this does;
+     * the next lookup, if any, starts it afresh. Not while the JVM exits: the thread is a daemon, and dnsjava cannot
+     * unregister its hook then (it would log a warning at every stop).
      */
     @Deactivate
     void deactivate() {
-        NioClient.close();
+        if (dnsjavaSelectorRuns() && !jvmExiting()) {
+            NioClient.close();
+        }
+    }
+
+    static boolean dnsjavaSelectorRuns() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(thread -> thread.isAlive() && thread.getName().equals(DNSJAVA_SELECTOR_THREAD));
+    }
+
+    private static boolean jvmExiting() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true; // "Shutdown in progress"
+        }
     }
 
     /** Invalid servers keep the previous client in force, with the setting named in the log. */
