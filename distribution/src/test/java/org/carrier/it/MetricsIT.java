@@ -101,7 +101,7 @@ class MetricsIT {
                 "deferred", value(s, "carrier_queue_messages{\"state\":\"deferred\"}"),
                 "hold", value(s, "carrier_queue_messages{\"state\":\"hold\"}")));
 
-        String log = awaitLog(deferred + ": to=<dave@closed.test>");
+        String log = carrier.awaitLog(deferred + ": to=<dave@closed.test>");
         assertLine(log, relayed + ": from=<" + SENDER + ">, size=\\d+, nrcpt=1 \\(queue active\\)");
         assertLine(log, relayed + ": to=<bob@relay\\.test>, relay=" + loopbackOnly + sink.port()
                 + ", delay=\\d+\\.\\d, attempts=1, status=sent \\(250 .*\\)");
@@ -158,20 +158,6 @@ class MetricsIT {
             return parsed.samples();
         } finally {
             c.disconnect();
-        }
-    }
-
-    private String awaitLog(String text) throws InterruptedException {
-        Path file = carrier.home.resolve("logs/carrier.log");
-        Distribution.waitFor(30, () -> read(file).contains(text));
-        return read(file);
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return "";
         }
     }
 

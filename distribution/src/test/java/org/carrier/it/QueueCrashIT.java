@@ -1,6 +1,7 @@
 package org.carrier.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -78,6 +79,9 @@ class QueueCrashIT {
             assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "full")).startsWith("452")),
                     "expected 452 once the setting applies, got: " + reply[0]);
             assertTrue(reply[0].startsWith("452 4.3.1"), reply[0]);
+            String log = carrier.awaitLog("reject: DATA from [127.0.0.1]: 452 4.3.1");
+            assertTrue(log.contains("reject: DATA from [127.0.0.1]: 452 4.3.1"), "logged as a reject:\n" + log);
+            assertFalse(log.contains(" ERROR "), "a full disk is a condition, not an error:\n" + log);
 
             carrier.configure("org.carrier.queue.cfg", queueConfig);
             assertTrue(Distribution.waitFor(20, () -> (reply[0] = sendQuietly(carrier.smtpPort, "space again")).startsWith("250")),

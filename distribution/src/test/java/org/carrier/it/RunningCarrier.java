@@ -118,6 +118,21 @@ final class RunningCarrier implements AutoCloseable {
         }
     }
 
+    /** logs/carrier.log once it holds {@code text} (lines are written asynchronously), or as it is after 30 s. */
+    String awaitLog(String text) throws InterruptedException {
+        Path file = home.resolve("logs/carrier.log");
+        Distribution.waitFor(30, () -> read(file).contains(text));
+        return read(file);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The web console password generated at first start, as shown once in the log. */
     String generatedPassword() throws InterruptedException {
         Distribution.waitFor(30, () -> PASSWORD.matcher(console()).find());

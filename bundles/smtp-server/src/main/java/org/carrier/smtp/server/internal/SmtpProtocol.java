@@ -19,6 +19,7 @@ import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.IncomingMessage;
+import org.carrier.api.queue.QueueUnavailableException;
 import org.carrier.api.route.Destination;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.smtp.server.internal.auth.AuthExchange;
@@ -447,7 +448,7 @@ final class SmtpProtocol {
         try {
             incoming = services.queue().receive();
         } catch (IOException e) {
-            LOG.error("{}: cannot start a queue file: {}", session.sessionId(), e.toString());
+            logQueueFailure(session.sessionId(), "start a queue file", e);
             return Reply.queueFailure(e);
         }
         content = new MessageContent(incoming, dotted, settings.normalizeBareLineEndings(), transaction.maxMessageSize(),
@@ -551,7 +552,7 @@ final class SmtpProtocol {
             try {
                 incoming.commit(complete, transaction.headers(settings.hostname()), transaction.hold());
             } catch (IOException e) {
-                LOG.error("{}: cannot queue the message: {}", queueId, e.toString());
+                logQueueFailure(queueId, "queue the message", e);
                 return Response.reply(Reply.queueFailure(e));
             }
             services.metrics().received();
@@ -574,6 +575,18 @@ final class SmtpProtocol {
         if (content != null) {
             content.discard();
             content = null;
+        }
+    }
+
+    /**
+     * The queue refusing mail for now (low disk space, which the queue has warned of once) is logged as the reject it
+     * is, one line a transaction as for other rejects; anything else is an error.
+     */
+    private void logQueueFailure(String id, String step, IOException e) {
+        if (e instanceof QueueUnavailableException refusal) {
+            LOG.info("{}: reject: DATA from [{}]: {}", id, clientIp(), refusal.reply());
+        } else {
+            LOG.error("{}: cannot {}: {}", id, step, e.toString());
         }
     }
 
