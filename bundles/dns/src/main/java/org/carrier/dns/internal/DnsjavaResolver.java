@@ -54,6 +54,7 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     private static final String DNSJAVA_SELECTOR_THREAD = "dnsjava NIO selector";
     /** Read by dnsjava when its selector starts. */
     private static final String DNSJAVA_SHUTDOWN_HOOK = "dnsjava.nio.register_shutdown_hook";
+    private static final Logger LOG = LoggerFactory.getLogger(DnsjavaResolver.class);
 
     static {
         // dnsjava's own hook would run at exit alongside Felix's shutdown and fail on the stopped bundle's class loader
@@ -62,7 +63,6 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
             System.setProperty(DNSJAVA_SHUTDOWN_HOOK, "false");
         }
     }
-    private static final Logger LOG = LoggerFactory.getLogger(DnsjavaResolver.class);
 
     @ObjectClassDefinition(name = "Carrier DNS resolver",
             description = "The name servers Carrier asks for MX, address, TXT and PTR records, and how long it waits.")
@@ -105,8 +105,8 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     /**
      * dnsjava runs one selector thread for all its lookups, which outlives the bundle that started it: a refreshed
      * dnsjava would leave it running on a dead class loader. Its NioClient asks containers to close it, as this does;
-     * the next lookup, if any, starts it afresh. Not while the JVM exits: the thread is a daemon, and dnsjava cannot
-     * unregister its hook then (it would log a warning at every stop).
+     * the next lookup, if any, starts it afresh. Not while the JVM exits: the thread is a daemon anyway, and dnsjava's
+     * close() unregisters a shutdown hook, which the JVM refuses then (a warning in the log at every stop).
      */
     @Deactivate
     void deactivate() {
