@@ -72,6 +72,30 @@ public final class Distribution {
         return condition.getAsBoolean();
     }
 
+    /**
+     * Closes what a test started, in the order given, skipping those never started (null); every one is closed even
+     * when another fails, and the first failure is thrown with the others suppressed.
+     */
+    public static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception failure = null;
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** The files in a Maildir's new/ folder (none if it does not exist yet). */
     public static List<Path> newMail(Path maildir) {
         Path fresh = maildir.resolve("new");

@@ -57,12 +57,7 @@ class DistributionIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
-        if (sink != null) {
-            sink.close();
-        }
+        Distribution.closeAll(carrier, sink);
     }
 
     @Test

@@ -36,9 +36,7 @@ class LogRotationIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
+        Distribution.closeAll(carrier);
     }
 
     @Test

@@ -59,12 +59,7 @@ class MetricsIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
-        if (sink != null) {
-            sink.close();
-        }
+        Distribution.closeAll(carrier, sink);
     }
 
     @Test

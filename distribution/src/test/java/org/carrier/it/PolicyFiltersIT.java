@@ -69,12 +69,7 @@ class PolicyFiltersIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
-        if (nsd != null) {
-            nsd.close();
-        }
+        Distribution.closeAll(carrier, nsd);
     }
 
     /** One message from {@code client}; the first refusal, or the final reply to DATA. */

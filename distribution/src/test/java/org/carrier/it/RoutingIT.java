@@ -97,13 +97,7 @@ class RoutingIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
-        closeSinks();
-        if (nsd != null) {
-            nsd.close();
-        }
+        Distribution.closeAll(carrier, this::closeSinks, nsd);
     }
 
     private void closeSinks() throws IOException {

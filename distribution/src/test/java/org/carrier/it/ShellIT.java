@@ -61,12 +61,7 @@ class ShellIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (carrier != null) {
-            carrier.close();
-        }
-        if (nsd != null) {
-            nsd.close();
-        }
+        Distribution.closeAll(carrier, nsd);
     }
 
     @Test

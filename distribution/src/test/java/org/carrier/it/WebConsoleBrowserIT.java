@@ -98,18 +98,7 @@ class WebConsoleBrowserIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (carrier != null) {
-            carrier.close();
-        }
-        if (sink != null) {
-            sink.close();
-        }
-        if (nsd != null) {
-            nsd.close();
-        }
+        Distribution.closeAll(browser == null ? null : browser::quit, carrier, sink, nsd);
     }
 
     @Test
