@@ -76,10 +76,12 @@ public class RouteConfiguration {
     }
 
     private volatile Route route;
+    private volatile String pid;
 
     /** An invalid route is not used at all: activation fails with the field named. */
     @Activate
     void activate(Config config, Map<String, Object> properties) throws ConfigurationException {
+        pid = String.valueOf(properties.get("service.pid"));
         try {
             route = parse(config, properties);
         } catch (InvalidRouteException e) {
@@ -112,5 +114,10 @@ public class RouteConfiguration {
 
     Route route() {
         return route;
+    }
+
+    /** The PID of the configuration this route is made from. */
+    String pid() {
+        return pid;
     }
 }
