@@ -3,6 +3,7 @@ package org.carrier.api.filter;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.HeaderField;
 
 /**
@@ -20,14 +21,10 @@ public final class FilterSettings {
     /**
      * Parses one setting.
      *
-     * @throws IllegalArgumentException what {@code parse} threw, its message prefixed with {@code key} and ": "
+     * @throws ConfigProblem what {@code parse} threw, its message prefixed with {@code key} and ": "
      */
     public static <T> T setting(String key, Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-        }
+        return ConfigProblem.check(key, null, parse);
     }
 
     /**

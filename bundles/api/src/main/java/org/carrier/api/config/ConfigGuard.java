@@ -1,0 +1,74 @@
+package org.carrier.api.config;
+
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The settings a component runs with, changed only by a configuration that is valid as a whole. A configuration
+ * with a bad value is refused in one line ({@code configuration PID (FILE): KEY = "VALUE": PROBLEM; the COMPONENT
+ * keeps its last good settings}) and nothing of it applies; refused at the component's first configuration, the
+ * component runs with its defaults (or, when even those give no settings, with none). Call it from the
+ * {@code @Activate} and {@code @Modified} methods, which then never throw: an exception there would make SCR log
+ * stack traces and, at activation, drop the component.
+ *
+ * @param <C> the component's configuration type (its {@code @ObjectClassDefinition})
+ * @param <S> the settings made from it
+ */
+public final class ConfigGuard<C, S> {
+    private final Class<C> type;
+    private final String component;
+    private final Consumer<String> log;
+    private S inForce;
+    private boolean configured;
+
+    /**
+     * @param component what the log line names, e.g. "the DNS resolver"
+     * @param log       where the one line about a refused configuration goes (e.g. {@code LOG::error})
+     */
+    public ConfigGuard(Class<C> type, String component, Consumer<String> log) {
+        this.type = type;
+        this.component = component;
+        this.log = log;
+    }
+
+    /**
+     * The settings {@code parse} makes of {@code config}, which are then in force; or, when a value cannot be used
+     * (a {@link ConfigProblem}), the settings in force so far, with the problem logged.
+     *
+     * @param parse makes the settings; throws {@link ConfigProblem} for a value it refuses
+     * @return the settings in force now ({@code null} only when no configuration, nor the defaults, gave any)
+     */
+    public synchronized S apply(C config, Map<String, ?> properties, Function<C, S> parse) {
+        try {
+            S next = parse.apply(TypedConfig.read(type, config, properties));
+            inForce = next;
+            configured = true;
+            return next;
+        } catch (ConfigProblem e) {
+            String kept;
+            if (configured) {
+                kept = " keeps its last good settings";
+            } else {
+                inForce = fromDefaults(parse);
+                configured = true;
+                kept = inForce == null ? " is not used until it is fixed" : " runs with its defaults until it is fixed";
+            }
+            log.accept(TypedConfig.source(properties) + ": " + e.getMessage() + "; " + component + kept);
+            return inForce;
+        }
+    }
+
+    private S fromDefaults(Function<C, S> parse) {
+        try {
+            return parse.apply(TypedConfig.defaults(type));
+        } catch (ConfigProblem e) {
+            return null; // e.g. a route: it has no default domains
+        }
+    }
+
+    /** The settings in force, {@code null} before the first configuration. */
+    public synchronized S inForce() {
+        return inForce;
+    }
+}

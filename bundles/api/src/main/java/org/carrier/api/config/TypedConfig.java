@@ -1,0 +1,144 @@
+package org.carrier.api.config;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A component's typed configuration (an annotation type, OSGi Declarative Services 112.8.2) read safely. DS turns
+ * the text of a file into an {@code int} only when the method is called, and throws there ("For input string:
+ * banana", without the key): {@link #read} calls every method once, so that a value that does not convert is a
+ * {@link ConfigProblem} naming key and value before any of it is used.
+ */
+public final class TypedConfig {
+    private TypedConfig() {
+    }
+
+    /**
+     * Every value of {@code config}, read now: a copy whose methods do not throw.
+     *
+     * @throws ConfigProblem for the first method whose value does not convert to its type
+     */
+    public static <C> C read(Class<C> type, C config, Map<String, ?> properties) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Method method : attributes(type)) {
+            try {
+                values.put(method.getName(), method.invoke(config));
+            } catch (InvocationTargetException e) {
+                String key = key(method);
+                Object raw = properties == null ? null : properties.get(key);
+                throw new ConfigProblem(key, raw instanceof Object[] array ? Arrays.toString(array) : raw, expected(method.getReturnType()));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read " + method, e);
+            }
+        }
+        return copy(type, values);
+    }
+
+    /** The configuration with every attribute at its declared default ({@code null} or 0 where there is none). */
+    public static <C> C defaults(Class<C> type) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Method method : attributes(type)) {
+            values.put(method.getName(), method.getDefaultValue());
+        }
+        return copy(type, values);
+    }
+
+    /**
+     * The configuration and, when Felix FileInstall made it, its file: where an administrator fixes it. For
+     * example {@code configuration org.carrier.dns (/opt/carrier/config/org.carrier.dns.cfg)}.
+     */
+    public static String source(Map<String, ?> properties) {
+        Object pid = properties == null ? null : properties.get("service.pid");
+        Object file = properties == null ? null : properties.get("felix.fileinstall.filename");
+        String where = file == null ? "" : " (" + String.valueOf(file).replaceFirst("^file:", "") + ")";
+        return "configuration " + (pid == null ? "(none)" : pid) + where;
+    }
+
+    /** The property name of an attribute method, as DS 112.8.2.1 maps it ({@code $$} is $, {@code __} is _, {@code _} is a dot). */
+    static String key(Method method) {
+        String name = method.getName();
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean doubled = i + 1 < name.length() && name.charAt(i + 1) == c;
+            if (c == '$') {
+                if (doubled) {
+                    key.append('$');
+                    i++;
+                }
+            } else if (c == '_') {
+                key.append(doubled ? '_' : '.');
+                i += doubled ? 1 : 0;
+            } else {
+                key.append(c);
+            }
+        }
+        return key.toString();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == int.class || type == long.class || type == short.class || type == byte.class
+                || type == Integer.class || type == Long.class) {
+            return "not a whole number";
+        }
+        if (type == double.class || type == float.class) {
+            return "not a number";
+        }
+        if (type == boolean.class) {
+            return "not true or false";
+        }
+        if (type.isEnum()) {
+            return "not one of " + Arrays.toString(type.getEnumConstants());
+        }
+        return "not a " + type.getSimpleName();
+    }
+
+    private static Method[] attributes(Class<?> type) {
+        return Arrays.stream(type.getDeclaredMethods())
+                .filter(m -> m.getParameterCount() == 0 && !m.isSynthetic() && !java.lang.reflect.Modifier.isStatic(m.getModifiers()))
+                .toArray(Method[]::new);
+    }
+
+    private static <C> C copy(Class<C> type, Map<String, Object> values) {
+        Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+            switch (method.getName()) {
+                case "toString":
+                    return type.getSimpleName() + values;
+                case "hashCode":
+                    return values.hashCode();
+                case "equals":
+                    return self == args[0];
+                case "annotationType":
+                    return type;
+                default:
+                    Object value = values.get(method.getName());
+                    if (value == null && method.getReturnType().isPrimitive()) {
+                        return zero(method.getReturnType());
+                    }
+                    return value != null && value.getClass().isArray() ? clone(value) : value;
+            }
+        });
+        return type.cast(proxy);
+    }
+
+    private static Object clone(Object array) {
+        int length = java.lang.reflect.Array.getLength(array);
+        Object copy = java.lang.reflect.Array.newInstance(array.getClass().getComponentType(), length);
+        System.arraycopy(array, 0, copy, 0, length);
+        return copy;
+    }
+
+    private static Object zero(Class<?> type) {
+        if (type == boolean.class) {
+            return false;
+        }
+        if (type == char.class) {
+            return '\0';
+        }
+        return java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0);
+    }
+}

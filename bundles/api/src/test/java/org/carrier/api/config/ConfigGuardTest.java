@@ -1,0 +1,109 @@
+package org.carrier.api.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ConfigGuardTest {
+    @interface Config {
+        int timeoutMillis() default 3000;
+
+        String servers() default "";
+
+        long max_size() default 10;
+
+        String domains();
+    }
+
+    /** What SCR hands a component: a proxy that converts the text of the file when a method is called. */
+    static Config scrConfig(Map<String, Object> properties) {
+        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class}, (self, method, args) -> {
+            Object raw = properties.get(TypedConfig.key(method));
+            if (raw == null) {
+                return method.getDefaultValue();
+            }
+            return switch (method.getReturnType().getName()) {
+                case "int" -> Integer.parseInt(raw.toString()); // NumberFormatException, as SCR's ComponentException wraps it
+                case "long" -> Long.parseLong(raw.toString());
+                default -> raw.toString();
+            };
+        });
+    }
+
+    private static Map<String, Object> file(String... keyValues) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("service.pid", "org.carrier.test");
+        properties.put("felix.fileinstall.filename", "file:/opt/carrier/config/org.carrier.test.cfg");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            properties.put(keyValues[i], keyValues[i + 1]);
+        }
+        return properties;
+    }
+
+    private static String settings(Config c) {
+        ConfigProblem.atLeast("timeoutMillis", c.timeoutMillis(), 1);
+        if (c.domains() == null) {
+            throw new ConfigProblem("domains", null, "required");
+        }
+        return c.timeoutMillis() + "/" + ConfigLists.domains("domains", c.domains()) + "/" + c.max_size();
+    }
+
+    @Test
+    void aValueThatDoesNotConvertIsOneLineNamingFileKeyValueAndTheLastGoodSettingsStay() {
+        List<String> log = new ArrayList<>();
+        ConfigGuard<Config, String> guard = new ConfigGuard<>(Config.class, "the test component", log::add);
+        Map<String, Object> good = file("timeoutMillis", "500", "domains", "example.com");
+        assertEquals("500/[example.com]/10", guard.apply(scrConfig(good), good, ConfigGuardTest::settings));
+        Map<String, Object> bad = file("timeoutMillis", "banana", "domains", "example.org");
+        assertEquals("500/[example.com]/10", guard.apply(scrConfig(bad), bad, ConfigGuardTest::settings));
+        assertEquals(List.of("configuration org.carrier.test (/opt/carrier/config/org.carrier.test.cfg): "
+                + "timeoutMillis = \"banana\": not a whole number; the test component keeps its last good settings"), log);
+        assertEquals("500/[example.com]/10", guard.inForce());
+    }
+
+    @Test
+    void aRefusedFirstConfigurationRunsWithTheDefaultsOrNothing() {
+        List<String> log = new ArrayList<>();
+        ConfigGuard<Config, String> guard = new ConfigGuard<>(Config.class, "the test component", log::add);
+        Map<String, Object> bad = file("timeoutMillis", "0", "domains", "example.com");
+        // the defaults have no domains: the component has no settings
+        assertNull(guard.apply(scrConfig(bad), bad, ConfigGuardTest::settings));
+        assertEquals(List.of("configuration org.carrier.test (/opt/carrier/config/org.carrier.test.cfg): "
+                + "timeoutMillis = \"0\": must be positive; the test component is not used until it is fixed"), log);
+
+        ConfigGuard<Config, String> withDefaults = new ConfigGuard<>(Config.class, "it", log::add);
+        Map<String, Object> badSize = file("max.size", "ten");
+        assertEquals("3000/[]/10", withDefaults.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/"
+                + ConfigLists.domains("domains", c.domains()) + "/" + c.max_size()));
+        assertEquals("configuration org.carrier.test (/opt/carrier/config/org.carrier.test.cfg): "
+                + "max.size = \"ten\": not a whole number; it runs with its defaults until it is fixed", log.get(1));
+    }
+
+    @Test
+    void aReadConfigurationNeverThrowsLater() {
+        Map<String, Object> p = file("timeoutMillis", "7", "domains", "a.example");
+        Config read = TypedConfig.read(Config.class, scrConfig(p), p);
+        p.put("timeoutMillis", "banana");
+        assertEquals(7, read.timeoutMillis());
+        assertEquals("a.example", read.domains());
+        assertEquals(3000, TypedConfig.defaults(Config.class).timeoutMillis());
+        assertNull(TypedConfig.defaults(Config.class).domains());
+        ConfigProblem e = assertThrows(ConfigProblem.class, () -> TypedConfig.read(Config.class, scrConfig(p), p));
+        assertEquals("timeoutMillis", e.key());
+        assertEquals("banana", e.value());
+    }
+
+    @Test
+    void theSourceIsThePidAndTheFileWhenThereIsOne() {
+        assertEquals("configuration org.carrier.dns", TypedConfig.source(Map.of("service.pid", "org.carrier.dns")));
+        assertEquals("configuration org.carrier.test (/opt/carrier/config/org.carrier.test.cfg)", TypedConfig.source(file()));
+    }
+}
