@@ -27,7 +27,18 @@ TMAX=${TMAX:-900}
 WORKLOADS=("$((20000 / SCALE)) 5120" "$((2000 / SCALE)) 102400")
 CONC=50
 WORK=${BENCH_WORK:-$(mktemp -d /tmp/carrier-bench.XXXXXX)}
+mkdir -p "$WORK" || fail "cannot create the work folder $WORK (BENCH_WORK)"
+WORK=$(cd "$WORK" && pwd)
 chmod 755 "$WORK" # Postfix's daemons run as user postfix and must reach their queue below it
+if [ "$WITH_POSTFIX" = 1 ]; then
+  # ... and so must every folder above it (a BENCH_WORK under a private home would fail deep inside Postfix)
+  d=$WORK
+  while [ "$d" != / ]; do
+    d=$(dirname "$d")
+    [ "$(stat -c %A "$d" | cut -c10)" = x ] || [ "$(stat -c %A "$d" | cut -c10)" = t ] \
+      || fail "Postfix's daemons (user postfix) cannot reach $WORK: $d is not searchable by others; choose another BENCH_WORK"
+  done
+fi
 SINK_PID=; MTA_PIDS=; CARRIER_PID=; PF_CONF=
 cleanup() {
   stop_process "$SINK_PID"
