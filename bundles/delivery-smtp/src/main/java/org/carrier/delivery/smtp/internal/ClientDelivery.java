@@ -68,11 +68,12 @@ final class ClientDelivery implements AutoCloseable {
             LOG.debug("{}: reusing the connection to {} (transaction {})", request.queueId(), reused.remote(),
                     reused.transactions() + 1);
             MailTransaction.Result result = transaction.run(reused, request);
-            if (!result.peerGoneAtStart()) {
+            if (!result.tryOnNewConnection()) {
                 return finish(key, reused, result);
             }
-            // The peer closed the idle connection (or said 421) before accepting anything: a new connection, not a deferral.
-            LOG.debug("{}: {} had closed the reused connection; opening a new one", request.queueId(), reused.remote());
+            // The peer closed the idle connection, said 421, or still held an old transaction (503 to MAIL) before
+            // accepting anything: a new connection, not a deferral and never a bounce.
+            LOG.debug("{}: {} took nothing on the reused connection; opening a new one", request.queueId(), reused.remote());
             reused.connection().close();
         }
         Session session;

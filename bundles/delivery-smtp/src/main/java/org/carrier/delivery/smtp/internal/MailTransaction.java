@@ -30,11 +30,12 @@ final class MailTransaction {
     private final boolean chunking;
 
     /**
-     * The outcomes, whether the session may carry another transaction, and whether the peer had gone before it
-     * answered anything (connection closed, or 421 as the first reply): then nothing was accepted, and the
-     * transaction may be tried again on a new connection.
+     * The outcomes, whether the session may carry another transaction, and whether the transaction may be tried
+     * again on a new connection because the peer accepted nothing of it: it had gone before it answered anything
+     * (connection closed, or 421 as the first reply), or it answered MAIL on a reused connection with 503 (it still
+     * held an earlier transaction, RFC 5321 §4.1.4: a fault of the connection, never of the message).
      */
-    record Result(List<RecipientOutcome> outcomes, boolean reusable, boolean peerGoneAtStart) {
+    record Result(List<RecipientOutcome> outcomes, boolean reusable, boolean tryOnNewConnection) {
         Result(List<RecipientOutcome> outcomes, boolean reusable) {
             this(outcomes, reusable, false);
         }
@@ -58,6 +59,7 @@ final class MailTransaction {
         Envelope envelope = request.envelope();
         Outcomes outcomes = new Outcomes(envelope.recipients(), session.remote());
         Conversation talk = new Conversation(session);
+        boolean reused = session.transactions() > 0;
         Content content;
         try {
             content = content(session.extensions(), request);
@@ -80,13 +82,30 @@ final class MailTransaction {
                 data(talk, content.source(), accepted, outcomes, bdat);
             }
             session.transactionDone();
-            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), !talk.closing,
+            if (reused && talk.mailCode == 503) {
+                return new Result(outcomes.inOrder(), false, true);
+            }
+            boolean reusable = !talk.closing && !talk.abandoned && (talk.ended || reset(talk));
+            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), reusable,
                     talk.firstReplyCode == 421);
         } catch (IOException e) {
             // A broken connection before the final reply is never a delivery (RFC 5321 §6.1): try again later.
             outcomes.deferRest(new SmtpReply(451, "4.4.2", "connection with " + session.remote() + " lost: " + e.getMessage()));
             return new Result(outcomes.inOrder(), false, talk.firstReplyCode == 0);
         }
+    }
+
+    /**
+     * A transaction that did not end with the reply to its data is still open at the peer: MAIL was accepted but no
+     * recipient, or DATA was refused. RFC 5321 §4.1.1.5: RSET aborts it, so that the next MAIL on this connection
+     * is not refused as nested (503). Only such transactions pay this round trip. A peer that does not take RSET
+     * is not reused.
+     */
+    private boolean reset(Conversation talk) throws IOException {
+        if (talk.mailCode == 0) {
+            return true; // nothing was sent (content refused before MAIL): nothing to reset
+        }
+        return talk.command("RSET", timeouts.command()).isPositive() && !talk.closing;
     }
 
     /**
@@ -147,7 +166,7 @@ final class MailTransaction {
             talk.connection.write("DATA");
         }
         talk.connection.flush(timeouts.command());
-        Reply mailReply = talk.read(timeouts.command());
+        Reply mailReply = talk.mail(talk.read(timeouts.command()));
         List<Recipient> accepted = new ArrayList<>();
         for (Recipient r : recipients) {
             recipientReply(r, talk.read(timeouts.command()), accepted, outcomes);
@@ -161,13 +180,21 @@ final class MailTransaction {
         }
         Reply dataReply = talk.read(timeouts.dataInit());
         if (!mailReply.isPositive()) {
-            accepted.clear();
             outcomes.decideAll(recipients, mailReply.toSmtpReply());
+            if (dataReply.code() == 354) {
+                // The peer refused our MAIL yet went into data mode, so the RCPTs it took belong to a transaction
+                // that is not ours; a final dot would deliver an empty message to them. Only dropping the connection
+                // before the dot aborts that (RFC 5321 §4.1.1.4: without the end of data nothing is delivered).
+                talk.abandoned = true;
+            }
+            return null;
         }
         if (dataReply.code() == 354 && accepted.isEmpty()) {
-            // RFC 2920 §3.1: the server started data although nobody was accepted: end it empty.
+            // RFC 2920 §3.1: the server went into data mode although no RCPT was accepted; the client "should send
+            // a single dot". With no recipient the peer delivers nothing, and the dot ends the transaction.
             talk.connection.sendData(InputStream.nullInputStream(), 0, timeouts.dataBlock());
             talk.read(timeouts.finalReply());
+            talk.ended = true;
             return null;
         }
         if (dataReply.code() != 354) {
@@ -180,7 +207,7 @@ final class MailTransaction {
     private List<Recipient> envelopeInTurn(Conversation talk, String mail, DeliveryRequest request, Outcomes outcomes,
                                            boolean bdat) throws IOException {
         List<Recipient> recipients = request.envelope().recipients();
-        Reply mailReply = talk.command(mail, timeouts.command());
+        Reply mailReply = talk.mail(talk.command(mail, timeouts.command()));
         if (!mailReply.isPositive()) {
             outcomes.decideAll(recipients, mailReply.toSmtpReply());
             return null;
@@ -223,14 +250,22 @@ final class MailTransaction {
             SmtpReply reply = talk.read(timeouts.finalReply()).toSmtpReply();
             outcomes.decideAll(replies == 1 ? accepted : List.of(accepted.get(i)), reply);
         }
+        talk.ended = true;
     }
 
-    /** Reads replies and notes a 421: the peer is closing the connection (RFC 5321 §3.8), so no reuse. */
+    /**
+     * Reads replies and notes what decides the connection's reuse: a 421 (the peer is closing the connection,
+     * RFC 5321 §3.8), the reply to MAIL, whether the transaction ended with the replies after the data (or a lone
+     * dot), and whether it was abandoned in data mode.
+     */
     private static final class Conversation {
         private final PeerConnection connection;
         private final Extensions extensions;
         private boolean closing;
         private int firstReplyCode;
+        private int mailCode;
+        private boolean ended;
+        private boolean abandoned;
 
         Conversation(Session session) {
             this.connection = session.connection();
@@ -243,6 +278,11 @@ final class MailTransaction {
             if (firstReplyCode == 0) {
                 firstReplyCode = reply.code();
             }
+            return reply;
+        }
+
+        Reply mail(Reply reply) {
+            mailCode = reply.code();
             return reply;
         }
 

@@ -162,6 +162,122 @@ class ReuseTest {
         }
     }
 
+    @Test
+    void aTransactionWhoseRecipientsWereAllRefusedIsResetBeforeTheNextMessage() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        StrictPeer strict = new StrictPeer(false);
+        try (ScriptedServer peer = strict.server()) {
+            assertEquals(Outcome.FAILED, deliver(peer.port(), "refused@r.test").outcome());
+            RecipientOutcome next = deliver(peer.port(), "good@r.test");
+            assertEquals(Outcome.DELIVERED, next.outcome(), next.reply().toString());
+            assertEquals(1, peer.connections.get(), "the connection was reused after the RSET");
+            assertEquals(List.of("EHLO carrier.test", "MAIL FROM:<s@c.test>", "RCPT TO:<refused@r.test>", "RSET",
+                    "MAIL FROM:<s@c.test>", "RCPT TO:<good@r.test>", "DATA"), peer.commands);
+        }
+    }
+
+    @Test
+    void aPipelinedTransactionWithoutRecipientsIsResetAndTheNextMessageGoesThrough() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        StrictPeer strict = new StrictPeer(false);
+        try (ScriptedServer peer = strict.server("PIPELINING")) {
+            assertEquals(Outcome.FAILED, deliver(peer.port(), "refused@r.test").outcome());
+            RecipientOutcome next = deliver(peer.port(), "good@r.test");
+            assertEquals(Outcome.DELIVERED, next.outcome(), next.reply().toString());
+            assertEquals(List.of("good"), strict.delivered, "one message, to the good recipient");
+            assertTrue(peer.data.contains("line one"), "not an empty message: " + peer.data);
+            assertEquals(1, peer.count("RSET"));
+        }
+    }
+
+    @Test
+    void aPeerThatStartsDataForNobodyGetsALoneDotAndNoEmptyMessage() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        StrictPeer strict = new StrictPeer(true);
+        try (ScriptedServer peer = strict.server("PIPELINING")) {
+            assertEquals(Outcome.FAILED, deliver(peer.port(), "refused@r.test").outcome());
+            assertEquals(Outcome.DELIVERED, deliver(peer.port(), "good@r.test").outcome());
+            assertEquals(List.of("good"), strict.delivered);
+            assertTrue(peer.data.contains("line one"), "not an empty message: " + peer.data);
+            assertEquals(1, peer.connections.get());
+            assertEquals(0, peer.count("RSET"), "RFC 2920 §3.1: the lone dot ended the transaction");
+        }
+    }
+
+    @Test
+    void anUnexpected503ToMailOnAReusedConnectionIsTriedOnANewOneNeverBounced() throws Exception {
+        client(new Settings.Reuse(100, 10_000, 20, 100, 1_000, 5, 60_000));
+        AtomicInteger mails = new AtomicInteger();
+        try (ScriptedServer peer = new ScriptedServer("220 p", ScriptedServer.ehloThen(cmd -> cmd.startsWith("MAIL")
+                && mails.incrementAndGet() == 2 ? "503 5.5.1 Error: nested MAIL command" : cmd.equals("DATA") ? "354 go" : "250 ok",
+                "PIPELINING"), "250 ok")) {
+            deliver(peer.port(), "a@r.test");
+            RecipientOutcome second = deliver(peer.port(), "b@r.test");
+            assertEquals(Outcome.DELIVERED, second.outcome(), second.reply().toString());
+            assertEquals(2, peer.connections.get());
+            assertTrue(peer.data.contains("line one"), "not an empty message: " + peer.data);
+        }
+    }
+
+    /**
+     * A peer as strict as Postfix's smtpd: one transaction at a time (a second MAIL is "503 5.5.1 nested MAIL
+     * command" until the data or RSET ends it), "550" to RCPT TO:&lt;refused@...&gt;, and DATA without an accepted
+     * recipient refused with 554 (or, {@code dataForNobody}, answered 354 like some servers). It records the local
+     * part of every recipient of a message it delivered.
+     */
+    private static final class StrictPeer {
+        final List<String> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final boolean dataForNobody;
+        private boolean mail;
+        private final List<String> rcpts = new java.util.ArrayList<>();
+
+        StrictPeer(boolean dataForNobody) {
+            this.dataForNobody = dataForNobody;
+        }
+
+        ScriptedServer server(String... extensions) throws Exception {
+            return new ScriptedServer("220 strict.test ESMTP", ScriptedServer.ehloThen(this::answer, extensions), null)
+                    .afterData(accepted -> end());
+        }
+
+        private synchronized String answer(String command) {
+            if (command.startsWith("MAIL")) {
+                if (mail) {
+                    return "503 5.5.1 Error: nested MAIL command";
+                }
+                mail = true;
+                return "250 2.1.0 ok";
+            }
+            if (command.startsWith("RCPT")) {
+                if (!mail) {
+                    return "503 5.5.1 Error: need MAIL command";
+                }
+                if (command.contains("<refused@")) {
+                    return "550 5.1.1 no such user";
+                }
+                rcpts.add(command.substring(command.indexOf('<') + 1, command.indexOf('@')));
+                return "250 2.1.5 ok";
+            }
+            if (command.equals("DATA")) {
+                return !mail ? "503 5.5.1 Error: need RCPT command"
+                        : rcpts.isEmpty() && !dataForNobody ? "554 5.5.1 Error: no valid recipients" : "354 go";
+            }
+            if (command.equals("RSET")) {
+                mail = false;
+                rcpts.clear();
+            }
+            return "250 ok";
+        }
+
+        private synchronized String end() {
+            String reply = rcpts.isEmpty() ? "554 5.5.1 Error: no valid recipients" : "250 2.0.0 queued";
+            delivered.addAll(rcpts);
+            mail = false;
+            rcpts.clear();
+            return reply;
+        }
+    }
+
     private void client(Settings.Reuse reuse) {
         delivery = Fixtures.client(Protocol.SMTP, Fixtures.settings(reuse), null, watchdog);
     }
