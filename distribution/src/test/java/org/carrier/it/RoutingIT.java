@@ -52,6 +52,8 @@ class RoutingIT {
 
     private NsdServer nsd;
     private RunningCarrier carrier;
+    /** A next hop offering PIPELINING that refuses one recipient, and keeps to one transaction at a time. */
+    private SmtpSink refusing;
     private final Map<String, SmtpSink> sinks = new HashMap<>();
     private int mxPort;
 
@@ -61,6 +63,7 @@ class RoutingIT {
         nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19",
                 "servfail.test", "not a resource record"), 60);
         mxPort = sinksOnOnePort();
+        refusing = SmtpSink.refusing("nobody@refusing.test");
         Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-mx-");
         carrier = new RunningCarrier(dir);
         Path config = carrier.home.resolve("config");
@@ -68,6 +71,8 @@ class RoutingIT {
         // Every MX host listens on the same (free) port, as they all would on 25.
         write(config.resolve("org.carrier.route-mx.cfg"), "domains = *.mx.test, servfail.test\ntransport = mx\nport = " + mxPort + "\n");
         write(config.resolve("org.carrier.route-later.cfg"), "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");
+        write(config.resolve("org.carrier.route-refusing.cfg"), "domains = refusing.test\ntransport = smtp\nnextHops = 127.0.0.1:"
+                + refusing.port() + "\n");
         write(config.resolve("org.carrier.queue.cfg"), "retryDelays = 2s\nmaxLifetime = 1h\n");
         String router = Files.readString(config.resolve("org.carrier.router.cfg"));
         write(config.resolve("org.carrier.router.cfg"), router.replace("virtualDomains =", "virtualDomains = virtual.test"));
@@ -97,7 +102,7 @@ class RoutingIT {
 
     @AfterAll
     void stop() throws Exception {
-        Distribution.closeAll(carrier, this::closeSinks, nsd);
+        Distribution.closeAll(carrier, this::closeSinks, refusing, nsd);
     }
 
     private void closeSinks() throws IOException {
@@ -235,6 +240,27 @@ class RoutingIT {
         SmtpSink.Received mail = at("mx.later.test", 40);
         assertNotNull(mail, "the queued mail did not follow the changed route:\n" + carrier.console());
         assertEquals(List.of("carol@later.test"), mail.to());
+    }
+
+    /**
+     * Issue 22 item 2: a message whose only recipient the next hop refused leaves the peer with an open transaction;
+     * the next message to the same route, on the reused connection, must still be delivered (RSET in between), not
+     * bounced with "503 nested MAIL command", and the peer must get no empty message.
+     */
+    @Test
+    void aMessageAfterARefusedRecipientOnAReusedConnectionIsDelivered() throws Exception {
+        assertTrue(send("nobody@refusing.test").startsWith("250"));
+        assertTrue(carrier.awaitLog("to=<nobody@refusing.test>").lines().anyMatch(l -> l.contains("to=<nobody@refusing.test>")
+                && l.contains("status=bounced (550 5.1.1")), "the refused recipient was not bounced:\n" + carrier.console());
+        assertTrue(send("bob@refusing.test").startsWith("250"));
+        SmtpSink.Received mail = refusing.next(30);
+        assertNotNull(mail, "the second message was not delivered:\n" + carrier.console());
+        assertEquals(List.of("bob@refusing.test"), mail.to());
+        assertTrue(mail.content().contains("Subject:"), "an empty message reached the peer: " + mail.content());
+        assertTrue(carrier.awaitLog("to=<bob@refusing.test>").lines().anyMatch(l -> l.contains("to=<bob@refusing.test>")
+                && l.contains("status=sent")), carrier.console());
+        assertEquals(0, refusing.nestedMailCommands(), "a MAIL came inside the refused transaction");
+        assertNull(refusing.next(1), "the peer got another message");
     }
 
     private String quietly(String rcpt) {

@@ -11,13 +11,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real SMTP peer for tests, on 127.0.0.1: it accepts every message and keeps it,
  * with its envelope, for the test to inspect. Each connection is served on its own thread.
+ * It keeps to one transaction at a time as Postfix's smtpd does: a MAIL inside an open transaction is
+ * {@code 503 5.5.1 nested MAIL command}, DATA without an accepted recipient {@code 554 5.5.1}; RSET and the
+ * end of the data close the transaction. {@link #refusing} makes one that refuses some recipients.
  */
 public final class SmtpSink implements Closeable {
 
@@ -28,6 +33,9 @@ public final class SmtpSink implements Closeable {
     private final ServerSocket server;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private final Set<String> refused;
+    private final boolean pipelining;
+    private final AtomicInteger nestedMail = new AtomicInteger();
 
     public SmtpSink() throws IOException {
         this(InetAddress.getLoopbackAddress(), 0);
@@ -35,6 +43,20 @@ public final class SmtpSink implements Closeable {
 
     /** A sink on a given loopback address and port (0: any free one), e.g. 127.0.0.11 standing for an MX host. */
     public SmtpSink(InetAddress address, int port) throws IOException {
+        this(address, port, Set.of(), false);
+    }
+
+    /**
+     * A sink on 127.0.0.1 that offers PIPELINING (RFC 2920) and answers RCPT TO with {@code 550 5.1.1} for each of
+     * {@code addresses}.
+     */
+    public static SmtpSink refusing(String... addresses) throws IOException {
+        return new SmtpSink(InetAddress.getLoopbackAddress(), 0, Set.of(addresses), true);
+    }
+
+    private SmtpSink(InetAddress address, int port, Set<String> refused, boolean pipelining) throws IOException {
+        this.refused = refused;
+        this.pipelining = pipelining;
         server = new ServerSocket(port, 50, address);
         thread = new Thread(this::serve, "smtp-sink-" + server.getLocalPort());
         thread.setDaemon(true);
@@ -43,6 +65,11 @@ public final class SmtpSink implements Closeable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** How many MAIL commands came inside an open transaction (each answered 503). */
+    public int nestedMailCommands() {
+        return nestedMail.get();
     }
 
     /** The next message received, waiting at most {@code seconds}; null if none came. */
@@ -85,19 +112,32 @@ public final class SmtpSink implements Closeable {
         while ((line = in.readLine()) != null) {
             String upper = line.toUpperCase();
             if (upper.startsWith("EHLO")) {
-                say(out, "250-sink.test\r\n250 8BITMIME");
-            } else if (upper.startsWith("HELO") || upper.startsWith("RSET") || upper.startsWith("NOOP")) {
+                say(out, pipelining ? "250-sink.test\r\n250-PIPELINING\r\n250 8BITMIME" : "250-sink.test\r\n250 8BITMIME");
+            } else if (upper.startsWith("RSET")) {
+                from = null;
                 say(out, "250 ok");
+            } else if (upper.startsWith("HELO") || upper.startsWith("NOOP")) {
+                say(out, "250 ok");
+            } else if (upper.startsWith("MAIL FROM:") && from != null) {
+                nestedMail.incrementAndGet();
+                say(out, "503 5.5.1 Error: nested MAIL command");
             } else if (upper.startsWith("MAIL FROM:")) {
                 from = between(line);
                 to = new ArrayList<>();
                 say(out, "250 2.1.0 ok");
+            } else if (upper.startsWith("RCPT TO:") && from == null) {
+                say(out, "503 5.5.1 Error: need MAIL command");
+            } else if (upper.startsWith("RCPT TO:") && refused.contains(between(line))) {
+                say(out, "550 5.1.1 <" + between(line) + ">: Recipient address rejected: no such user");
             } else if (upper.startsWith("RCPT TO:")) {
                 to.add(between(line));
                 say(out, "250 2.1.5 ok");
+            } else if (upper.equals("DATA") && to.isEmpty()) {
+                say(out, from == null ? "503 5.5.1 Error: need RCPT command" : "554 5.5.1 Error: no valid recipients");
             } else if (upper.equals("DATA")) {
                 say(out, "354 go ahead");
                 received.add(new Received(from, to, readData(in)));
+                from = null;
                 say(out, "250 2.0.0 ok: kept by sink");
             } else if (upper.startsWith("QUIT")) {
                 say(out, "221 2.0.0 bye");
