@@ -33,6 +33,15 @@ public record Envelope(MailAddress reversePath, Map<String, String> mailParamete
         return new Envelope(reversePath, mailParameters, more);
     }
 
+    /**
+     * Whether this transaction is internationalized: declared with the SMTPUTF8 parameter, or with an address that is not
+     * plain ASCII (RFC 6531 §3.4). Such mail needs a next hop with SMTPUTF8, and its DSNs use the RFC 6533 types.
+     */
+    public boolean isInternationalized() {
+        return mailParameters.containsKey("SMTPUTF8") || !reversePath.isAscii()
+                || recipients.stream().anyMatch(r -> !r.address().isAscii());
+    }
+
     /** This envelope with its recipients replaced (e.g. the subset that goes to one next hop). */
     public Envelope withRecipients(List<Recipient> subset) {
         return new Envelope(reversePath, mailParameters, subset);

@@ -61,6 +61,11 @@ public final class MailAddress {
         return this == NULL_SENDER;
     }
 
+    /** Whether the address is plain ASCII; one that is not needs SMTPUTF8 (RFC 6531 §3.4). */
+    public boolean isAscii() {
+        return localPart.chars().allMatch(c -> c < 0x80) && domain.chars().allMatch(c -> c < 0x80);
+    }
+
     public String localPart() {
         return localPart;
     }

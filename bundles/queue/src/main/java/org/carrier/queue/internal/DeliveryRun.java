@@ -1,5 +1,8 @@
 package org.carrier.queue.internal;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.carrier.api.message.HeaderScan;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.DeliveryState;
@@ -57,8 +61,14 @@ final class DeliveryRun {
     }
 
     void run() {
+        List<Recipient> due = entry.due(clock.instant());
+        SmtpReply loop = due.isEmpty() ? null : hopLimit();
+        if (loop != null) {
+            due.forEach(r -> record(RecipientOutcome.of(r, loop, "none")));
+            return;
+        }
         Map<Group, List<Recipient>> groups = new LinkedHashMap<>();
-        for (Recipient r : entry.due(clock.instant())) {
+        for (Recipient r : due) {
             RouteDecision decision = router.route(r.address());
             if (decision.destination() == Destination.REFUSED) {
                 record(RecipientOutcome.of(r, decision.refusal(), "none"));
@@ -67,6 +77,27 @@ final class DeliveryRun {
             }
         }
         groups.forEach(this::deliverGroup);
+    }
+
+    /**
+     * RFC 5321 §6.3: a message that has made {@code maxHops} hops (Received fields, counted once per message) or more
+     * is in a loop, and is not sent on but failed with 554 5.4.6 (RFC 3463 §3.5 "Routing loop detected"), like
+     * Postfix's hopcount_limit. The reception refuses such mail already; this catches mail queued before, or looping
+     * through a route back to ourselves. A content that cannot be read is left to the transport, which reports it.
+     */
+    private SmtpReply hopLimit() {
+        if (entry.hops() < 0) {
+            try (InputStream in = new BufferedInputStream(spool.source(entry).open())) {
+                entry.hops(HeaderScan.count(in, "Received"));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        if (entry.hops() < settings.maxHops()) {
+            return null;
+        }
+        return new SmtpReply(554, "5.4.6", "too many hops (" + entry.hops() + " Received fields, the limit is "
+                + settings.maxHops() + "): mail loop");
     }
 
     private void deliverGroup(Group destination, List<Recipient> recipients) {
@@ -98,13 +129,14 @@ final class DeliveryRun {
     }
 
     /**
-     * RFC 3461 §5.2: success is ours to report for a delivery into a local mailbox ("delivered") or to a next hop
-     * without DSN support ("relayed"); a next hop that took the NOTIFY parameter reports it itself.
+     * RFC 3461 §5.2: success is ours to report for a delivery into a mailbox ("delivered", §5.2.3: a local Maildir, or
+     * an LMTP server's 250 for the recipient) or to a next hop without DSN support ("relayed", §5.2.2); a next hop
+     * that took the NOTIFY parameter reports it itself.
      */
     private void noteSuccess(Group destination, RecipientOutcome o) {
         if (o.relayed()) {
             successes.put(o.recipient(), DsnReport.Action.RELAYED);
-        } else if (o.outcome() == Outcome.DELIVERED && destination.destination() == Destination.LOCAL) {
+        } else if (o.outcome() == Outcome.DELIVERED && (o.finalDelivery() || destination.destination() == Destination.LOCAL)) {
             successes.put(o.recipient(), DsnReport.Action.DELIVERED);
         }
     }

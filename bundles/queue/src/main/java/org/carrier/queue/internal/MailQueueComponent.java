@@ -75,6 +75,10 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
                 description = "Where undeliverable DSNs are reported; empty means they are logged and dropped.")
         String postmaster() default "";
 
+        @AttributeDefinition(name = "Maximum hops",
+                description = "A queued message with this many Received fields or more loops: it is bounced (554 5.4.6), not sent on.")
+        int maxHops() default QueueSettings.DEFAULT_MAX_HOPS;
+
         @AttributeDefinition(name = "Delivery threads", description = "Concurrent delivery attempts. Takes effect at the next start.")
         int deliveryThreads() default 16;
     }
@@ -99,7 +103,8 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
         if (settings == null) {
             settings = new QueueSettings(Durations.parseList("retryDelays", DEFAULT_RETRY_DELAYS),
                     Durations.parse("maxLifetime", DEFAULT_MAX_LIFETIME), QueueSettings.DEFAULT_DELAY_WARNING,
-                    QueueSettings.DEFAULT_ACTIVE_LIMIT, QueueSettings.DEFAULT_MIN_FREE_BYTES, reportingMta(""), null);
+                    QueueSettings.DEFAULT_ACTIVE_LIMIT, QueueSettings.DEFAULT_MIN_FREE_BYTES, reportingMta(""), null,
+                    QueueSettings.DEFAULT_MAX_HOPS);
         }
         int threads = config.deliveryThreads();
         if (threads < 1) {
@@ -146,7 +151,8 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
         }
         return new QueueSettings(Durations.parseList("retryDelays", config.retryDelays()),
                 Durations.parse("maxLifetime", config.maxLifetime()), Durations.parse("delayWarning", config.delayWarning()),
-                config.activeLimit(), config.minFreeSpaceMb() << 20, reportingMta(config.reportingMta()), postmasterAddress);
+                config.activeLimit(), config.minFreeSpaceMb() << 20, reportingMta(config.reportingMta()), postmasterAddress,
+                config.maxHops());
     }
 
     /**

@@ -35,6 +35,8 @@ final class QueueEntry {
     private volatile boolean stateFileWritten;
     /** The spool file as its reception left it open, for the first delivery attempt to read; else null. */
     private volatile FileChannel openContent;
+    /** The Received fields of the content, counted at the first attempt (-1: not yet); the content never changes. */
+    private volatile int hops = -1;
     private final List<RecipientStatus> recipients;
 
     QueueEntry(String id, Instant arrival, Envelope envelope, List<HeaderField> prependedHeaders, long size,
@@ -57,6 +59,15 @@ final class QueueEntry {
 
     String id() {
         return id;
+    }
+
+    /** The number of Received fields counted before, or -1. */
+    int hops() {
+        return hops;
+    }
+
+    void hops(int count) {
+        hops = count;
     }
 
     boolean stateFileWritten() {

@@ -28,6 +28,7 @@ import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.dom.field.ContentTypeField;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
@@ -54,7 +55,7 @@ class DsnTest {
 
     private SpoolQueue queue(Duration maxLifetime, Duration delayWarning, MailAddress postmaster) throws IOException {
         fixture = new QueueFixture(root);
-        return fixture.queue(new QueueSettings(List.of(Duration.ofMillis(150)), maxLifetime, delayWarning, 100, 0, MTA, postmaster));
+        return fixture.queue(new QueueSettings(List.of(Duration.ofMillis(150)), maxLifetime, delayWarning, 100, 0, MTA, postmaster, QueueSettings.DEFAULT_MAX_HOPS));
     }
 
     private SpoolQueue queue() throws IOException {
@@ -243,6 +244,39 @@ class DsnTest {
         assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1));
         Report report = parse(fixture.smtp.notifications().get(0));
         assertEquals("delivered", report.perRecipient().get(0).get("Action"));
+    }
+
+    @Test
+    void successAtAMailboxServerOverLmtpIsReportedAsDelivered() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.finalDelivery = true; // a remote route, as lmtp routes are, whose 250 is final delivery
+        submit(q, Map.of(), rcpt("bob@relay.test", "NOTIFY", "SUCCESS"), rcpt("carol@relay.test"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1), "no success DSN for a final delivery");
+        Report report = parse(fixture.smtp.notifications().get(0));
+        assertEquals(1, report.perRecipient().size(), "carol did not ask");
+        assertEquals("rfc822; bob@relay.test", report.perRecipient().get(0).get("Final-Recipient"));
+        assertEquals("delivered", report.perRecipient().get(0).get("Action"));
+        assertEquals("2.0.0", report.perRecipient().get(0).get("Status"));
+    }
+
+    /** Issue 22 item 1, the queue's side: a queued message that has made maxHops hops is bounced, never sent on. */
+    @Test
+    void aQueuedMessageAtTheHopLimitIsBouncedNotSentOn() throws Exception {
+        SpoolQueue q = queue();
+        q.updateSettings(q.settings().withMaxHops(3));
+        Envelope envelope = new Envelope(MailAddress.parse("sender@client.test"), Map.of(), List.of(rcpt("bob@relay.test")));
+        HeaderField hop = new HeaderField("Received", "from a.test by b.test;\r\n\tSun, 6 Dec 2026 20:00:00 +0000");
+        QueueFixture.submit(q, envelope, false, hop, hop);
+        assertTrue(waitFor(() -> fixture.smtp.originals().size() == 1), "two hops are under the limit of three");
+
+        String looping = QueueFixture.submit(q, envelope, false, hop, new HeaderField("received", "from c.test"), hop);
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1), "no bounce for the looping message");
+        assertEquals(1, fixture.smtp.originals().size(), "the looping message was sent on");
+        assertTrue(q.show(looping).isEmpty(), "it left the queue");
+        Map<String, String> bob = parse(fixture.smtp.notifications().get(0)).perRecipient().get(0);
+        assertEquals("failed", bob.get("Action"));
+        assertEquals("5.4.6", bob.get("Status"));
+        assertTrue(bob.get("Diagnostic-Code").startsWith("smtp; 554 5.4.6 too many hops (3 Received fields"), bob.toString());
     }
 
     @Test

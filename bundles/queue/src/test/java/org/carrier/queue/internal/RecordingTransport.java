@@ -21,6 +21,8 @@ final class RecordingTransport implements Transport {
     volatile String remote = "relay.hop[127.0.0.1]:25";
     /** Whether the peer offers DSN (RFC 3461): if not, a delivery is reported "relayed", as the SMTP client does. */
     volatile boolean peerOffersDsn;
+    /** Whether a 250 is delivery into the mailbox, as an LMTP server's is (the LMTP client marks it so). */
+    volatile boolean finalDelivery;
 
     @Override
     public List<RecipientOutcome> deliver(DeliveryRequest request) {
@@ -31,7 +33,7 @@ final class RecordingTransport implements Transport {
             throw new IllegalStateException(e);
         }
         return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, answer.apply(r), remote))
-                .map(o -> peerOffersDsn ? o : o.relayedWithoutDsn()).toList();
+                .map(o -> finalDelivery ? o.deliveredFinally() : peerOffersDsn ? o : o.relayedWithoutDsn()).toList();
     }
 
     /** The requests for mail other than DSNs (which come from the null reverse-path). */

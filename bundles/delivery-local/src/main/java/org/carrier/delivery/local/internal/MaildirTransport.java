@@ -1,5 +1,6 @@
 package org.carrier.delivery.local.internal;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -9,7 +10,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
+import org.carrier.api.message.HeaderScan;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.Router;
@@ -69,11 +73,40 @@ public class MaildirTransport implements Transport {
 
     @Override
     public List<RecipientOutcome> deliver(DeliveryRequest request) {
+        Set<String> deliveredTo;
+        try {
+            deliveredTo = deliveredTo(request);
+        } catch (IOException e) {
+            SmtpReply unreadable = new SmtpReply(451, "4.3.0", "cannot read the queued message: " + e.getMessage());
+            return request.envelope().recipients().stream().map(r -> RecipientOutcome.of(r, unreadable, "maildir")).toList();
+        }
         List<RecipientOutcome> outcomes = new ArrayList<>();
         for (Recipient recipient : request.envelope().recipients()) {
-            outcomes.add(deliverOne(request, recipient));
+            outcomes.add(deliveredTo.contains(key(recipient)) ? loop(request, recipient) : deliverOne(request, recipient));
         }
         return outcomes;
+    }
+
+    /** The addresses in the message's Delivered-To fields: the mailboxes it was already delivered to, on its way here. */
+    private static Set<String> deliveredTo(DeliveryRequest request) throws IOException {
+        try (InputStream in = new BufferedInputStream(request.message().open())) {
+            return HeaderScan.values(in, "Delivered-To").stream().map(v -> v.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        }
+    }
+
+    private static String key(Recipient recipient) {
+        return recipient.address().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A message that already carries our Delivered-To for this mailbox came back to it: a forwarding loop (an alias or
+     * a mailbox's own forward sending it round), which a hop count would end only after many copies. Failed as Postfix's
+     * local(8) does, "mail forwarding loop for ADDRESS", with RFC 3463 §3.5 X.4.6 "Routing loop detected".
+     */
+    private static RecipientOutcome loop(DeliveryRequest request, Recipient recipient) {
+        LOG.debug("{}: <{}> already has a Delivered-To field for it", request.queueId(), recipient.address());
+        return RecipientOutcome.of(recipient, new SmtpReply(554, "5.4.6", "mail forwarding loop for " + recipient.address()),
+                "maildir");
     }
 
     private RecipientOutcome deliverOne(DeliveryRequest request, Recipient recipient) {
@@ -91,8 +124,9 @@ public class MaildirTransport implements Transport {
             Path file = maildir.deliver(prefix, content, hostname);
             // The queue logs the outcome in its one to=<...> line; this says where the file went.
             LOG.debug("{}: <{}> stored as {}", request.queueId(), recipient.address(), file);
+            // RFC 3461 §5.2.3: delivery into the mailbox, so a sender who asked hears "delivered" from us.
             return new RecipientOutcome(recipient, Outcome.DELIVERED,
-                    new SmtpReply(250, "2.0.0", "Ok: delivered to maildir"), "maildir");
+                    new SmtpReply(250, "2.0.0", "Ok: delivered to maildir"), "maildir").deliveredFinally();
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: cannot write to the maildir {} of <{}>: {}", request.queueId(), maildir.root(), recipient.address(),
                     e.toString());

@@ -98,6 +98,21 @@ class MaildirTransportTest {
         assertTrue(Files.readString(mail).contains("Delivered-To: Alice.Jones+news@example.test\r\n"));
     }
 
+    @Test
+    void aMessageThatAlreadyHasOurDeliveredToForTheMailboxIsAForwardingLoop() throws IOException {
+        String looped = "Delivered-To: Bob@localhost\r\nReceived: from x\r\nDelivered-To: other@example.test\r\n"
+                + " (folded)\r\nSubject: hi\r\n\r\nDelivered-To: alice@localhost\r\n";
+        List<RecipientOutcome> out = transport(data).deliver(requestOf(MailAddress.parse("s@c.test"), looped, "bob@localhost",
+                "alice@localhost"));
+        assertEquals(Outcome.FAILED, out.get(0).outcome(), "bob's Delivered-To is in the header");
+        assertEquals(554, out.get(0).reply().code());
+        assertEquals("5.4.6", out.get(0).reply().enhancedStatus());
+        assertEquals("mail forwarding loop for bob@localhost", out.get(0).reply().text());
+        assertFalse(Files.exists(data.resolve("mailboxes/bob")), "no copy for bob");
+        assertEquals(Outcome.DELIVERED, out.get(1).outcome(), "a Delivered-To in the body does not count");
+        assertTrue(out.get(1).finalDelivery(), "a Maildir delivery is final (RFC 3461 §5.2.3)");
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();
@@ -119,8 +134,12 @@ class MaildirTransportTest {
     }
 
     private static DeliveryRequest request(MailAddress sender, String... recipients) {
+        return requestOf(sender, MESSAGE, recipients);
+    }
+
+    private static DeliveryRequest requestOf(MailAddress sender, String message, String... recipients) {
         List<Recipient> rcpts = Stream.of(recipients).map(r -> Recipient.of(MailAddress.parse(r))).toList();
-        byte[] bytes = MESSAGE.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         MessageSource source = new MessageSource() {
             @Override
             public InputStream open() {

@@ -73,7 +73,7 @@ final class MailTransaction {
                 return new Result(outcomes.inOrder(), true);
             }
             String mail = Commands.mail(envelope, session.extensions(), content.source().size(), content.eightBit(),
-                    MessageContent.needsSmtpUtf8(envelope));
+                    envelope.isInternationalized());
             boolean bdat = chunking && session.extensions().has("CHUNKING");
             List<Recipient> accepted = session.extensions().has("PIPELINING")
                     ? envelopePipelined(talk, mail, request, outcomes, bdat)
@@ -86,8 +86,7 @@ final class MailTransaction {
                 return new Result(outcomes.inOrder(), false, true);
             }
             boolean reusable = !talk.closing && !talk.abandoned && (talk.ended || reset(talk));
-            return new Result(protocol.relays() ? outcomes.inOrder(session.extensions()) : outcomes.inOrder(), reusable,
-                    talk.firstReplyCode == 421);
+            return new Result(outcomes.reported(protocol, session.extensions()), reusable, talk.firstReplyCode == 421);
         } catch (IOException e) {
             // A broken connection before the final reply is never a delivery (RFC 5321 §6.1): try again later.
             outcomes.deferRest(new SmtpReply(451, "4.4.2", "connection with " + session.remote() + " lost: " + e.getMessage()));
@@ -114,7 +113,7 @@ final class MailTransaction {
      * RFC 1870 §6.1: a message over the peer's SIZE fails (5.3.4).
      */
     private Content content(Extensions peer, DeliveryRequest request) throws IOException {
-        if (MessageContent.needsSmtpUtf8(request.envelope()) && !peer.has("SMTPUTF8")) {
+        if (request.envelope().isInternationalized() && !peer.has("SMTPUTF8")) {
             return Content.refused(new SmtpReply(550, "5.6.7",
                     "internationalized address or SMTPUTF8 message, and the peer does not support SMTPUTF8"));
         }

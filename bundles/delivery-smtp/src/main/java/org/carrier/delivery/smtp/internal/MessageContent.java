@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.carrier.api.message.Envelope;
-import org.carrier.api.message.MailAddress;
-import org.carrier.api.message.Recipient;
 import org.carrier.api.transport.MessageSource;
 
 /** What a message needs from the peer: 8-bit transport (RFC 6152) and internationalized addresses (RFC 6531). */
@@ -50,22 +48,5 @@ final class MessageContent {
         public long size() {
             return bytes.length;
         }
-    }
-
-    /** Declared SMTPUTF8, or an address that is not plain ASCII (RFC 6531 §3.4). */
-    static boolean needsSmtpUtf8(Envelope envelope) {
-        if (envelope.mailParameters().containsKey("SMTPUTF8") || !isAscii(envelope.reversePath())) {
-            return true;
-        }
-        for (Recipient r : envelope.recipients()) {
-            if (!isAscii(r.address())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isAscii(MailAddress address) {
-        return address.toString().chars().allMatch(c -> c < 0x80);
     }
 }

@@ -45,10 +45,15 @@ final class Outcomes {
     }
 
     /**
-     * The outcomes, with deliveries to a peer without DSN marked "relayed" for recipients who asked to hear of
-     * success (RFC 3461 §5.2.2): the peer will not tell them, so the queue must.
+     * The outcomes as the queue must know them for success notifications. LMTP: a 250 for a recipient is delivery
+     * into its mailbox (RFC 2033 §4.2), marked as final delivery, so the queue reports "delivered" (RFC 3461 §5.2.3).
+     * SMTP: deliveries to a peer without DSN are marked "relayed" for recipients who asked to hear of success
+     * (RFC 3461 §5.2.2): the peer will not tell them, so the queue must.
      */
-    List<RecipientOutcome> inOrder(Extensions peer) {
+    List<RecipientOutcome> reported(Protocol protocol, Extensions peer) {
+        if (!protocol.relays()) {
+            return inOrder().stream().map(RecipientOutcome::deliveredFinally).toList();
+        }
         if (peer.has("DSN")) {
             return inOrder();
         }

@@ -3,14 +3,19 @@ package org.carrier.delivery.smtp.internal;
 import static org.carrier.delivery.smtp.internal.Fixtures.outcomes;
 import static org.carrier.delivery.smtp.internal.Fixtures.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Recipient;
 import org.carrier.api.route.NextHop;
+import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +68,19 @@ class LmtpDeliveryTest {
         assertTrue(stored.contains("Subject: over lmtp\r\n") || stored.contains("Subject: over lmtp\n"), stored);
         assertTrue(stored.contains("hello dovecot") && stored.contains("\n.dot line"), "dot-stuffing undone by the server: " + stored);
         assertTrue(stored.startsWith("Return-Path: <s@c.test>"), stored);
+    }
+
+    /** Issue 22 item 5: Dovecot's 250 after the data is final delivery, so the queue owes a "delivered" DSN. */
+    @Test
+    void aRecipientDovecotStoredIsMarkedAsDeliveredIntoItsMailbox() throws Exception {
+        NextHop hop = new NextHop("127.0.0.1", dovecot.port());
+        List<Recipient> recipients = List.of(new Recipient(MailAddress.parse("alice@mail.test"), Map.of("NOTIFY", "SUCCESS")),
+                new Recipient(MailAddress.parse("nobody@mail.test"), Map.of("NOTIFY", "SUCCESS,FAILURE")));
+        List<RecipientOutcome> out = lmtp.deliver(request(MESSAGE, List.of(hop), TransportOptions.DEFAULT, Map.of(), recipients));
+        assertEquals(List.of(Outcome.DELIVERED, Outcome.FAILED), outcomes(out), out + "\n" + dovecot.log());
+        assertTrue(out.get(0).finalDelivery(), "an LMTP 250 is delivery into the mailbox (RFC 2033 §4.2)");
+        assertFalse(out.get(0).relayed(), "not passed on to another MTA");
+        assertFalse(out.get(1).finalDelivery());
     }
 
     @Test
