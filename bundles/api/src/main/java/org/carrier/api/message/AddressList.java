@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.sendmail;
+package org.carrier.api.message;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,17 +6,20 @@ import java.util.List;
 /**
  * Takes the addr-specs out of an RFC 5322 §3.4 address list as found in To, Cc and Bcc fields (or a recipient argument):
  * {@code Name <a@example.org>, b@example.org (comment), "Doe, J" <j@example.org>, team: c@example.org, d@example.org;}.
- * Commas inside quotes, comments and angle brackets do not separate; a group contributes its members.
+ * Commas inside quotes, comments and angle brackets do not separate; a group contributes its members. The same reading
+ * serves every part that needs the addresses of a header field (sendmail's recipients, the From and Sender fields whose
+ * owner the SMTP server checks, the From domain DKIM signs for), so that they never disagree on what a field names.
  */
-final class AddressLists {
+public final class AddressList {
     private static final byte PLAIN = 0;
     private static final byte QUOTED = 1;
     private static final byte COMMENT = 2;
 
-    private AddressLists() {
+    private AddressList() {
     }
 
-    static List<String> addresses(String list) {
+    /** The addr-specs of the list, in order, as written ({@code local@domain}, quotes kept); none for an empty list. */
+    public static List<String> addresses(String list) {
         List<String> found = new ArrayList<>();
         for (String mailbox : split(list)) {
             String address = addrSpec(mailbox);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
+import org.carrier.api.message.AddressList;
+
 /**
  * The message bin/sendmail read from standard input, as lines (ISO-8859-1 strings, so every byte passes unchanged and
  * 8-bit text arrives as it was written), with its header section split off.
@@ -106,7 +108,7 @@ final class OutgoingMessage {
         List<String> found = new ArrayList<>();
         for (String field : fields) {
             if (isNamed(field, name)) {
-                found.addAll(AddressLists.addresses(field.substring(field.indexOf(':') + 1).replace("\r\n", "")));
+                found.addAll(AddressList.addresses(field.substring(field.indexOf(':') + 1).replace("\r\n", "")));
             }
         }
         return found;

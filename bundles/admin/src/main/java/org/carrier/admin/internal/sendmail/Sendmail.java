@@ -14,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.carrier.api.message.AddressList;
+
 /**
  * {@code bin/sendmail}: reads a message from standard input and submits it over SMTP to the running Carrier's listener
  * on this host (see the README, "Shell, mailq and sendmail", for why SMTP rather than the shell socket). Silent on
@@ -70,7 +72,7 @@ public final class Sendmail {
      */
     static List<String> recipients(SendmailOptions options, OutgoingMessage message) {
         Set<String> recipients = new LinkedHashSet<>();
-        options.recipients().forEach(arg -> recipients.addAll(AddressLists.addresses(arg)));
+        options.recipients().forEach(arg -> recipients.addAll(AddressList.addresses(arg)));
         if (options.extractRecipients()) {
             boolean resent = RESENT_DESTINATION_FIELDS.stream().anyMatch(message::has);
             for (String field : resent ? RESENT_DESTINATION_FIELDS : DESTINATION_FIELDS) {
