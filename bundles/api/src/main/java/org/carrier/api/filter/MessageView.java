@@ -33,4 +33,15 @@ public interface MessageView {
     default List<AuthResult> authResults() {
         return List.of();
     }
+
+    /**
+     * Whether the authenticated user owns the message's author addresses: every address in its From fields, and in its
+     * Sender field if it has one (RFC 5322 §3.6.2), is one the listener's sender-login table assigns to that user. The
+     * SMTP server answers it with the rule it enforces at MAIL and at the end of DATA, also where that enforcement is
+     * off, so that a filter signing mail in the sender's name (DKIM) signs only what the user may send. False when no
+     * user authenticated or the message names no author address.
+     */
+    default boolean fromOwnedByUser() {
+        return false;
+    }
 }

@@ -18,6 +18,7 @@ import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.sender.SenderLoginCheck;
 import org.carrier.smtp.server.internal.tls.PemFileException;
 import org.carrier.smtp.server.internal.tls.ServerCertificates;
 import org.carrier.smtp.server.internal.tls.ListenerTls;
@@ -142,6 +143,16 @@ public class ListenerComponent implements SessionServices {
 
         @AttributeDefinition(name = "Received header names the authenticated user", description = "Privacy: off by default.")
         boolean receivedShowsAuthUser() default false;
+
+        @AttributeDefinition(name = "Sender login check", description = "An authenticated user may use as MAIL FROM and in "
+                + "the From and Sender fields only the addresses the sender logins file gives it; others get 553 5.7.1. "
+                + "Off: not refused, but DKIM still signs only mail whose From the user owns.")
+        boolean senderLoginCheck() default true;
+
+        @AttributeDefinition(name = "Sender logins file", required = false, description = "USER = address, @domain, <> "
+                + "lines, reloaded when it changes. A user without a line may use its login if that is an address. "
+                + "Empty: no file, only that default.")
+        String senderLoginsFile() default "config/sender-logins.properties";
     }
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -321,7 +332,8 @@ public class ListenerComponent implements SessionServices {
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
                 c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
                 c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
-                c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth());
+                c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth(),
+                new SenderLoginCheck(c.senderLoginsFile().isBlank() ? null : Path.of(c.senderLoginsFile().trim()), c.senderLoginCheck()));
     }
 
     private static Networks networks(String key, String value) throws ConfigurationException {

@@ -3,6 +3,7 @@ package org.carrier.smtp.server.internal;
 import org.carrier.smtp.server.internal.auth.AuthRules;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
+import org.carrier.smtp.server.internal.sender.SenderLoginCheck;
 import org.carrier.smtp.server.internal.tls.ListenerTls;
 
 /**
@@ -21,6 +22,7 @@ import org.carrier.smtp.server.internal.tls.ListenerTls;
  * @param tls                      the listener's certificate for STARTTLS and implicit TLS (followed when its files change), or null
  * @param users                    the AUTH users table, or null (no AUTH)
  * @param requireTlsForAuth        AUTH offered and accepted only inside TLS
+ * @param senderLogins             which senders an authenticated user may use, and whether that is enforced
  */
 record ListenerSettings(String name,
                         String bindAddress,
@@ -42,7 +44,8 @@ record ListenerSettings(String name,
                         boolean receivedShowsAuthUser,
                         ListenerTls tls,
                         UsersFile users,
-                        boolean requireTlsForAuth) {
+                        boolean requireTlsForAuth,
+                        SenderLoginCheck senderLogins) {
 
     boolean behindProxy() {
         return !proxyNetworks.isEmpty();
@@ -57,6 +60,7 @@ record ListenerSettings(String name,
     ListenerSettings withTls(ListenerTls serverTls) {
         return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
                 maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
-                maxJunkCommands, normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth);
+                maxJunkCommands, normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth,
+                senderLogins);
     }
 }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.MessageView;
@@ -18,12 +19,23 @@ import org.carrier.api.queue.IncomingMessage;
 final class ReceivedMessage implements MessageView {
     private final IncomingMessage incoming;
     private final List<AuthResult> authResults;
+    private final Predicate<List<HeaderField>> authorOwned;
     private List<HeaderField> headers;
 
-    /** @param authResults the transaction's authentication results so far, growing as the data filters run */
-    ReceivedMessage(IncomingMessage incoming, List<AuthResult> authResults) {
+    /**
+     * @param authResults the transaction's authentication results so far, growing as the data filters run
+     * @param authorOwned whether the authenticated user owns the author addresses of a header (the listener's
+     *                    sender-login rule)
+     */
+    ReceivedMessage(IncomingMessage incoming, List<AuthResult> authResults, Predicate<List<HeaderField>> authorOwned) {
         this.incoming = incoming;
         this.authResults = authResults;
+        this.authorOwned = authorOwned;
+    }
+
+    @Override
+    public boolean fromOwnedByUser() {
+        return authorOwned.test(headers());
     }
 
     @Override

@@ -325,6 +325,10 @@ final class SmtpProtocol {
             return error(bad);
         }
         Envelope candidate = Envelope.from(path.address() == null ? MailAddress.nullSender() : path.address(), path.parameters());
+        Optional<SmtpReply> notOwned = settings.senderLogins().refuseSender(session, candidate.reversePath());
+        if (notOwned.isPresent()) {
+            return error(notOwned.get());
+        }
         FilterChain.Verdict verdict = chain.run(session.sessionId(), FilterChain.Stage.MAIL, f -> f.mailFrom(session, candidate));
         if (verdict.refusal() != null) {
             return refuse(verdict);
@@ -539,7 +543,12 @@ final class SmtpProtocol {
         Envelope complete = transaction.envelope();
         // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
         List<AuthResult> seen = new CopyOnWriteArrayList<>(transaction.authResults());
-        ReceivedMessage view = new ReceivedMessage(incoming, seen);
+        SessionInfo sender = session;
+        ReceivedMessage view = new ReceivedMessage(incoming, seen, headers -> settings.senderLogins().ownsAuthor(sender, headers));
+        Optional<SmtpReply> notOwned = settings.senderLogins().refuseAuthor(queueId, session, view::headers);
+        if (notOwned.isPresent()) {
+            return error(notOwned.get());
+        }
         FilterChain.Verdict verdict = transaction.filters().run(queueId, FilterChain.Stage.DATA, f -> f.data(session, complete, view),
                 result -> seen.addAll(result.authResults()));
         if (verdict.refusal() != null) {

@@ -16,7 +16,8 @@ final class TestSettings {
     /** Loopback, an ephemeral port, a fixed host name, short timeouts; then {@code changes} (attribute name, value pairs). */
     static ListenerSettings of(Object... changes) {
         Map<String, Object> values = new HashMap<>(Map.of("name", "test", "bindAddress", "127.0.0.1", "port", 0,
-                "hostname", HOSTNAME, "commandTimeoutSeconds", 5, "dataTimeoutSeconds", 5, "usersFile", ""));
+                "hostname", HOSTNAME, "commandTimeoutSeconds", 5, "dataTimeoutSeconds", 5, "usersFile", "",
+                "senderLoginsFile", ""));
         for (int i = 0; i < changes.length; i += 2) {
             values.put((String) changes[i], changes[i + 1]);
         }

@@ -49,13 +49,19 @@ class TlsAndAuthTest {
         }
     }
 
-    /** A listener with a self-signed certificate and the user alice (password "secret"); loopback is not trusted. */
+    /**
+     * A listener with a self-signed certificate and the user alice (password "secret"), who may send as
+     * alice@client.test; loopback is not trusted.
+     */
     private int start(String role, Object... more) throws Exception {
         Path users = temp.resolve("users.properties");
         Files.writeString(users, "alice = " + PasswordHashes.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
-        Object[] settings = new Object[more.length + 6];
-        System.arraycopy(new Object[] {"role", role, "usersFile", users.toString(), "trustedNetworks", "10.0.0.0/8"}, 0, settings, 0, 6);
-        System.arraycopy(more, 0, settings, 6, more.length);
+        Path senders = temp.resolve("sender-logins.properties");
+        Files.writeString(senders, "alice = alice@client.test\n");
+        Object[] settings = new Object[more.length + 8];
+        System.arraycopy(new Object[] {"role", role, "usersFile", users.toString(), "trustedNetworks", "10.0.0.0/8",
+            "senderLoginsFile", senders.toString()}, 0, settings, 0, 8);
+        System.arraycopy(more, 0, settings, 8, more.length);
         ListenerTls tls = ListenerTls.load(new ServerCertificates(certificates, Clock.systemUTC()), "", "", "mx.carrier.test");
         listener = new SmtpListener(TestSettings.of(settings).withTls(tls), services);
         return listener.port();
@@ -72,6 +78,37 @@ class TlsAndAuthTest {
         String content = queue.committed.get(0).content();
         assertTrue(content.matches("(?s)Received: from \\S+ \\(\\[127\\.0\\.0\\.1]\\)\r\n\t\\(using TLSv1\\.[23] with cipher \\S+\\)\r\n"
                 + "\t\\(Authenticated sender: alice\\)\r\n\tby mx\\.carrier\\.test \\(Carrier\\) with ESMTPSA id Q1\r\n.*"), content);
+    }
+
+    /** Postfix's reject_sender_login_mismatch: alice may not use another sender, in MAIL FROM or in From. */
+    @Test
+    void anAuthenticatedUserMaySendOnlyAsItsOwnAddresses() throws Exception {
+        int port = start("submission");
+        String[] login = {"--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret", "--to", "bob@relay.test"};
+        String[] foreignMail = Clients.swaks(port, concat(login, "--from", "ceo@client.test"));
+        assertTrue(foreignMail[1].contains("553 5.7.1 <ceo@client.test>: sender not owned by user"), foreignMail[1]);
+        String[] foreignFrom = Clients.swaks(port, concat(login, "--from", "alice@client.test", "--header", "From: CEO <ceo@client.test>"));
+        assertTrue(foreignFrom[1].contains("250 2.1.0") && foreignFrom[1].contains("553 5.7.1 <ceo@client.test>: sender not owned by user"),
+                foreignFrom[1]);
+        assertTrue(queue.committed.isEmpty(), "nothing refused was queued");
+        String[] own = Clients.swaks(port, concat(login, "--from", "alice@client.test", "--header", "From: Alice <alice@client.test>"));
+        assertEquals("0", own[0], own[1]);
+        assertEquals(1, queue.committed.size());
+    }
+
+    @Test
+    void withTheCheckOffAForeignSenderIsAccepted() throws Exception {
+        int port = start("submission", "senderLoginCheck", false);
+        String[] r = Clients.swaks(port, "--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--to", "bob@relay.test", "--from", "ceo@client.test");
+        assertEquals("0", r[0], r[1]);
+        assertEquals(1, queue.committed.size());
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     @Test
