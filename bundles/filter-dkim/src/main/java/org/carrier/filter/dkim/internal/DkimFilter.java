@@ -20,6 +20,7 @@ import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.AddressList;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DKIM at the data stage: verifies the signatures of mail from clients that may not relay (RFC 6376 §6) and reports
- * one result per signature; signs mail from clients that may relay (authenticated or trusted) when a key for the
- * From domain, or the configured signing domain, is set up (RFC 6376 §5).
+ * one result per signature; signs mail from clients that may relay when a key for the From domain, or the configured
+ * signing domain, is set up (RFC 6376 §5): a trusted client's mail, and an authenticated user's mail whose From the
+ * user owns ({@link MessageView#fromOwnedByUser()}, the SMTP server's sender-login rule), never a user's mail in
+ * someone else's name.
  */
 @Component(configurationPid = DkimFilter.PID,
         property = {SmtpFilter.NAME + "=dkim", "service.ranking:Integer=500"})
@@ -182,13 +185,25 @@ public class DkimFilter implements SmtpFilter {
         State current = state;
         try {
             if (session.relayPermitted()) {
-                return sign(current, message);
+                return mayBeSigned(session, message) ? sign(current, message) : FilterResult.proceed();
             }
             return current.config().verify() ? verify(current, message) : FilterResult.proceed();
         } catch (IOException e) {
             LOG.warn("session {}: DKIM: cannot read the message: {}", session.sessionId(), e.getMessage());
             return FilterResult.tempfail(451, "4.3.0", "Cannot read the message; try again later");
         }
+    }
+
+    /**
+     * A signature vouches for the From domain (RFC 6376 §1.2): an authenticated user's mail is signed only when the user
+     * owns its From; a trusted network's clients (no user) are trusted with any From.
+     */
+    private static boolean mayBeSigned(SessionInfo session, MessageView message) {
+        if (session.authenticatedUser() == null || message.fromOwnedByUser()) {
+            return true;
+        }
+        LOG.info("session {}: DKIM: not signing: user {} does not own the From address", session.sessionId(), session.authenticatedUser());
+        return false;
     }
 
     private FilterResult verify(State current, MessageView message) throws IOException {
@@ -240,15 +255,25 @@ public class DkimFilter implements SmtpFilter {
         }
     }
 
-    /** The key of the From domain (RFC 5322 §3.6.2), else of the configured signing domain. */
+    /**
+     * The key of the From domain (RFC 5322 §3.6.2: the first address of the first From field, read as the SMTP server
+     * reads it when it checks who owns that address), else of the configured signing domain.
+     */
     private static Optional<SigningKey> signingKey(State current, MessageView message) {
         Optional<String> fromDomain = message.headers().stream().filter(h -> h.name().equalsIgnoreCase("from")).findFirst()
-                .flatMap(h -> FromDomain.of(h.value()));
+                .flatMap(h -> AddressList.addresses(h.value()).stream().findFirst())
+                .map(DkimFilter::domainOf);
         Optional<SigningKey> own = fromDomain.map(current.keys()::get);
         if (own.isPresent()) {
             return own;
         }
         String fallback = current.config().signingDomain().strip().toLowerCase(Locale.ROOT);
         return Optional.ofNullable(current.keys().get(fallback));
+    }
+
+    /** The domain of an address, in lower case and without a final dot; empty when it has none. */
+    private static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
     }
 }

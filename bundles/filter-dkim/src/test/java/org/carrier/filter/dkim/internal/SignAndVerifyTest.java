@@ -185,6 +185,32 @@ class SignAndVerifyTest {
     }
 
     @Test
+    void anAuthenticatedUsersMailInSomeoneElsesNameIsNotSigned() {
+        DkimFilter filter = filter(Map.of());
+        FilterResult result = filter.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE).notOwned());
+        assertEquals(FilterAction.CONTINUE, result.action());
+        assertEquals(List.of(), result.headers(), "the user does not own the From: no signature in its domain's name");
+        assertEquals(List.of(), result.authResults(), "nor is the user's mail verified as if it came from outside");
+    }
+
+    @Test
+    void aTrustedClientsMailIsSignedWithoutAUser() {
+        SessionInfo trusted = new SessionInfo("s2", "test", SUBMISSION.clientAddress(), SUBMISSION.localAddress(), "client.test",
+                true, null, null, true);
+        FilterResult result = filter(Map.of()).data(trusted, ENVELOPE, TestMessage.of(MESSAGE).notOwned());
+        assertEquals("DKIM-Signature", result.headers().get(0).name(), "no user to own the From: trusted as before");
+    }
+
+    @Test
+    void theFromDomainIsTheFirstAddressAsTheServerReadsIt() {
+        // A comment may hold text that looks like an address; the address is what stands outside it (RFC 5322 §3.2.2).
+        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem", "customer.test:ed:ed.pem"}));
+        TestMessage message = signed(filter, TestMessage.of(MESSAGE.replace("Alice <alice@sign.test>",
+                "alice@customer.test (<ceo@sign.test>), other@sign.test")));
+        assertTrue(message.text().replace("\r\n\t", " ").contains("d=customer.test; s=ed;"), message.text());
+    }
+
+    @Test
     void aBrokenKeyFileIsLoggedAndTheLastGoodKeyStays() throws Exception {
         Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
         DkimFilter filter = filter(Map.of());

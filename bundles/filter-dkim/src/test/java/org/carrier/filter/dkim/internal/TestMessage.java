@@ -9,11 +9,24 @@ import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.message.HeaderField;
 
-/** A message in memory as the SMTP server shows it to filters. */
-record TestMessage(byte[] content, List<AuthResult> authResults) implements MessageView {
+/**
+ * A message in memory as the SMTP server shows it to filters.
+ *
+ * @param fromOwnedByUser what the server's sender-login rule says of its From (true: an authenticated user's own)
+ */
+record TestMessage(byte[] content, List<AuthResult> authResults, boolean fromOwnedByUser) implements MessageView {
+
+    TestMessage(byte[] content, List<AuthResult> authResults) {
+        this(content, authResults, true);
+    }
 
     static TestMessage of(String text) {
         return new TestMessage(text.replaceAll("(?<!\r)\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1), List.of());
+    }
+
+    /** This message as the server shows it when the authenticated user does not own its From. */
+    TestMessage notOwned() {
+        return new TestMessage(content, authResults, false);
     }
 
     /** This message with a field put on top, as the server writes one a filter adds. */
