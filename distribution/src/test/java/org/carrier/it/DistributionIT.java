@@ -236,6 +236,8 @@ class DistributionIT {
         String line = new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(passwd.waitFor(60, TimeUnit.SECONDS) && passwd.exitValue() == 0, line);
         Files.writeString(carrier.home.resolve("config/smtp-users.properties"), line, StandardOpenOption.APPEND);
+        // A login that is not an address owns no sender until the sender-login table gives it one.
+        Files.writeString(carrier.home.resolve("config/sender-logins.properties"), "erin = erin@client.test\n", StandardOpenOption.APPEND);
         createRouteInConsole("auth-relay", "auth.test", "127.0.0.1:" + sink.port());
         String[] untrusted = {"swaks", "--server", "127.0.0.1", "--port", String.valueOf(carrier.smtpPort), "--tls",
             "--auth", "PLAIN", "--auth-user", "erin", "--auth-password", "s3cret", "--from", "erin@client.test", "--to", "frank@auth.test"};
