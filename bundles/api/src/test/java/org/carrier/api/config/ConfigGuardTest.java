@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,19 +22,8 @@ class ConfigGuardTest {
         String domains();
     }
 
-    /** What SCR hands a component: a proxy that converts the text of the file when a method is called. */
     static Config scrConfig(Map<String, Object> properties) {
-        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class}, (self, method, args) -> {
-            Object raw = properties.get(TypedConfig.key(method));
-            if (raw == null) {
-                return method.getDefaultValue();
-            }
-            return switch (method.getReturnType().getName()) {
-                case "int" -> Integer.parseInt(raw.toString()); // NumberFormatException, as SCR's ComponentException wraps it
-                case "long" -> Long.parseLong(raw.toString());
-                default -> raw.toString();
-            };
-        });
+        return TypedConfig.of(Config.class, properties);
     }
 
     private static Map<String, Object> file(String... keyValues) {

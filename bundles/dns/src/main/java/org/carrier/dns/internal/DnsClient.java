@@ -48,6 +48,10 @@ final class DnsClient {
     private final Map<LookupKey, CompletableFuture<List<Record>>> inFlight = new ConcurrentHashMap<>();
     private final Map<LookupKey, Failure> failures = new ConcurrentHashMap<>();
 
+    Settings settings() {
+        return settings;
+    }
+
     DnsClient(Settings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;

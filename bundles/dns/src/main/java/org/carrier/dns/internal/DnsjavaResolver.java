@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.DnsResolver;
@@ -97,9 +100,16 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
             "DNS questions without an answer, by record type and reason (temporary: timeout or SERVFAIL; "
                     + "name_not_found: NXDOMAIN; no_data: no record of the type)", "type", "reason");
 
+    private final ConfigGuard<Config, DnsClient.Settings> configuration = new ConfigGuard<>(Config.class, "the DNS resolver", LOG::error);
+
     @Activate
+    public DnsjavaResolver(Config config, Map<String, Object> properties) {
+        modified(config, properties);
+    }
+
+    /** For tests (the router's too): a resolver configured as by a file of the given settings. */
     public DnsjavaResolver(Config config) {
-        modified(config);
+        this(config, Map.of("service.pid", PID));
     }
 
     /**
@@ -131,26 +141,31 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
         }
     }
 
-    /** Invalid servers keep the previous client in force, with the setting named in the log. */
+    /** A configuration with a bad value is refused as a whole (one log line), and the client in force stays. */
     @Modified
-    void modified(Config config) {
-        List<InetSocketAddress> servers;
-        try {
-            servers = DnsServers.parse(config.servers());
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: servers: {}; {}", PID, e.getMessage(),
-                    client == null ? "using the system's resolvers" : "keeping the previous settings");
-            if (client != null) {
-                return;
-            }
-            servers = List.of();
+    void modified(Config config, Map<String, Object> properties) {
+        DnsClient.Settings settings = configuration.apply(config, properties, DnsjavaResolver::settings);
+        DnsClient current = client;
+        if (current != null && current.settings().equals(settings)) {
+            return;
         }
-        client = new DnsClient(new DnsClient.Settings(servers, Duration.ofMillis(Math.max(1, config.timeoutMillis())),
-                Math.max(0, config.retries()), Math.max(0, config.maxCacheTtlSeconds()),
-                Math.max(0, config.maxNegativeTtlSeconds()), Duration.ofSeconds(Math.min(300, Math.max(0, config.failureTtlSeconds())))),
-                Clock.systemUTC());
-        LOG.info("DNS servers: {}, a lookup gives up after {} ms", servers.isEmpty() ? "the system's" : servers,
+        client = new DnsClient(settings, Clock.systemUTC());
+        LOG.info("DNS servers: {}, a lookup gives up after {} ms", settings.servers().isEmpty() ? "the system's" : settings.servers(),
                 client.deadline().toMillis());
+    }
+
+    DnsClient.Settings settingsInForce() {
+        return client.settings();
+    }
+
+    static DnsClient.Settings settings(Config c) {
+        return new DnsClient.Settings(ConfigProblem.check("servers", c.servers(), () -> DnsServers.parse(c.servers())),
+                Duration.ofMillis(ConfigProblem.atLeast("timeoutMillis", c.timeoutMillis(), 1)),
+                ConfigProblem.atLeast("retries", c.retries(), 0),
+                ConfigProblem.atLeast("maxCacheTtlSeconds", c.maxCacheTtlSeconds(), 0),
+                ConfigProblem.atLeast("maxNegativeTtlSeconds", c.maxNegativeTtlSeconds(), 0),
+                // RFC 2308 §7.1: a server failure may be cached, but for at most five minutes.
+                Duration.ofSeconds(ConfigProblem.between("failureTtlSeconds", c.failureTtlSeconds(), 0, 300)));
     }
 
     @Override

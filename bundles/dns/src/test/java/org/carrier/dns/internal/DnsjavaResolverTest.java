@@ -3,12 +3,14 @@ package org.carrier.dns.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.MxRecord;
@@ -199,11 +202,23 @@ class DnsjavaResolverTest {
     @Test
     void invalidServersAreRefusedAndTheLastGoodOnesStay() throws Exception {
         DnsjavaResolver r = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", nsd.server())));
-        r.modified(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", "ns.example.org:53")));
+        r.modified(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", "ns.example.org:53")), Map.of());
         assertEquals(2, get(r.mx("mail.dns.test")).size());
         assertThrows(IllegalArgumentException.class, () -> DnsServers.parse("127.0.0.1:99999"));
         assertEquals(List.of(new InetSocketAddress("::1", 53), new InetSocketAddress("::1", 5353), new InetSocketAddress("127.0.0.1", 53)),
                 DnsServers.parse("::1, [::1]:5353 127.0.0.1"));
+    }
+
+    @Test
+    void aValueThatIsNotANumberIsRefusedAndTheLastGoodSettingsStay() {
+        DnsjavaResolver r = new DnsjavaResolver(TypedConfig.of(DnsjavaResolver.Config.class, Map.of("timeoutMillis", "700")));
+        DnsClient.Settings good = r.settingsInForce();
+        assertEquals(Duration.ofMillis(700), good.timeout());
+        r.modified(TypedConfig.of(DnsjavaResolver.Config.class, Map.of("timeoutMillis", "banana", "retries", "4")), Map.of());
+        r.modified(TypedConfig.of(DnsjavaResolver.Config.class, Map.of("timeoutMillis", "700", "failureTtlSeconds", "301")), Map.of());
+        assertSame(good, r.settingsInForce());
+        DnsjavaResolver first = new DnsjavaResolver(TypedConfig.of(DnsjavaResolver.Config.class, Map.of("retries", "-1", "timeoutMillis", "5")));
+        assertEquals(TypedConfig.defaults(DnsjavaResolver.Config.class).timeoutMillis(), first.settingsInForce().timeout().toMillis());
     }
 
     static <T> T get(CompletionStage<T> stage) throws Exception {

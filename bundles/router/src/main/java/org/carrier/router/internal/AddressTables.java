@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
 
+import org.carrier.api.config.ConfigLists;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
 
 /**
@@ -29,7 +31,13 @@ record AddressTables(Map<String, List<String>> aliases, Map<String, String> mail
         for (TableFile.Entry e : TableFile.read(file)) {
             checkKey(file, e);
             List<String> targets = new ArrayList<>();
-            for (String target : Route.split(e.value())) {
+            List<String> listed;
+            try {
+                listed = ConfigLists.names(e.key(), e.value());
+            } catch (ConfigProblem bad) {
+                throw new TableException(file, e.line(), bad.getMessage());
+            }
+            for (String target : listed) {
                 if (target.indexOf('@') >= 0) {
                     try {
                         MailAddress.parse(target);

@@ -3,13 +3,12 @@ package org.carrier.router.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -18,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -108,6 +108,8 @@ public class ConfiguredRouter implements Router {
     private volatile AddressTables tables = AddressTables.EMPTY;
     private volatile MxRouting mx = new MxRouting(() -> dns, Set.of(), Duration.ofSeconds(20));
     private volatile String localTransport = "local";
+    private final ConfigGuard<Config, RouterSettings> configuration = new ConfigGuard<>(Config.class, "the router", LOG::error);
+    private RouterSettings settings;
     private ScheduledFuture<?> tableChecks;
     @Reference
     private ConfigurationAdmin configAdmin;
@@ -136,8 +138,8 @@ public class ConfiguredRouter implements Router {
      * never arrives (its configuration is invalid, and logged) holds the router back {@link #ROUTES_DEADLINE} at most.
      */
     @Activate
-    void activate(BundleContext context, Config config) {
-        configure(config);
+    void activate(BundleContext context, Config config, Map<String, Object> properties) {
+        configure(config, properties);
         synchronized (this) {
             this.context = context;
             awaitedRoutes.addAll(existingRoutePids());
@@ -183,25 +185,40 @@ public class ConfiguredRouter implements Router {
         unregister(done); // deactivated meanwhile
     }
 
+    /** A configuration with a bad value is refused as a whole, in one log line; the settings in force stay. */
     @Modified
-    synchronized void configure(Config config) {
-        localTransport = config.localTransport().trim();
-        directory = new Directory(Route.split(config.localDomains()), Set.copyOf(Route.split(config.virtualDomains())),
-                Set.copyOf(Route.split(config.localUsers())), config.recipientDelimiter().trim(), tables);
-        mx = new MxRouting(() -> dns, ownHostnames(config.ownHostnames()), Duration.ofSeconds(Math.max(1, config.dnsWaitSeconds())));
-        LOG.info("local domains: {}, virtual domains: {}", Route.split(config.localDomains()), Route.split(config.virtualDomains()));
+    synchronized void configure(Config config, Map<String, Object> properties) {
+        RouterSettings next = configuration.apply(config, properties, RouterSettings::of);
+        if (next.equals(settings)) {
+            return;
+        }
+        settings = next;
+        localTransport = next.localTransport();
+        // the watcher's first check below loads the tables, and warns about aliases with the new users
+        directory = new Directory(next.localDomains(), next.virtualDomains(), next.localUsers(), next.delimiter(), tables);
+        mx = new MxRouting(() -> dns, ownHostnames(next.ownHostnames()), next.dnsWait());
+        LOG.info("local domains: {}, virtual domains: {}", next.localDomains(), next.virtualDomains());
         if (tableChecks != null) {
             tableChecks.cancel(false);
         }
-        TableWatcher watcher = new TableWatcher(Paths.get(config.aliasFile().trim()), Paths.get(config.mailboxFile().trim()), this::tablesLoaded);
+        TableWatcher watcher = new TableWatcher(next.aliasFile(), next.mailboxFile(), this::tablesLoaded);
         watcher.check();
-        long every = Math.max(1, config.tableCheckSeconds());
+        long every = next.tableCheckSeconds();
         tableChecks = scheduler.scheduleWithFixedDelay(watcher::check, every, every, TimeUnit.SECONDS);
     }
 
     private synchronized void tablesLoaded(AddressTables loaded) {
         tables = loaded;
         directory = directory.withTables(loaded);
+        warnAboutMissingTargets();
+    }
+
+    /** One line per alias whose target is no user here: mail to it is refused at RCPT (550 5.1.1). */
+    private void warnAboutMissingTargets() {
+        directory.aliasesWithMissingTargets().forEach((alias, targets) -> LOG.warn(
+                "{}: alias {}: target {} is not a user here (localUsers, the mailbox table or another alias); {}",
+                settings.aliasFile(), alias, String.join(", ", targets),
+                directory.aliasReachesSomeone(alias) ? "its other targets get the mail" : "mail to it is refused"));
     }
 
     @Deactivate
@@ -226,8 +243,8 @@ public class ConfiguredRouter implements Router {
         }
     }
 
-    private static Set<String> ownHostnames(String configured) {
-        Set<String> names = new LinkedHashSet<>(Route.split(configured));
+    private static Set<String> ownHostnames(List<String> configured) {
+        Set<String> names = new LinkedHashSet<>(configured);
         if (names.isEmpty()) {
             try {
                 InetAddress local = InetAddress.getLocalHost();

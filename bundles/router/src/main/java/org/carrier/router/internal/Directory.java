@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import org.carrier.api.message.MailAddress;
@@ -57,9 +58,56 @@ final class Directory {
         return localDomains.contains(domain);
     }
 
-    /** Whether {@code address} (at one of our domains) names an alias, a mailbox, a local user or a catch-all. */
+    /**
+     * Whether mail for {@code address} (at one of our domains) reaches someone: it is a mailbox or a local user, or
+     * an alias or catch-all at least one of whose final targets is (or is remote). An alias whose targets are all
+     * missing is refused at RCPT like an unknown user, rather than accepted and bounced at delivery.
+     */
     boolean exists(MailAddress address) {
-        return aliasTargets(address) != null || mailbox(address) != null || catchAll(address.domain()) != null;
+        return expand(new Recipient(address, Map.of())).stream().anyMatch(r -> reaches(r.address()));
+    }
+
+    private boolean reaches(MailAddress finalRecipient) {
+        return !isOurs(finalRecipient.domain()) || mailbox(finalRecipient) != null;
+    }
+
+    /**
+     * The aliases (and catch-alls) naming a target at our domains that reaches no one, with those targets: worth a
+     * warning at start-up and whenever the tables or the users change. In key order.
+     */
+    Map<String, List<String>> aliasesWithMissingTargets() {
+        Map<String, List<String>> missing = new TreeMap<>();
+        tables.aliases().forEach((key, targets) -> {
+            String domain = aliasDomain(key);
+            for (String target : targets) {
+                if (domain == null && target.indexOf('@') < 0) {
+                    continue; // a bare alias with a bare target, and no local domain to put it in
+                }
+                MailAddress address = target(target, domain);
+                if (isOurs(address.domain()) && !exists(address)) {
+                    missing.computeIfAbsent(key, k -> new ArrayList<>()).add(target);
+                }
+            }
+        });
+        return missing;
+    }
+
+    /** Whether one of the targets of the alias {@code key} is remote or exists here. */
+    boolean aliasReachesSomeone(String key) {
+        String domain = aliasDomain(key);
+        return tables.aliases().getOrDefault(key, List.of()).stream()
+                .filter(target -> domain != null || target.indexOf('@') >= 0)
+                .map(target -> target(target, domain))
+                .anyMatch(address -> !isOurs(address.domain()) || exists(address));
+    }
+
+    /** The domain a bare target of the alias {@code key} falls back to: the key's own, or the first local domain. */
+    private String aliasDomain(String key) {
+        int at = key.lastIndexOf('@');
+        if (at >= 0) {
+            return key.substring(at + 1).toLowerCase(Locale.ROOT);
+        }
+        return localDomains.isEmpty() ? null : localDomains.get(0);
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.carrier.api.config.ConfigLists;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
@@ -60,30 +62,28 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
         nextHops = List.copyOf(nextHops);
     }
 
-    /** A route from configuration text, or an {@link InvalidRouteException} naming the bad field. */
+    /** A route from configuration text, or a {@link ConfigProblem} naming the bad field. */
     static Route parse(String name, String domains, String transport, String nextHops, int order) {
         return parse(Settings.of(name, domains, transport, nextHops, order));
     }
 
-    /** A route from configuration text, or an {@link InvalidRouteException} naming the bad field. */
+    /** A route from configuration text, or a {@link ConfigProblem} naming the bad field. */
     static Route parse(Settings s) {
         List<String> patterns = patterns(s.domains());
         if (s.transport() == null || s.transport().isBlank()) {
-            throw new InvalidRouteException("transport", "a route needs a transport: mx, smtp, lmtp, local, discard, reject, hold or an installed transport's name");
+            throw new ConfigProblem("transport", s.transport(), "a route needs a transport: mx, smtp, lmtp, local, discard, reject, hold or an installed transport's name");
         }
         String transport = s.transport().trim().toLowerCase(Locale.ROOT);
         Kind kind = kind(transport);
-        if (s.port() < 0 || s.port() > 65535) {
-            throw new InvalidRouteException("port", "not a port number: " + s.port());
-        }
+        ConfigProblem.between("port", s.port(), 0, 65535);
         int port = s.port() > 0 ? s.port() : kind == Kind.LMTP ? LMTP_PORT : SMTP_PORT;
         List<NextHop> hops = hops(s.nextHops(), port);
         boolean takesHops = kind == Kind.SMTP || kind == Kind.LMTP || kind == Kind.OTHER;
         if ((kind == Kind.SMTP || kind == Kind.LMTP) && hops.isEmpty()) {
-            throw new InvalidRouteException("nextHops", "the " + transport + " transport needs at least one next hop (host:port)");
+            throw new ConfigProblem("nextHops", s.nextHops(), "the " + transport + " transport needs at least one next hop (host:port)");
         }
         if (!takesHops && !hops.isEmpty()) {
-            throw new InvalidRouteException("nextHops", "a " + transport + " route takes no next hops"
+            throw new ConfigProblem("nextHops", s.nextHops(), "a " + transport + " route takes no next hops"
                     + (kind == Kind.MX ? " (it finds the MX hosts in DNS; use smtp for fixed next hops)" : ""));
         }
         String routeTransport = switch (kind) {
@@ -96,14 +96,9 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
     }
 
     private static List<String> patterns(String domains) {
-        List<String> patterns = split(domains).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        List<String> patterns = ConfigLists.domainPatterns("domains", domains);
         if (patterns.isEmpty()) {
-            throw new InvalidRouteException("domains", "a route needs at least one domain, *.domain or *");
-        }
-        for (String p : patterns) {
-            if (!p.equals("*") && (p.substring(p.startsWith("*.") ? 2 : 0).isEmpty() || p.indexOf('*', p.startsWith("*.") ? 1 : 0) >= 0)) {
-                throw new InvalidRouteException("domains", "not a domain, *.domain or *: " + p);
-            }
+            throw new ConfigProblem("domains", domains == null ? "" : domains, "a route needs at least one domain, *.domain or *");
         }
         return patterns;
     }
@@ -118,12 +113,8 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
 
     private static List<NextHop> hops(String nextHops, int port) {
         List<NextHop> hops = new ArrayList<>();
-        for (String hop : split(nextHops)) {
-            try {
-                hops.add(NextHop.parse(hop, port));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRouteException("nextHops", e.getMessage());
-            }
+        for (String hop : ConfigLists.names("nextHops", nextHops)) {
+            hops.add(ConfigProblem.check("nextHops", hop, () -> NextHop.parse(hop, port)));
         }
         return hops;
     }
@@ -133,29 +124,29 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
         try {
             tls = TlsPolicy.valueOf((s.tls() == null || s.tls().isBlank() ? "may" : s.tls().trim()).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidRouteException("tls", "one of none, may, encrypt, verify: " + s.tls());
+            throw new ConfigProblem("tls", s.tls(), "not one of none, may, encrypt, verify");
         }
         String user = blankToNull(s.authUser());
         String password = blankToNull(s.authPassword());
         if ((user == null) != (password == null)) {
-            throw new InvalidRouteException(user == null ? "authUser" : "authPassword", "AUTH needs both a user and a password");
+            throw new ConfigProblem(user == null ? "authUser" : "authPassword", null, "AUTH needs both a user and a password");
         }
         if (user != null && tls == TlsPolicy.NONE) {
             // RFC 4954 §4 / RFC 8314: credentials are never sent in the clear.
-            throw new InvalidRouteException("tls", "AUTH needs TLS: encrypt or verify, or may");
+            throw new ConfigProblem("tls", s.tls(), "AUTH needs TLS: encrypt or verify, or may");
         }
         return new TransportOptions(tls, user, password);
     }
 
     private static SmtpReply refusal(int code, String text) {
         if (code < 400 || code > 599) {
-            throw new InvalidRouteException("rejectCode", "a reject route needs a 4xx or 5xx code: " + code);
+            throw new ConfigProblem("rejectCode", code, "a reject route needs a 4xx or 5xx code");
         }
         String reply = text == null || text.isBlank()
                 ? (code >= 500 ? "5.7.1" : "4.7.1") + " mail for this domain is not accepted" : text.trim();
         SmtpReply parsed = SmtpReply.parse(code, reply);
         if (parsed.enhancedStatus() == null && reply.matches("^[245]\\.\\d+\\.\\d+.*")) {
-            throw new InvalidRouteException("rejectText", "its status code's class does not match the reply code " + code + ": " + reply);
+            throw new ConfigProblem("rejectText", reply, "its status code's class does not match the reply code " + code);
         }
         return parsed;
     }
@@ -206,10 +197,4 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
                 .findFirst().orElse("?");
     }
 
-    static List<String> split(String text) {
-        if (text == null || text.isBlank()) {
-            return List.of();
-        }
-        return List.of(text.trim().split("[\\s,]+"));
-    }
 }

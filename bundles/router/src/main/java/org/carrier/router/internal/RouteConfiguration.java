@@ -2,7 +2,7 @@ package org.carrier.router.internal;
 
 import java.util.Map;
 
-import org.osgi.service.cm.ConfigurationException;
+import org.carrier.api.config.ConfigGuard;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -17,8 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One route, from one factory configuration {@code org.carrier.route} (one file
- * {@code org.carrier.route-NAME.cfg} each). It registers itself for the router only when its
- * settings are valid; invalid settings fail activation with the property named.
+ * {@code org.carrier.route-NAME.cfg} each). Invalid settings are logged with the file and key, and give no route.
  */
 @Component(service = RouteConfiguration.class, configurationPid = RouteConfiguration.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -75,41 +74,26 @@ public class RouteConfiguration {
         int order() default 100;
     }
 
+    private final ConfigGuard<Config, Route> configuration = new ConfigGuard<>(Config.class, "the route", LOG::error);
     private volatile Route route;
     private volatile String pid;
 
-    /** An invalid route is not used at all: activation fails with the field named. */
+    /**
+     * An invalid route is logged in one line and not used (the service is still registered, with no route, so the
+     * router does not wait for it); a valid change replaces it, an invalid one leaves the last good route in force.
+     * Never throws: SCR would log stack traces and retry.
+     */
     @Activate
-    void activate(Config config, Map<String, Object> properties) throws ConfigurationException {
-        pid = String.valueOf(properties.get("service.pid"));
-        try {
-            route = parse(config, properties);
-        } catch (InvalidRouteException e) {
-            LOG.error("{}: {}; the route is not used", source(properties), e.getMessage());
-            throw new ConfigurationException(e.property(), e.getMessage());
-        }
-    }
-
-    /** A broken change is logged with its file and field, and the route keeps its last good settings. */
     @Modified
-    void modified(Config config, Map<String, Object> properties) {
-        try {
-            route = parse(config, properties);
-        } catch (InvalidRouteException e) {
-            LOG.error("{}: {}; the route keeps its last good settings", source(properties), e.getMessage());
-        }
+    void configure(Config config, Map<String, Object> properties) {
+        pid = String.valueOf(properties.get("service.pid"));
+        route = configuration.apply(config, properties, c -> parse(c, properties));
     }
 
     private static Route parse(Config config, Map<String, Object> properties) {
         String name = config.name().isBlank() ? String.valueOf(properties.get("service.pid")) : config.name().trim();
         return Route.parse(new Route.Settings(name, config.domains(), config.transport(), config.nextHops(), config.port(),
                 config.tls(), config.authUser(), config.authPassword(), config.rejectCode(), config.rejectText(), config.order()));
-    }
-
-    /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */
-    private static String source(Map<String, Object> properties) {
-        Object file = properties.get("felix.fileinstall.filename");
-        return "configuration " + properties.get("service.pid") + (file == null ? "" : " (" + file + ")");
     }
 
     Route route() {

@@ -137,4 +137,26 @@ class DirectoryTest {
         watcher.check();
         assertEquals(List.of("root"), loaded.get().aliases().get("postmaster"));
     }
+
+    @Test
+    void anAliasWhoseTargetsAreNoUsersIsRefusedAndNamed() throws Exception {
+        Directory d = directory(ALIASES + "sales = carol, ghost\n", MAILBOXES, Set.of("alice", "carol"));
+        assertFalse(d.exists(MailAddress.parse("postmaster@localhost")), "admin is not among the local users");
+        assertFalse(d.exists(MailAddress.parse("abuse@localhost")), "abuse = postmaster = admin: no one");
+        assertTrue(d.exists(MailAddress.parse("sales@localhost")), "carol gets the mail");
+        assertTrue(d.exists(MailAddress.parse("team@example.test")));
+        assertEquals(Map.of("postmaster", List.of("admin"), "sales", List.of("ghost"), "abuse", List.of("postmaster"),
+                "a@example.test", List.of("b@example.test"), "b@example.test", List.of("a@example.test")),
+                d.aliasesWithMissingTargets(), "a loop reaches no one either");
+        assertTrue(d.aliasReachesSomeone("sales"));
+        assertFalse(d.aliasReachesSomeone("postmaster"));
+        assertEquals(Map.of(), directory("postmaster = admin\nabuse = postmaster\n", "", Set.of()).aliasesWithMissingTargets(), "any local part is a user");
+    }
+
+    @Test
+    void aliasTargetsAreACommaList() throws Exception {
+        assertTrue(assertThrows(TableException.class, () -> directory("sales = alice bob\n", "", Set.of())).getMessage()
+                .endsWith("line 1: sales = \"alice bob\": white space inside an element (separate them with commas)"));
+        assertEquals(List.of("alice@localhost -> alice", "bob@localhost -> bob"), expand(directory("sales = alice, ,bob,\n", "", Set.of()), "sales@localhost"));
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.Destination;
 import org.carrier.api.route.NextHop;
@@ -72,6 +73,6 @@ class RouteKindsTest {
     }
 
     private static String field(Route.Settings s) {
-        return assertThrows(InvalidRouteException.class, () -> Route.parse(s)).property();
+        return assertThrows(ConfigProblem.class, () -> Route.parse(s)).key();
     }
 }

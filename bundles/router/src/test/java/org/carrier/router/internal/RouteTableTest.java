@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.Destination;
@@ -73,12 +74,12 @@ class RouteTableTest {
 
     @Test
     void invalidSettingsNameTheirField() {
-        assertEquals("domains", assertThrows(InvalidRouteException.class, () -> route("r", " ", "h:25", 1)).property());
-        assertEquals("domains", assertThrows(InvalidRouteException.class, () -> route("r", "a.*.test", "h:25", 1)).property());
-        assertEquals("nextHops", assertThrows(InvalidRouteException.class, () -> route("r", "x.test", "h:port", 1)).property());
-        assertEquals("nextHops", assertThrows(InvalidRouteException.class, () -> route("r", "x.test", "", 1)).property());
-        assertEquals("transport", assertThrows(InvalidRouteException.class,
-                () -> Route.parse("r", "x.test", " ", "h:25", 1)).property());
+        assertEquals("domains", assertThrows(ConfigProblem.class, () -> route("r", " ", "h:25", 1)).key());
+        assertEquals("domains", assertThrows(ConfigProblem.class, () -> route("r", "a.*.test", "h:25", 1)).key());
+        assertEquals("nextHops", assertThrows(ConfigProblem.class, () -> route("r", "x.test", "h:port", 1)).key());
+        assertEquals("nextHops", assertThrows(ConfigProblem.class, () -> route("r", "x.test", "", 1)).key());
+        assertEquals("transport", assertThrows(ConfigProblem.class,
+                () -> Route.parse("r", "x.test", " ", "h:25", 1)).key());
     }
 
     @Test

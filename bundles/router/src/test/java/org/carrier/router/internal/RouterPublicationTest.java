@@ -44,7 +44,7 @@ class RouterPublicationTest {
     void theRouterIsPublishedOnceEveryConfiguredRouteIsIn() throws Exception {
         router = new ConfiguredRouter(configAdmin("org.carrier.route~a", "org.carrier.route~b"), Duration.ofMinutes(1));
         router.addRoute(route("org.carrier.route~a", "a.test")); // DS binds what is there before activating
-        router.activate(context(), config());
+        router.activate(context(), config(), Map.of());
         assertEquals(List.of(), registered, "route b is still on its way");
         router.addRoute(route("org.carrier.route~b", "b.test"));
         assertEquals(List.of(router), registered);
@@ -58,7 +58,7 @@ class RouterPublicationTest {
     @Test
     void aRouteThatNeverComesHoldsTheRouterBackOnlyUntilTheDeadline() throws Exception {
         router = new ConfiguredRouter(configAdmin("org.carrier.route~broken"), Duration.ofMillis(200));
-        router.activate(context(), config());
+        router.activate(context(), config(), Map.of());
         assertEquals(List.of(), registered);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (registered.isEmpty() && System.nanoTime() < deadline) {
@@ -70,7 +70,7 @@ class RouterPublicationTest {
     @Test
     void withoutRouteConfigurationsItIsPublishedAtOnce() throws Exception {
         router = new ConfiguredRouter(configAdmin(), Duration.ofMinutes(1));
-        router.activate(context(), config());
+        router.activate(context(), config(), Map.of());
         assertEquals(List.of(router), registered);
         assertEquals(550, router.route(MailAddress.parse("x@nowhere.test")).refusal().code());
     }
@@ -83,7 +83,7 @@ class RouterPublicationTest {
 
     private static RouteConfiguration route(String pid, String domain) throws Exception {
         RouteConfiguration route = new RouteConfiguration();
-        route.activate(AnnotationConfig.of(RouteConfiguration.Config.class,
+        route.configure(AnnotationConfig.of(RouteConfiguration.Config.class,
                 Map.of("domains", domain, "transport", "smtp", "nextHops", "127.0.0.1:2526")), Map.of("service.pid", pid));
         return route;
     }

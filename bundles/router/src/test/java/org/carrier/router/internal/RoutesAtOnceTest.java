@@ -30,7 +30,7 @@ class RoutesAtOnceTest {
         router.configure(AnnotationConfig.of(ConfiguredRouter.Config.class, Map.of(
                 "localDomains", "local.test", "virtualDomains", "virtual.test",
                 "aliasFile", dir.resolve("aliases.properties").toString(),
-                "mailboxFile", dir.resolve("mailboxes.properties").toString())));
+                "mailboxFile", dir.resolve("mailboxes.properties").toString())), Map.of());
         addRoute("relay", "relay.test", "smtp", "127.0.0.1:2526");
         mxRoute = addRoute("dns", "*", "mx", "");
         addRoute("refuse", "refused.test", "reject", "");
@@ -43,7 +43,7 @@ class RoutesAtOnceTest {
 
     private RouteConfiguration addRoute(String name, String domains, String transport, String nextHops) throws Exception {
         RouteConfiguration route = new RouteConfiguration();
-        route.activate(AnnotationConfig.of(RouteConfiguration.Config.class,
+        route.configure(AnnotationConfig.of(RouteConfiguration.Config.class,
                 Map.of("name", name, "domains", domains, "transport", transport, "nextHops", nextHops)), Map.of());
         router.addRoute(route);
         return route;

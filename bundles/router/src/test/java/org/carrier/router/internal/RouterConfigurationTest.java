@@ -1,0 +1,78 @@
+package org.carrier.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.carrier.api.config.TypedConfig;
+import org.carrier.api.message.MailAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration with a bad value, as SCR hands it over from a file, neither throws (SCR would log stack traces)
+ * nor changes anything: the last good settings stay.
+ */
+class RouterConfigurationTest {
+    @TempDir
+    Path dir;
+    private final ConfiguredRouter router = new ConfiguredRouter();
+
+    @AfterEach
+    void stop() {
+        router.deactivate();
+    }
+
+    private void configure(String... keyValues) {
+        Map<String, Object> p = new HashMap<>(Map.of("service.pid", "org.carrier.router",
+                "aliasFile", dir.resolve("aliases.properties").toString(), "mailboxFile", dir.resolve("mailboxes.properties").toString()));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.put(keyValues[i], keyValues[i + 1]);
+        }
+        router.configure(TypedConfig.of(ConfiguredRouter.Config.class, p), p);
+    }
+
+    private boolean local(String address) {
+        return router.route(MailAddress.parse(address)).refusal() == null;
+    }
+
+    @Test
+    void aDomainListWithASpaceInAnElementIsRefusedAndTheLastGoodDomainsStay() {
+        configure("localDomains", "localhost, example.com");
+        configure("localDomains", "exa mple, ,,");
+        assertTrue(local("bob@localhost"), "localhost is still ours");
+        assertTrue(local("bob@example.com"));
+        assertEquals(550, router.route(MailAddress.parse("bob@mple")).refusal().code(), "no route: mple did not become ours");
+        configure("localDomains", "localhost,, example.org,");
+        assertTrue(local("bob@example.org"), "empty elements are ignored");
+    }
+
+    @Test
+    void aNumberThatIsNotOneIsRefusedWithoutThrowing() {
+        configure("localDomains", "example.com");
+        configure("localDomains", "example.org", "dnsWaitSeconds", "banana");
+        assertTrue(local("bob@example.com"), "the whole change is refused");
+    }
+
+    @Test
+    void aRouteWithABadValueGivesNoRouteAtFirstAndKeepsItsLastGoodOneLater() {
+        RouteConfiguration route = new RouteConfiguration();
+        Map<String, Object> bad = Map.of("service.pid", "org.carrier.route~x", "domains", "x.test", "transport", "smtp",
+                "nextHops", "127.0.0.1", "port", "abc");
+        route.configure(TypedConfig.of(RouteConfiguration.Config.class, bad), bad);
+        assertNull(route.route());
+        Map<String, Object> good = new HashMap<>(bad);
+        good.put("port", "2526");
+        route.configure(TypedConfig.of(RouteConfiguration.Config.class, good), good);
+        assertEquals(2526, route.route().port());
+        Map<String, Object> worse = new HashMap<>(good);
+        worse.put("domains", "exa mple.com");
+        route.configure(TypedConfig.of(RouteConfiguration.Config.class, worse), worse);
+        assertEquals(java.util.List.of("x.test"), route.route().patterns());
+    }
+}
