@@ -186,7 +186,7 @@ class RoutingIT {
         assertTrue(send("team@virtual.test", "postmaster@virtual.test").startsWith("250"));
         assertNotNull(at("mx1.pref.mx.test", 30), "the alias's remote target was not forwarded:\n" + carrier.console());
         assertTrue(Distribution.waitFor(30, () -> Distribution.newMail(carrier.maildir("ajones")).size() == 1
-                && Distribution.newMail(carrier.maildir("admin")).size() == 1), "virtual mailbox or postmaster alias not delivered:\n" + carrier.console());
+                && Distribution.newMail(carrier.maildir("root")).size() == 1), "virtual mailbox or postmaster alias not delivered:\n" + carrier.console());
         String mail = Files.readString(Distribution.newMail(carrier.maildir("ajones")).get(0));
         assertTrue(mail.contains("Delivered-To: alice@virtual.test\r\n"), mail);
     }

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
@@ -24,35 +26,36 @@ abstract class ClientTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(ClientTransport.class);
 
     private final Protocol protocol;
-    private final String pid;
     private final Watchdog watchdog = new Watchdog();
     private volatile ClientDelivery delivery;
+    private Prepared applied;
 
-    ClientTransport(Protocol protocol, String pid) {
+    ClientTransport(Protocol protocol) {
         this.protocol = protocol;
-        this.pid = pid;
     }
 
-    /** Applies new settings, or keeps the current ones (the defaults at first) with an error if they are invalid. */
-    final void apply(Supplier<Configured> source, Map<String, Object> properties) {
-        ClientDelivery fresh;
-        try {
-            Configured configured = source.get();
-            fresh = new ClientDelivery(protocol, configured.settings(), TlsContexts.create(configured.caFile()), watchdog);
-        } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
-            Object file = properties.get("felix.fileinstall.filename");
-            String problem = e instanceof IllegalArgumentException ? e.getMessage() : "tlsCaFile: " + e.getMessage();
-            LOG.error("configuration {}{}: {}; keeping {}", pid, file == null ? "" : " (" + file + ")", problem,
-                    delivery == null ? "the defaults" : "the last good settings");
-            if (delivery != null) {
-                return;
-            }
-            fresh = defaults();
+    /**
+     * Applies a new configuration through {@code guard}: a bad value is one log line naming file, key and value,
+     * and the client in force (at first: the defaults) stays.
+     */
+    final <C> void apply(ConfigGuard<C, Prepared> guard, C config, Map<String, Object> properties, Function<C, Configured> parse) {
+        Prepared prepared = guard.apply(config, properties, c -> prepare(parse.apply(c)));
+        ClientDelivery current = delivery;
+        if (current != null && prepared == applied) {
+            return; // refused: the client in force stays
         }
-        ClientDelivery old = delivery;
-        delivery = fresh;
-        if (old != null) {
-            old.close();
+        applied = prepared;
+        delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog);
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    private static Prepared prepare(Configured configured) {
+        try {
+            return new Prepared(configured.settings(), TlsContexts.create(configured.caFile()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigProblem("tlsCaFile", configured.caFile(), e.getMessage());
         }
     }
 
@@ -69,15 +72,6 @@ abstract class ClientTransport implements Transport {
         return delivery.deliver(request);
     }
 
-    private ClientDelivery defaults() {
-        try {
-            Settings settings = new Settings(localHostname(), Settings.Timeouts.RFC_5321, Settings.Reuse.DEFAULT, true, true);
-            return new ClientDelivery(protocol, settings, TlsContexts.create(null), watchdog);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK's TLS defaults are not usable", e);
-        }
-    }
-
     /**
      * A configuration turned into settings (the supplier throws IllegalArgumentException naming the bad key).
      *
@@ -86,22 +80,21 @@ abstract class ClientTransport implements Transport {
     record Configured(Settings settings, Path caFile) {
     }
 
+    /** Settings with their TLS contexts made: what a client is started with. */
+    record Prepared(Settings settings, TlsContexts tls) {
+    }
+
     static String heloName(String configured) {
         return configured == null || configured.isBlank() ? localHostname() : configured.trim();
     }
 
     static int millis(String key, int seconds) {
-        if (seconds <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, not " + seconds);
-        }
-        return Math.multiplyExact(seconds, 1000);
+        ConfigProblem.between(key, seconds, 1, Integer.MAX_VALUE / 1000);
+        return seconds * 1000;
     }
 
     static int positive(String key, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, not " + value);
-        }
-        return value;
+        return ConfigProblem.atLeast(key, value, 1);
     }
 
     private static String localHostname() {

@@ -2,6 +2,7 @@ package org.carrier.delivery.smtp.internal;
 
 import java.util.Map;
 
+import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -10,6 +11,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code lmtp} transport (RFC 2033): hands mail to a mailbox server such as Dovecot, at a next hop
@@ -49,14 +52,17 @@ public class LmtpTransport extends ClientTransport {
         int maxConnectionsPerDestination() default 20;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(LmtpTransport.class);
+    private final ConfigGuard<Config, Prepared> configuration = new ConfigGuard<>(Config.class, "the LMTP delivery", LOG::error);
+
     public LmtpTransport() {
-        super(Protocol.LMTP, PID);
+        super(Protocol.LMTP);
     }
 
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        apply(() -> configured(config), properties);
+        apply(configuration, config, properties, LmtpTransport::configured);
     }
 
     @Deactivate

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -12,6 +14,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@code smtp} transport: delivers to a route's next hops (relays, MX hosts) as an SMTP client. */
 @Component(service = Transport.class, configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
@@ -79,14 +83,17 @@ public class SmtpTransport extends ClientTransport {
         int backoffSeconds() default 300;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
+    private final ConfigGuard<Config, Prepared> configuration = new ConfigGuard<>(Config.class, "the SMTP delivery", LOG::error);
+
     public SmtpTransport() {
-        super(Protocol.SMTP, PID);
+        super(Protocol.SMTP);
     }
 
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        apply(() -> configured(config), properties);
+        apply(configuration, config, properties, SmtpTransport::configured);
     }
 
     @Deactivate
@@ -116,7 +123,7 @@ public class SmtpTransport extends ClientTransport {
         }
         Path file = Path.of(configured.trim());
         if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("tlsCaFile: cannot read " + file);
+            throw new ConfigProblem("tlsCaFile", configured, "cannot read the file");
         }
         return file;
     }

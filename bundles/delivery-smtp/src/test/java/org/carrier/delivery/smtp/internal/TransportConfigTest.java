@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.transport.Outcome;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,9 @@ class TransportConfigTest {
             transport.configure(config(SmtpTransport.Config.class, Map.of("heloName", "broken.test", "connectTimeoutSeconds", 0)),
                     Map.of("felix.fileinstall.filename", "file:/etc/carrier/org.carrier.delivery.smtp.cfg"));
             transport.configure(config(SmtpTransport.Config.class, Map.of("heloName", "broken.test", "tlsCaFile", "/nonexistent/ca.pem")),
+                    Map.of());
+            // as SCR hands a file's "banana" over: the method throws when called
+            transport.configure(TypedConfig.of(SmtpTransport.Config.class, Map.of("heloName", "broken.test", "maxConnections", "banana")),
                     Map.of());
             assertEquals(Outcome.DELIVERED, transport.deliver(request(MESSAGE, peer.port(), "a@r.test")).get(0).outcome());
             assertEquals(1, peer.count("EHLO good.test"));
