@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A component's typed configuration (an annotation type, OSGi Declarative Services 112.8.2) read safely. DS turns
@@ -44,22 +45,10 @@ public final class TypedConfig {
      * that is absent. For tests of components, which get the same as in a running Carrier.
      */
     public static <C> C of(Class<C> type, Map<String, ?> properties) {
-        Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
-            switch (method.getName()) {
-                case "toString":
-                    return type.getSimpleName() + properties;
-                case "hashCode":
-                    return properties.hashCode();
-                case "equals":
-                    return self == args[0];
-                case "annotationType":
-                    return type;
-                default:
-                    Object raw = properties.get(key(method));
-                    return raw == null ? defaultOf(method) : convert(raw, method.getReturnType());
-            }
+        return proxy(type, properties, method -> {
+            Object raw = properties.get(key(method));
+            return raw == null ? defaultOf(method) : convert(raw, method.getReturnType());
         });
-        return type.cast(proxy);
     }
 
     private static Object defaultOf(Method method) {
@@ -163,22 +152,29 @@ public final class TypedConfig {
     }
 
     private static <C> C copy(Class<C> type, Map<String, Object> values) {
+        return proxy(type, values, method -> {
+            Object value = values.get(method.getName());
+            if (value == null && method.getReturnType().isPrimitive()) {
+                return zero(method.getReturnType());
+            }
+            return value != null && value.getClass().isArray() ? clone(value) : value;
+        });
+    }
+
+    /** An instance of the annotation type {@code type} whose attribute methods answer with {@code value}. */
+    private static <C> C proxy(Class<C> type, Map<String, ?> described, Function<Method, Object> value) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
             switch (method.getName()) {
                 case "toString":
-                    return type.getSimpleName() + values;
+                    return type.getSimpleName() + described;
                 case "hashCode":
-                    return values.hashCode();
+                    return described.hashCode();
                 case "equals":
                     return self == args[0];
                 case "annotationType":
                     return type;
                 default:
-                    Object value = values.get(method.getName());
-                    if (value == null && method.getReturnType().isPrimitive()) {
-                        return zero(method.getReturnType());
-                    }
-                    return value != null && value.getClass().isArray() ? clone(value) : value;
+                    return value.apply(method);
             }
         });
         return type.cast(proxy);
