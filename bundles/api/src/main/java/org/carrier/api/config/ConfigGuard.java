@@ -21,6 +21,8 @@ public final class ConfigGuard<C, S> {
     private final Consumer<String> log;
     private S inForce;
     private boolean configured;
+    private S fallback;
+    private String fallbackMeans;
 
     /**
      * @param component what the log line names, e.g. "the DNS resolver"
@@ -33,10 +35,25 @@ public final class ConfigGuard<C, S> {
     }
 
     /**
+     * What runs when the first configuration is refused, instead of the defaults: for a component whose defaults
+     * would do harm while the administrator's settings are not in force (a greylist that would delay the clients
+     * an allow list with a typo was meant to spare).
+     *
+     * @param means how the log line ends, e.g. "greylists nobody until it is fixed"
+     * @return this guard
+     */
+    public synchronized ConfigGuard<C, S> whenFirstRefused(S settings, String means) {
+        fallback = settings;
+        fallbackMeans = means;
+        return this;
+    }
+
+    /**
      * The settings {@code parse} makes of {@code config}, which are then in force; or, when a value cannot be used
      * (a {@link ConfigProblem}), the settings in force so far, with the problem logged.
      *
-     * @param parse makes the settings; throws {@link ConfigProblem} for a value it refuses
+     * @param parse makes the settings; throws {@link ConfigProblem} for a value it refuses (any other
+     *              {@link IllegalArgumentException} is taken as one too, its message logged as it is)
      * @return the settings in force now ({@code null} only when no configuration, nor the defaults, gave any)
      */
     public synchronized S apply(C config, Map<String, ?> properties, Function<C, S> parse) {
@@ -45,10 +62,14 @@ public final class ConfigGuard<C, S> {
             inForce = next;
             configured = true;
             return next;
-        } catch (ConfigProblem e) {
+        } catch (IllegalArgumentException e) { // a ConfigProblem, or a check that did not name its key
             String kept;
             if (configured) {
                 kept = " keeps its last good settings";
+            } else if (fallbackMeans != null) {
+                inForce = fallback;
+                configured = true;
+                kept = " " + fallbackMeans;
             } else {
                 inForce = fromDefaults(parse);
                 configured = true;
@@ -62,7 +83,7 @@ public final class ConfigGuard<C, S> {
     private S fromDefaults(Function<C, S> parse) {
         try {
             return parse.apply(TypedConfig.defaults(type));
-        } catch (ConfigProblem e) {
+        } catch (IllegalArgumentException e) {
             return null; // e.g. a route: it has no default domains
         }
     }

@@ -19,12 +19,20 @@ public final class ConfigProblem extends IllegalArgumentException {
     public ConfigProblem(String key, Object value, String reason) {
         super(message(key, value, reason));
         this.key = key;
-        this.value = value == null ? null : String.valueOf(value);
+        this.value = text(value);
         this.reason = reason;
     }
 
     private static String message(String key, Object value, String reason) {
-        return value == null ? key + ": " + reason : key + " = \"" + value + "\": " + reason;
+        return value == null ? key + ": " + reason : key + " = \"" + text(value) + "\": " + reason;
+    }
+
+    /** A list setting (String[], as DS hands it over) as it was written: its elements joined by commas. */
+    private static String text(Object value) {
+        if (value instanceof Object[] list) {
+            return String.join(", ", java.util.Arrays.stream(list).map(String::valueOf).toList());
+        }
+        return value == null ? null : String.valueOf(value);
     }
 
     public String key() {

@@ -31,7 +31,7 @@ public final class TypedConfig {
             } catch (InvocationTargetException e) {
                 String key = key(method);
                 Object raw = properties == null ? null : properties.get(key);
-                throw new ConfigProblem(key, raw instanceof Object[] array ? Arrays.toString(array) : raw, expected(method.getReturnType()));
+                throw new ConfigProblem(key, raw, expected(method.getReturnType()));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot read " + method, e);
             }

@@ -1,6 +1,6 @@
 /**
- * Network values shared by the parts that match client addresses (allow lists, per-network keys).
+ * Network values shared by the parts that match client addresses (allow lists, per-network keys), and this host's name.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.carrier.api.net;

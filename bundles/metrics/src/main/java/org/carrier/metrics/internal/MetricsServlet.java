@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.servlet.Servlet;
@@ -11,6 +12,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.net.IpNetwork;
 import org.osgi.service.component.annotations.Activate;
@@ -53,24 +56,15 @@ public class MetricsServlet extends HttpServlet {
     private final transient List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private transient volatile List<IpNetwork> allowed = List.of();
 
+    private final transient ConfigGuard<Config, List<IpNetwork>> configuration =
+            new ConfigGuard<>(Config.class, "the metrics endpoint", LOG::error);
+
+    /** A broken setting is logged with its file, key and value, and the networks in force stay (at first: loopback). */
     @Activate
-    void activate(Config config) {
-        allowed = parseOr(config.allowedNetworks(), List.of(IpNetwork.parse("127.0.0.0/8"), IpNetwork.parse("::1/128")));
-    }
-
-    /** A broken setting is logged with its key, and the networks in force stay. */
     @Modified
-    void modified(Config config) {
-        allowed = parseOr(config.allowedNetworks(), allowed);
-    }
-
-    private static List<IpNetwork> parseOr(String text, List<IpNetwork> fallback) {
-        try {
-            return IpNetwork.parseList(text);
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: allowedNetworks: {}; keeping {}", PID, e.getMessage(), fallback);
-            return fallback;
-        }
+    void configure(Config config, Map<String, Object> properties) {
+        allowed = configuration.apply(config, properties,
+                c -> ConfigProblem.check("allowedNetworks", c.allowedNetworks(), () -> IpNetwork.parseList(c.allowedNetworks())));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -34,7 +34,7 @@ class MetricsServletTest {
     @Test
     void eachScrapeAsksTheSourcesThereAndSkipsOneThatFails() throws Exception {
         MetricsServlet servlet = new MetricsServlet();
-        servlet.activate(config("127.0.0.0/8"));
+        servlet.configure(config("127.0.0.0/8"), Map.of());
         MetricSource queue = out -> out.gauge("carrier_queue_messages", "Queued", 7, "state", "deferred");
         MetricSource broken = out -> {
             throw new IllegalStateException("bug");
@@ -54,16 +54,16 @@ class MetricsServletTest {
     @Test
     void onlyClientsInTheAllowedNetworksMayRead() {
         MetricsServlet servlet = new MetricsServlet();
-        servlet.activate(config("127.0.0.0/8, ::1/128"));
+        servlet.configure(config("127.0.0.0/8, ::1/128"), Map.of());
         assertTrue(servlet.permitted("127.0.0.1"));
         assertTrue(servlet.permitted("0:0:0:0:0:0:0:1"));
         assertTrue(servlet.permitted("[::1]"));
         assertFalse(servlet.permitted("192.0.2.7"));
         assertFalse(servlet.permitted("localhost"), "never a name to resolve");
 
-        servlet.modified(config("192.0.2.0/24"));
+        servlet.configure(config("192.0.2.0/24"), Map.of());
         assertTrue(servlet.permitted("192.0.2.7"));
-        servlet.modified(config("not a network"));
+        servlet.configure(config("not a network"), Map.of());
         assertTrue(servlet.permitted("192.0.2.7"), "a broken setting keeps the networks in force");
         assertFalse(servlet.permitted("127.0.0.1"));
     }

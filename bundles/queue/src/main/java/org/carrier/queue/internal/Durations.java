@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.carrier.api.config.ConfigProblem;
+
 /** Parses the durations of the queue settings: {@code 200ms}, {@code 30s}, {@code 5m}, {@code 4h}, {@code 5d}. */
 final class Durations {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -17,7 +19,7 @@ final class Durations {
     static Duration parse(String key, String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException(key + ": not a duration (like 200ms, 30s, 5m, 4h, 5d): '" + text + "'");
+            throw new ConfigProblem(key, text.strip(), "not a duration (like 200ms, 30s, 5m, 4h, 5d)");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -37,7 +39,7 @@ final class Durations {
             }
         }
         if (list.isEmpty()) {
-            throw new IllegalArgumentException(key + ": at least one duration is needed");
+            throw new ConfigProblem(key, text, "at least one duration is needed");
         }
         return list;
     }

@@ -1,7 +1,6 @@
 package org.carrier.queue.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -10,9 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
+import org.carrier.api.net.HostName;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.queue.QueueFilter;
@@ -94,31 +96,26 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
 
     private SpoolQueue queue;
 
+    /** The settings, and the two that apply only at start-up. */
+    record Configured(QueueSettings settings, String spoolDirectory, int deliveryThreads) {
+    }
+
+    private final ConfigGuard<Config, Configured> configuration = new ConfigGuard<>(Config.class, "the queue", LOG::error);
+
     @Activate
     void activate(Config config, BundleContext context, Map<String, Object> properties) throws IOException {
+        Configured configured = configuration.apply(config, properties, MailQueueComponent::configured);
         String data = context.getProperty("carrier.data.dir");
-        Path root = config.spoolDirectory().isBlank() ? Paths.get(data == null ? "data" : data, "spool")
-                : Paths.get(config.spoolDirectory().trim());
-        QueueSettings settings = settingsOr(null, config, properties);
-        if (settings == null) {
-            settings = new QueueSettings(Durations.parseList("retryDelays", DEFAULT_RETRY_DELAYS),
-                    Durations.parse("maxLifetime", DEFAULT_MAX_LIFETIME), QueueSettings.DEFAULT_DELAY_WARNING,
-                    QueueSettings.DEFAULT_ACTIVE_LIMIT, QueueSettings.DEFAULT_MIN_FREE_BYTES, reportingMta(""), null,
-                    QueueSettings.DEFAULT_MAX_HOPS);
-        }
-        int threads = config.deliveryThreads();
-        if (threads < 1) {
-            LOG.error("configuration {}: deliveryThreads: must be at least 1, not {}; using 1", PID, threads);
-            threads = 1;
-        }
-        queue = new SpoolQueue(root, settings, threads, Clock.systemUTC(), () -> router, transports::get);
+        Path root = configured.spoolDirectory().isBlank() ? Paths.get(data == null ? "data" : data, "spool")
+                : Paths.get(configured.spoolDirectory().trim());
+        queue = new SpoolQueue(root, configured.settings(), configured.deliveryThreads(), Clock.systemUTC(), () -> router, transports::get);
         queue.recover();
     }
 
+    /** A configuration with a bad value is refused as a whole (one log line) and the settings in force stay. */
     @Modified
     void modified(Config config, Map<String, Object> properties) {
-        QueueSettings settings = settingsOr(queue.settings(), config, properties);
-        queue.updateSettings(settings);
+        queue.updateSettings(configuration.apply(config, properties, MailQueueComponent::configured).settings());
     }
 
     @Deactivate
@@ -126,49 +123,24 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
         queue.close();
     }
 
-    /** The settings of {@code config}, or {@code fallback} with an error naming the bad key when they are invalid. */
-    private static QueueSettings settingsOr(QueueSettings fallback, Config config, Map<String, Object> properties) {
-        try {
-            return settings(config);
-        } catch (IllegalArgumentException e) {
-            Object file = properties.get("felix.fileinstall.filename");
-            LOG.error("configuration {}{}: {}; keeping {}", PID, file == null ? "" : " (" + file + ")", e.getMessage(),
-                    fallback == null ? "the defaults" : "the last good settings");
-            return fallback;
-        }
+    static Configured configured(Config config) {
+        return new Configured(settings(config), config.spoolDirectory(), ConfigProblem.atLeast("deliveryThreads", config.deliveryThreads(), 1));
     }
 
     private static QueueSettings settings(Config config) {
         String postmaster = config.postmaster() == null ? "" : config.postmaster().trim();
-        MailAddress postmasterAddress;
-        try {
-            postmasterAddress = postmaster.isEmpty() ? null : MailAddress.parse(postmaster);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("postmaster: " + e.getMessage(), e);
-        }
-        if (config.minFreeSpaceMb() < 0) {
-            throw new IllegalArgumentException("minFreeSpaceMb: must not be negative: " + config.minFreeSpaceMb());
-        }
+        MailAddress postmasterAddress = postmaster.isEmpty() ? null
+                : ConfigProblem.check("postmaster", postmaster, () -> MailAddress.parse(postmaster));
         return new QueueSettings(Durations.parseList("retryDelays", config.retryDelays()),
                 Durations.parse("maxLifetime", config.maxLifetime()), Durations.parse("delayWarning", config.delayWarning()),
-                config.activeLimit(), config.minFreeSpaceMb() << 20, reportingMta(config.reportingMta()), postmasterAddress,
-                config.maxHops());
+                ConfigProblem.atLeast("activeLimit", config.activeLimit(), 1),
+                ConfigProblem.atLeast("minFreeSpaceMb", config.minFreeSpaceMb(), 0) << 20, reportingMta(config.reportingMta()), postmasterAddress,
+                ConfigProblem.atLeast("maxHops", config.maxHops(), 1));
     }
 
-    /**
-     * RFC 3464 §2.2.2: the reporting MTA's name; this host's, unless configured. Read from the kernel, not
-     * resolved: a DNS lookup at start-up could hang or reach beyond the machine.
-     */
+    /** RFC 3464 §2.2.2: the reporting MTA's name; this host's, unless configured. */
     private static String reportingMta(String configured) {
-        if (configured != null && !configured.isBlank()) {
-            return configured.trim();
-        }
-        try {
-            String name = Files.readString(Paths.get("/proc/sys/kernel/hostname")).trim();
-            return name.isEmpty() ? "localhost" : name;
-        } catch (IOException | RuntimeException e) {
-            return "localhost";
-        }
+        return configured != null && !configured.isBlank() ? configured.trim() : HostName.local();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

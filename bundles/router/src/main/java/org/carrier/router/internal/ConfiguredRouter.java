@@ -1,13 +1,12 @@
 package org.carrier.router.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +19,7 @@ import java.util.stream.Collectors;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.net.HostName;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.RouteDecision;
@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
 public class ConfiguredRouter implements Router {
     static final String PID = "org.carrier.router";
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredRouter.class);
+    /**
+     * The route decisions, apart: SCR logs what it does with this bundle's components under their class names,
+     * so a DEBUG level for the bundle's package would bring its lines too.
+     */
+    static final Logger DECISIONS = LoggerFactory.getLogger("org.carrier.router.decisions");
     /** How long the Router service waits for a route configuration that never becomes a route (it is invalid). */
     static final Duration ROUTES_DEADLINE = Duration.ofSeconds(5);
 
@@ -243,18 +248,9 @@ public class ConfiguredRouter implements Router {
         }
     }
 
+    /** The names of this host in MX records: those configured, else this host's name (one, everywhere). */
     private static Set<String> ownHostnames(List<String> configured) {
-        Set<String> names = new LinkedHashSet<>(configured);
-        if (names.isEmpty()) {
-            try {
-                InetAddress local = InetAddress.getLocalHost();
-                names.add(local.getHostName());
-                names.add(local.getCanonicalHostName());
-            } catch (UnknownHostException e) {
-                LOG.warn("the local host name is unknown ({}); set ownHostnames for the MX loop check", e.getMessage());
-            }
-        }
-        return names;
+        return configured.isEmpty() ? Set.of(HostName.local().toLowerCase(Locale.ROOT)) : new LinkedHashSet<>(configured);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -339,7 +335,7 @@ public class ConfiguredRouter implements Router {
      * by the SMTP server and the queue anyway.
      */
     private static RouteDecision explain(MailAddress recipient, RouteDecision decision, String why) {
-        LOG.debug("route <{}>: {} ({})", recipient, decision, why);
+        DECISIONS.debug("route <{}>: {} ({})", recipient, decision, why);
         return decision;
     }
 

@@ -3,8 +3,6 @@ package org.carrier.delivery.local.internal;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.stream.Collectors;
 import org.carrier.api.message.HeaderScan;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.HostName;
 import org.carrier.api.route.Router;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.Outcome;
@@ -61,7 +60,7 @@ public class MaildirTransport implements Transport {
 
     MaildirTransport(String dataDirectory, Config config) {
         this.dataDirectory = dataDirectory == null ? "data" : dataDirectory;
-        this.hostname = localHostname();
+        this.hostname = HostName.local();
         modified(config);
     }
 
@@ -141,13 +140,5 @@ public class MaildirTransport implements Transport {
             return false;
         }
         return user.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
-    }
-
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

@@ -1,8 +1,6 @@
 package org.carrier.delivery.smtp.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.function.Function;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.net.HostName;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
@@ -85,7 +84,7 @@ abstract class ClientTransport implements Transport {
     }
 
     static String heloName(String configured) {
-        return configured == null || configured.isBlank() ? localHostname() : configured.trim();
+        return configured == null || configured.isBlank() ? HostName.local() : configured.trim();
     }
 
     static int millis(String key, int seconds) {
@@ -95,13 +94,5 @@ abstract class ClientTransport implements Transport {
 
     static int positive(String key, int value) {
         return ConfigProblem.atLeast(key, value, 1);
-    }
-
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
@@ -111,16 +112,23 @@ public class DkimFilter implements SmtpFilter {
     private final Clock clock;
     private volatile State state;
 
+    private final ConfigGuard<Config, State> configuration = new ConfigGuard<>(Config.class, "the DKIM filter", LOG::error);
+
     @Activate
-    public DkimFilter(@Reference DnsResolver resolver, BundleContext context, Config config) {
-        this(resolver, configFolder(context), Clock.systemUTC(), config);
+    public DkimFilter(@Reference DnsResolver resolver, BundleContext context, Config config, Map<String, Object> properties) {
+        this(resolver, configFolder(context), Clock.systemUTC(), config, properties);
     }
 
+    /** For tests. */
     DkimFilter(DnsResolver resolver, Path configFolder, Clock clock, Config config) {
+        this(resolver, configFolder, clock, config, Map.of());
+    }
+
+    private DkimFilter(DnsResolver resolver, Path configFolder, Clock clock, Config config, Map<String, Object> properties) {
         this.resolver = resolver;
         this.configFolder = configFolder;
         this.clock = clock;
-        configure(config);
+        configure(config, properties);
     }
 
     /** FileInstall's watched folder, where the configuration files (and so the key files next to them) live. */
@@ -129,8 +137,13 @@ public class DkimFilter implements SmtpFilter {
         return Path.of(dir == null || dir.isBlank() ? "config" : dir);
     }
 
+    /** A value that cannot be read (a number that is none) refuses the whole change, in one line; the state in force stays. */
     @Modified
-    void configure(Config config) {
+    void configure(Config config, Map<String, Object> properties) {
+        state = configuration.apply(config, properties, this::state);
+    }
+
+    private State state(Config config) {
         State old = state;
         Verifier verifier = new Verifier(resolver, new VerifierSettings(Math.max(1, config.maxSignatures()),
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
@@ -138,7 +151,7 @@ public class DkimFilter implements SmtpFilter {
         Signer signer = signer(config, old);
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));
-        state = new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()), tagHeader);
+        return new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()), tagHeader);
     }
 
     private static Signer signer(Config config, State old) {

@@ -214,7 +214,7 @@ class SignAndVerifyTest {
     void aBrokenKeyFileIsLoggedAndTheLastGoodKeyStays() throws Exception {
         Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
         DkimFilter filter = filter(Map.of());
-        filter.configure(AnnotationConfig.of(DkimFilter.Config.class, Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"})));
+        filter.configure(AnnotationConfig.of(DkimFilter.Config.class, Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"})), Map.of());
         TestMessage message = signed(filter, TestMessage.of(MESSAGE));
         assertTrue(message.text().contains("s=rsa;"), "the last good key signs");
         assertEquals("pass", verdict(filter, message));
@@ -240,7 +240,7 @@ class SignAndVerifyTest {
     void aBadTagHeaderIsCaughtWhenConfiguredAndTheNameInForceKept() {
         DkimFilter tagging = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X-Dkim"));
         tagging.configure(AnnotationConfig.of(DkimFilter.Config.class, new HashMap<>(Map.of("noneAction", PolicyAction.TAG,
-                "tagHeader", "X-Dkim:", "signingKeys", new String[] {"sign.test:rsa:rsa.pem"}))));
+                "tagHeader", "X-Dkim:", "signingKeys", new String[] {"sign.test:rsa:rsa.pem"}))), Map.of());
         FilterResult unsigned = tagging.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
         assertEquals("X-Dkim: dkim=none", unsigned.headers().get(0).toString());
         FilterResult first = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X Dkim")).data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));

@@ -2,6 +2,7 @@ package org.carrier.filter.dmarc.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
@@ -80,24 +82,31 @@ public class DmarcFilter implements SmtpFilter {
 
     private volatile State state;
 
+    private final ConfigGuard<Config, State> configuration = new ConfigGuard<>(Config.class, "the DMARC filter", LOG::error);
+
     @Activate
-    public DmarcFilter(@Reference DnsResolver resolver, Config config) {
-        this(resolver, () -> ThreadLocalRandom.current().nextInt(100), config);
+    public DmarcFilter(@Reference DnsResolver resolver, Config config, Map<String, Object> properties) {
+        this(resolver, () -> ThreadLocalRandom.current().nextInt(100), config, properties);
     }
 
     /** @param percentile 0 to 99, drawn per message for pct= sampling (RFC 7489 §6.6.4) */
-    DmarcFilter(DnsResolver resolver, IntSupplier percentile, Config config) {
+    DmarcFilter(DnsResolver resolver, IntSupplier percentile, Config config, Map<String, Object> properties) {
         this.resolver = resolver;
         this.percentile = percentile;
-        configure(config);
+        configure(config, properties);
     }
 
+    /** A value that cannot be read refuses the whole change, in one line; the state in force stays. */
     @Modified
-    void configure(Config config) {
+    void configure(Config config, Map<String, Object> properties) {
+        state = configuration.apply(config, properties, this::state);
+    }
+
+    private State state(Config config) {
         State old = state;
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));
-        state = new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader);
+        return new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader);
     }
 
     private static Duration timeout(Config config) {

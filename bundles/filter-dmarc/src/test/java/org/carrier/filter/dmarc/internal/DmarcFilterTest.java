@@ -64,7 +64,7 @@ class DmarcFilterTest {
     }
 
     private static DmarcFilter filter(Map<String, Object> settings, int percentile) {
-        return new DmarcFilter(resolver, () -> percentile, AnnotationConfig.of(DmarcFilter.Config.class, new HashMap<>(settings)));
+        return new DmarcFilter(resolver, () -> percentile, AnnotationConfig.of(DmarcFilter.Config.class, new HashMap<>(settings)), Map.of());
     }
 
     private static FilterResult run(DmarcFilter filter, String from, AuthResult... earlier) {
@@ -153,7 +153,7 @@ class DmarcFilterTest {
     void aBadTagHeaderIsCaughtWhenConfiguredAndTheNameInForceKept() {
         DmarcFilter tagging = filter(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X-Dmarc"), 0);
         tagging.configure(AnnotationConfig.of(DmarcFilter.Config.class,
-                new HashMap<>(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X Dmarc"))));
+                new HashMap<>(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X Dmarc"))), Map.of());
         FilterResult quarantine = run(tagging, "a@mail.example.co.uk");
         assertEquals("X-Dmarc: dmarc=fail p=quarantine", quarantine.headers().get(0).toString());
         FilterResult first = run(filter(Map.of("quarantineAction", PolicyAction.TAG, "tagHeader", "X Dmarc"), 0), "a@mail.example.co.uk");
@@ -172,9 +172,9 @@ class DmarcFilterTest {
     void aChangedConfigurationAppliesToTheNextMessage() {
         DmarcFilter filter = filter(Map.of(), 0);
         assertEquals(FilterAction.REJECT, run(filter, "a@example.co.uk").action());
-        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("reportOnly", true)));
+        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("reportOnly", true)), Map.of());
         assertEquals(FilterAction.CONTINUE, run(filter, "a@example.co.uk").action());
-        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("rejectAction", PolicyAction.HOLD)));
+        filter.configure(AnnotationConfig.of(DmarcFilter.Config.class, Map.of("rejectAction", PolicyAction.HOLD)), Map.of());
         assertEquals(FilterAction.HOLD, run(filter, "a@example.co.uk").action());
     }
 

@@ -3,9 +3,11 @@ package org.carrier.filter.dnsbl.internal;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
@@ -96,25 +98,27 @@ public class DnsblFilter implements SmtpFilter {
     private final FailureLog failures = new FailureLog();
     private volatile Settings settings = Settings.NONE;
 
+    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "the DNSBL filter", LOG::error);
+
     @Activate
-    public DnsblFilter(@Reference DnsResolver resolver, Config config) {
+    public DnsblFilter(@Reference DnsResolver resolver, Config config, Map<String, Object> properties) {
         this.resolver = resolver;
-        configure(config);
+        configure(config, properties);
     }
 
     /** A configuration with a bad entry is refused whole, naming the setting; the previous settings stay in force. */
     @Modified
-    void configure(Config config) {
-        try {
-            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
-                    problem -> LOG.error("configuration {}: {}", PID, problem));
-            settings = new Settings(FilterSettings.setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
-                    Math.max(1, config.threshold()), config.stage(), config.action(),
-                    FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList())),
-                    Math.max(1, config.timeoutMillis()), config.replyText(), tagHeader);
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: {}; keeping the previous settings", PID, e.getMessage());
-        }
+    void configure(Config config, Map<String, Object> properties) {
+        settings = configuration.apply(config, properties, this::settings);
+    }
+
+    private Settings settings(Config config) {
+        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
+                problem -> LOG.error("configuration {}: {}", PID, problem));
+        return new Settings(FilterSettings.setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
+                Math.max(1, config.threshold()), config.stage(), config.action(),
+                FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList())),
+                Math.max(1, config.timeoutMillis()), config.replyText(), tagHeader);
     }
 
     /**

@@ -65,7 +65,7 @@ class DnsblFilterTest {
     }
 
     private static DnsblFilter filter(DnsResolver dns, Map<String, Object> settings) {
-        return new DnsblFilter(dns, config(settings));
+        return new DnsblFilter(dns, config(settings), Map.of());
     }
 
     private static DnsblFilter.Config config(Map<String, Object> settings) {
@@ -193,12 +193,12 @@ class DnsblFilterTest {
         DnsblFilter filter = filter("bl.test");
         for (String bad : new String[] {"bl.test=banana", "not a zone", "bl.test=127.0.0.9-127.0.0.2"}) {
             Map<String, Object> settings = new HashMap<>(Map.of("zones", new String[] {bad}));
-            filter.configure(config(settings));
+            filter.configure(config(settings), Map.of());
             assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), bad);
         }
-        filter.configure(config(Map.of("zones", new String[] {"bl.test"}, "allowList", new String[] {"localhost"})));
+        filter.configure(config(Map.of("zones", new String[] {"bl.test"}, "allowList", new String[] {"localhost"})), Map.of());
         assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), "a host name is no network");
-        filter.configure(config(Map.of("zones", new String[0])));
+        filter.configure(config(Map.of("zones", new String[0])), Map.of());
         assertEquals(FilterAction.CONTINUE, rcpt(filter, "127.0.0.2").action(), "no zones: nothing to check");
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -106,16 +108,24 @@ public class GreylistFilter implements SmtpFilter {
     private volatile Settings settings = Settings.INERT;
     private long lastSave = System.nanoTime();
 
-    @Activate
-    public GreylistFilter(BundleContext context, Config config) {
-        this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config);
+    private final ConfigGuard<Config, Configured> configuration = new ConfigGuard<>(Config.class, "the greylist filter", LOG::error);
+
+    /** The settings and the greylist's rules of one configuration. */
+    private record Configured(Settings settings, Greylist.Rules rules) {
     }
 
-    GreylistFilter(Clock clock, Path directory, Config config) {
+    @Activate
+    public GreylistFilter(BundleContext context, Config config, Map<String, Object> properties) {
+        this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config, properties);
+    }
+
+    GreylistFilter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
         store = new GreylistStore(directory);
-        greylist = new Greylist(clock, rules(config), store.load());
+        Greylist.Rules defaults = rules(TypedConfig.defaults(Config.class));
+        greylist = new Greylist(clock, defaults, store.load());
+        configuration.whenFirstRefused(new Configured(Settings.INERT, defaults), "greylists nobody until it is fixed");
         LOG.info("greylist: {} entries loaded from {}", greylist.size(), store.file());
-        configure(config);
+        configure(config, properties);
         // A short tick that looks at the current setting, so a new syncSeconds applies at once.
         saver.scheduleWithFixedDelay(this::saveWhenDue, 1, 1, TimeUnit.SECONDS);
     }
@@ -124,21 +134,23 @@ public class GreylistFilter implements SmtpFilter {
         return Path.of(carrierDataDir == null ? "data" : carrierDataDir, "greylist");
     }
 
-    /** A configuration with a bad entry is refused whole, naming the setting; the previous settings stay in force. */
+    /**
+     * A configuration with a bad entry is refused whole, naming the setting; the previous settings stay in force (a
+     * refused first one greylists nobody: its allow list may be what was mistyped).
+     */
     @Modified
-    void configure(Config config) {
-        try {
-            String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
-                    problem -> LOG.error("configuration {}: {}", PID, problem));
-            List<IpNetwork> allow = FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList()));
-            Settings next = new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
-                    allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader);
-            greylist.rules(rules(config));
-            settings = next;
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: {}; {}", PID, e.getMessage(),
-                    settings == Settings.INERT ? "greylisting nobody until it is fixed" : "keeping the previous settings");
-        }
+    void configure(Config config, Map<String, Object> properties) {
+        Configured next = configuration.apply(config, properties, this::configured);
+        greylist.rules(next.rules());
+        settings = next.settings();
+    }
+
+    private Configured configured(Config config) {
+        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
+                problem -> LOG.error("configuration {}: {}", PID, problem));
+        List<IpNetwork> allow = FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList()));
+        return new Configured(new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
+                allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader), rules(config));
     }
 
     private static int within(int prefix, int bits) {

@@ -44,7 +44,7 @@ class GreylistFilterTest {
     }
 
     private GreylistFilter filter(Map<String, Object> settings) {
-        GreylistFilter filter = new GreylistFilter(clock, data, AnnotationConfig.of(GreylistFilter.Config.class, settings));
+        GreylistFilter filter = new GreylistFilter(clock, data, AnnotationConfig.of(GreylistFilter.Config.class, settings), Map.of());
         started.add(filter);
         return filter;
     }
@@ -231,7 +231,7 @@ class GreylistFilterTest {
     void aBadFirstConfigurationGreylistsNobodyUntilItIsFixed() throws Exception {
         GreylistFilter filter = filter(Map.of("allowList", new String[] {"mail.example.org"}));
         assertEquals(FilterAction.CONTINUE, first(filter).action(), "no settings to greylist by: the client passes");
-        filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, new HashMap<>(Map.of())));
+        filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, new HashMap<>(Map.of())), Map.of());
         assertEquals(FilterAction.TEMPFAIL, rcpt(filter, "198.51.100.1", "a@s.test", "b@here.test").action(), "fixed: greylisting");
     }
 
@@ -239,7 +239,7 @@ class GreylistFilterTest {
     void aBadAllowListKeepsThePreviousSettings() throws Exception {
         GreylistFilter filter = filter(Map.of("allowList", new String[] {"192.0.2.0/24"}));
         Map<String, Object> bad = new HashMap<>(Map.of("allowList", new String[] {"mail.example.org"}, "delaySeconds", 5));
-        filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, bad));
+        filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, bad), Map.of());
         assertEquals(FilterAction.CONTINUE, first(filter).action(), "the previous allow list is still in force");
         FilterResult other = rcpt(filter, "198.51.100.1", "a@s.test", "b@here.test");
         assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", other.reply().toString(), "and the previous delay");

@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -90,37 +93,49 @@ public class RateLimitFilter implements SmtpFilter {
     }
 
     private record Settings(Counted messages, Counted recipients, int relayFactor, PolicyAction action,
-                            boolean disconnect, String tagHeader, long windowSeconds) {
+                            boolean disconnect, String tagHeader, long windowSeconds, int maxKeys) {
     }
 
     private final SlidingWindows messageCounts;
     private final SlidingWindows recipientCounts;
     private volatile Settings settings;
 
+    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "the rate limit filter", LOG::error);
+
     @Activate
-    public RateLimitFilter(Config config) {
-        this(Clock.systemUTC(), config);
+    public RateLimitFilter(Config config, Map<String, Object> properties) {
+        this(Clock.systemUTC(), config, properties);
     }
 
-    RateLimitFilter(Clock clock, Config config) {
-        messageCounts = new SlidingWindows(clock, windowMillis(config), config.maxKeys());
-        recipientCounts = new SlidingWindows(clock, windowMillis(config), config.maxKeys());
-        configure(config);
+    RateLimitFilter(Clock clock, Config config, Map<String, Object> properties) {
+        Config defaults = TypedConfig.defaults(Config.class);
+        messageCounts = new SlidingWindows(clock, windowMillis(defaults), defaults.maxKeys());
+        recipientCounts = new SlidingWindows(clock, windowMillis(defaults), defaults.maxKeys());
+        configure(config, properties);
     }
 
-    /** Applies at once: the counts so far stay (unless the window length changed) and meet the new limits. */
+    /**
+     * Applies at once: the counts so far stay (unless the window length changed) and meet the new limits. A
+     * configuration with a bad value is refused whole, in one line; the limits in force stay.
+     */
     @Modified
-    void configure(Config config) {
+    void configure(Config config, Map<String, Object> properties) {
+        Settings next = configuration.apply(config, properties, this::settings);
+        if (next != settings) {
+            messageCounts.configure(next.windowSeconds() * 1000, next.maxKeys());
+            recipientCounts.configure(next.windowSeconds() * 1000, next.maxKeys());
+            settings = next;
+        }
+    }
+
+    private Settings settings(Config config) {
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings == null ? null : settings.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));
-        int maxKeys = Math.max(100, config.maxKeys());
-        messageCounts.configure(windowMillis(config), maxKeys);
-        recipientCounts.configure(windowMillis(config), maxKeys);
-        settings = new Settings(
+        return new Settings(
                 new Counted("messages", config.messagesPerClient(), config.messagesPerUser(), config.messagesPerSenderDomain()),
                 new Counted("recipients", config.recipientsPerClient(), config.recipientsPerUser(), config.recipientsPerSenderDomain()),
                 Math.max(0, config.relayPermittedFactor()), config.action(), config.disconnect(), tagHeader,
-                windowMillis(config) / 1000);
+                windowMillis(config) / 1000, Math.max(100, config.maxKeys()));
     }
 
     private static long windowMillis(Config config) {

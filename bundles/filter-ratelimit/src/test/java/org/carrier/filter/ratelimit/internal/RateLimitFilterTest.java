@@ -32,7 +32,7 @@ class RateLimitFilterTest {
         Map<String, Object> all = new HashMap<>(Map.of("windowSeconds", 60, "messagesPerClient", 0, "recipientsPerClient", 0,
                 "messagesPerUser", 0, "recipientsPerUser", 0));
         all.putAll(settings);
-        return new RateLimitFilter(clock, config(all));
+        return new RateLimitFilter(clock, config(all), Map.of());
     }
 
     private static RateLimitFilter.Config config(Map<String, Object> settings) {
@@ -150,11 +150,11 @@ class RateLimitFilterTest {
         RateLimitFilter filter = filter(Map.of("messagesPerClient", 5));
         SessionInfo c = client("192.0.2.1");
         assertEquals(3, passing(filter, c, FROM_SENDER, 3));
-        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 2)));
+        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 2)), Map.of());
         assertEquals(0, passing(filter, c, FROM_SENDER, 1), "3 sent, the new limit is 2");
-        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 10)));
+        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 10)), Map.of());
         assertEquals(7, passing(filter, c, FROM_SENDER, 10), "the count so far meets the new limit");
-        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 0)));
+        filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 0)), Map.of());
         assertEquals(10, passing(filter, c, FROM_SENDER, 10), "0 turns the limit off");
     }
 

@@ -3,6 +3,8 @@ package org.carrier.filter.size.internal;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.SessionInfo;
 import org.osgi.service.component.annotations.Activate;
@@ -28,8 +30,9 @@ public class SizeFilter implements SmtpFilter {
     @ObjectClassDefinition(name = "Carrier filter: message size",
             description = "Refuses messages larger than a limit, per listener.")
     public @interface Config {
-        @AttributeDefinition(name = "Maximum message size", description = "In bytes, including headers; for listeners not named below.")
-        long maxMessageSize() default 10_485_760L;
+        @AttributeDefinition(name = "Maximum message size", min = "0", description = "In bytes, including headers; for listeners not "
+                + "named below. 0: none of its own, the listener's maxMessageSize applies. The lower of the two wins.")
+        long maxMessageSize() default 0;
 
         @AttributeDefinition(name = "Per-listener limits",
                 description = "listener=bytes, e.g. submission=52428800; the listener's name is its factory configuration name.")
@@ -44,42 +47,41 @@ public class SizeFilter implements SmtpFilter {
     }
 
     private volatile Limits limits = new Limits(Long.MAX_VALUE, Map.of());
+    private final ConfigGuard<Config, Limits> configuration = new ConfigGuard<>(Config.class, "the size filter", LOG::error);
 
+    /** A broken setting must not lift or change the limit: a configuration with a bad value is refused as a whole. */
     @Activate
     @Modified
-    void configure(Config config) {
-        try {
-            limits = parse(config);
-            LOG.info("Message size limit {} bytes{}", limits.otherwise(), limits.byListener().isEmpty() ? "" : ", by listener " + limits.byListener());
-        } catch (IllegalArgumentException e) {
-            // A broken setting must not lift or change the limit: the last good one stays in force.
-            LOG.error("{}: {}; the previous limits stay in force", PID, e.getMessage());
+    void configure(Config config, Map<String, Object> properties) {
+        Limits next = configuration.apply(config, properties, SizeFilter::parse);
+        if (next != limits) {
+            limits = next;
+            LOG.info("Message size limit {}{}", next.otherwise() == Long.MAX_VALUE ? "of each listener (its maxMessageSize)" : next.otherwise() + " bytes",
+                    next.byListener().isEmpty() ? "" : ", by listener " + next.byListener());
         }
     }
 
+    /**
+     * RFC 1870 §4: one size limit a listener announces. By default it is the listener's own maxMessageSize, set where
+     * the listener is: this filter lowers it only when configured to.
+     */
     private static Limits parse(Config config) {
-        positive("maxMessageSize", config.maxMessageSize());
+        long otherwise = ConfigProblem.atLeast("maxMessageSize", config.maxMessageSize(), 0);
         Map<String, Long> byListener = new HashMap<>();
         for (String entry : config.listenerLimits()) {
             int eq = entry.indexOf('=');
             if (eq < 1) {
-                throw new IllegalArgumentException("listenerLimits: \"" + entry + "\" is not listener=bytes");
+                throw new ConfigProblem("listenerLimits", entry, "not listener=bytes");
             }
+            long bytes;
             try {
-                long bytes = Long.parseLong(entry.substring(eq + 1).strip());
-                positive("listenerLimits", bytes);
-                byListener.put(entry.substring(0, eq).strip(), bytes);
+                bytes = Long.parseLong(entry.substring(eq + 1).strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("listenerLimits: \"" + entry + "\" has no number of bytes");
+                throw new ConfigProblem("listenerLimits", entry, "not listener=bytes (no number of bytes)");
             }
+            byListener.put(entry.substring(0, eq).strip(), ConfigProblem.atLeast("listenerLimits", bytes, 1));
         }
-        return new Limits(config.maxMessageSize(), Map.copyOf(byListener));
-    }
-
-    private static void positive(String key, long value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(key + ": " + value + " is not a positive number of bytes");
-        }
+        return new Limits(otherwise == 0 ? Long.MAX_VALUE : otherwise, Map.copyOf(byListener));
     }
 
     @Override

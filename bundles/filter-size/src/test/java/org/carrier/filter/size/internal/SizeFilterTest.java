@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.annotation.Annotation;
 import java.net.InetSocketAddress;
+import java.util.Map;
 
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.message.SessionInfo;
 import org.junit.jupiter.api.Test;
 
@@ -14,27 +16,40 @@ class SizeFilterTest {
 
     @Test
     void theDefaultLimitAppliesToListenersWithoutTheirOwn() {
-        filter.configure(config(100, "submission=5000"));
+        filter.configure(config(100, "submission=5000"), Map.of());
         assertEquals(100, filter.maxMessageSize(on("default")));
         assertEquals(5000, filter.maxMessageSize(on("submission")));
     }
 
     @Test
     void aNewLimitAppliesAtOnce() {
-        filter.configure(config(100));
-        filter.configure(config(1000));
+        filter.configure(config(100), Map.of());
+        filter.configure(config(1000), Map.of());
         assertEquals(1000, filter.maxMessageSize(on("default")));
     }
 
     @Test
     void aBrokenSettingKeepsTheLastGoodLimits() {
-        filter.configure(config(100, "submission=5000"));
-        filter.configure(config(100, "submission=lots"));
+        filter.configure(config(100, "submission=5000"), Map.of());
+        filter.configure(config(100, "submission=lots"), Map.of());
         assertEquals(5000, filter.maxMessageSize(on("submission")));
-        filter.configure(config(0));
+        filter.configure(config(-1), Map.of());
         assertEquals(100, filter.maxMessageSize(on("default")));
-        filter.configure(config(100, "=5"));
+        filter.configure(config(100, "=5"), Map.of());
         assertEquals(5000, filter.maxMessageSize(on("submission")));
+    }
+
+    @Test
+    void byDefaultTheListenersOwnLimitIsTheOnlyOne() {
+        filter.configure(TypedConfig.of(SizeFilter.Config.class, Map.of()), Map.of());
+        assertEquals(Long.MAX_VALUE, filter.maxMessageSize(on("default")), "the listener's maxMessageSize is the least");
+    }
+
+    @Test
+    void aValueThatIsNotANumberKeepsTheLastGoodLimits() {
+        filter.configure(TypedConfig.of(SizeFilter.Config.class, Map.of("maxMessageSize", "4000")), Map.of());
+        filter.configure(TypedConfig.of(SizeFilter.Config.class, Map.of("maxMessageSize", "banana")), Map.of());
+        assertEquals(4000, filter.maxMessageSize(on("default")));
     }
 
     private static SessionInfo on(String listener) {

@@ -2,11 +2,12 @@ package org.carrier.filter.spf.internal;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
@@ -19,6 +20,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.HostName;
 import org.carrier.api.net.IpNetwork;
 import org.carrier.filter.spf.internal.ReceivedSpf.Identity;
 import org.osgi.service.component.annotations.Activate;
@@ -111,32 +113,30 @@ public class SpfFilter implements SmtpFilter {
         this.dns = dns;
     }
 
+    private final ConfigGuard<Config, Policy> configuration = new ConfigGuard<>(Config.class, "the SPF filter", LOG::error);
+
+    /** A configuration with a bad value is refused as a whole, in one log line naming file, key and value. */
     @Activate
     @Modified
-    void configure(Config config) {
-        List<IpNetwork> skip;
-        try {
-            skip = IpNetwork.parseList(config.skipNetworks());
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: skipNetworks: {}; {}", PID, e.getMessage(),
-                    policy == null ? "no client is skipped" : "the previous settings stay in force");
-            if (policy != null) {
-                return;
-            }
-            skip = List.of();
-        }
-        String receiver = config.receiver().isBlank() ? localHostName() : config.receiver().trim();
+    void configure(Config config, Map<String, Object> properties) {
+        policy = configuration.apply(config, properties, this::policy);
+    }
+
+    private Policy policy(Config config) {
+        List<IpNetwork> skip = ConfigProblem.check("skipNetworks", config.skipNetworks(), () -> IpNetwork.parseList(config.skipNetworks()));
+        String receiver = config.receiver().isBlank() ? HostName.local() : config.receiver().trim();
         SpfChecker checker = new SpfChecker(dns, new SpfChecker.Settings(Duration.ofMillis(Math.max(1, config.lookupTimeoutMillis())),
                 Duration.ofSeconds(Math.max(1, config.checkTimeoutSeconds())), receiver, config.defaultExplanation()));
         Map<SpfResult, PolicyAction> actions = Map.of(SpfResult.FAIL, config.failAction(), SpfResult.SOFTFAIL, config.softfailAction(),
                 SpfResult.NEUTRAL, config.neutralAction(), SpfResult.NONE, config.noneAction(), SpfResult.PASS, config.passAction(),
                 SpfResult.TEMPERROR, config.temperrorAction(), SpfResult.PERMERROR, config.permerrorAction());
-        policy = new Policy(checker, actions, config.checkHelo(), config.checkRelayClients(), skip,
+        Policy next = new Policy(checker, actions, config.checkHelo(), config.checkRelayClients(), skip,
                 receiver, FilterSettings.tagHeader(config.tagHeader(), policy == null ? null : policy.tagHeader(),
                         problem -> LOG.error("configuration {}: {}", PID, problem)));
         LOG.info("SPF: fail={} softfail={} neutral={} none={} pass={} temperror={} permerror={}, HELO {}checked, receiver {}",
                 config.failAction(), config.softfailAction(), config.neutralAction(), config.noneAction(), config.passAction(),
                 config.temperrorAction(), config.permerrorAction(), config.checkHelo() ? "" : "not ", receiver);
+        return next;
     }
 
     /** RFC 7208 §2.3: a HELO fail can be refused at once; other outcomes wait for MAIL FROM (its header belongs to a message). */
@@ -206,13 +206,5 @@ public class SpfFilter implements SmtpFilter {
         }
         InetAddress ip = Addresses.normalize(client.getAddress());
         return p.skip().stream().anyMatch(n -> n.contains(ip));
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

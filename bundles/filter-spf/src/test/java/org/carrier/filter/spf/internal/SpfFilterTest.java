@@ -179,7 +179,7 @@ class SpfFilterTest {
     void aConfigurationChangeTakesEffectOnTheNextCheck() throws Exception {
         SpfFilter filter = filter(Map.of());
         assertEquals(FilterAction.REJECT, filter.mailFrom(session("client.test", false), from("bob@fail.test")).action());
-        filter.configure(config(Map.of("failAction", PolicyAction.TAG, "tagHeader", "X-Spam-Spf")));
+        filter.configure(config(Map.of("failAction", PolicyAction.TAG, "tagHeader", "X-Spam-Spf")), Map.of());
         FilterResult tagged = filter.mailFrom(session("client.test", false), from("bob@fail.test"));
         assertEquals(FilterAction.CONTINUE, tagged.action());
         assertEquals(new HeaderField("X-Spam-Spf", "spf=fail"), tagged.headers().get(0));
@@ -188,7 +188,7 @@ class SpfFilterTest {
     @Test
     void anUnreadableSkipListKeepsThePreviousSettings() throws Exception {
         SpfFilter filter = filter(Map.of("skipNetworks", new String[] {"192.0.2.0/24"}));
-        filter.configure(config(Map.of("skipNetworks", new String[] {"mail.example.org"}, "failAction", PolicyAction.TAG)));
+        filter.configure(config(Map.of("skipNetworks", new String[] {"mail.example.org"}, "failAction", PolicyAction.TAG)), Map.of());
         assertEquals(FilterResult.proceed(), filter.mailFrom(session("client.test", false), from("bob@fail.test")));
     }
 
@@ -196,7 +196,7 @@ class SpfFilterTest {
         DnsjavaResolver resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
                 Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0)));
         SpfFilter filter = new SpfFilter(resolver);
-        filter.configure(config(settings));
+        filter.configure(config(settings), Map.of());
         return filter;
     }
 

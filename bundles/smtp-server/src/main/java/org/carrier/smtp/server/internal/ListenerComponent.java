@@ -1,8 +1,6 @@
 package org.carrier.smtp.server.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
@@ -328,7 +327,7 @@ public class ListenerComponent implements SessionServices {
             throw new ConfigurationException("maxLineLength", "RFC 5321 §4.5.3.1.4 requires at least 512, not " + c.maxLineLength());
         }
         return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(), role,
-                c.hostname().isBlank() ? localHostname() : c.hostname().trim(), trusted, c.maxMessageSize(),
+                c.hostname().isBlank() ? HostName.local() : c.hostname().trim(), trusted, c.maxMessageSize(),
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
                 c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
                 c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
@@ -347,14 +346,6 @@ public class ListenerComponent implements SessionServices {
     private static void positive(String key, long value) throws ConfigurationException {
         if (value <= 0) {
             throw new ConfigurationException(key, "must be positive, not " + value);
-        }
-    }
-
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 

@@ -1,0 +1,170 @@
+package org.carrier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A bad value in a configuration file of the running Carrier is one log line naming the file, the key and the value,
+ * with no stack trace, and the settings in force stay (issue 22 item 10, issue 23 item 12). Also: the shipped
+ * size limit is the listener's, and an alias whose target is no user is refused at RCPT and named in the log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConfigErrorsIT {
+    private RunningCarrier carrier;
+    private Path work;
+
+    @BeforeAll
+    void start() throws Exception {
+        work = Files.createTempDirectory(Distribution.home().getParent(), "e2e-config-");
+        carrier = new RunningCarrier(work);
+        carrier.start();
+        carrier.awaitLog("route table:");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        Distribution.closeAll(carrier);
+    }
+
+    /** One int (or list) key of each configuration the core and the web console ship, with a value it cannot take. */
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of("org.carrier.dns.cfg", "timeoutMillis", "banana", "banana"),
+                Arguments.of("org.carrier.router.cfg", "localDomains", "exa mple, ,,", "exa mple"),
+                Arguments.of("org.carrier.router.cfg", "dnsWaitSeconds", "banana", "banana"),
+                Arguments.of("org.carrier.route-bad.cfg", "port", "abc", "abc"),
+                Arguments.of("org.carrier.queue.cfg", "activeLimit", "banana", "banana"),
+                Arguments.of("org.carrier.delivery.smtp.cfg", "maxConnections", "banana", "banana"),
+                Arguments.of("org.carrier.delivery.lmtp.cfg", "idleTimeoutSeconds", "banana", "banana"),
+                Arguments.of("org.carrier.metrics.cfg", "allowedNetworks", "10.0.0.0/33", "10.0.0.0/33"),
+                Arguments.of("org.carrier.filter.size.cfg", "maxMessageSize", "banana", "banana"));
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "{0}: {1} = {2}")
+    @MethodSource("badValues")
+    void aBadValueIsOneLineNamingFileKeyAndValueWithoutAStackTrace(String file, String key, String value, String named) throws Exception {
+        Path log = carrier.home.resolve("logs/carrier.log");
+        int before = read(log).length();
+        Path config = carrier.home.resolve("config").resolve(file);
+        if (file.equals("org.carrier.route-bad.cfg")) {
+            write(config, "domains = bad.test\ntransport = smtp\nnextHops = 127.0.0.1:1\n" + key + " = " + value + "\n");
+        } else {
+            set(config, key, value);
+        }
+        String expected = key + " = \"" + named + "\"";
+        carrier.awaitLog(expected);
+        Thread.sleep(1500); // whatever else SCR or FileInstall would log about it
+        String added = read(log).substring(before);
+        List<String> lines = added.lines().filter(l -> l.contains(expected)).toList();
+        assertEquals(1, lines.size(), "one line about " + expected + ":\n" + added);
+        assertTrue(lines.get(0).contains(config.toString()), "the line names the file: " + lines.get(0));
+        assertTrue(lines.get(0).contains(" ERROR "), lines.get(0));
+        assertFalse(Pattern.compile("Exception|^\\s+at ", Pattern.MULTILINE).matcher(added).find(), "no stack trace:\n" + added);
+    }
+
+    @Order(2)
+    @Test
+    void theLastGoodSettingsStayInForce() throws Exception {
+        // localDomains = "exa mple, ,," was refused: localhost is still ours, mple did not become a domain of ours
+        assertTrue(send("bob@localhost").startsWith("250"), "localhost is still a local domain");
+        try (SmtpClient c = new SmtpClient("127.0.0.1", carrier.smtpPort)) {
+            c.reply();
+            // and the size filter's bad value left the listener's maxMessageSize in force (one source of truth)
+            assertTrue(c.command("EHLO client.test").contains("SIZE 52428800"), "the listener's limit is announced");
+        }
+    }
+
+    @Order(3)
+    @Test
+    void anAliasWhoseTargetIsNoUserIsRefusedAtRcptAndNamedInTheLog() throws Exception {
+        set(carrier.home.resolve("config/org.carrier.router.cfg"), "localDomains", "localhost");
+        set(carrier.home.resolve("config/org.carrier.router.cfg"), "dnsWaitSeconds", "20");
+        set(carrier.home.resolve("config/org.carrier.router.cfg"), "localUsers", "alice, bob");
+        String log = carrier.awaitLog("alias postmaster: target root is not a user here");
+        assertTrue(log.lines().anyMatch(l -> l.contains(" WARN ") && l.contains("aliases.properties")
+                && l.contains("alias postmaster: target root is not a user here")), log);
+        assertTrue(Distribution.waitFor(10, () -> quietly("postmaster@localhost").startsWith("550 5.1.1")),
+                "postmaster = root without a user root is refused at RCPT: " + quietly("postmaster@localhost"));
+        assertTrue(send("alice@localhost").startsWith("250"));
+        set(carrier.home.resolve("config/org.carrier.router.cfg"), "localUsers", "alice, bob, root");
+        assertTrue(Distribution.waitFor(10, () -> quietly("postmaster@localhost").startsWith("250")), "root is a user again");
+    }
+
+    @Order(4)
+    @Test
+    void theRouteDecisionLoggerTheReadmeSuggestsShowsRouteDecisionsOnly() throws Exception {
+        Path logging = carrier.home.resolve("config/org.ops4j.pax.logging.cfg");
+        String shipped = Files.readString(logging, StandardCharsets.ISO_8859_1);
+        String enabled = shipped.replaceAll("(?m)^#(log4j2\\.logger\\.router\\.)", "$1");
+        assertFalse(enabled.equals(shipped), "the shipped file has the router logger to uncomment");
+        Path log = carrier.home.resolve("logs/carrier.log");
+        int before = read(log).length();
+        write(logging, enabled);
+        assertTrue(Distribution.waitFor(30, () -> {
+            quietly("carol@localhost");
+            return quietly("dave@localhost").startsWith("250") && read(log).substring(before).contains("route <dave@localhost>");
+        }), "no route decision at DEBUG:\n" + read(log).substring(before));
+        set(carrier.home.resolve("config/org.carrier.router.cfg"), "tableCheckSeconds", "3"); // SCR reconfigures the router
+        Thread.sleep(4000); // FileInstall polls each second; SCR calls the router's modified method
+
+        List<String> debug = read(log).substring(before).lines().filter(l -> l.contains(" DEBUG ")).toList();
+        assertFalse(debug.isEmpty());
+        assertTrue(debug.stream().allMatch(l -> l.contains("org.carrier.router.decisions - route <")),
+                "only route decisions at DEBUG:\n" + String.join("\n", debug));
+    }
+
+    private String send(String recipient) throws IOException {
+        return SmtpClient.send(carrier.smtpPort, "sender@client.test", List.of(recipient), SmtpClient.message("config", 100));
+    }
+
+    private String quietly(String recipient) {
+        try {
+            return send(recipient);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Sets {@code key} in a .cfg file: its line replaced, or appended when it has none. */
+    private static void set(Path file, String key, String value) throws IOException {
+        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+        Pattern line = Pattern.compile("(?m)^" + Pattern.quote(key) + "\\s*=.*$");
+        String changed = line.matcher(text).find() ? line.matcher(text).replaceFirst(key + " = " + java.util.regex.Matcher.quoteReplacement(value))
+                : text + (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + key + " = " + value + "\n";
+        write(file, changed);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
