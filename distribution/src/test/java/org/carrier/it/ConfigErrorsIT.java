@@ -123,8 +123,7 @@ class ConfigErrorsIT {
         int before = read(log).length();
         write(logging, enabled);
         assertTrue(Distribution.waitFor(30, () -> {
-            quietly("carol@localhost");
-            return quietly("dave@localhost").startsWith("250") && read(log).substring(before).contains("route <dave@localhost>");
+            return quietly("alice@localhost").startsWith("250") && read(log).substring(before).contains("route <alice@localhost>");
         }), "no route decision at DEBUG:\n" + read(log).substring(before));
         set(carrier.home.resolve("config/org.carrier.router.cfg"), "tableCheckSeconds", "3"); // SCR reconfigures the router
         Thread.sleep(4000); // FileInstall polls each second; SCR calls the router's modified method
