@@ -75,4 +75,11 @@ class RouterConfigurationTest {
         route.configure(TypedConfig.of(RouteConfiguration.Config.class, worse), worse);
         assertEquals(java.util.List.of("x.test"), route.route().patterns());
     }
+
+    @Test
+    void theReadmesExampleOfARefusedRouteValue() {
+        Route.Settings s = new Route.Settings("x", "x.test", "smtp", "127.0.0.1:25", 0, "sometimes", "", "", 550, "", 100);
+        assertEquals("tls = \"sometimes\": not one of none, may, encrypt, verify",
+                org.junit.jupiter.api.Assertions.assertThrows(org.carrier.api.config.ConfigProblem.class, () -> Route.parse(s)).getMessage());
+    }
 }
