@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpSession;
 /**
  * What the Carrier console pages share. The web console frames a page's HTML (GET without an extension) with its
  * header and menu; a GET of {@code NAME.json} below the page answers data for the page's script, and a POST is an
- * action: checked by {@link CsrfGuard} first, then answered with JSON (for fetch()) or with a redirect back to the
+ * action: checked by {@link CsrfGuard} first (refused with 403; {@link SameOriginGuard} has checked its origin before), then answered with JSON (for fetch()) or with a redirect back to the
  * page, which shows the outcome once (post/redirect/get, so a reload repeats nothing).
  */
 abstract class ConsolePage extends HttpServlet {
@@ -86,23 +86,19 @@ abstract class ConsolePage extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<String> refusal = CsrfGuard.refusal(request);
-        Outcome outcome;
         if (refusal.isPresent()) {
             LOG.warn("web console: refused a {} {} from {}: {}", request.getMethod(), request.getRequestURI(),
                     request.getRemoteAddr(), refusal.get());
-            outcome = Outcome.refused(refusal.get());
-            if (wantsJson(request) || request.getSession(false) == null) {
-                json(response, HttpServletResponse.SC_FORBIDDEN, answer(outcome));
-                return;
-            }
-        } else {
-            try {
-                outcome = act(request);
-            } catch (IllegalArgumentException e) {
-                outcome = Outcome.refused(e.getMessage());
-            }
-            LOG.info("web console {}: {}", label, outcome.message());
+            refuse(request, response, refusal.get());
+            return;
         }
+        Outcome outcome;
+        try {
+            outcome = act(request);
+        } catch (IllegalArgumentException e) {
+            outcome = Outcome.refused(e.getMessage());
+        }
+        LOG.info("web console {}: {}", label, outcome.message());
         if (wantsJson(request)) {
             json(response, outcome.ok() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_BAD_REQUEST, answer(outcome));
         } else {
@@ -112,12 +108,30 @@ abstract class ConsolePage extends HttpServlet {
         }
     }
 
+    /**
+     * 403 for a request that did not prove it comes from a console page of this session: JSON for a script, a short
+     * page with a link back for a form (a redirect would hide the refusal from whoever sent it).
+     */
+    private void refuse(HttpServletRequest request, HttpServletResponse response, String reason) throws IOException {
+        if (wantsJson(request)) {
+            json(response, HttpServletResponse.SC_FORBIDDEN, answer(Outcome.refused(reason)));
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        response.setContentType("text/html");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write("<!DOCTYPE html><title>Refused</title><p id='carrier-outcome' class='carrier-refused'>"
+                + Html.text("Nothing was changed: " + reason) + "</p><p><a href='" + Html.attr(pluginRoot(request)) + "'>Back to the page</a></p>");
+    }
+
     /** Where the browser goes after a form's action, relative to the page (e.g. back to an edit form after a refusal). */
     String afterAction(HttpServletRequest request, Outcome outcome) {
         return "";
     }
 
-    private static Map<String, Object> answer(Outcome outcome) {
+    /** The JSON answer to a page's script: {@code {"ok": ..., "message": ...}}. */
+    static Map<String, Object> answer(Outcome outcome) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("ok", outcome.ok());
         answer.put("message", outcome.message());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** The request handling every page shares: CSRF first, then the action, answered as JSON or by a redirect. */
+/** The request handling every page shares: the CSRF token first (the origin is SameOriginGuard's), then the action, answered as JSON or by a redirect. */
 class ConsolePageTest {
     private static final String ORIGIN = "http://127.0.0.1:8080";
 
@@ -75,14 +75,25 @@ class ConsolePageTest {
 
     @Test
     void aForgedPostIsRefusedBeforeTheActionRuns() throws Exception {
-        String token = tokenFromPage();
-        Fakes.Response foreign = post(Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example", "Accept", "application/json",
-                CsrfGuard.HEADER, token), Map.of("action", List.of("delete")));
-        assertEquals(403, foreign.status);
-        assertTrue(foreign.body.toString().contains("another site"), foreign.body.toString());
+        tokenFromPage();
         Fakes.Response tokenless = post(Map.of("Host", "127.0.0.1:8080", "Origin", ORIGIN, "Accept", "application/json"),
                 Map.of("action", List.of("delete")));
         assertEquals(403, tokenless.status);
+        assertTrue(tokenless.body.toString().contains("token"), tokenless.body.toString());
+        Fakes.Response guessed = post(Map.of("Host", "127.0.0.1:8080", "Origin", ORIGIN, "Accept", "application/json",
+                CsrfGuard.HEADER, "guess"), Map.of("action", List.of("delete")));
+        assertEquals(403, guessed.status);
+        assertTrue(acted.isEmpty(), "nothing was done: " + acted);
+    }
+
+    @Test
+    void aRefusedFormPostIsAnswered403NotRedirected() throws Exception {
+        tokenFromPage(); // the session exists: before, a refusal was then redirected (303) to the page with a flash
+        Fakes.Response r = post(Map.of("Host", "127.0.0.1:8080", "Referer", ORIGIN + "/system/console/test"),
+                Map.of("action", List.of("save"), CsrfGuard.FIELD, List.of("guess")));
+        assertEquals(403, r.status);
+        assertEquals(null, r.headers.get("Location"));
+        assertTrue(r.body.toString().contains("Nothing was changed: the form&#39;s security token is missing"), r.body.toString());
         assertTrue(acted.isEmpty(), "nothing was done: " + acted);
     }
 
