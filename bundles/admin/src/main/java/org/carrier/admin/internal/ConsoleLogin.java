@@ -1,10 +1,21 @@
 package org.carrier.admin.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -20,6 +31,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -27,19 +39,25 @@ import jakarta.servlet.http.HttpServletResponse;
  * The web console's login. The console is told (framework property
  * {@code felix.webconsole.security.providers=carrier}) to require this provider, so its built-in
  * admin/admin login never applies. With no password configured, one is generated at first start,
- * stored hashed in this component's configuration file and shown once in the log.
- * A password written in clear into the file is replaced by its hash. Without its configuration file the
- * console stays locked: no login is offered at all.
+ * stored hashed in this component's configuration file and written to the owner-only file
+ * {@code data/console-password} (never to the log). A password written in clear into the configuration is
+ * replaced by its hash. Without its configuration file the console stays locked: no login is offered at all.
+ * <p>
+ * The password is checked once per login (HTTP Basic, RFC 7617); the browser then gets a session cookie, so the
+ * pages' polling does not derive the PBKDF2 hash again for each request. Failed logins from one address are
+ * answered later each time ({@link LoginBackoff}).
  */
 @Component(service = SecurityProvider.class, configurationPid = ConsoleLogin.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = SecurityProvider.PROPERTY_ID + "=carrier")
 @Designate(ocd = ConsoleLogin.Config.class)
 public class ConsoleLogin implements SecurityProvider {
     static final String PID = "org.carrier.admin.console";
+    /** The session cookie's name. */
+    static final String COOKIE = "carrier-console";
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleLogin.class);
 
     @ObjectClassDefinition(name = "Carrier web console login",
-            description = "Who may use the web console. Leave the password empty to have one generated (shown once in the log).")
+            description = "Who may use the web console. Leave the password empty to have one generated (written to data/console-password).")
     public @interface Config {
         @AttributeDefinition(name = "User name")
         String username() default "admin";
@@ -50,24 +68,69 @@ public class ConsoleLogin implements SecurityProvider {
 
         @AttributeDefinition(name = "Realm", description = "The HTTP Basic authentication realm shown by browsers.")
         String realm() default "Carrier";
+
+        @AttributeDefinition(name = "Session idle timeout (minutes)",
+                description = "A login session unused for this long ends; the browser then logs in again.")
+        int sessionTimeoutMinutes() default 30;
+
+        @AttributeDefinition(name = "Session lifetime (hours)",
+                description = "A login session ends this long after the login, however much it is used.")
+        int sessionMaxHours() default 12;
     }
 
+    /**
+     * The session timeouts a configuration gives. Only these are checked: a refused value must never put the
+     * defaults' empty password in force, which would generate a new one.
+     */
+    record SessionLimits(Duration idle, Duration max) {
+        static SessionLimits of(Config config) {
+            return new SessionLimits(
+                    Duration.ofMinutes(ConfigProblem.atLeast("sessionTimeoutMinutes", config.sessionTimeoutMinutes(), 1)),
+                    Duration.ofHours(ConfigProblem.atLeast("sessionMaxHours", config.sessionMaxHours(), 1)));
+        }
+    }
+
+    /** How many times a password was checked (PBKDF2 derived): what a session saves. For tests. */
+    final AtomicLong passwordChecks = new AtomicLong();
+
     private final ConfigurationAdmin configAdmin;
+    private final GeneratedPassword generatedPassword;
+    private final ConfigGuard<Config, SessionLimits> guard = new ConfigGuard<>(Config.class, "the web console login", LOG::error);
+    private final ConsoleSessions sessions;
+    private final LoginBackoff backoff;
+    private final Consumer<Duration> pause;
     private volatile Config config;
 
     @Activate
-    public ConsoleLogin(@Reference ConfigurationAdmin configAdmin, Config config, BundleContext context) {
-        this.configAdmin = configAdmin;
-        this.config = config;
-        storeHashedPassword(config);
+    public ConsoleLogin(@Reference ConfigurationAdmin configAdmin, Config config, Map<String, Object> properties, BundleContext context) {
+        this(configAdmin, config, properties, new GeneratedPassword(passwordFile(context), Boolean.getBoolean("carrier.terminal")),
+                ConsoleLogin::sleep, System::nanoTime);
         LOG.info("web console on http://{}:{}/system/console (user {})",
                 property(context, "org.apache.felix.http.host", "127.0.0.1"),
                 property(context, "org.osgi.service.http.port", "8080"), config.username());
     }
 
+    ConsoleLogin(ConfigurationAdmin configAdmin, Config config, Map<String, Object> properties,
+                 GeneratedPassword generatedPassword, Consumer<Duration> pause, LongSupplier nanoClock) {
+        this.configAdmin = configAdmin;
+        this.generatedPassword = generatedPassword;
+        this.pause = pause;
+        this.config = config;
+        SessionLimits limits = guard.apply(config, properties, SessionLimits::of);
+        this.sessions = new ConsoleSessions(nanoClock, limits.idle(), limits.max());
+        this.backoff = new LoginBackoff(nanoClock);
+        storeHashedPassword(config);
+    }
+
     @Modified
-    void modified(Config changed) {
-        this.config = changed;
+    void modified(Config changed, Map<String, Object> properties) {
+        Config before = config;
+        config = changed;
+        SessionLimits limits = guard.apply(changed, properties, SessionLimits::of);
+        sessions.limits(limits.idle(), limits.max());
+        if (!changed.username().equals(before.username()) || !changed.password().equals(before.password())) {
+            sessions.closeAll(); // a changed login ends the sessions of the old one (OWASP: renew on credential change)
+        }
         storeHashedPassword(changed);
     }
 
@@ -78,6 +141,9 @@ public class ConsoleLogin implements SecurityProvider {
         }
         boolean generated = password.isEmpty();
         String clear = generated ? PasswordHash.randomPassword() : password;
+        if (generated && !generatedPassword.write(current.username(), clear)) {
+            return; // nowhere to show it: nothing is stored, so the next start tries again
+        }
         try {
             Configuration configuration = configAdmin.getConfiguration(PID, "?");
             Dictionary<String, Object> props = configuration.getProperties();
@@ -91,27 +157,66 @@ public class ConsoleLogin implements SecurityProvider {
             LOG.error("cannot store the web console password in configuration {}: {}", PID, e.toString());
             return;
         }
-        if (generated) {
-            LOG.warn("web console password generated for user {}: {}  (shown only now; stored hashed in {}.cfg)",
-                    current.username(), clear, PID);
-        } else {
+        if (!generated) {
             LOG.info("web console password of user {} is now stored hashed", current.username());
+            generatedPassword.delete(); // the generated one no longer works: a file showing it would mislead
         }
     }
 
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        Optional<String> sessionUser = sessions.user(sessionToken(request));
+        if (sessionUser.isPresent()) {
+            return sessionUser.get();
+        }
         Config current = config;
         String[] credentials = PasswordHash.basicCredentials(request.getHeader("Authorization"));
-        if (credentials != null && credentials[0].equals(current.username())
-                && PasswordHash.matches(credentials[1], current.password())) {
-            return credentials[0];
-        }
-        if (credentials != null) {
-            LOG.warn("web console login failed for user {} from {}", credentials[0], request.getRemoteAddr());
+        String address = request.getRemoteAddr();
+        if (credentials != null && !backoff.waiting(address)) {
+            if (matches(credentials, current)) {
+                backoff.succeeded(address);
+                startSession(request, response, credentials[0]);
+                return credentials[0];
+            }
+            Duration delay = backoff.failed(address);
+            LOG.warn("web console login failed for user {} from {} ({} in a row; answered after {} s, and no password from there is checked before)",
+                    printable(credentials[0]), address, backoff.failures(address), delay.toSeconds());
+            pause.accept(delay);
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + current.realm() + "\", charset=\"UTF-8\"");
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        return null;
+    }
+
+    private boolean matches(String[] credentials, Config current) {
+        if (!credentials[0].equals(current.username())) {
+            return false;
+        }
+        passwordChecks.incrementAndGet();
+        return PasswordHash.matches(credentials[1], current.password());
+    }
+
+    /**
+     * The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page or link makes the
+     * browser send it, RFC 6265bis §8.8), Secure when the console is reached over TLS, and without Max-Age, so
+     * it ends with the browser; the server ends it earlier after the idle timeout or the session lifetime.
+     */
+    private void startSession(HttpServletRequest request, HttpServletResponse response, String user) {
+        String token = sessions.open(user);
+        response.addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict"
+                + (request.isSecure() ? "; Secure" : ""));
+    }
+
+    private static String sessionToken(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return null;
+        }
+        for (Cookie cookie : cookies) {
+            if (COOKIE.equals(cookie.getName())) {
+                return cookie.getValue();
+            }
+        }
         return null;
     }
 
@@ -122,7 +227,27 @@ public class ConsoleLogin implements SecurityProvider {
 
     @Override
     public void logout(HttpServletRequest request, HttpServletResponse response) {
-        // Basic authentication has no server-side session to end.
+        sessions.close(sessionToken(request));
+        response.addHeader("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    }
+
+    /** A user name as sent, safe for a log line: control characters (a forged line break) become '?'. */
+    static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return sb.toString();
+    }
+
+    private static Path passwordFile(BundleContext context) {
+        return Paths.get(Objects.requireNonNullElse(context.getProperty("carrier.data.dir"), "data"), "console-password");
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String property(BundleContext context, String name, String fallback) {
