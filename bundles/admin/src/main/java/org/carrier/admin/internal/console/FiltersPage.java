@@ -13,7 +13,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -51,7 +50,7 @@ public class FiltersPage extends ConsolePage {
 
     @Override
     void renderPage(HttpServletRequest request, PrintWriter out) {
-        FilterInventory inventory = FilterInventory.of(context, metrics);
+        FilterInventory inventory = FilterInventory.of(context, metrics, components);
         String configMgr = request.getAttribute("felix.webconsole.appRoot") + "/configMgr/";
         out.println("<h2>Filters</h2>");
         out.println("<p>The SMTP filters deployed, in the order each SMTP transaction runs them (highest service ranking"
@@ -66,7 +65,7 @@ public class FiltersPage extends ConsolePage {
         for (FilterInventory.Filter f : inventory.filters()) {
             out.println("<tr data-filter='" + Html.attr(f.name()) + "'><td>" + position++ + "</td><td class='filter-name'>" + Html.text(f.name())
                     + "</td><td>" + f.ranking() + "</td><td>" + Html.text(f.bundle() + " " + f.bundleVersion()) + "</td><td>"
-                    + configurationLink(configMgr, configurationPid(f))
+                    + configurationLink(configMgr, f.pid())
                     + "</td><td class='filter-verdicts'>" + verdicts(f) + "</td></tr>");
         }
         out.println("</tbody></table>");
@@ -74,23 +73,6 @@ public class FiltersPage extends ConsolePage {
 
     private static String configurationLink(String configMgr, String pid) {
         return pid == null ? "none" : "<a href='" + Html.attr(configMgr + Html.query(pid)) + "'>" + Html.text(pid) + "</a>";
-    }
-
-    /**
-     * The PID the filter is configured under. A filter without a configuration yet is registered without
-     * {@code service.pid}, under its component's name; its configuration PID (the one its Metatype form is for) is
-     * then the one its component declares.
-     */
-    private String configurationPid(FilterInventory.Filter f) {
-        ServiceComponentRuntime runtime = components;
-        if (runtime != null && f.pid() != null) {
-            for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
-                if (d.name.equals(f.pid()) && d.configurationPid != null && d.configurationPid.length > 0) {
-                    return d.configurationPid[0];
-                }
-            }
-        }
-        return f.pid();
     }
 
     private static String verdicts(FilterInventory.Filter f) {

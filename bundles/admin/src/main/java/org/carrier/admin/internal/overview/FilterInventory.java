@@ -18,6 +18,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,7 @@ public record FilterInventory(List<Filter> filters) {
      *
      * @param name          its {@code carrier.filter.name} property, the name its verdicts are counted under (else its
      *                      component name, else "service ID")
-     * @param pid           the configuration PID ({@code service.pid}, else {@code component.name}), or {@code null}
+     * @param pid           the configuration PID ({@code service.pid}, else the component's configuration PID), or {@code null}
      * @param ranking       its service ranking
      * @param serviceId     its service ID
      * @param bundle        the symbolic name of the bundle that registered it
@@ -66,11 +68,14 @@ public record FilterInventory(List<Filter> filters) {
     public record Registration(String name, String pid, int ranking, long serviceId, String bundle, String bundleVersion) {
     }
 
-    /** The filters registered in the framework of {@code context}, with the counts of {@code sources}. */
-    public static FilterInventory of(BundleContext context, Collection<MetricSource> sources) {
+    /**
+     * The filters registered in the framework of {@code context}, with the counts of {@code sources}; {@code components}
+     * (SCR's runtime, null when absent) names the configuration PID of a filter that has no configuration yet.
+     */
+    public static FilterInventory of(BundleContext context, Collection<MetricSource> sources, ServiceComponentRuntime components) {
         try {
             Collection<ServiceReference<SmtpFilter>> references = context.getServiceReferences(SmtpFilter.class, null);
-            return of(references.stream().map(FilterInventory::registration).toList(), sources);
+            return of(references.stream().map(r -> registration(r, components)).toList(), sources);
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e); // no filter expression given
         }
@@ -87,7 +92,7 @@ public record FilterInventory(List<Filter> filters) {
         return new FilterInventory(filters);
     }
 
-    static Registration registration(ServiceReference<?> reference) {
+    static Registration registration(ServiceReference<?> reference, ServiceComponentRuntime components) {
         long id = (Long) reference.getProperty(Constants.SERVICE_ID);
         Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
         Object componentName = reference.getProperty("component.name");
@@ -96,11 +101,29 @@ public record FilterInventory(List<Filter> filters) {
         Bundle bundle = reference.getBundle();
         return new Registration(
                 name != null ? name.toString() : componentName != null ? componentName.toString() : "service " + id,
-                pid != null ? pid.toString() : componentName != null ? componentName.toString() : null,
+                pid != null ? pid.toString() : configurationPid(components, bundle, componentName),
                 ranking instanceof Integer r ? r : 0,
                 id,
                 bundle == null ? "(unregistered)" : bundle.getSymbolicName(),
                 bundle == null ? "" : bundle.getVersion().toString());
+    }
+
+    /**
+     * The PID a filter without a configuration yet is configured under: a DS component registers its service without
+     * {@code service.pid} until a configuration exists, and its configuration PID (the one its Metatype form and a
+     * {@code .cfg} file use) is the one its component description declares, which need not be its name (DS 112.4.4).
+     */
+    private static String configurationPid(ServiceComponentRuntime components, Bundle bundle, Object componentName) {
+        if (componentName == null) {
+            return null;
+        }
+        if (components != null && bundle != null) {
+            ComponentDescriptionDTO description = components.getComponentDescriptionDTO(bundle, componentName.toString());
+            if (description != null && description.configurationPid != null && description.configurationPid.length > 0) {
+                return description.configurationPid[0];
+            }
+        }
+        return componentName.toString(); // DS: the configuration PID defaults to the component name
     }
 
     /** filter name to verdict to count, summed over every source that reports the counter. */

@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * {@code carrier:route ADDRESS} (where mail for an address goes now: route, MX records, next hops and their addresses;
@@ -39,6 +40,8 @@ public class RoutingCommands {
     private volatile DnsResolver dns;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServiceComponentRuntime components;
     private BundleContext context;
 
     @Activate
@@ -69,6 +72,6 @@ public class RoutingCommands {
 
     /** The SMTP filters in chain order, with their verdict counts. */
     public String filters() {
-        return OverviewText.filters(FilterInventory.of(context, metrics));
+        return OverviewText.filters(FilterInventory.of(context, metrics, components));
     }
 }

@@ -5,9 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Map;
 
+import java.lang.reflect.Proxy;
+
+import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.metrics.MetricSource;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 class FilterInventoryTest {
 
@@ -44,5 +53,45 @@ class FilterInventoryTest {
         assertEquals(Map.of("reject", 1L), inventory.filters().get(0).verdicts());
         assertEquals(Map.of(), inventory.filters().get(1).verdicts());
         assertEquals("org.carrier.filter.greylist", inventory.filters().get(1).pid());
+    }
+
+    @Test
+    void aFilterWithoutConfigurationShowsItsComponentsConfigurationPidNotItsClassName() {
+        Bundle bundle = proxy(Bundle.class, (name, args) -> switch (name) {
+            case "getSymbolicName" -> "org.carrier.filter.size";
+            case "getVersion" -> new Version(0, 1, 0);
+            default -> throw new UnsupportedOperationException(name);
+        });
+        // as SCR registers a component's service before any configuration exists: no service.pid
+        Map<String, Object> properties = Map.of(Constants.SERVICE_ID, 31L, "component.name", "org.carrier.filter.size.internal.SizeFilter",
+                SmtpFilter.NAME, "size", Constants.SERVICE_RANKING, 1000);
+        ServiceReference<?> reference = proxy(ServiceReference.class, (name, args) -> switch (name) {
+            case "getProperty" -> properties.get((String) args[0]);
+            case "getBundle" -> bundle;
+            default -> throw new UnsupportedOperationException(name);
+        });
+        ComponentDescriptionDTO description = new ComponentDescriptionDTO();
+        description.name = "org.carrier.filter.size.internal.SizeFilter";
+        description.configurationPid = new String[] {"org.carrier.filter.size"};
+        ServiceComponentRuntime scr = proxy(ServiceComponentRuntime.class, (name, args) -> switch (name) {
+            case "getComponentDescriptionDTO" -> args[0] == bundle && description.name.equals(args[1]) ? description : null;
+            default -> throw new UnsupportedOperationException(name);
+        });
+
+        assertEquals("org.carrier.filter.size", FilterInventory.registration(reference, scr).pid());
+        assertEquals("org.carrier.filter.size.internal.SizeFilter", FilterInventory.registration(reference, null).pid(),
+                "without SCR's runtime: the component name, DS's default configuration PID");
+    }
+
+    interface Handler {
+        Object handle(String method, Object[] args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, Handler handler) {
+        return (T) Proxy.newProxyInstance(FilterInventoryTest.class.getClassLoader(), new Class<?>[] {type},
+                (self, method, args) -> method.getDeclaringClass() == Object.class ? (method.getName().equals("equals") ? self == args[0]
+                        : method.getName().equals("hashCode") ? System.identityHashCode(self) : type.getSimpleName())
+                        : handler.handle(method.getName(), args));
     }
 }
