@@ -323,6 +323,7 @@ class DistributionIT {
                 .collect(Collectors.joining("&"));
         HttpResponse<String> response = http.send(request("/system/console/configMgr/" + pid, "admin", carrier.generatedPassword())
                 .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", "http://127.0.0.1:" + carrier.httpPort) // as a browser sends it: the console refuses a POST without
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(response.statusCode() < 400, "console refused the change: " + response.statusCode() + " " + response.body());
     }

@@ -2,18 +2,13 @@ package org.carrier.it;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,8 +16,6 @@ import java.util.stream.Stream;
  * separate process, without a terminal (as a service manager would), on free loopback ports.
  */
 final class RunningCarrier implements AutoCloseable {
-    private static final Pattern PASSWORD = Pattern.compile("web console password generated for user admin: (\\S+)");
-
     final Path home;
     final int smtpPort;
     final int httpPort;
@@ -62,25 +55,27 @@ final class RunningCarrier implements AutoCloseable {
         return this;
     }
 
+    /** The CPU time Carrier's JVM has used so far (bin/carrier execs it, so it is the process started). */
+    java.time.Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + process));
+    }
+
     /** Whether the web console ever accepted admin/admin since this instance was created. */
     boolean wellKnownPasswordAccepted() {
         return wellKnownPasswordAccepted;
     }
 
-    /** Tries admin/admin once; always true, so it can run inside a wait condition. */
+    /**
+     * Tries admin/admin once; always true, so it can run inside a wait condition. From an address of its own
+     * (127.0.0.3): the console slows down failed logins per address, which must not hold up the tests' own logins.
+     */
     private boolean probeWellKnownLogin() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(
-                    "http://127.0.0.1:" + httpPort + "/system/console/bundles").toURL().openConnection();
-            c.setConnectTimeout(500);
-            c.setReadTimeout(2000);
-            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.US_ASCII)));
-            if (c.getResponseCode() == 200) {
+            if (LoopbackHttp.get("127.0.0.3", httpPort, "/system/console/bundles", "admin", "admin", 1000) == 200) {
                 wellKnownPasswordAccepted = true;
             }
-            c.disconnect();
         } catch (IOException e) {
-            // not listening yet
+            // not listening yet, or the answer to a failed login is held back
         }
         return true;
     }
@@ -133,14 +128,20 @@ final class RunningCarrier implements AutoCloseable {
         }
     }
 
-    /** The web console password generated at first start, as shown once in the log. */
+    /** The file a web console password generated at first start is written to (never to the log). */
+    Path passwordFile() {
+        return home.resolve("data/console-password");
+    }
+
+    /** The web console password generated at first start, read from {@link #passwordFile()}. */
     String generatedPassword() throws InterruptedException {
-        Distribution.waitFor(30, () -> PASSWORD.matcher(console()).find());
-        Matcher m = PASSWORD.matcher(console());
-        if (!m.find()) {
-            throw new IllegalStateException("no generated password in the log:\n" + console());
+        Path file = passwordFile();
+        Distribution.waitFor(30, () -> !read(file).isBlank());
+        String password = read(file).strip();
+        if (password.isEmpty()) {
+            throw new IllegalStateException("no generated password in " + file + "; console:\n" + console());
         }
-        return m.group(1);
+        return password;
     }
 
     /** What a script of the distribution did: its exit status and its output. */
