@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.carrier.dns.internal.NsdServer;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +49,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web console's Routes, Queue and Filters pages in a real browser: Debian's headless chromium, driven through
  * its chromedriver by Selenium, against the started distribution. A route added on the Routes page carries mail to an
  * SMTP sink and survives a restart; a waiting message is held and released from the Queue page. Screenshots of the
- * three pages go to target/screenshots (the README shows copies from src/docs).
+ * three pages go to target/screenshots (the README shows copies from src/docs). Pages of another site (other loopback
+ * origins) cannot drive the stock Configuration and Bundles pages, while the Configuration page itself still saves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,6 +85,8 @@ class WebConsoleBrowserIT {
         carrier = new RunningCarrier(temp);
         carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
         carrier.configure("org.carrier.route-partners.cfg", "name = partners\ndomains = *.mx.test\ntransport = mx\n");
+        carrier.configure("org.carrier.smtp.listener-untrusted.cfg",
+                "name = untrusted\nbindAddress = 127.0.0.1\nport = " + Distribution.freePort() + "\ntrustedNetworks = 127.0.0.2/32\n");
         carrier.start();
         password = carrier.generatedPassword();
         console = "http://127.0.0.1:" + carrier.httpPort + "/system/console/";
@@ -249,6 +257,101 @@ class WebConsoleBrowserIT {
         open("carrier-routes");
         assertEquals(0, browser.findElements(By.cssSelector("#routes tr[data-route='forged']")).size());
         assertFalse(Files.exists(carrier.home.resolve("config/org.carrier.route-forged.cfg")));
+    }
+
+    @Test
+    @Order(7)
+    void anotherSitesPageCannotDriveTheStockPagesWhileTheConfigurationPageItselfSaves() throws Exception {
+        Path listener = carrier.home.resolve("config/org.carrier.smtp.listener-untrusted.cfg");
+        String before = Files.readString(listener);
+        String sizeFilter = bundleId("org.carrier.filter.size");
+        String configMgr = console + "configMgr/org.carrier.smtp.listener~untrusted";
+        // the attacks of issue 23: an open relay through the Configuration page, a bundle stopped through the Bundles page
+        Map<String, String> pages = Map.of(
+                "/relay.html", autoSubmit(configMgr, Map.of("apply", "true", "action", "ajaxConfigManager",
+                        "propertylist", "trustedNetworks", "trustedNetworks", "0.0.0.0/0")),
+                "/stop.html", autoSubmit(console + "bundles/" + sizeFilter, Map.of("action", "stop")));
+        // another port of the same host (same site: even the session cookie comes along) and another address
+        for (String address : List.of("127.0.0.1", "127.0.0.2")) {
+            HttpServer site = HttpServer.create(new InetSocketAddress(address, 0), 0);
+            pages.forEach((path, html) -> site.createContext(path, exchange -> {
+                byte[] body = html.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            }));
+            site.start();
+            try {
+                String origin = "http://" + address + ":" + site.getAddress().getPort();
+                for (String path : pages.keySet()) {
+                    browser.get(origin + path);
+                    // the form submits itself; the browser then shows the console's answer
+                    wait.until(d -> d.getCurrentUrl().startsWith(console));
+                    String answer = wait.until(d -> d.findElement(By.tagName("body")).getText());
+                    assertTrue(answer.contains("403 refused: the request comes from another site: " + origin), path + " from " + origin + ": " + answer);
+                }
+            } finally {
+                site.stop(0);
+            }
+        }
+        assertEquals("Active", bundleState(sizeFilter), "the size filter's bundle still runs");
+        Thread.sleep(2500); // a change would be written back within FileInstall's 1 s poll
+        assertEquals(before, Files.readString(listener), "the listener's file is unchanged: no open relay");
+        assertTrue(carrier.awaitLog("refused a POST /system/console/bundles/" + sizeFilter).contains(
+                "refused a POST /system/console/configMgr/org.carrier.smtp.listener~untrusted from 127.0.0.1: the request comes from another site"));
+
+        // the stock Configuration page itself still saves (its XHR comes from the console's own origin)
+        browser.get(configMgr);
+        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#editorForm [name='trustedNetworks']")));
+        field.clear();
+        field.sendKeys("127.0.0.9/32");
+        browser.findElement(By.xpath("//div[contains(@class,'ui-dialog-buttonpane')]//button[normalize-space()='Save']")).click();
+        assertTrue(Distribution.waitFor(20, () -> read(listener).contains("127.0.0.9/32")), read(listener));
+        screenshot("configuration-saved");
+    }
+
+    /** A page that, once opened, posts {@code fields} to {@code action} as a form of another site would. */
+    private static String autoSubmit(String action, Map<String, String> fields) {
+        StringBuilder html = new StringBuilder("<!DOCTYPE html><html><body><form id='f' method='POST' action='" + action + "'>");
+        fields.forEach((name, value) -> html.append("<input type='hidden' name='").append(name).append("' value='").append(value).append("'>"));
+        return html.append("</form><script>document.getElementById('f').submit();</script></body></html>").toString();
+    }
+
+    private String bundleId(String symbolicName) throws IOException, InterruptedException {
+        return bundleField(symbolicName, "\"id\":(\\d+)");
+    }
+
+    private String bundleState(String id) throws IOException, InterruptedException {
+        HttpResponse<String> json = get("bundles/" + id + ".json");
+        Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(json.body());
+        assertTrue(m.find(), json.body());
+        return m.group(1);
+    }
+
+    /** A field of a bundle's entry in the Bundles page's JSON (one object per bundle, "id" first). */
+    private String bundleField(String symbolicName, String field) throws IOException, InterruptedException {
+        String json = get("bundles.json").body();
+        int at = json.indexOf("\"symbolicName\":\"" + symbolicName + "\"");
+        int start = json.lastIndexOf("{\"id\":", at);
+        Matcher m = Pattern.compile(field).matcher(at < 0 || start < 0 ? "" : json.substring(start, at));
+        assertTrue(m.find(), "no " + symbolicName + " in " + json);
+        return m.group(1);
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(console + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+                .GET().build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private HttpResponse<String> post(String form, String cookie, String origin) throws IOException, InterruptedException {

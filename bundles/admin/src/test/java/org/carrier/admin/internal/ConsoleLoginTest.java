@@ -1,10 +1,10 @@
 package org.carrier.admin.internal;
 
+import static org.carrier.admin.internal.Proxies.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,23 +163,5 @@ class ConsoleLoginTest {
     @Test
     void aLoggedUserNameCannotForgeALogLine() {
         assertEquals("admin?INFO forged", ConsoleLogin.printable("admin\nINFO forged"));
-    }
-
-    interface Handler {
-        Object handle(String method, Object[] args) throws Exception;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <T> T proxy(Class<T> type, Handler handler) {
-        return (T) Proxy.newProxyInstance(ConsoleLoginTest.class.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(self);
-                    case "equals" -> self == args[0];
-                    default -> type.getSimpleName() + " fake";
-                };
-            }
-            return handler.handle(method.getName(), args);
-        });
     }
 }

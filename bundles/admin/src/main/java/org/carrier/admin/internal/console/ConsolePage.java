@@ -17,8 +17,9 @@ import jakarta.servlet.http.HttpSession;
 /**
  * What the Carrier console pages share. The web console frames a page's HTML (GET without an extension) with its
  * header and menu; a GET of {@code NAME.json} below the page answers data for the page's script, and a POST is an
- * action: checked by {@link CsrfGuard} first (refused with 403; {@link SameOriginGuard} has checked its origin before), then answered with JSON (for fetch()) or with a redirect back to the
- * page, which shows the outcome once (post/redirect/get, so a reload repeats nothing).
+ * action: its token checked by {@link CsrfGuard} first (refused with 403; {@link SameOriginGuard} has checked its
+ * origin before), then answered with JSON (for fetch()) or with a redirect back to the page, which shows the
+ * outcome once (post/redirect/get, so a reload repeats nothing).
  */
 abstract class ConsolePage extends HttpServlet {
     static final String CATEGORY = "Carrier";

@@ -2,7 +2,6 @@ package org.carrier.admin.internal.console;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -11,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.carrier.admin.internal.Proxies;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -125,21 +125,7 @@ final class Fakes {
         }
     }
 
-    interface Answer {
-        Object answer(String method, Object[] args) throws Exception;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <T> T proxy(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(Fakes.class.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(self);
-                    case "equals" -> self == args[0];
-                    default -> type.getSimpleName() + " fake";
-                };
-            }
-            return answer.answer(method.getName(), args);
-        });
+    static <T> T proxy(Class<T> type, Proxies.Answer answer) {
+        return Proxies.proxy(type, answer);
     }
 }

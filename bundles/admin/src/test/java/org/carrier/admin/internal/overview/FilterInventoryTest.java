@@ -1,11 +1,10 @@
 package org.carrier.admin.internal.overview;
 
+import static org.carrier.admin.internal.Proxies.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
-
-import java.lang.reflect.Proxy;
 
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.metrics.CounterFamily;
@@ -81,17 +80,5 @@ class FilterInventoryTest {
         assertEquals("org.carrier.filter.size", FilterInventory.registration(reference, scr).pid());
         assertEquals("org.carrier.filter.size.internal.SizeFilter", FilterInventory.registration(reference, null).pid(),
                 "without SCR's runtime: the component name, DS's default configuration PID");
-    }
-
-    interface Handler {
-        Object handle(String method, Object[] args);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T proxy(Class<T> type, Handler handler) {
-        return (T) Proxy.newProxyInstance(FilterInventoryTest.class.getClassLoader(), new Class<?>[] {type},
-                (self, method, args) -> method.getDeclaringClass() == Object.class ? (method.getName().equals("equals") ? self == args[0]
-                        : method.getName().equals("hashCode") ? System.identityHashCode(self) : type.getSimpleName())
-                        : handler.handle(method.getName(), args));
     }
 }
