@@ -27,7 +27,11 @@ final class ProtocolDriver {
     Response.Next next;
 
     ProtocolDriver(ListenerSettings settings, String clientIp) {
-        TestServices services = new TestServices();
+        this(settings, clientIp, new TestServices());
+    }
+
+    /** A session with these services (e.g. with filters in them). */
+    ProtocolDriver(ListenerSettings settings, String clientIp, TestServices services) {
         queue = services.queue;
         protocol = new SmtpProtocol(settings, services, "T1", new InetSocketAddress(clientIp, 40000), new InetSocketAddress("127.0.0.1", 25));
         next = protocol.greet().next();
