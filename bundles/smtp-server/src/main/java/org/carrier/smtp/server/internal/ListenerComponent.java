@@ -2,6 +2,7 @@ package org.carrier.smtp.server.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,13 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
+import org.carrier.smtp.server.internal.auth.AuthLockout;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
 import org.carrier.smtp.server.internal.sender.SenderLoginCheck;
@@ -91,15 +95,27 @@ public class ListenerComponent implements SessionServices {
         int maxConnections() default 1000;
 
         @AttributeDefinition(name = "Maximum connections per client", description = "Sessions at once from one client address "
-                + "outside the trusted networks; one more gets 421 4.7.0.")
-        int maxConnectionsPerClient() default 50;
+                + "outside the trusted networks (Postfix's smtpd_client_connection_count_limit); one more gets 421 4.7.0.")
+        int maxConnectionsPerClient() default 20;
 
-        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300. Then 421 4.4.2.")
+        @AttributeDefinition(name = "Connections reserved for trusted clients", description = "Of the maximum connections, "
+                + "how many only clients in the trusted networks may take (at most half), so that a flood of untrusted "
+                + "connections never locks them out.")
+        int reservedTrustedConnections() default 50;
+
+        @AttributeDefinition(name = "Command timeout (seconds)", description = "RFC 5321 §4.5.3.2.7: at least 300. A deadline: "
+                + "each command line must be complete this long after the previous reply, however slowly its bytes come. "
+                + "Then 421 4.4.2.")
         int commandTimeoutSeconds() default 300;
 
-        @AttributeDefinition(name = "Data timeout (seconds)", description = "How long to wait for more message data "
-                + "(RFC 5321 §4.5.3.2.5: at least 180). Then 421 4.4.2.")
+        @AttributeDefinition(name = "Data timeout (seconds)", description = "RFC 5321 §4.5.3.2.5: at least 180. A deadline "
+                + "for the whole message content, from 354 to the final dot, and for each BDAT chunk. Then 421 4.4.2.")
         int dataTimeoutSeconds() default 180;
+
+        @AttributeDefinition(name = "Stress timeout (seconds)", description = "Once untrusted clients hold 80% of their slots "
+                + "(until they are back under 70%), each of their command lines, the first included, must come within this "
+                + "time instead (Postfix's stress-adaptive timeouts).")
+        int stressTimeoutSeconds() default 10;
 
         @AttributeDefinition(name = "Maximum errors", description = "Error replies before the session is closed with 421 4.7.0.")
         int maxErrors() default 20;
@@ -152,6 +168,21 @@ public class ListenerComponent implements SessionServices {
                 + "lines, reloaded when it changes. A user without a line may use its login if that is an address. "
                 + "Empty: no file, only that default.")
         String senderLoginsFile() default "config/sender-logins.properties";
+
+        @AttributeDefinition(name = "AUTH failures per client", description = "Failed AUTH attempts from one untrusted client "
+                + "address (IPv6: /64), on any listener, within the failure window that lock it out: AUTH then gets 454 4.7.0, "
+                + "the right password too. 0: no lockout.")
+        int authFailuresPerClient() default AuthLockout.DEFAULT_PER_CLIENT;
+
+        @AttributeDefinition(name = "AUTH failures per user", description = "Failed AUTH attempts for one user name from "
+                + "untrusted clients within the failure window that lock the name out (guessing from many addresses). 0: no lockout.")
+        int authFailuresPerUser() default AuthLockout.DEFAULT_PER_USER;
+
+        @AttributeDefinition(name = "AUTH failure window (seconds)")
+        int authFailureWindowSeconds() default 600;
+
+        @AttributeDefinition(name = "AUTH lockout (seconds)")
+        int authLockoutSeconds() default 900;
     }
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -179,22 +210,34 @@ public class ListenerComponent implements SessionServices {
     private SmtpListener listener;
 
     @Activate
-    synchronized void activate(BundleContext context, Config config) throws IOException, ConfigurationException {
+    synchronized void activate(BundleContext context, Config config, Map<String, Object> properties) {
         certificates = ServerCertificates.inDataDirectory(context.getProperty("carrier.data.dir"));
-        ListenerSettings plain = settings(config);
-        filterBudgetMillis = config.filterTimeoutMillis();
-        rebuildChain();
-        if (plain.role().implicitTls()) {
-            applied = plain.withTls(tls(config, plain.hostname()));
-            listener = new SmtpListener(applied, this);
-            return;
+        start(config, properties);
+    }
+
+    /** A broken configuration or a port in use is one log line; a later good configuration starts the listener. */
+    private void start(Config config, Map<String, Object> properties) {
+        try {
+            ListenerSettings plain = settings(config, properties);
+            filterBudgetMillis = config.filterTimeoutMillis();
+            rebuildChain();
+            if (plain.role().implicitTls()) {
+                ListenerSettings withTls = plain.withTls(tls(config, plain.hostname()));
+                listener = new SmtpListener(withTls, this);
+                applied = withTls;
+                return;
+            }
+            // The port answers at once; STARTTLS joins when the certificate is ready (making one takes seconds).
+            listener = new SmtpListener(plain, this);
+            applied = plain;
+            Thread loader = new Thread(() -> addTls(config, plain), "carrier-smtp-tls-" + plain.name());
+            loader.setDaemon(true);
+            loader.start();
+        } catch (ConfigurationException e) {
+            LOG.error("{}: {}: {}; the listener does not start until it is fixed", source(properties), e.getProperty(), e.getReason());
+        } catch (IOException e) {
+            LOG.error("{}: {}; the listener does not start until it is fixed", source(properties), e.getMessage());
         }
-        // The port answers at once; STARTTLS joins when the certificate is ready (making one takes seconds).
-        applied = plain;
-        listener = new SmtpListener(plain, this);
-        Thread loader = new Thread(() -> addTls(config, plain), "carrier-smtp-tls-" + plain.name());
-        loader.setDaemon(true);
-        loader.start();
     }
 
     /** Better a listener without STARTTLS than no listener: mail still arrives, and the log says why. */
@@ -234,34 +277,39 @@ public class ListenerComponent implements SessionServices {
 
     /** A broken change is logged with its file and key, and the listener keeps its last good settings. */
     @Modified
-    synchronized void modified(Config config, Map<String, Object> properties) throws IOException {
+    synchronized void modified(Config config, Map<String, Object> properties) {
+        if (listener == null) {
+            start(config, properties);
+            return;
+        }
         ListenerSettings next;
         try {
-            next = settings(config);
+            next = settings(config, properties);
             next = next.withTls(tls(config, next.hostname()));
+            listener.update(next);
         } catch (ConfigurationException e) {
             LOG.error("{}: {}: {}; the listener keeps its last good settings", source(properties), e.getProperty(), e.getReason());
             return;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.error("{}: {}; the listener keeps its last good settings", source(properties), e.getMessage());
             return;
         }
         filterBudgetMillis = config.filterTimeoutMillis();
         rebuildChain();
         applied = next;
-        listener.update(next);
     }
 
     /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */
     private static String source(Map<String, Object> properties) {
-        Object file = properties.get("felix.fileinstall.filename");
-        return "configuration " + properties.get("service.pid") + (file == null ? "" : " (" + file + ")");
+        return TypedConfig.source(properties);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        listener.close();
-        listener = null;
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
         filterThreads.shutdownNow();
     }
 
@@ -301,6 +349,21 @@ public class ListenerComponent implements SessionServices {
         return chain;
     }
 
+    /**
+     * {@link #settings(Config)} of the configuration read at once ({@link TypedConfig}), so that a value DS cannot
+     * convert ({@code port = abc}) is refused with its key and value, not thrown later as a bare NumberFormatException.
+     */
+    static ListenerSettings settings(Config c, Map<String, ?> properties) throws ConfigurationException {
+        Config read;
+        try {
+            read = TypedConfig.read(Config.class, c, properties);
+        } catch (ConfigProblem e) {
+            // ConfigProblem's reasons say what is expected: "not a whole number".
+            throw new ConfigurationException(e.key(), (e.value() == null ? "the value is " : "\"" + e.value() + "\" is ") + e.reason());
+        }
+        return settings(read);
+    }
+
     static ListenerSettings settings(Config c) throws ConfigurationException {
         Networks trusted = networks("trustedNetworks", c.trustedNetworks());
         Networks proxies = networks("proxyNetworks", c.proxyNetworks());
@@ -319,8 +382,14 @@ public class ListenerComponent implements SessionServices {
         positive("maxRecipients", c.maxRecipients());
         positive("maxConnections", c.maxConnections());
         positive("maxConnectionsPerClient", c.maxConnectionsPerClient());
+        notNegative("reservedTrustedConnections", c.reservedTrustedConnections());
         positive("commandTimeoutSeconds", c.commandTimeoutSeconds());
         positive("dataTimeoutSeconds", c.dataTimeoutSeconds());
+        positive("stressTimeoutSeconds", c.stressTimeoutSeconds());
+        notNegative("authFailuresPerClient", c.authFailuresPerClient());
+        notNegative("authFailuresPerUser", c.authFailuresPerUser());
+        positive("authFailureWindowSeconds", c.authFailureWindowSeconds());
+        positive("authLockoutSeconds", c.authLockoutSeconds());
         positive("maxMessageSize", c.maxMessageSize());
         positive("filterTimeoutMillis", c.filterTimeoutMillis());
         if (c.maxLineLength() < 512) {
@@ -329,10 +398,13 @@ public class ListenerComponent implements SessionServices {
         return new ListenerSettings(c.name(), c.bindAddress().trim(), c.port(), role,
                 c.hostname().isBlank() ? HostName.local() : c.hostname().trim(), trusted, c.maxMessageSize(),
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
-                c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
+                c.reservedTrustedConnections(), c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000,
+                c.stressTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
                 c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
                 c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth(),
-                new SenderLoginCheck(c.senderLoginsFile().isBlank() ? null : Path.of(c.senderLoginsFile().trim()), c.senderLoginCheck()));
+                new SenderLoginCheck(c.senderLoginsFile().isBlank() ? null : Path.of(c.senderLoginsFile().trim()), c.senderLoginCheck()),
+                new AuthLockout(c.authFailuresPerClient(), c.authFailuresPerUser(), Duration.ofSeconds(c.authFailureWindowSeconds()),
+                        Duration.ofSeconds(c.authLockoutSeconds())));
     }
 
     private static Networks networks(String key, String value) throws ConfigurationException {
@@ -346,6 +418,12 @@ public class ListenerComponent implements SessionServices {
     private static void positive(String key, long value) throws ConfigurationException {
         if (value <= 0) {
             throw new ConfigurationException(key, "must be positive, not " + value);
+        }
+    }
+
+    private static void notNegative(String key, long value) throws ConfigurationException {
+        if (value < 0) {
+            throw new ConfigurationException(key, "must be 0 or more, not " + value);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.carrier.smtp.server.internal;
 
+import org.carrier.smtp.server.internal.auth.AuthLockout;
 import org.carrier.smtp.server.internal.auth.AuthRules;
 import org.carrier.smtp.server.internal.auth.ListenerRole;
 import org.carrier.smtp.server.internal.auth.UsersFile;
@@ -11,9 +12,12 @@ import org.carrier.smtp.server.internal.tls.ListenerTls;
  *
  * @param role                     what the port is for: MX, submission (AUTH before MAIL) or implicit TLS (smtps)
  * @param maxLineLength            longest command line in octets including CRLF (RFC 5321 §4.5.3.1.4, raised by extensions)
- * @param maxConnectionsPerClient  sessions at once from one client address (after PROXY, the real client)
- * @param commandTimeoutMillis     RFC 5321 §4.5.3.2.7: at least 5 minutes
- * @param dataTimeoutMillis        RFC 5321 §4.5.3.2.5: waiting for the next block of data, at least 3 minutes
+ * @param maxConnectionsPerClient  sessions at once from one untrusted client address (after PROXY, the real client)
+ * @param reservedTrustedConnections of {@code maxConnections}, the slots only trusted clients may take (at most half)
+ * @param commandTimeoutMillis     RFC 5321 §4.5.3.2.7: at least 5 minutes; here a deadline for each command line
+ * @param dataTimeoutMillis        RFC 5321 §4.5.3.2.5: at least 3 minutes; here a deadline for the whole DATA content
+ *                                 and for each BDAT chunk
+ * @param stressTimeoutMillis      the command deadline of untrusted clients while most of their slots are taken
  * @param maxJunkCommands          NOOP, RSET, VRFY and HELP allowed before each counts as an error (Postfix's junk limit)
  * @param normalizeBareLineEndings false: bare CR or LF in message content is refused (SMTP smuggling protection)
  * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these
@@ -23,6 +27,7 @@ import org.carrier.smtp.server.internal.tls.ListenerTls;
  * @param users                    the AUTH users table, or null (no AUTH)
  * @param requireTlsForAuth        AUTH offered and accepted only inside TLS
  * @param senderLogins             which senders an authenticated user may use, and whether that is enforced
+ * @param authLockout              when failed AUTH attempts lock a client network or a user name out
  */
 record ListenerSettings(String name,
                         String bindAddress,
@@ -35,8 +40,10 @@ record ListenerSettings(String name,
                         int maxLineLength,
                         int maxConnections,
                         int maxConnectionsPerClient,
+                        int reservedTrustedConnections,
                         int commandTimeoutMillis,
                         int dataTimeoutMillis,
+                        int stressTimeoutMillis,
                         int maxErrors,
                         int maxJunkCommands,
                         boolean normalizeBareLineEndings,
@@ -45,7 +52,8 @@ record ListenerSettings(String name,
                         ListenerTls tls,
                         UsersFile users,
                         boolean requireTlsForAuth,
-                        SenderLoginCheck senderLogins) {
+                        SenderLoginCheck senderLogins,
+                        AuthLockout authLockout) {
 
     boolean behindProxy() {
         return !proxyNetworks.isEmpty();
@@ -59,8 +67,9 @@ record ListenerSettings(String name,
     /** These settings with TLS (null: no STARTTLS, and no implicit TLS). */
     ListenerSettings withTls(ListenerTls serverTls) {
         return new ListenerSettings(name, bindAddress, port, role, hostname, trustedNetworks, maxMessageSize, maxRecipients,
-                maxLineLength, maxConnections, maxConnectionsPerClient, commandTimeoutMillis, dataTimeoutMillis, maxErrors,
-                maxJunkCommands, normalizeBareLineEndings, proxyNetworks, receivedShowsAuthUser, serverTls, users, requireTlsForAuth,
-                senderLogins);
+                maxLineLength, maxConnections, maxConnectionsPerClient, reservedTrustedConnections, commandTimeoutMillis,
+                dataTimeoutMillis, stressTimeoutMillis, maxErrors, maxJunkCommands, normalizeBareLineEndings, proxyNetworks,
+                receivedShowsAuthUser, serverTls, users, requireTlsForAuth,
+                senderLogins, authLockout);
     }
 }

@@ -53,6 +53,11 @@ final class Reply {
         return closing(hostname, "4.7.0", "Error: too many connections, try again later");
     }
 
+    /** Postfix's wording for its smtpd_client_connection_count_limit. */
+    static SmtpReply tooManyConnectionsFrom(String hostname, String clientIp) {
+        return closing(hostname, "4.7.0", "Error: too many connections from " + clientIp + ", try again later");
+    }
+
     static SmtpReply queueFailure(IOException e) {
         return e instanceof QueueUnavailableException refusal ? refusal.reply() : QUEUE_FAILURE;
     }

@@ -3,6 +3,8 @@ package org.carrier.smtp.server.internal;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
+import org.carrier.smtp.server.internal.auth.AuthGuard;
+import org.carrier.smtp.server.internal.auth.MemoryAuthFailureTable;
 
 /** What a session needs from the rest of Carrier, looked up when needed so services can change while it runs. */
 interface SessionServices {
@@ -23,9 +25,15 @@ interface SessionServices {
         return SharedAuthFailures.DELAY;
     }
 
+    /** AUTH lockouts and the cap on password checks, shared by every listener for the same reason. */
+    default AuthGuard authGuard() {
+        return SharedAuthFailures.GUARD;
+    }
+
     /** The one failure record of the bundle. */
     final class SharedAuthFailures {
         static final AuthFailureDelay DELAY = new AuthFailureDelay();
+        static final AuthGuard GUARD = new AuthGuard(new MemoryAuthFailureTable(), AuthGuard.defaultConcurrentChecks());
 
         private SharedAuthFailures() {
         }

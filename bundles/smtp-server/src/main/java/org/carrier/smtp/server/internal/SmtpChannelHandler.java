@@ -45,6 +45,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_BACKLOG = 256 * 1024;
     /** RFC 4954 §4: an AUTH response line may be 12288 octets, CRLF excluded. */
     private static final int MAX_AUTH_LINE = 12288 + 2;
+    /** How long a closing reply may wait for a client that does not read before the connection is closed anyway. */
+    static final long CLOSE_GRACE_MILLIS = 5_000;
 
     private final ListenerSettings settings;
     private final SessionServices services;
@@ -55,6 +57,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private SmtpProtocol protocol;
     private InetAddress counted;
+    private boolean trusted;
     private ByteBuf pending;
     private Response.Next mode = Response.Next.COMMAND;
     private boolean busy;
@@ -62,7 +65,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private InetSocketAddress client;
     private boolean skippingLongLine;
     private boolean closed;
-    private long lastInput;
+    /** When the wait for the client's current command line (or DATA content, or BDAT chunk) began: see {@link #currentLimit}. */
+    private long waitStarted;
     private ScheduledFuture<?> timer;
 
     SmtpChannelHandler(ListenerSettings settings, SessionServices services, Executor workers, ConnectionLimits limits, String id) {
@@ -76,8 +80,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext context) {
         ctx = context;
-        lastInput = System.nanoTime();
-        scheduleTimeout(settings.commandTimeoutMillis());
+        startWait();
         // RFC 8314 §3.3: on an implicit TLS port the greeting waits for the handshake.
         awaitingHandshake = settings.role().implicitTls();
         InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
@@ -95,12 +98,10 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     /** The client address is known: at connect, or from the PROXY header. */
     private void clientKnown(InetSocketAddress address) {
         client = address;
-        // Like Postfix's smtpd_client_event_limit_exceptions: trusted networks are not held to the per-client limit.
-        int perClient = settings.trustedNetworks().contains(client.getAddress()) ? Integer.MAX_VALUE : settings.maxConnectionsPerClient();
-        if (!limits.acquire(client.getAddress(), settings.maxConnections(), perClient)) {
-            LOG.warn("listener {}: connection limit reached, refusing [{}]", settings.name(), client.getAddress().getHostAddress());
-            mode = Response.Next.CLOSE;
-            writeAndClose(Reply.tooManyConnections(settings.hostname()));
+        trusted = settings.trustedNetworks().contains(client.getAddress());
+        ConnectionLimits.Admission admission = limits.acquire(client.getAddress(), trusted, settings);
+        if (admission != ConnectionLimits.Admission.ADMITTED) {
+            refuse(admission);
             return;
         }
         counted = client.getAddress();
@@ -115,6 +116,15 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
                 process();
             }
         }
+    }
+
+    /** Postfix's smtpd_client_connection_count_limit and process limit: 421, and the client may try again later. */
+    private void refuse(ConnectionLimits.Admission admission) {
+        String ip = client.getAddress().getHostAddress();
+        boolean perClient = admission == ConnectionLimits.Admission.CLIENT_FULL;
+        LOG.warn("listener {}: {} limit reached, refusing [{}]", settings.name(), perClient ? "per-client connection" : "connection", ip);
+        mode = Response.Next.CLOSE;
+        writeAndClose(perClient ? Reply.tooManyConnectionsFrom(settings.hostname(), ip) : Reply.tooManyConnections(settings.hostname()));
     }
 
     @Override
@@ -157,7 +167,6 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        lastInput = System.nanoTime();
         if (mode == Response.Next.CLOSE || closed) {
             bytes.release();
             return;
@@ -331,10 +340,16 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         for (SmtpReply reply : response.replies()) {
             ctx.write(ctx.alloc().buffer().writeBytes(Reply.wire(reply).getBytes(StandardCharsets.UTF_8)));
         }
+        Response.Next before = mode;
         mode = response.next();
         if (mode == Response.Next.CLOSE) {
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            // A client that reads nothing would keep the reply, and so the connection, unwritten forever.
+            ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return;
+        }
+        if (!response.replies().isEmpty() || mode != before) {
+            startWait(); // the client speaks next: a new command line, or the content DATA or BDAT announced
         }
         if (mode == Response.Next.START_TLS) {
             startTls();
@@ -363,19 +378,58 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * The client's turn begins: it has until {@link #currentLimit} from now, however it spreads its bytes. The timer
+     * is moved earlier when the new limit ends before it would fire (DATA's timeout may be the shorter one).
+     */
+    private void startWait() {
+        waitStarted = System.nanoTime();
+        long check = nextCheckMillis(currentLimit());
+        if (timer == null || timer.getDelay(TimeUnit.MILLISECONDS) > check) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            scheduleTimeout(check);
+        }
+    }
+
+    /**
+     * RFC 5321 §4.5.3.2 times the client's silence; here the limits are deadlines instead (DESIGN.md: a byte a second
+     * must not hold a slot for ever): a command line must be complete within the command timeout of the previous
+     * reply, the whole DATA content from 354 to the final dot and each BDAT chunk within the data timeout. Under
+     * stress, an untrusted client gets the stress timeout for each command line instead (Postfix's stress-adaptive
+     * smtpd_timeout), so idle connections give their slots back quickly.
+     */
+    private long currentLimit() {
+        if (mode == Response.Next.CONTENT) {
+            return settings.dataTimeoutMillis();
+        }
+        long command = settings.commandTimeoutMillis();
+        return !trusted && limits.stressed() ? Math.min(command, settings.stressTimeoutMillis()) : command;
+    }
+
+    /** Untrusted clients are checked at least every stress timeout while waiting for a command, to see stress begin. */
+    private long nextCheckMillis(long remaining) {
+        boolean mayStress = !trusted && mode != Response.Next.CONTENT;
+        return Math.max(1, mayStress ? Math.min(remaining, settings.stressTimeoutMillis()) : remaining);
+    }
+
     private void scheduleTimeout(long millis) {
         timer = ctx.executor().schedule(this::checkTimeout, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** RFC 5321 §4.5.3.2: the command timeout between commands, the data timeout while content is expected. */
     private void checkTimeout() {
         if (closed) {
             return;
         }
-        long limit = mode == Response.Next.CONTENT ? settings.dataTimeoutMillis() : settings.commandTimeoutMillis();
-        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastInput);
-        if (busy || idle < limit) {
-            scheduleTimeout(Math.max(1, busy ? limit : limit - idle));
+        long limit = currentLimit();
+        if (busy) {
+            scheduleTimeout(nextCheckMillis(limit)); // our turn, not the client's: its wait starts with our reply
+            return;
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStarted);
+        if (waited < limit) {
+            scheduleTimeout(nextCheckMillis(limit - waited));
             return;
         }
         if (protocol == null) {
@@ -403,7 +457,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     /** The connection is gone: the protocol drops any message in progress (on a worker: it may touch the disk). */
     private void finish() {
         if (counted != null) {
-            limits.release(counted);
+            limits.release(counted, trusted, settings);
             counted = null;
             services.metrics().sessionClosed();
         }

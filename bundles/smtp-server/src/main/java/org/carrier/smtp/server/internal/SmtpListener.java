@@ -73,15 +73,21 @@ final class SmtpListener implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * Takes new settings. A new address or port is bound first; if that fails, nothing changes (the settings in force
+     * stay those of the socket still bound, so going back to them later is no change and binds nothing).
+     */
     void update(ListenerSettings next) throws IOException {
         ListenerSettings previous = settings;
-        settings = next;
         if (!next.bindAddress().equals(previous.bindAddress()) || next.port() != previous.port()) {
             Channel fresh = bind(next);
             Channel old = server;
             server = fresh;
+            settings = next;
             old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            return;
         }
+        settings = next;
     }
 
     private Channel bind(ListenerSettings s) throws IOException {

@@ -1,6 +1,7 @@
 package org.carrier.smtp.server.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -214,10 +215,13 @@ final class SmtpProtocol {
     private Response auth(String arg) {
         Optional<SmtpReply> refused = settings.authRules().refuseAuth(session.esmtp(), session.tlsProtocol() != null,
                 session.authenticatedUser() != null, transaction != null);
+        InetAddress client = session.clientAddress().getAddress();
+        boolean trusted = settings.trustedNetworks().contains(client);
+        refused = refused.or(() -> services.authGuard().refuse(client, trusted));
         if (refused.isPresent()) {
             return error(refused.get());
         }
-        exchange = new AuthExchange(settings.users());
+        exchange = new AuthExchange(services.authGuard().guard(settings.users(), client, trusted));
         return authStep(exchange.start(arg));
     }
 
@@ -235,7 +239,9 @@ final class SmtpProtocol {
             }
             case FAILED -> {
                 // RFC 4954 §4 leaves the pace to us: each failure from an address waits longer, so guessing is slow.
-                Duration delay = services.authFailures().recordFailure(session.clientAddress().getAddress());
+                InetAddress client = session.clientAddress().getAddress();
+                Duration delay = services.authFailures().recordFailure(client);
+                services.authGuard().recordFailure(client, step.user(), settings.trustedNetworks().contains(client), settings.authLockout());
                 LOG.info("{}: AUTH failed from [{}] for {}; answering in {} ms", session.sessionId(), clientIp(), step.user(), delay.toMillis());
                 yield error(step.reply()).delayedBy(delay.toMillis());
             }

@@ -6,6 +6,8 @@ import java.util.List;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
+import org.carrier.smtp.server.internal.auth.AuthGuard;
+import org.carrier.smtp.server.internal.auth.MemoryAuthFailureTable;
 
 /** What sessions get in tests: a queue in memory, {@link ProtocolDriver#ROUTER}, a list of filters, a failure delay. */
 final class TestServices implements SessionServices {
@@ -15,6 +17,8 @@ final class TestServices implements SessionServices {
     /** The router sessions use; a test may put one in that waits or records. */
     volatile Router router = ProtocolDriver.ROUTER;
     private final AuthFailureDelay failures;
+    /** Each test its own lockouts: failures one test provokes from loopback must not lock out the next. */
+    final AuthGuard guard = new AuthGuard(new MemoryAuthFailureTable(), 2);
 
     TestServices() {
         this(SessionServices.SharedAuthFailures.DELAY);
@@ -47,5 +51,10 @@ final class TestServices implements SessionServices {
     @Override
     public AuthFailureDelay authFailures() {
         return failures;
+    }
+
+    @Override
+    public AuthGuard authGuard() {
+        return guard;
     }
 }

@@ -70,11 +70,11 @@ public final class AuthExchange {
             return end(AuthStep.aborted(AuthReplies.UNKNOWN_MECHANISM));
         }
         if (words.length == 1) {
-            return end(mechanism.start(null));
+            return end(guarded(() -> mechanism.start(null)));
         }
         // RFC 4954 §4: "=" is an initial response of zero length.
         byte[] initial = words[1].equals("=") ? new byte[0] : decode(words[1]);
-        return end(initial == null ? AuthStep.aborted(AuthReplies.BAD_BASE64) : mechanism.start(initial));
+        return end(initial == null ? AuthStep.aborted(AuthReplies.BAD_BASE64) : guarded(() -> mechanism.start(initial)));
     }
 
     /** @param line the client's answer to the last challenge, without CRLF */
@@ -90,7 +90,16 @@ public final class AuthExchange {
             return end(AuthStep.aborted(AuthReplies.CANCELLED));
         }
         byte[] decoded = decode(response);
-        return end(decoded == null ? AuthStep.aborted(AuthReplies.BAD_BASE64) : mechanism.respond(decoded));
+        return end(decoded == null ? AuthStep.aborted(AuthReplies.BAD_BASE64) : guarded(() -> mechanism.respond(decoded)));
+    }
+
+    /** A step of the mechanism; a locked-out client or user name ends the exchange with 454 instead (see {@link AuthGuard}). */
+    private static AuthStep guarded(Supplier<AuthStep> step) {
+        try {
+            return step.get();
+        } catch (AuthGuard.LockedOut e) {
+            return AuthStep.aborted(AuthReplies.LOCKED_OUT);
+        }
     }
 
     /** Whether the exchange has ended (a reply other than 334 was produced). */

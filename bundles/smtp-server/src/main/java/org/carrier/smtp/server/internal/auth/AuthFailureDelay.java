@@ -1,11 +1,9 @@
 package org.carrier.smtp.server.internal.auth;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,10 +11,10 @@ import java.util.Map;
 /**
  * How long to wait before answering a failed AUTH with 535, per client address: the first failure waits
  * {@code first}, each further one twice as long up to {@code max}; an address quiet for {@code quietPeriod} starts
- * over. It slows down password guessing from one address without locking out the account for its owner.
+ * over. It slows down guessing within a session; a client that hangs up instead of waiting is stopped by
+ * {@link AuthGuard}'s lockout.
  * <p>
- * IPv6 clients are counted per /64, the smallest network a site is usually given (RFC 6177), so that rotating
- * through one's own addresses does not reset the count. At most {@code maxTracked} networks are remembered; beyond
+ * Clients are counted per {@link ClientNetwork}. At most {@code maxTracked} networks are remembered; beyond
  * that the one quiet for longest is forgotten, so memory stays bounded under an attack from many addresses.
  * Thread-safe; one instance may serve every listener.
  */
@@ -29,31 +27,13 @@ public final class AuthFailureDelay {
     private record Failures(int count, Instant last) {
     }
 
-    /** A client's address as a map key: IPv4 whole, IPv6 its first 64 bits. */
-    private record Client(byte[] network) {
-        static Client of(InetAddress address) {
-            byte[] bytes = address.getAddress();
-            return new Client(address instanceof Inet6Address ? Arrays.copyOf(bytes, 8) : bytes);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Client client && Arrays.equals(network, client.network);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(network);
-        }
-    }
-
     private final Duration first;
     private final Duration max;
     private final Duration quietPeriod;
     private final int maxTracked;
     private final Clock clock;
     /** In order of last failure, oldest first (access order: a failure moves its client to the end). */
-    private final LinkedHashMap<Client, Failures> failures = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<String, Failures> failures = new LinkedHashMap<>(16, 0.75f, true);
 
     public AuthFailureDelay() {
         this(DEFAULT_FIRST, DEFAULT_MAX, DEFAULT_QUIET_PERIOD, DEFAULT_MAX_TRACKED, Clock.systemUTC());
@@ -74,12 +54,12 @@ public final class AuthFailureDelay {
     public synchronized Duration recordFailure(InetAddress client) {
         Instant now = clock.instant();
         forgetQuiet(now);
-        Client key = Client.of(client);
+        String key = ClientNetwork.of(client);
         Failures before = failures.get(key);
         int count = before == null ? 1 : before.count() + 1;
         failures.put(key, new Failures(count, now));
         if (failures.size() > maxTracked) {
-            Iterator<Client> oldest = failures.keySet().iterator();
+            Iterator<String> oldest = failures.keySet().iterator();
             oldest.next();
             oldest.remove();
         }
@@ -88,7 +68,7 @@ public final class AuthFailureDelay {
 
     /** The delay the next failure from {@code client} would get, without recording anything. */
     public synchronized Duration nextDelay(InetAddress client) {
-        Failures known = failures.get(Client.of(client));
+        Failures known = failures.get(ClientNetwork.of(client));
         boolean counts = known != null && !isQuiet(known, clock.instant());
         return delayFor(counts ? known.count() + 1 : 1);
     }
@@ -107,7 +87,7 @@ public final class AuthFailureDelay {
 
     /** Drops clients from the oldest on while their last failure is older than the quiet period. */
     private void forgetQuiet(Instant now) {
-        Iterator<Map.Entry<Client, Failures>> entries = failures.entrySet().iterator();
+        Iterator<Map.Entry<String, Failures>> entries = failures.entrySet().iterator();
         while (entries.hasNext() && isQuiet(entries.next().getValue(), now)) {
             entries.remove();
         }

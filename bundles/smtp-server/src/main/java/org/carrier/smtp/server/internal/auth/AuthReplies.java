@@ -33,6 +33,12 @@ public final class AuthReplies {
     public static final SmtpReply STARTTLS_FIRST = new SmtpReply(530, "5.7.0", "Must issue a STARTTLS command first");
     /** RFC 4954 §6: the users table could not be consulted. */
     public static final SmtpReply TEMPORARY_FAILURE = new SmtpReply(454, "4.7.0", "Temporary authentication failure");
+    /**
+     * {@link AuthGuard}: too many failures from this client or for this user name. RFC 4954 §6's temporary failure:
+     * not 535, since the password may be right and a user told it is wrong would change a good one; not 421, since
+     * the session may still send mail that needs no AUTH.
+     */
+    public static final SmtpReply LOCKED_OUT = new SmtpReply(454, "4.7.0", "Error: too many failed authentications, try again later");
 
     private AuthReplies() {
     }
