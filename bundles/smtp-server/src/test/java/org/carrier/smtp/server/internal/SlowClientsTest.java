@@ -14,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,12 +66,13 @@ class SlowClientsTest {
         return Clients.readLine(s.getInputStream());
     }
 
-    /** Sends {@code text} a byte every {@code pauseMillis} until the server replies or closes; returns that line. */
+    /** Sends {@code text} a byte every {@code pauseMillis} until the server replies or closes (at most 10 s); returns that line. */
     private static String trickle(Socket s, String text, long pauseMillis) throws IOException, InterruptedException {
         s.setSoTimeout((int) pauseMillis);
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
-        for (int i = 0; ; i = (i + 1) % text.length()) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int i = 0; System.nanoTime() < end; i = (i + 1) % text.length()) {
             try {
                 out.write(text.charAt(i));
             } catch (IOException closed) {
