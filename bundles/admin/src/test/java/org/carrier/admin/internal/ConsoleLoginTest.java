@@ -161,6 +161,21 @@ class ConsoleLoginTest {
     }
 
     @Test
+    void aRefusedSessionSettingKeepsTheLastGoodOneAndNeverTouchesThePassword() {
+        values.put("sessionTimeoutMinutes", 5);
+        ConsoleLogin login = login(); // ConfigAdmin fails the test if the password were generated or stored again
+        values.put("sessionTimeoutMinutes", 0);
+        login.modified(config(), values);
+        Answer first = new Answer();
+        login.authenticate(request(basic("admin", "right password"), null), first.response);
+        String cookie = sessionCookie(first);
+        clock.addAndGet(Duration.ofMinutes(4).toNanos());
+        assertEquals("admin", login.authenticate(request(null, cookie), new Answer().response));
+        clock.addAndGet(Duration.ofMinutes(5).toNanos());
+        assertNull(login.authenticate(request(null, cookie), new Answer().response), "still 5 minutes idle, not 0 nor the default 30");
+    }
+
+    @Test
     void aLoggedUserNameCannotForgeALogLine() {
         assertEquals("admin?INFO forged", ConsoleLogin.printable("admin\nINFO forged"));
     }
