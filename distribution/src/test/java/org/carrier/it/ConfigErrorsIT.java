@@ -31,20 +31,44 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConfigErrorsIT {
+    private static final String HOSTNAME = "mx1.config.test";
     private RunningCarrier carrier;
+    private SmtpSink refusing;
     private Path work;
 
     @BeforeAll
     void start() throws Exception {
         work = Files.createTempDirectory(Distribution.home().getParent(), "e2e-config-");
         carrier = new RunningCarrier(work);
+        Path felix = carrier.home.resolve("conf/felix.properties");
+        write(felix, Files.readString(felix, StandardCharsets.ISO_8859_1).replace("#carrier.hostname=mx1.example.org", "carrier.hostname=" + HOSTNAME));
+        refusing = SmtpSink.refusing("bob@refused.test");
+        carrier.configure("org.carrier.route-refused.cfg", "domains = refused.test\ntransport = smtp\ntls = none\nnextHops = 127.0.0.1:"
+                + refusing.port() + "\n");
         carrier.start();
         carrier.awaitLog("route table:");
     }
 
     @AfterAll
     void stop() throws Exception {
-        Distribution.closeAll(carrier);
+        Distribution.closeAll(carrier, refusing);
+    }
+
+    /** carrier.hostname is the one name: greeting, EHLO, Received, and the DSN's Reporting-MTA and Message-ID. */
+    @Order(0)
+    @Test
+    void oneHostNameEverywhere() throws Exception {
+        try (SmtpClient c = new SmtpClient("127.0.0.1", carrier.smtpPort)) {
+            assertTrue(c.reply().startsWith("220 " + HOSTNAME + " "), "the greeting");
+            assertTrue(c.command("EHLO client.test").startsWith("250-" + HOSTNAME), "the EHLO reply");
+        }
+        assertTrue(SmtpClient.send(carrier.smtpPort, "alice@localhost", List.of("bob@refused.test"), SmtpClient.message("dsn", 100))
+                .startsWith("250"));
+        assertTrue(Distribution.waitFor(30, () -> Distribution.newMail(carrier.maildir("alice")).size() == 1), carrier.console());
+        String dsn = Files.readString(Distribution.newMail(carrier.maildir("alice")).get(0), StandardCharsets.UTF_8);
+        assertTrue(dsn.contains("Reporting-MTA: dns; " + HOSTNAME), dsn);
+        assertTrue(Pattern.compile("Message-ID: <[^>]+@" + Pattern.quote(HOSTNAME) + ">").matcher(dsn).find(), dsn);
+        assertTrue(dsn.contains("by " + HOSTNAME + " (Carrier)"), "the Received field of the returned message: " + dsn);
     }
 
     /** One int (or list) key of each configuration the core and the web console ship, with a value it cannot take. */
