@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -145,9 +146,11 @@ public final class TypedConfig {
         return "not a " + type.getSimpleName();
     }
 
+    /** The attribute methods in name order: with two bad values, the same one is named each time. */
     private static Method[] attributes(Class<?> type) {
         return Arrays.stream(type.getDeclaredMethods())
                 .filter(m -> m.getParameterCount() == 0 && !m.isSynthetic() && !java.lang.reflect.Modifier.isStatic(m.getModifiers()))
+                .sorted(Comparator.comparing(Method::getName))
                 .toArray(Method[]::new);
     }
 

@@ -84,7 +84,11 @@ class ConfigGuardTest {
         assertEquals("a.example", read.domains());
         assertEquals(3000, TypedConfig.defaults(Config.class).timeoutMillis());
         assertNull(TypedConfig.defaults(Config.class).domains());
+        p.put("max.size", "ten");
         ConfigProblem e = assertThrows(ConfigProblem.class, () -> TypedConfig.read(Config.class, scrConfig(p), p));
+        assertEquals("max.size", e.key(), "of two bad values, the first by name");
+        p.remove("max.size");
+        e = assertThrows(ConfigProblem.class, () -> TypedConfig.read(Config.class, scrConfig(p), p));
         assertEquals("timeoutMillis", e.key());
         assertEquals("banana", e.value());
     }
