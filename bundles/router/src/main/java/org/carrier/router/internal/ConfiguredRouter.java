@@ -221,7 +221,7 @@ public class ConfiguredRouter implements Router {
     /** One line per alias whose target is no user here: mail to it is refused at RCPT (550 5.1.1). */
     private void warnAboutMissingTargets() {
         directory.aliasesWithMissingTargets().forEach((alias, targets) -> LOG.warn(
-                "{}: alias {}: target {} is not a user here (localUsers, the mailbox table or another alias); {}",
+                "{}: alias {}: target {} reaches no user here (none in localUsers or the mailbox table, directly or through aliases); {}",
                 settings.aliasFile(), alias, String.join(", ", targets),
                 directory.aliasReachesSomeone(alias) ? "its other targets get the mail" : "mail to it is refused"));
     }
