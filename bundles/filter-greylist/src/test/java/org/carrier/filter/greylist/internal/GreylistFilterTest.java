@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
@@ -233,6 +234,13 @@ class GreylistFilterTest {
         assertEquals(FilterAction.CONTINUE, first(filter).action(), "no settings to greylist by: the client passes");
         filter.configure(AnnotationConfig.of(GreylistFilter.Config.class, new HashMap<>(Map.of())), Map.of());
         assertEquals(FilterAction.TEMPFAIL, rcpt(filter, "198.51.100.1", "a@s.test", "b@here.test").action(), "fixed: greylisting");
+    }
+
+    @Test
+    void aValueThatIsNotANumberKeepsThePreviousSettings() throws Exception {
+        GreylistFilter filter = filter(Map.of());
+        filter.configure(TypedConfig.of(GreylistFilter.Config.class, Map.of("delaySeconds", "banana")), Map.of());
+        assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", first(filter).reply().toString(), "the delay in force");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
@@ -156,6 +157,14 @@ class RateLimitFilterTest {
         assertEquals(7, passing(filter, c, FROM_SENDER, 10), "the count so far meets the new limit");
         filter.configure(config(Map.of("windowSeconds", 60, "messagesPerClient", 0)), Map.of());
         assertEquals(10, passing(filter, c, FROM_SENDER, 10), "0 turns the limit off");
+    }
+
+    @Test
+    void aValueThatIsNotANumberKeepsTheLimitsInForce() throws Exception {
+        RateLimitFilter filter = filter(Map.of("messagesPerClient", 2));
+        // as SCR hands over a file's "banana": the method throws when called
+        filter.configure(TypedConfig.of(RateLimitFilter.Config.class, Map.of("messagesPerClient", "banana")), Map.of());
+        assertEquals(2, passing(filter, client("192.0.2.1"), FROM_SENDER, 5), "the limit of 2 is still in force");
     }
 
     @Test
