@@ -18,7 +18,10 @@ import org.carrier.api.queue.RecipientStatus;
  * Writes a delivery status notification: a {@code multipart/report; report-type=delivery-status}
  * message (RFC 6522) with a human-readable part, the {@code message/delivery-status} part (RFC 3464 §2)
  * and the original message ({@code message/rfc822}, RET=FULL) or its header ({@code text/rfc822-headers},
- * RET=HDRS), RFC 3461 §4.3.
+ * RET=HDRS), RFC 3461 §4.3. For internationalized mail (sent with SMTPUTF8, or with an address that is not ASCII)
+ * the RFC 6533 types take their place: {@code message/global-delivery-status} (report-type
+ * {@code global-delivery-status}), {@code message/global} and {@code message/global-headers}, since only those may
+ * carry UTF-8 addresses and header fields.
  */
 final class DsnReport {
     /** RFC 3464 §2.3.3: the action reported for one recipient. */
@@ -36,8 +39,16 @@ final class DsnReport {
     record Line(RecipientStatus status, Action action) {
     }
 
-    /** What the report is about. */
-    record Subject(String queueId, Instant arrival, MailAddress to, String envelopeId, Instant willRetryUntil) {
+    /** What the report is about; {@code internationalized}: the original was SMTPUTF8 mail (RFC 6533 §6). */
+    record Subject(String queueId, Instant arrival, MailAddress to, String envelopeId, Instant willRetryUntil,
+                   boolean internationalized) {
+    }
+
+    /** The media types of the report's parts: RFC 3464 / RFC 6522, or for internationalized mail RFC 6533 §6. */
+    private record Types(String reportType, String status, String message, String headers) {
+        static final Types PLAIN = new Types("delivery-status", "message/delivery-status", "message/rfc822", "text/rfc822-headers");
+        static final Types GLOBAL = new Types("global-delivery-status", "message/global-delivery-status", "message/global",
+                "message/global-headers");
     }
 
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
@@ -54,25 +65,27 @@ final class DsnReport {
      */
     byte[] write(Subject about, List<Line> lines, InputStream original, boolean full, Instant now) throws IOException {
         String boundary = "=_carrier-dsn_" + about.queueId() + "_" + now.toEpochMilli();
+        Types types = about.internationalized() || !about.to().isAscii()
+                || lines.stream().anyMatch(l -> !l.status().recipient().address().isAscii()) ? Types.GLOBAL : Types.PLAIN;
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        text(out, header(about, lines, boundary, now));
+        text(out, header(about, lines, boundary, now, types));
         text(out, "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
                 + "Content-Description: Notification\r\n\r\n" + humanReadable(about, lines) + "\r\n");
-        text(out, "--" + boundary + "\r\nContent-Type: message/delivery-status\r\nContent-Description: Delivery report\r\n\r\n"
+        text(out, "--" + boundary + "\r\nContent-Type: " + types.status() + "\r\nContent-Description: Delivery report\r\n\r\n"
                 + deliveryStatus(about, lines, now) + "\r\n");
         text(out, "--" + boundary + "\r\n");
         if (full) {
-            text(out, "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\nContent-Description: Undelivered message\r\n\r\n");
+            text(out, "Content-Type: " + types.message() + "\r\nContent-Transfer-Encoding: 8bit\r\nContent-Description: Undelivered message\r\n\r\n");
             original.transferTo(out);
         } else {
-            text(out, "Content-Type: text/rfc822-headers\r\nContent-Transfer-Encoding: 8bit\r\nContent-Description: Message header\r\n\r\n");
+            text(out, "Content-Type: " + types.headers() + "\r\nContent-Transfer-Encoding: 8bit\r\nContent-Description: Message header\r\n\r\n");
             out.write(headerOf(original));
         }
         text(out, "\r\n--" + boundary + "--\r\n");
         return out.toByteArray();
     }
 
-    private String header(Subject about, List<Line> lines, String boundary, Instant now) {
+    private String header(Subject about, List<Line> lines, String boundary, Instant now, Types types) {
         return "From: Mail Delivery System <MAILER-DAEMON@" + reportingMta + ">\r\n"
                 + "To: <" + about.to() + ">\r\n"
                 + "Subject: " + subjectLine(lines) + "\r\n"
@@ -81,7 +94,7 @@ final class DsnReport {
                 // RFC 3834 §5: automatic responses must not trigger further automatic responses.
                 + "Auto-Submitted: auto-replied\r\n"
                 + "MIME-Version: 1.0\r\n"
-                + "Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"" + boundary + "\"\r\n"
+                + "Content-Type: multipart/report; report-type=" + types.reportType() + ";\r\n\tboundary=\"" + boundary + "\"\r\n"
                 + "\r\nThis is a MIME-encapsulated message.\r\n\r\n";
     }
 
@@ -142,9 +155,7 @@ final class DsnReport {
             int semi = orcpt.indexOf(';');
             sb.append("Original-Recipient: ").append(orcpt, 0, semi).append("; ").append(Xtext.decode(orcpt.substring(semi + 1))).append("\r\n");
         }
-        // RFC 6533 §3: utf-8 address type for non-ASCII addresses.
-        String type = StandardCharsets.US_ASCII.newEncoder().canEncode(address.toString()) ? "rfc822" : "utf-8";
-        sb.append("Final-Recipient: ").append(type).append("; ").append(address).append("\r\n");
+        sb.append("Final-Recipient: ").append(finalRecipient(address)).append("\r\n");
         sb.append("Action: ").append(line.action().field).append("\r\n");
         sb.append("Status: ").append(statusCode(line)).append("\r\n");
         String remote = remoteMta(status.lastRemote());
@@ -161,6 +172,27 @@ final class DsnReport {
         if (line.action() == Action.DELAYED) {
             sb.append("Will-Retry-Until: ").append(RFC5322.format(about.willRetryUntil().atOffset(ZoneOffset.UTC))).append("\r\n");
         }
+        return sb.toString();
+    }
+
+    /**
+     * RFC 3464 §2.3.2 with RFC 6533 §3: an ASCII address is of type rfc822; one that is not is of type utf-8, as
+     * utf-8-addr-unitext (such an address makes the report a message/global-delivery-status): UTF-8 as is, and '+',
+     * '=', a backslash and characters outside the printable ASCII range escaped as {@code \x{HEX}}.
+     */
+    static String finalRecipient(MailAddress address) {
+        String text = address.toString();
+        if (address.isAscii()) {
+            return "rfc822; " + text;
+        }
+        StringBuilder sb = new StringBuilder("utf-8; ");
+        text.codePoints().forEach(c -> {
+            if (c >= 0x80 || (c > 0x20 && c < 0x7f && c != '+' && c != '=' && c != '\\')) {
+                sb.appendCodePoint(c);
+            } else {
+                sb.append("\\x{").append(Integer.toHexString(c).toUpperCase(Locale.ROOT)).append('}');
+            }
+        });
         return sb.toString();
     }
 

@@ -92,7 +92,8 @@ final class Notifier {
         boolean full = lines.stream().anyMatch(l -> l.action() == DsnReport.Action.FAILED)
                 && "FULL".equalsIgnoreCase(entry.envelope().mailParameters().get("RET"));
         DsnReport.Subject about = new DsnReport.Subject(entry.id(), entry.arrival(), to,
-                entry.envelope().mailParameters().get("ENVID"), entry.arrival().plus(settings.maxLifetime()));
+                entry.envelope().mailParameters().get("ENVID"), entry.arrival().plus(settings.maxLifetime()),
+                entry.envelope().isInternationalized());
         try (InputStream original = new BufferedInputStream(spool.source(entry).open())) {
             byte[] message = new DsnReport(settings.reportingMta()).write(about, lines, original, full, now);
             Envelope envelope = new Envelope(MailAddress.nullSender(), Map.of(), List.of(Recipient.of(to)));

@@ -79,14 +79,19 @@ class DsnTest {
     }
 
     private static Report parse(String dsn) throws IOException {
+        return parse(dsn, "delivery-status");
+    }
+
+    /** A report of {@code reportType}, whose second part is {@code message/<reportType>} (RFC 6522 §3). */
+    private static Report parse(String dsn, String reportType) throws IOException {
         Message m = new DefaultMessageBuilder().parseMessage(new ByteArrayInputStream(dsn.getBytes(StandardCharsets.UTF_8)));
         assertEquals("multipart/report", m.getMimeType());
-        assertEquals("delivery-status", ((ContentTypeField) m.getHeader().getField("Content-Type")).getParameter("report-type"));
+        assertEquals(reportType, ((ContentTypeField) m.getHeader().getField("Content-Type")).getParameter("report-type"));
         assertEquals("auto-replied", m.getHeader().getField("Auto-Submitted").getBody());
         List<Entity> parts = ((Multipart) m.getBody()).getBodyParts();
         assertEquals(3, parts.size(), "human-readable part, delivery-status, original");
         assertEquals("text/plain", parts.get(0).getMimeType());
-        assertEquals("message/delivery-status", parts.get(1).getMimeType());
+        assertEquals("message/" + reportType, parts.get(1).getMimeType());
         List<Map<String, String>> groups = fieldGroups(text(parts.get(1)));
         return new Report(m, parts, groups.get(0), groups.subList(1, groups.size()));
     }
@@ -257,6 +262,35 @@ class DsnTest {
         assertEquals("rfc822; bob@relay.test", report.perRecipient().get(0).get("Final-Recipient"));
         assertEquals("delivered", report.perRecipient().get(0).get("Action"));
         assertEquals("2.0.0", report.perRecipient().get(0).get("Status"));
+    }
+
+    /** Issue 22 item 7: RFC 6533 §3 and §6, the report types that may carry UTF-8 addresses and header fields. */
+    @Test
+    void anInternationalizedMessageIsReportedWithTheGlobalTypes() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.answer = r -> new SmtpReply(550, "5.1.1", "no such user");
+        submit(q, Map.of("SMTPUTF8", ""), rcpt("josé+tag@relay.test"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1));
+        Report report = parse(fixture.smtp.notifications().get(0), "global-delivery-status");
+        assertEquals("utf-8; josé\\x{2B}tag@relay.test", report.perRecipient().get(0).get("Final-Recipient"),
+                "utf-8-addr-unitext: UTF-8 as is, '+' escaped");
+        assertEquals("message/global-headers", report.parts().get(2).getMimeType(), "the returned header");
+
+        submit(q, Map.of("SMTPUTF8", "", "RET", "FULL"), rcpt("bob@relay.test"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 2));
+        Report full = parse(fixture.smtp.notifications().get(1), "global-delivery-status");
+        assertEquals("rfc822; bob@relay.test", full.perRecipient().get(0).get("Final-Recipient"), "an ASCII address keeps rfc822");
+        assertEquals("message/global", full.parts().get(2).getMimeType(), "the returned message");
+    }
+
+    @Test
+    void aNonAsciiRecipientMakesTheReportGlobalEvenWithoutSmtpUtf8() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.answer = r -> new SmtpReply(550, "5.1.1", "no such user");
+        submit(q, Map.of(), rcpt("пользователь@relay.test"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1));
+        Report report = parse(fixture.smtp.notifications().get(0), "global-delivery-status");
+        assertEquals("utf-8; пользователь@relay.test", report.perRecipient().get(0).get("Final-Recipient"));
     }
 
     /** Issue 22 item 1, the queue's side: a queued message that has made maxHops hops is bounced, never sent on. */
