@@ -35,7 +35,8 @@ class RoutingIT {
             "mx1.pref.mx.test", "127.0.0.11", "mx2.pref.mx.test", "127.0.0.12",
             "down.failover.mx.test", "127.0.0.21", "up.failover.mx.test", "127.0.0.22",
             "a.equal.mx.test", "127.0.0.16", "b.equal.mx.test", "127.0.0.17",
-            "implicit.mx.test", "127.0.0.13", "mx.noaddr.mx.test", "127.0.0.18", "mx.later.test", "127.0.0.19");
+            "implicit.mx.test", "127.0.0.13", "mx.noaddr.mx.test", "127.0.0.18", "mx.later.test", "127.0.0.19",
+            "mail.test", "127.0.0.23");
     private static final String ZONE = """
             pref MX 20 mx2.pref.mx.test.
             pref MX 10 mx1.pref.mx.test.
@@ -60,7 +61,8 @@ class RoutingIT {
     @BeforeAll
     void start() throws Exception {
         // servfail.test: a zone file nsd cannot load, so it answers SERVFAIL for it.
-        nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19",
+        // mail.test: a relay host only Carrier's DNS (this nsd) knows, named in an smtp route's nextHops.
+        nsd = NsdServer.start(Map.of("mx.test", ZONE, "later.test", "@ MX 10 mx.later.test.\nmx A 127.0.0.19", "mail.test", "@ A 127.0.0.23",
                 "servfail.test", "not a resource record"), 60);
         mxPort = sinksOnOnePort();
         refusing = SmtpSink.refusing("nobody@refusing.test");
@@ -73,6 +75,9 @@ class RoutingIT {
         write(config.resolve("org.carrier.route-later.cfg"), "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");
         write(config.resolve("org.carrier.route-refusing.cfg"), "domains = refusing.test\ntransport = smtp\nnextHops = 127.0.0.1:"
                 + refusing.port() + "\n");
+        write(config.resolve("org.carrier.route-named.cfg"), "domains = named.test\ntransport = smtp\nnextHops = mail.test:" + mxPort + "\n");
+        write(config.resolve("org.carrier.route-nxhop.cfg"), "domains = nxhop.test\ntransport = smtp\nnextHops = nohost.mail.test:"
+                + mxPort + "\n");
         write(config.resolve("org.carrier.queue.cfg"), "retryDelays = 2s\nmaxLifetime = 1h\n");
         String router = Files.readString(config.resolve("org.carrier.router.cfg"));
         write(config.resolve("org.carrier.router.cfg"), router.replace("virtualDomains =", "virtualDomains = virtual.test"));
@@ -261,6 +266,25 @@ class RoutingIT {
                 && l.contains("status=sent")), carrier.console());
         assertEquals(0, refusing.nestedMailCommands(), "a MAIL came inside the refused transaction");
         assertNull(refusing.next(1), "the peer got another message");
+    }
+
+    /**
+     * Issue 22 item 6: a host name in nextHops is resolved by Carrier's DNS resolver (this nsd), not the system's, both
+     * at delivery and in carrier:route; a name that does not exist there bounces (550 5.4.4).
+     */
+    @Test
+    void aNextHopNamedInARouteIsResolvedThroughCarriersDns() throws Exception {
+        assertTrue(send("bob@named.test").startsWith("250"));
+        SmtpSink.Received mail = at("mail.test", 30);
+        assertNotNull(mail, "nothing reached mail.test at 127.0.0.23:\n" + carrier.console());
+        assertEquals(List.of("bob@named.test"), mail.to());
+        RunningCarrier.Ran route = carrier.bin("carrier", "", "shell", "carrier:route", "bob@named.test");
+        assertTrue(route.out().contains("mail.test:" + mxPort + " [127.0.0.23]"), route.out() + route.err());
+
+        assertTrue(send("bob@nxhop.test").startsWith("250"));
+        assertTrue(carrier.awaitLog("to=<bob@nxhop.test>").lines().anyMatch(l -> l.contains("to=<bob@nxhop.test>")
+                && l.contains("status=bounced (550 5.4.4")), "a next hop that does not exist was not bounced:\n" + carrier.console());
+        assertTrue(carrier.bin("carrier", "", "shell", "carrier:route", "bob@nxhop.test").out().contains("(no address:"));
     }
 
     private String quietly(String rcpt) {

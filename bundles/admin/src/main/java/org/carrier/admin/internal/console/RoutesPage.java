@@ -233,7 +233,7 @@ public class RoutesPage extends ConsolePage {
                     : report.mxRecords().stream().map(RoutesPage::mx).collect(Collectors.joining("<br/>"))) + "</td></tr>");
         }
         out.println("<tr><th>Next hops</th><td class='report-hops'>" + (report.decision().nextHops().isEmpty() ? "none"
-                : report.decision().nextHops().stream().map(RoutesPage::hop).collect(Collectors.joining("<br/>"))) + "</td></tr>");
+                : report.decision().nextHops().stream().map(h -> hop(h, report.hopProblems().get(h))).collect(Collectors.joining("<br/>"))) + "</td></tr>");
         out.println("</tbody></table></div>");
     }
 
@@ -241,7 +241,10 @@ public class RoutesPage extends ConsolePage {
         return Html.text(r.preference() + " " + (r.isNullMx() ? ". (null MX: no mail accepted, RFC 7505)" : r.host()));
     }
 
-    private static String hop(NextHop h) {
+    private static String hop(NextHop h, String problem) {
+        if (problem != null) {
+            return Html.text(h + " (no address: " + problem + ")");
+        }
         return Html.text(h) + (h.addresses().isEmpty() ? ""
                 : " [" + Html.text(h.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "))) + "]");
     }

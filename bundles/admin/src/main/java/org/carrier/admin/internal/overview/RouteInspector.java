@@ -1,7 +1,10 @@
 package org.carrier.admin.internal.overview;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -11,9 +14,12 @@ import java.util.function.Function;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.HostAddresses;
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.Destination;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 
 /**
@@ -44,6 +50,36 @@ public final class RouteInspector {
 
     /** The route report of {@code address}; a refused address gets a report too (its decision carries the reply). */
     public RouteReport inspect(MailAddress address) {
+        RouteReport report = mx(address);
+        return report.decision().destination() == Destination.REMOTE ? withHopAddresses(report) : report;
+    }
+
+    /**
+     * The report with the addresses of next hops named in the route (smtp, lmtp routes), found as the SMTP and LMTP
+     * clients find them at delivery ({@link HostAddresses}: the DNS resolver service), or why there are none.
+     */
+    private RouteReport withHopAddresses(RouteReport report) {
+        RouteDecision decision = report.decision();
+        List<NextHop> hops = new ArrayList<>();
+        Map<NextHop, String> problems = new LinkedHashMap<>();
+        for (NextHop hop : decision.nextHops()) {
+            if (!hop.addresses().isEmpty() || hop.host().startsWith("/")) {
+                hops.add(hop); // resolved by the router (MX hosts), or a Unix socket
+                continue;
+            }
+            try {
+                hops.add(hop.withAddresses(HostAddresses.of(hop.host(), dns, dnsWait)));
+            } catch (DnsLookupException e) {
+                hops.add(hop);
+                problems.put(hop, e.getMessage());
+            }
+        }
+        RouteDecision resolved = RouteDecision.remote(decision.routeName(), decision.transport(), hops, decision.options());
+        return new RouteReport(report.address(), resolved, report.routeTransport(), report.mxRecords(), report.mxProblem(),
+                problems);
+    }
+
+    private RouteReport mx(MailAddress address) {
         var decision = router.route(address);
         String transport = transportOfRoute.apply(decision.routeName()).orElse(null);
         if (!RouteReport.MX.equals(transport) || decision.destination() == Destination.LOCAL) {

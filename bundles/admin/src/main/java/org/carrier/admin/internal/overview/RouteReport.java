@@ -2,10 +2,12 @@ package org.carrier.admin.internal.overview;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 
 /**
@@ -21,9 +23,10 @@ import org.carrier.api.route.RouteDecision;
  * @param mxRecords      the domain's MX records, lowest preference first; empty when not an mx route, when the domain
  *                       has none (its own address is used) or when the lookup failed
  * @param mxProblem      why the MX lookup gave nothing usable (e.g. {@code "DNS timeout"}), or {@code null}
+ * @param hopProblems    for each next hop whose name gave no address, why (as delivery would find it)
  */
 public record RouteReport(MailAddress address, RouteDecision decision, String routeTransport,
-                          List<MxRecord> mxRecords, String mxProblem) {
+                          List<MxRecord> mxRecords, String mxProblem, Map<NextHop, String> hopProblems) {
     /** The transport name of routes that find their next hops as MX hosts in DNS. */
     public static final String MX = "mx";
 
@@ -33,6 +36,13 @@ public record RouteReport(MailAddress address, RouteDecision decision, String ro
         mxRecords = mxRecords.stream()
                 .sorted(Comparator.comparingInt(MxRecord::preference).thenComparing(MxRecord::host))
                 .toList();
+        hopProblems = Map.copyOf(hopProblems);
+    }
+
+    /** A report whose next hops all have their addresses (or need none). */
+    public RouteReport(MailAddress address, RouteDecision decision, String routeTransport, List<MxRecord> mxRecords,
+                       String mxProblem) {
+        this(address, decision, routeTransport, mxRecords, mxProblem, Map.of());
     }
 
     /** Whether the matching route finds its hosts in DNS (transport {@code mx}). */

@@ -37,7 +37,7 @@ final class OverviewText {
         }
         List<NextHop> hops = decision.nextHops();
         for (int i = 0; i < hops.size(); i++) {
-            field(out, i == 0 ? "next hops" : "", hop(hops.get(i)));
+            field(out, i == 0 ? "next hops" : "", hop(hops.get(i), report.hopProblems().get(hops.get(i))));
         }
         if (decision.destination() == Destination.REMOTE) {
             field(out, "options", decision.options().toString());
@@ -72,9 +72,12 @@ final class OverviewText {
         return record.preference() + " " + (record.isNullMx() ? ". (null MX: no mail accepted, RFC 7505)" : record.host());
     }
 
-    private static String hop(NextHop hop) {
+    private static String hop(NextHop hop, String problem) {
+        if (problem != null) {
+            return hop + " (no address: " + problem + ")";
+        }
         if (hop.addresses().isEmpty()) {
-            return hop + " (addresses resolved at delivery)";
+            return hop + (hop.host().startsWith("/") ? " (Unix socket)" : " (addresses resolved at delivery)");
         }
         return hop + " " + hop.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", ", "[", "]"));
     }

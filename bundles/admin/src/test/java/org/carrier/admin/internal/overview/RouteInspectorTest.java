@@ -48,6 +48,13 @@ class RouteInspectorTest {
     }
 
     private static DnsResolver mxAnswers(CompletionStage<List<MxRecord>> answer) {
+        return resolver(answer, host -> {
+            throw new UnsupportedOperationException();
+        });
+    }
+
+    private static DnsResolver resolver(CompletionStage<List<MxRecord>> answer,
+                                        java.util.function.Function<String, CompletionStage<List<InetAddress>>> addresses) {
         return new DnsResolver() {
             @Override
             public CompletionStage<List<MxRecord>> mx(String domain) {
@@ -56,7 +63,7 @@ class RouteInspectorTest {
 
             @Override
             public CompletionStage<List<InetAddress>> addresses(String host) {
-                throw new UnsupportedOperationException();
+                return addresses.apply(host);
             }
 
             @Override
@@ -119,14 +126,31 @@ class RouteInspectorTest {
         assertTrue(report.mxProblem().startsWith("no DNS answer"), report.mxProblem());
     }
 
+    /** Issue 22 item 6: a named next hop shows the addresses delivery will use, from the same resolver. */
     @Test
-    void otherRoutesDoNotAskDns() {
-        DnsResolver mustNotBeAsked = mxAnswers(null);
-        RouteReport relayed = inspector(mustNotBeAsked).inspect(MailAddress.parse("a@relayed.example"));
+    void aRelayRouteShowsItsNextHopsAddressesFromTheResolver() {
+        DnsResolver dns = resolver(null, host -> host.equals("smarthost.example")
+                ? CompletableFuture.completedFuture(List.of(address("192.0.2.7")))
+                : CompletableFuture.failedFuture(new DnsLookupException(DnsLookupException.Kind.NAME_NOT_FOUND, host + ": NXDOMAIN")));
+        RouteReport relayed = inspector(dns).inspect(MailAddress.parse("a@relayed.example"));
         assertFalse(relayed.isMxRoute());
         assertEquals("smtp", relayed.routeTransport());
         assertEquals("smarthost.example:587", relayed.decision().nextHops().get(0).toString());
+        assertEquals(List.of(address("192.0.2.7")), relayed.decision().nextHops().get(0).addresses());
+        assertEquals(Map.of(), relayed.hopProblems());
+    }
 
+    @Test
+    void aNextHopWithoutAddressSaysWhy() {
+        DnsResolver dns = resolver(null, host -> CompletableFuture.failedFuture(
+                new DnsLookupException(DnsLookupException.Kind.NAME_NOT_FOUND, host + ": NXDOMAIN")));
+        RouteReport relayed = inspector(dns).inspect(MailAddress.parse("a@relayed.example"));
+        assertEquals("smarthost.example: NXDOMAIN", relayed.hopProblems().get(relayed.decision().nextHops().get(0)));
+    }
+
+    @Test
+    void localAndRefusedAddressesDoNotAskDns() {
+        DnsResolver mustNotBeAsked = mxAnswers(null);
         RouteReport local = inspector(mustNotBeAsked).inspect(MailAddress.parse("alice@localhost"));
         assertNull(local.routeTransport());
         assertEquals(List.of(), local.mxRecords());

@@ -2,7 +2,9 @@ package org.carrier.delivery.smtp.internal;
 
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 
+import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
@@ -23,9 +25,10 @@ final class ClientDelivery implements AutoCloseable {
     private final DestinationLimits limits;
     private final ScheduledFuture<?> sweeper;
 
-    ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog) {
+    /** A client that resolves next-hop names with {@code dns} (which may give null: no resolver, names are deferred). */
+    ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Supplier<DnsResolver> dns) {
         this.settings = settings;
-        this.opener = new SessionOpener(protocol, settings, tls, watchdog);
+        this.opener = new SessionOpener(protocol, settings, tls, watchdog, dns);
         this.transaction = new MailTransaction(protocol, settings);
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
         this.limits = new DestinationLimits(settings.reuse());

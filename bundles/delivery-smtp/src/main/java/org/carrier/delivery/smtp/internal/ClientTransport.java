@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.net.HostName;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
@@ -28,6 +29,7 @@ abstract class ClientTransport implements Transport {
     private final Watchdog watchdog = new Watchdog();
     private volatile ClientDelivery delivery;
     private Prepared applied;
+    private volatile DnsResolver resolver;
 
     ClientTransport(Protocol protocol) {
         this.protocol = protocol;
@@ -44,7 +46,7 @@ abstract class ClientTransport implements Transport {
             return; // refused: the client in force stays
         }
         applied = prepared;
-        delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog);
+        delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog, this::resolver);
         if (current != null) {
             current.close();
         }
@@ -55,6 +57,21 @@ abstract class ClientTransport implements Transport {
             return new Prepared(configured.settings(), TlsContexts.create(configured.caFile()));
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigProblem("tlsCaFile", configured.caFile(), e.getMessage());
+        }
+    }
+
+    /** The DNS resolver service next-hop names are resolved with, or null while there is none. */
+    final DnsResolver resolver() {
+        return resolver;
+    }
+
+    final void resolverArrived(DnsResolver arrived) {
+        resolver = arrived;
+    }
+
+    final void resolverLeft(DnsResolver left) {
+        if (resolver == left) {
+            resolver = null;
         }
     }
 

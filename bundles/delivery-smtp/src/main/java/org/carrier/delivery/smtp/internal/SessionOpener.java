@@ -3,13 +3,17 @@ package org.carrier.delivery.smtp.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
 
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.HostAddresses;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Opens a session to the first next hop that takes one: each hop's addresses in order (RFC 5321 §5.1),
  * greeting, EHLO (HELO as fallback) or LHLO, STARTTLS as the route's policy says, AUTH with the route's
  * credentials. A host whose greeting is not 220 or that cannot connect is skipped for the next one.
- * A next hop whose host starts with {@code /} is a Unix domain socket (LMTP to a local Dovecot).
+ * A next hop whose host starts with {@code /} is a Unix domain socket (LMTP to a local Dovecot). A hop the router
+ * gave no addresses for (a name in a route's {@code nextHops}) is resolved through the {@link DnsResolver} service,
+ * never the system resolver, so the configured servers and the cache apply as for MX hosts.
  */
 final class SessionOpener {
     private static final Logger LOG = LoggerFactory.getLogger(SessionOpener.class);
@@ -30,12 +36,14 @@ final class SessionOpener {
     private final Settings settings;
     private final TlsContexts tls;
     private final Watchdog watchdog;
+    private final Supplier<DnsResolver> dns;
 
-    SessionOpener(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog) {
+    SessionOpener(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Supplier<DnsResolver> dns) {
         this.protocol = protocol;
         this.settings = settings;
         this.tls = tls;
         this.watchdog = watchdog;
+        this.dns = dns;
     }
 
     /**
@@ -43,6 +51,7 @@ final class SessionOpener {
      */
     Session open(String queueId, List<NextHop> hops, TransportOptions options) throws HopFailure {
         HopFailure last = null; // made only when needed: an exception fills in its stack trace
+        HopFailure unresolved = null;
         for (NextHop hop : hops) {
             try {
                 for (Endpoint endpoint : endpoints(hop)) {
@@ -53,13 +62,28 @@ final class SessionOpener {
                         last = e;
                     }
                 }
-            } catch (UnknownHostException e) {
-                // RFC 3463 §3.5: X.4.4 "Unable to route"; a name that may resolve later.
-                last = new HopFailure(new SmtpReply(451, "4.4.4", "cannot resolve " + hop.host()), hop.toString());
-                LOG.warn("{}: {}", queueId, last.getMessage());
+            } catch (DnsLookupException e) {
+                unresolved = unresolved(hop, e, unresolved);
+                LOG.warn("{}: {}", queueId, unresolved.getMessage());
             }
         }
-        throw last != null ? last : new HopFailure(new SmtpReply(451, "4.4.3", "no next hop configured for this route"), "none");
+        if (last == null && unresolved == null) {
+            throw new HopFailure(new SmtpReply(451, "4.4.3", "no next hop configured for this route"), "none");
+        }
+        throw last != null ? last : unresolved;
+    }
+
+    /**
+     * A hop whose name gave no address, as the mx route judges MX hosts: when no hop has one and DNS said so for
+     * each (NXDOMAIN, or no A/AAAA record), the mail fails (RFC 3463 §3.5: X.4.4 "Unable to route"); after a timeout
+     * or SERVFAIL for any of them it is deferred (X.4.3 "Directory server failure"), the name may resolve later.
+     */
+    private static HopFailure unresolved(NextHop hop, DnsLookupException e, HopFailure before) {
+        boolean temporary = e.kind() == DnsLookupException.Kind.TEMPORARY || (before != null && before.reply().isTransient());
+        SmtpReply reply = temporary
+                ? new SmtpReply(451, "4.4.3", "cannot resolve " + hop.host() + " now: " + e.getMessage())
+                : new SmtpReply(550, "5.4.4", "next hop " + hop.host() + " has no address: " + e.getMessage());
+        return new HopFailure(reply, hop.toString());
     }
 
     private Session open(Endpoint endpoint, TransportOptions options) throws HopFailure {
@@ -179,13 +203,14 @@ final class SessionOpener {
         return peer.isTransient() ? peer : new SmtpReply(451, "4.4.0", what + " " + peer);
     }
 
-    private List<Endpoint> endpoints(NextHop hop) throws UnknownHostException {
+    private List<Endpoint> endpoints(NextHop hop) throws DnsLookupException {
         List<Endpoint> endpoints = new ArrayList<>();
         if (hop.host().startsWith("/")) {
             endpoints.add(new Endpoint(hop.host(), null, Path.of(hop.host())));
             return endpoints;
         }
-        List<InetAddress> addresses = hop.addresses().isEmpty() ? List.of(InetAddress.getAllByName(hop.host())) : hop.addresses();
+        List<InetAddress> addresses = hop.addresses().isEmpty()
+                ? HostAddresses.of(hop.host(), dns.get(), Duration.ofMillis(settings.timeouts().connect())) : hop.addresses();
         for (InetAddress address : addresses) {
             endpoints.add(new Endpoint(hop.host(), new InetSocketAddress(address, hop.port()), null));
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -51,8 +52,13 @@ final class Fixtures {
 
     /** A client with the test settings; the caller closes it and the watchdog. */
     static ClientDelivery client(Protocol protocol, Settings settings, Path caFile, Watchdog watchdog) {
+        return client(protocol, settings, caFile, watchdog, null);
+    }
+
+    /** A client whose next-hop names {@code dns} resolves (null: no resolver, as without the dns bundle). */
+    static ClientDelivery client(Protocol protocol, Settings settings, Path caFile, Watchdog watchdog, DnsResolver dns) {
         try {
-            return new ClientDelivery(protocol, settings, TlsContexts.create(caFile), watchdog);
+            return new ClientDelivery(protocol, settings, TlsContexts.create(caFile), watchdog, () -> dns);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

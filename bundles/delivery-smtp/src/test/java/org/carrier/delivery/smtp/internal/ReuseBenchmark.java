@@ -35,7 +35,7 @@ public final class ReuseBenchmark {
                 new Settings.Reuse(maxPerConnection, 30_000, threads, threads, 60_000, 5, 60_000), true, true);
         AtomicInteger delivered = new AtomicInteger();
         try (Watchdog watchdog = new Watchdog();
-             ClientDelivery client = new ClientDelivery(Protocol.SMTP, settings, TlsContexts.create(null), watchdog)) {
+             ClientDelivery client = new ClientDelivery(Protocol.SMTP, settings, TlsContexts.create(null), watchdog, () -> null)) {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             long start = System.nanoTime();
             List<Future<?>> done = new ArrayList<>();
