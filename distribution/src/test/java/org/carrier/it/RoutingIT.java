@@ -78,6 +78,7 @@ class RoutingIT {
         write(config.resolve("org.carrier.route-named.cfg"), "domains = named.test\ntransport = smtp\nnextHops = mail.test:" + mxPort + "\n");
         write(config.resolve("org.carrier.route-nxhop.cfg"), "domains = nxhop.test\ntransport = smtp\nnextHops = nohost.mail.test:"
                 + mxPort + "\n");
+        write(config.resolve("org.carrier.route-loop.cfg"), "domains = loop.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");
         write(config.resolve("org.carrier.queue.cfg"), "retryDelays = 2s\nmaxLifetime = 1h\n");
         String router = Files.readString(config.resolve("org.carrier.router.cfg"));
         write(config.resolve("org.carrier.router.cfg"), router.replace("virtualDomains =", "virtualDomains = virtual.test"));
@@ -285,6 +286,24 @@ class RoutingIT {
         assertTrue(carrier.awaitLog("to=<bob@nxhop.test>").lines().anyMatch(l -> l.contains("to=<bob@nxhop.test>")
                 && l.contains("status=bounced (550 5.4.4")), "a next hop that does not exist was not bounced:\n" + carrier.console());
         assertTrue(carrier.bin("carrier", "", "shell", "carrier:route", "bob@nxhop.test").out().contains("(no address:"));
+    }
+
+    /**
+     * Issue 22 item 1, the queue's side: 49 Received fields pass the reception, ours makes 50, the queue's maxHops: the
+     * message is bounced with 554 5.4.6 at its first attempt, never sent on (its route points at a host that is down,
+     * so a message sent on would be deferred instead).
+     */
+    @Test
+    void aMessageAtTheHopLimitIsBouncedByTheQueue() throws Exception {
+        StringBuilder hops = new StringBuilder();
+        for (int i = 0; i < 49; i++) {
+            hops.append("Received: from hop").append(i).append(".test by hop").append(i + 1)
+                    .append(".test; Sun, 6 Dec 2026 20:00:00 +0000\r\n");
+        }
+        assertTrue(SmtpClient.send(carrier.smtpPort, SENDER, List.of("bob@loop.test"), hops + SmtpClient.message("loop", 100))
+                .startsWith("250"));
+        assertTrue(carrier.awaitLog("to=<bob@loop.test>").lines().anyMatch(l -> l.contains("to=<bob@loop.test>")
+                && l.contains("status=bounced (554 5.4.6 too many hops (50 Received fields")), carrier.console());
     }
 
     private String quietly(String rcpt) {

@@ -12,7 +12,8 @@ import java.util.Map;
  * Open sessions waiting for the next message to their destination. A session comes back after a
  * transaction unless it reached its message limit; it is closed after being idle too long. Taking one sends
  * nothing: after the reply to the message data the server is ready for the next MAIL (RFC 5321 §4.1.1.4,
- * §4.1.4), so an RSET first would only cost a round trip per message. A peer that closed the connection
+ * §4.1.4), so an RSET first would only cost a round trip per message (a transaction that did not end with its
+ * data was reset by {@link MailTransaction} before the session came back). A peer that closed the connection
  * meanwhile shows at the first reply, before it accepted anything, and {@link ClientDelivery} then tries
  * the message on a new connection.
  */
