@@ -7,9 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import org.carrier.api.config.ConfigLists;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.route.NextHop;
 
 /**
@@ -31,7 +34,6 @@ record RouteForm(String name, String domains, String transport, String nextHops,
     private static final Set<String> NEED_HOPS = Set.of("smtp", "lmtp");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern TRANSPORT = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     /** A refused form: each bad field with what is wrong with it, in form order. */
     static final class Invalid extends IllegalArgumentException {
@@ -95,37 +97,34 @@ record RouteForm(String name, String domains, String transport, String nextHops,
         return p;
     }
 
-    /** exact domains, {@code *.domain} (its subdomains) or {@code *}; at least one. */
+    /**
+     * Exact domains, {@code *.domain} (its subdomains) or {@code *}; at least one. Read by the same list rule as the
+     * route's configuration file (api {@link ConfigLists}), so the console refuses exactly what the router would.
+     */
     private static List<String> domains(String text, Map<String, String> problems) {
-        List<String> patterns = split(text.toLowerCase(Locale.ROOT));
-        if (patterns.isEmpty()) {
+        List<String> patterns = list("domains", text, problems, ConfigLists::domainPatterns);
+        if (patterns.isEmpty() && !problems.containsKey("domains")) {
             problems.put("domains", "a route needs at least one domain, *.domain or *");
-        }
-        for (String p : patterns) {
-            String domain = p.startsWith("*.") ? p.substring(2) : p;
-            if (!p.equals("*") && !isDomain(domain)) {
-                problems.put("domains", "not a domain, *.domain or *: " + p);
-                break;
-            }
         }
         return patterns;
     }
 
-    /** RFC 1035 §2.3.1 preferred name syntax (underscores allowed, as in service names): labels of 1 to 63 characters. */
-    private static boolean isDomain(String domain) {
-        if (domain.isEmpty() || domain.length() > 253) {
-            return false;
+    /** The elements of a comma separated field, or none with the field's problem recorded. */
+    private static List<String> list(String field, String text, Map<String, String> problems,
+                                     BiFunction<String, String, List<String>> parser) {
+        try {
+            return parser.apply(field, text);
+        } catch (ConfigProblem e) {
+            problems.put(field, e.reason() + ": " + e.value());
+            return List.of();
         }
-        for (String label : domain.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<String> hops(String text, String transport, Map<String, String> problems) {
-        List<String> hops = split(text);
+        List<String> hops = list("nextHops", text, problems, ConfigLists::names);
+        if (problems.containsKey("nextHops")) {
+            return hops;
+        }
         if (NEED_HOPS.contains(transport) && hops.isEmpty()) {
             problems.put("nextHops", "the " + transport + " transport needs at least one next hop (host:port)");
         } else if (NO_HOPS.contains(transport) && !hops.isEmpty()) {
@@ -160,10 +159,6 @@ record RouteForm(String name, String domains, String transport, String nextHops,
             problems.put(field, "not a whole number: " + value);
             return fallback;
         }
-    }
-
-    private static List<String> split(String text) {
-        return text.isBlank() ? List.of() : List.of(text.trim().split("[\\s,]+"));
     }
 
     private static String trimmed(String value) {

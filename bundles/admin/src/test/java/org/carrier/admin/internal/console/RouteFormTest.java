@@ -16,7 +16,7 @@ class RouteFormTest {
         f.put("name", "partner");
         f.put("domains", "Partner.example , *.partner.example");
         f.put("transport", "SMTP");
-        f.put("nextHops", "relay.partner.example:2525 [2001:db8::1]:25");
+        f.put("nextHops", "relay.partner.example:2525, [2001:db8::1]:25");
         f.put("port", "");
         f.put("tls", "verify");
         f.put("order", "10");
@@ -61,6 +61,18 @@ class RouteFormTest {
         assertTrue(e.problems().get("nextHops").contains("not a port number"), e.problems().toString());
         assertTrue(e.problems().get("order").contains("not a whole number: first"));
         assertTrue(e.getMessage().startsWith("the route was not saved: name: "), e.getMessage());
+    }
+
+    @Test
+    void listsFollowTheRoutersRuleCommasSeparateAndWhiteSpaceInsideAnElementIsRefused() {
+        Map<String, String> f = good();
+        f.put("domains", "exa mple.com");
+        assertTrue(refused(f).problems().get("domains").startsWith("white space inside an element"),
+                "a typo, not the two domains exa and mple.com: " + refused(f).problems());
+        f.put("domains", "Example.com, ,*.example.org,");
+        assertEquals("example.com, *.example.org", RouteForm.parse(f::get).domains(), "empty elements are ignored, as in the file");
+        f.put("domains", "example..com");
+        assertEquals("not a domain, *.domain or *: example..com", refused(f).problems().get("domains"));
     }
 
     @Test
