@@ -1,0 +1,7 @@
+/**
+ * Text rules every bundle applies the same way, such as how client-supplied text is made safe for a log line or a
+ * header field.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.carrier.api.text;
