@@ -1,6 +1,7 @@
 package org.carrier.api.route;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -45,5 +46,16 @@ public interface Router {
      */
     default List<Recipient> expand(Recipient recipient) {
         return List.of(recipient);
+    }
+
+    /**
+     * The first of our local domains: where a bare local part belongs (an alias target, a recipient at one of our own
+     * address literals such as {@code postmaster@[192.0.2.1]}, RFC 5321 §4.1.3).
+     *
+     * @return empty when this router has no local domain; the default
+     * @since 1.3
+     */
+    default Optional<String> primaryLocalDomain() {
+        return Optional.empty();
     }
 }

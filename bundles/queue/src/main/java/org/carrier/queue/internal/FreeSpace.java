@@ -55,6 +55,23 @@ final class FreeSpace {
         }
     }
 
+    /**
+     * A write or sync that failed because the file system is full (ENOSPC, or EDQUOT for a quota) is the same condition
+     * as low free space, met between two checks: {@code 452 4.3.1} for the client, not a queue error. The JDK gives no
+     * errno, only the system's message ({@code strerror}), so that message is what is recognised.
+     *
+     * @return {@code e} itself, or a refusal with {@code e} as its cause
+     */
+    static IOException refusalIfFull(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof QueueUnavailableException || !(message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
+            return e;
+        }
+        QueueUnavailableException refusal = new QueueUnavailableException(INSUFFICIENT_STORAGE);
+        refusal.initCause(e);
+        return refusal;
+    }
+
     /** The usable space, asked afresh when the last figure is older than {@link #REFRESH_NANOS}. */
     private long usableSpace() throws IOException {
         long now = System.nanoTime();

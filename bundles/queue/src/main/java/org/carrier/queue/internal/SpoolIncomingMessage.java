@@ -82,9 +82,13 @@ final class SpoolIncomingMessage implements IncomingMessage {
      * @return the file, still open; the caller owns it from now on (the first delivery attempt reads from it)
      */
     FileChannel seal(byte[] trailer) throws IOException {
-        out.drainWith(ByteBuffer.wrap(trailer));
-        channel.truncate(out.count + trailer.length); // a no-op for a new file; frees only the excess of a reused one
-        channel.force(true);
+        try {
+            out.drainWith(ByteBuffer.wrap(trailer));
+            channel.truncate(out.count + trailer.length); // a no-op for a new file; frees only the excess of a reused one
+            channel.force(true);
+        } catch (IOException e) {
+            throw FreeSpace.refusalIfFull(e);
+        }
         done = true;
         return channel;
     }
@@ -163,9 +167,14 @@ final class SpoolIncomingMessage implements IncomingMessage {
             used = 0;
         }
 
+        /** A full disk here, before the next free-space check noticed, is refused like low space (452 4.3.1). */
         private void drain(ByteBuffer bytes) throws IOException {
-            while (bytes.hasRemaining()) {
-                target.write(bytes);
+            try {
+                while (bytes.hasRemaining()) {
+                    target.write(bytes);
+                }
+            } catch (IOException e) {
+                throw FreeSpace.refusalIfFull(e);
             }
         }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -337,6 +338,11 @@ public class ConfiguredRouter implements Router {
     private static RouteDecision explain(MailAddress recipient, RouteDecision decision, String why) {
         DECISIONS.debug("route <{}>: {} ({})", recipient, decision, why);
         return decision;
+    }
+
+    @Override
+    public Optional<String> primaryLocalDomain() {
+        return directory.primaryLocalDomain();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -52,6 +53,11 @@ final class Directory {
     /** Whether {@code domain} is one of ours, so that its recipients must exist here. */
     boolean isOurs(String domain) {
         return localDomains.contains(domain) || virtualDomains.contains(domain);
+    }
+
+    /** The first local domain, where bare local parts belong; empty without local domains. */
+    Optional<String> primaryLocalDomain() {
+        return localDomains.isEmpty() ? Optional.empty() : Optional.of(localDomains.get(0));
     }
 
     boolean isLocal(String domain) {

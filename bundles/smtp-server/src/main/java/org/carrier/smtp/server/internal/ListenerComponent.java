@@ -124,6 +124,10 @@ public class ListenerComponent implements SessionServices {
                 + "beyond it each counts as an error, so a client cannot hold a session with them forever.")
         int maxJunkCommands() default 100;
 
+        @AttributeDefinition(name = "Maximum hops", description = "Received header fields a message may arrive with "
+                + "(RFC 5321 §6.3, Postfix's hopcount_limit); with more it is in a mail loop and gets 554 5.4.6 at the end of DATA/BDAT.")
+        int maxHops() default 50;
+
         @AttributeDefinition(name = "Bare CR or LF in data", options = {
                 @Option(value = "reject", label = "Refuse the message (550 5.6.11): SMTP smuggling protection"),
                 @Option(value = "normalize", label = "Accept and convert to CRLF")})
@@ -392,6 +396,7 @@ public class ListenerComponent implements SessionServices {
         positive("authLockoutSeconds", c.authLockoutSeconds());
         positive("maxMessageSize", c.maxMessageSize());
         positive("filterTimeoutMillis", c.filterTimeoutMillis());
+        positive("maxHops", c.maxHops());
         if (c.maxLineLength() < 512) {
             throw new ConfigurationException("maxLineLength", "RFC 5321 §4.5.3.1.4 requires at least 512, not " + c.maxLineLength());
         }
@@ -399,7 +404,7 @@ public class ListenerComponent implements SessionServices {
                 c.hostname().isBlank() ? HostName.local() : c.hostname().trim(), trusted, c.maxMessageSize(),
                 c.maxRecipients(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerClient(),
                 c.reservedTrustedConnections(), c.commandTimeoutSeconds() * 1000, c.dataTimeoutSeconds() * 1000,
-                c.stressTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(),
+                c.stressTimeoutSeconds() * 1000, c.maxErrors(), c.maxJunkCommands(), c.maxHops(),
                 c.bareLineEndings().equals("normalize"), proxies, c.receivedShowsAuthUser(), null,
                 c.usersFile().isBlank() ? null : new UsersFile(Path.of(c.usersFile().trim())), c.requireTlsForAuth(),
                 new SenderLoginCheck(c.senderLoginsFile().isBlank() ? null : Path.of(c.senderLoginsFile().trim()), c.senderLoginCheck()),

@@ -14,6 +14,7 @@ final class MessageContent {
     final IncomingMessage incoming;
     final OutputStream out;
     private final OwnAuthResultsRemover scrubber;
+    private final HopCounter hops;
     final DataReader reader;
     final boolean dotted;
     SmtpReply refusal;
@@ -27,7 +28,9 @@ final class MessageContent {
         this.dotted = dotted;
         OutputStream file = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
         this.scrubber = new OwnAuthResultsRemover(file, authservId);
-        this.out = scrubber;
+        // the client's content passes the hop counter; our own Received field (write) goes past it
+        this.hops = new HopCounter(scrubber);
+        this.out = hops;
         this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
     }
 
@@ -55,9 +58,10 @@ final class MessageContent {
         return chunkLeft == 0;
     }
 
+    /** Writes our own header field (the Received field), which is not the client's and is not counted as a hop. */
     void write(String header) {
         try {
-            out.write(header.getBytes(StandardCharsets.UTF_8));
+            scrubber.write(header.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the reader's own writes fail the same way and report it at the end
         }
@@ -71,6 +75,11 @@ final class MessageContent {
             return result.writeFailure() == null ? new DataReader.Result(result.size(), result.bareLineEnding(), result.tooBig(), e) : result;
         }
         return result;
+    }
+
+    /** How many Received fields the message came with: the hops it has made (RFC 5321 §6.3). */
+    int hops() {
+        return hops.hops();
     }
 
     /** How many Authentication-Results fields in our name the message carried (and lost). */

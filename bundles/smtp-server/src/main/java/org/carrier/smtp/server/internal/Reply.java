@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.QueueUnavailableException;
+import org.carrier.api.text.Printable;
 
 /** Reply texts that recur, and the wire form of a reply (RFC 5321 §4.2: {@code code-text} lines, last with a space). */
 final class Reply {
@@ -29,6 +30,12 @@ final class Reply {
             "Error: bare <CR> or <LF> received; only CRLF line endings are allowed");
     /** RFC 6531 §3.5: a non-ASCII address needs SMTPUTF8 on MAIL FROM. */
     static final SmtpReply NEEDS_SMTPUTF8 = new SmtpReply(553, "5.6.7", "Error: non-ASCII address without SMTPUTF8");
+    /** RFC 5321 §2.3.8: a command line ends with CRLF, and neither CR nor LF may occur alone in it. */
+    static final SmtpReply BARE_LINE_ENDING_IN_COMMAND = new SmtpReply(500, "5.5.2",
+            "Error: bare <CR> or <LF> in a command line; commands end with <CR><LF>");
+    /** RFC 2920 §3.1: DATA is the last command of a pipelined group; what follows waits for the 354 (Postfix's reply). */
+    static final SmtpReply PIPELINED_BEFORE_DATA = new SmtpReply(554, "5.5.0",
+            "Error: SMTP protocol synchronization: message data sent before the 354 reply");
     static final SmtpReply FILTER_FAILURE = new SmtpReply(451, "4.3.0", "Temporary filter failure");
     static final SmtpReply QUEUE_FAILURE = new SmtpReply(451, "4.3.0", "Error: queue file write error, try again later");
 
@@ -37,6 +44,23 @@ final class Reply {
 
     static SmtpReply syntax(String text) {
         return new SmtpReply(501, "5.5.4", text);
+    }
+
+    /** RFC 5321 §4.1.1: RSET and QUIT take no parameter. */
+    static SmtpReply noArgument(String verb) {
+        return syntax("Syntax: " + verb + " takes no argument");
+    }
+
+    /** RFC 5321 §4.1.1.1: a host name or address literal; RFC 6531 §3.7.1 lets EHLO carry a UTF-8 name (SMTPUTF8 is offered). */
+    static SmtpReply badHeloName(boolean extended) {
+        return new SmtpReply(501, "5.5.2", extended
+                ? "Syntax: EHLO hostname, in printable US-ASCII or UTF-8"
+                : "Syntax: HELO hostname, in printable US-ASCII");
+    }
+
+    /** RFC 5321 §6.3 and RFC 3463 X.4.6 "routing loop detected". */
+    static SmtpReply tooManyHops(int hops, int maxHops) {
+        return new SmtpReply(554, "5.4.6", "too many hops: " + hops + " Received header fields, at most " + maxHops);
     }
 
     /** RFC 5321 §3.8: the server closes a session only after QUIT, on timeout, or with a 421 reply. */
@@ -76,26 +100,10 @@ final class Reply {
             if (reply.enhancedStatus() != null) {
                 sb.append(reply.enhancedStatus()).append(' ');
             }
-            sb.append(printable(lines[i])).append("\r\n");
+            // RFC 5321 §4.2: replies echo client text (e.g. a refused address); a bare CR or NUL in it must not forge a reply line.
+            sb.append(Printable.text(lines[i])).append("\r\n");
         }
         return sb.toString();
     }
 
-    /**
-     * RFC 5321 §4.2: reply text is printable characters and HT. Replies echo client text (e.g. a refused address),
-     * and a bare CR or NUL in it could make a client read a forged reply line, so controls become '?'.
-     */
-    private static String printable(String line) {
-        StringBuilder sb = null;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                if (sb == null) {
-                    sb = new StringBuilder(line);
-                }
-                sb.setCharAt(i, '?');
-            }
-        }
-        return sb == null ? line : sb.toString();
-    }
 }

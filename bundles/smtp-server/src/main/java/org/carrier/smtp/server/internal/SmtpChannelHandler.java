@@ -245,16 +245,18 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         int maxLine = mode == Response.Next.AUTH_RESPONSE ? MAX_AUTH_LINE : settings.maxLineLength();
         if (skippingLongLine) {
             // RFC 5321 §4.5.3.1.4: the rest of an overlong line is dropped up to its end, then refused once.
-            int lf = pending.indexOf(start, pending.writerIndex(), (byte) '\n');
-            if (lf < 0) {
-                pending.skipBytes(pending.readableBytes());
+            int crlf = crlf(start, pending.writerIndex());
+            if (crlf < 0) {
+                // a CR at the end stays: its LF may come in the next read
+                boolean cr = pending.isReadable() && pending.getByte(pending.writerIndex() - 1) == '\r';
+                pending.readerIndex(pending.writerIndex() - (cr ? 1 : 0));
                 return null;
             }
-            pending.readerIndex(lf + 1);
+            pending.readerIndex(crlf + 2);
             skippingLongLine = false;
             return protocol.overlongLine();
         }
-        int end = pending.indexOf(start, start + Math.min(pending.readableBytes(), maxLine), (byte) '\n');
+        int end = crlf(start, start + Math.min(pending.readableBytes(), maxLine));
         if (end < 0) {
             if (pending.readableBytes() >= maxLine) {
                 skippingLongLine = true;
@@ -263,16 +265,36 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             return null;
         }
         int length = end - start;
-        if (length > 0 && pending.getByte(end - 1) == '\r') {
-            length--;
+        boolean bare = pending.indexOf(start, end, (byte) '\n') >= 0 || pending.indexOf(start, end, (byte) '\r') >= 0;
+        String line = bare ? null : pending.toString(start, length, StandardCharsets.UTF_8);
+        pending.readerIndex(end + 2);
+        if (bare) {
+            return protocol.bareLineEnding();
         }
-        String line = pending.toString(start, length, StandardCharsets.UTF_8);
-        pending.readerIndex(end + 1);
         Response now = protocol.commandAtOnce(line);
         if (now == null) {
             run(p -> p.command(line));
         }
         return now;
+    }
+
+    /**
+     * Where the first CRLF in {@code [from, limit)} of the pending input starts, or -1. RFC 5321 §2.3.8: only CRLF ends
+     * a command line; a bare LF (or CR) is part of the line, which is then refused whole, so no client and no proxy in
+     * front of us can disagree with us about where a command ends.
+     */
+    private int crlf(int from, int limit) {
+        for (int i = from; i < limit; ) {
+            int lf = pending.indexOf(i, limit, (byte) '\n');
+            if (lf < 0) {
+                return -1;
+            }
+            if (lf > from && pending.getByte(lf - 1) == '\r') {
+                return lf - 1;
+            }
+            i = lf + 1;
+        }
+        return -1;
     }
 
     /** Feeds the pending content; null once it is all taken, or when the end of the message went to a worker. */
@@ -337,6 +359,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes the replies (flushed later, with the rest of a pipelined group) and moves to what comes next. */
     private void apply(Response response) {
+        if (sentBeforeGoAhead(response)) {
+            // RFC 2920 §3.1: what the client sent after DATA, before our 354, was sent blind: neither content nor commands.
+            pending.release();
+            pending = null;
+            run(SmtpProtocol::pipelinedBeforeData);
+            return;
+        }
         for (SmtpReply reply : response.replies()) {
             ctx.write(ctx.alloc().buffer().writeBytes(Reply.wire(reply).getBytes(StandardCharsets.UTF_8)));
         }
@@ -354,6 +383,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         if (mode == Response.Next.START_TLS) {
             startTls();
         }
+    }
+
+    /** Whether {@code response} is the 354 to DATA while input the client sent after DATA is already waiting. */
+    private boolean sentBeforeGoAhead(Response response) {
+        return response.next() == Response.Next.CONTENT && mode != Response.Next.CONTENT && pending != null && pending.isReadable()
+                && response.replies().size() == 1 && response.replies().get(0).code() == 354;
     }
 
     /**

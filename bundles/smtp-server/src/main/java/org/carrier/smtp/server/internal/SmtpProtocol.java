@@ -3,6 +3,7 @@ package org.carrier.smtp.server.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.QueueUnavailableException;
 import org.carrier.api.route.Destination;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.api.text.Printable;
 import org.carrier.smtp.server.internal.auth.AuthExchange;
 import org.carrier.smtp.server.internal.auth.AuthReplies;
 import org.carrier.smtp.server.internal.auth.AuthStep;
@@ -104,12 +106,11 @@ final class SmtpProtocol {
             case "RCPT" -> rcpt(arg);
             case "DATA" -> data(arg);
             case "BDAT" -> bdat(arg);
-            case "RSET" -> {
-                resetTransaction();
-                yield junk(Response.reply(Reply.OK));
-            }
+            case "RSET" -> rset(arg);
+            // RFC 5321 §4.1.1.9: NOOP may carry a string, which is ignored.
             case "NOOP" -> junk(Response.reply(Reply.OK));
-            case "QUIT" -> Response.close(Reply.BYE);
+            // RFC 5321 §4.1.1.10: QUIT takes no argument; one that has one is not QUIT, and the session goes on.
+            case "QUIT" -> arg.isBlank() ? Response.close(Reply.BYE) : error(Reply.noArgument("QUIT"));
             // RFC 5321 §3.5.3: 252 when we do not verify addresses.
             case "VRFY" -> arg.isBlank() ? error(Reply.syntax("Syntax: VRFY address"))
                     : junk(Response.reply(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery")));
@@ -119,6 +120,35 @@ final class SmtpProtocol {
             case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> error(Reply.NOT_IMPLEMENTED);
             default -> error(Reply.UNKNOWN);
         };
+    }
+
+    /** RFC 5321 §4.1.1.5: RSET takes no argument. */
+    private Response rset(String arg) {
+        if (!arg.isBlank()) {
+            return error(Reply.noArgument("RSET"));
+        }
+        resetTransaction();
+        return junk(Response.reply(Reply.OK));
+    }
+
+    /**
+     * A command line with a bare CR or LF in it (RFC 5321 §2.3.8: a line ends only with CRLF, and neither may occur
+     * alone): refused as a whole, so no part of it is taken as a command or a parameter. During AUTH it ends the exchange.
+     */
+    Response bareLineEnding() {
+        exchange = null;
+        return error(Reply.BARE_LINE_ENDING_IN_COMMAND);
+    }
+
+    /**
+     * The client sent more input after DATA before our 354 came (RFC 2920 §3.1: DATA ends a pipelined group, the client
+     * must wait for 354). That input was sent blind, so it is never taken as content, nor as commands: the transaction
+     * is dropped and the session closed, as Postfix answers improper pipelining.
+     */
+    Response pipelinedBeforeData() {
+        LOG.info("{}: reject: DATA from [{}]: message data sent before the 354 reply (improper pipelining)", session.sessionId(), clientIp());
+        resetTransaction();
+        return Response.close(Reply.PIPELINED_BEFORE_DATA);
     }
 
     /**
@@ -158,7 +188,7 @@ final class SmtpProtocol {
             return true;
         }
         MailAddress address = rcptAddress(line.substring(Math.min(line.length(), 5)));
-        return address != null && !services.router().routesAtOnce(address);
+        return address != null && !services.router().routesAtOnce(atOwnLiteral(address));
     }
 
     /** The address of an RCPT argument, or null when it does not parse (rcpt then answers with the error). */
@@ -232,7 +262,7 @@ final class SmtpProtocol {
         return switch (step.outcome()) {
             case CHALLENGE -> Response.then(step.reply(), Response.Next.AUTH_RESPONSE);
             case AUTHENTICATED -> {
-                LOG.info("{}: [{}] authenticated as {}", session.sessionId(), clientIp(), step.user());
+                LOG.info("{}: [{}] authenticated as {}", session.sessionId(), clientIp(), Printable.text(step.user()));
                 session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
                         session.heloName(), session.esmtp(), session.tlsProtocol(), step.user(), true);
                 yield Response.reply(step.reply());
@@ -242,7 +272,8 @@ final class SmtpProtocol {
                 InetAddress client = session.clientAddress().getAddress();
                 Duration delay = services.authFailures().recordFailure(client);
                 services.authGuard().recordFailure(client, step.user(), settings.trustedNetworks().contains(client), settings.authLockout());
-                LOG.info("{}: AUTH failed from [{}] for {}; answering in {} ms", session.sessionId(), clientIp(), step.user(), delay.toMillis());
+                LOG.info("{}: AUTH failed from [{}] for {}; answering in {} ms", session.sessionId(), clientIp(), Printable.text(step.user()),
+                        delay.toMillis());
                 yield error(step.reply()).delayedBy(delay.toMillis());
             }
             case ABORTED -> error(step.reply());
@@ -270,15 +301,20 @@ final class SmtpProtocol {
     }
 
     private Response hello(String arg, boolean extended) {
-        String name = arg.strip();
+        String name = stripSpaces(arg);
         if (name.isEmpty() || name.contains(" ")) {
             return error(Reply.syntax("Syntax: " + (extended ? "EHLO" : "HELO") + " hostname"));
+        }
+        if (!(extended ? Printable.isVisibleUtf8(name) : Printable.isVisibleAscii(name))) {
+            return error(Reply.badHeloName(extended));
         }
         resetTransaction();
         session = session.withHelo(name, extended);
         heloVerdict = FilterChain.Verdict.NONE;
         FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), FilterChain.Stage.HELO, f -> f.helo(session));
         if (verdict.refusal() != null) {
+            // The refused greeting did not happen: MAIL needs a HELO/EHLO that is accepted (503 until then).
+            session = session.withHelo(null, false);
             return refuse(verdict);
         }
         heloVerdict = verdict;
@@ -295,6 +331,22 @@ final class SmtpProtocol {
             lines.add(AuthExchange.ehloKeyword(settings.users()));
         }
         return Response.reply(new SmtpReply(250, null, String.join("\n", lines)));
+    }
+
+    /**
+     * The argument without the spaces around it; only spaces: a tab or any other control is not a separator here
+     * and is refused with the name (RFC 5321 §4.1.1.1: {@code "EHLO" SP ( Domain / address-literal ) CRLF}).
+     */
+    private static String stripSpaces(String arg) {
+        int from = 0;
+        int to = arg.length();
+        while (from < to && arg.charAt(from) == ' ') {
+            from++;
+        }
+        while (to > from && arg.charAt(to - 1) == ' ') {
+            to--;
+        }
+        return arg.substring(from, to);
     }
 
     private Response mail(String arg) {
@@ -379,10 +431,11 @@ final class SmtpProtocol {
             // RFC 5321 §4.5.3.1.10: 452 lets the client send the rest in another transaction.
             return Response.reply(Reply.TOO_MANY_RECIPIENTS);
         }
-        Recipient recipient = new Recipient(path.address(), path.parameters());
-        SmtpReply refused = routeRefusal(path.address());
+        MailAddress address = atOwnLiteral(path.address());
+        Recipient recipient = new Recipient(address, path.parameters());
+        SmtpReply refused = routeRefusal(address);
         if (refused != null) {
-            LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), refused, path.address());
+            LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), refused, Printable.text(address.toString()));
             return error(refused);
         }
         FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), FilterChain.Stage.RCPT, f -> f.rcptTo(session, envelope, recipient));
@@ -392,6 +445,33 @@ final class SmtpProtocol {
         transaction.add(recipient);
         transaction.absorb(verdict);
         return Response.reply(Reply.OK_RCPT);
+    }
+
+    /**
+     * RFC 5321 §4.1.3 and §4.5.1: an address literal naming the address the client connected to is this host, so
+     * {@code postmaster@[192.0.2.1]} must reach our postmaster. Such a recipient becomes the same local part at our
+     * first local domain, where the alias table applies; any other address (or no local domain) stays as it is.
+     */
+    private MailAddress atOwnLiteral(MailAddress address) {
+        String domain = address.domain();
+        if (!domain.startsWith("[") || !ownAddress(domain)) {
+            return address;
+        }
+        return services.router().primaryLocalDomain().map(local -> MailAddress.of(address.localPart(), local)).orElse(address);
+    }
+
+    /** Whether an address literal ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}) is the session's local address. */
+    private boolean ownAddress(String literal) {
+        String inside = literal.substring(1, literal.length() - 1);
+        if (inside.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            inside = inside.substring(5);
+        }
+        try {
+            // The parser accepted only IPv4 and IPv6 literals, so this parses text and never asks DNS.
+            return InetAddress.getByName(inside).equals(session.localAddress().getAddress());
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The router's refusal, or relay access denied: never an open relay (RFC 5321 §3.6.2, §7.1). */
@@ -523,7 +603,7 @@ final class SmtpProtocol {
             DataReader.Result result = c.finish();
             String queueId = c.incoming.queueId();
             if (result.writeFailure() != null) {
-                LOG.error("{}: cannot write the queue file: {}", queueId, result.writeFailure().toString());
+                logQueueFailure(queueId, "write the queue file", result.writeFailure());
                 return Response.reply(Reply.queueFailure(result.writeFailure()));
             }
             if (result.bareLineEnding() && !settings.normalizeBareLineEndings()) {
@@ -534,6 +614,12 @@ final class SmtpProtocol {
                 LOG.info("{}: reject: message of {} bytes exceeds {} from [{}]", queueId, result.size(), transaction.maxMessageSize(), clientIp());
                 transaction.filters().countSizeRefusal(session, settings.maxMessageSize());
                 return error(Reply.MESSAGE_TOO_BIG);
+            }
+            if (c.hops() > settings.maxHops()) {
+                // RFC 5321 §6.3: a message that has passed too many hops is in a loop; refused, it is not queued again.
+                LOG.info("{}: reject: {} Received header fields, more than maxHops {}, from [{}] (a mail loop?); from=<{}>",
+                        queueId, c.hops(), settings.maxHops(), clientIp(), Printable.text(transaction.envelope().reversePath().toString()));
+                return error(Reply.tooManyHops(c.hops(), settings.maxHops()));
             }
             if (c.forgedAuthResults() > 0) {
                 LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
@@ -562,7 +648,7 @@ final class SmtpProtocol {
         }
         transaction.absorb(verdict);
         if (transaction.discarded()) {
-            LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), complete.reversePath());
+            LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), Printable.text(complete.reversePath().toString()));
         } else {
             try {
                 incoming.commit(complete, transaction.headers(settings.hostname()), transaction.hold());
@@ -571,7 +657,7 @@ final class SmtpProtocol {
                 return Response.reply(Reply.queueFailure(e));
             }
             services.metrics().received();
-            LOG.info("{}: client={}[{}]", queueId, session.heloName(), clientIp());
+            LOG.info("{}: client={}[{}]", queueId, Printable.text(session.heloName()), clientIp());
         }
         Response ok = Response.reply(Reply.queued(queueId));
         return verdict.disconnect() ? ok.thenClose(Reply.closing(settings.hostname(), "4.7.0", "Closing connection")) : ok;

@@ -2,6 +2,7 @@ package org.carrier.smtp.server.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ final class MemoryQueue implements MailQueue {
     /** The threads that started receiving each message, in order. */
     final List<String> receivedOn = new CopyOnWriteArrayList<>();
     volatile boolean receivesAtOnce;
+    /** When set, every write of message content fails with it (a full disk, say). */
+    volatile IOException contentFailure;
     private final AtomicInteger ids = new AtomicInteger();
 
     @Override
@@ -48,7 +51,13 @@ final class MemoryQueue implements MailQueue {
 
             @Override
             public OutputStream content() {
-                return bytes;
+                IOException failure = contentFailure;
+                return failure == null ? bytes : new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        throw failure;
+                    }
+                };
             }
 
             @Override

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
+import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
@@ -16,10 +18,20 @@ import org.carrier.api.route.Router;
  * bytes while the protocol asks for them. localhost is local, relay.test is routed, anything else is refused.
  */
 final class ProtocolDriver {
-    static final Router ROUTER = a -> switch (a.domain()) {
-        case "localhost" -> RouteDecision.local("local", "local");
-        case "relay.test" -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("127.0.0.1", 2526)));
-        default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
+    static final Router ROUTER = new Router() {
+        @Override
+        public RouteDecision route(MailAddress a) {
+            return switch (a.domain()) {
+                case "localhost" -> RouteDecision.local("local", "local");
+                case "relay.test" -> RouteDecision.remote("relay", "smtp", List.of(new NextHop("127.0.0.1", 2526)));
+                default -> RouteDecision.refused("none", new SmtpReply(550, "5.4.4", "no route to domain " + a.domain()));
+            };
+        }
+
+        @Override
+        public Optional<String> primaryLocalDomain() {
+            return Optional.of("localhost");
+        }
     };
 
     final MemoryQueue queue;
@@ -30,7 +42,7 @@ final class ProtocolDriver {
         this(settings, clientIp, new TestServices());
     }
 
-    /** A session with these services (e.g. with filters in them). */
+    /** A session on {@code services} (their filters are the chain from the greeting on); the listener is 127.0.0.1:25. */
     ProtocolDriver(ListenerSettings settings, String clientIp, TestServices services) {
         queue = services.queue;
         protocol = new SmtpProtocol(settings, services, "T1", new InetSocketAddress(clientIp, 40000), new InetSocketAddress("127.0.0.1", 25));

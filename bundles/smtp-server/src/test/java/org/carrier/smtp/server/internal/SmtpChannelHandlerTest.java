@@ -123,19 +123,9 @@ class SmtpChannelHandlerTest {
         listener = new SmtpListener(TestSettings.of("trustedNetworks", "127.0.0.0/8"), services);
         for (boolean ready : new boolean[] {true, false}) {
             services.queue.receivesAtOnce = ready;
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
-                s.setSoTimeout(5_000);
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-                s.getOutputStream().write(("EHLO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<b@relay.test>\r\n"
-                        + "DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-                List<String> codes = new ArrayList<>();
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.charAt(3) == ' ') {
-                        codes.add(line.substring(0, 3));
-                    }
-                }
-                assertEquals(List.of("220", "250", "250", "250", "354", "250", "221"), codes);
-            }
+            List<String> codes = Clients.exchange(listener.port(), "EHLO client.test\r\nMAIL FROM:<a@client.test>\r\n"
+                    + "RCPT TO:<b@relay.test>\r\nDATA\r\nSubject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n").stream().map(r -> r.substring(0, 3)).toList();
+            assertEquals(List.of("220", "250", "250", "250", "354", "250", "221"), codes);
         }
         assertEquals(2, services.queue.committed.size());
         assertTrue(services.queue.receivedOn.get(0).startsWith("carrier-smtp-io-"), "ready: " + services.queue.receivedOn);

@@ -57,30 +57,14 @@ class SmtpListenerTest {
         return start("127.0.0.0/8", 100_000, 100, 10, false);
     }
 
-    /** Sends everything in one write and reads every reply line until the server closes or {@code replies} are read. */
+    /** Plays {@code script} as a pipelining client ({@link Clients#play}): the last line of each reply, until {@code replies} are read. */
     static List<String> converse(int port, String script, int replies) throws IOException {
         return allLines(port, script, replies).stream().filter(l -> l.length() < 4 || l.charAt(3) == ' ').toList();
     }
 
     /** As {@link #converse}, with the lines of multi-line replies too. */
     private static List<String> allLines(int port, String script, int replies) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(5_000);
-            OutputStream out = s.getOutputStream();
-            out.write(script.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            String line;
-            int complete = 0;
-            while (complete < replies && (line = in.readLine()) != null) {
-                lines.add(line);
-                if (line.length() < 4 || line.charAt(3) == ' ') {
-                    complete++;
-                }
-            }
-            return lines;
-        }
+        return Clients.play(port, script, replies, 5_000);
     }
 
     private static final String HELLO = "EHLO client.test\r\n";

@@ -10,6 +10,8 @@ public final class AuthReplies {
     public static final SmtpReply INVALID_CREDENTIALS = new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
     /** RFC 4954 §4: a client response that is not valid base64. */
     public static final SmtpReply BAD_BASE64 = new SmtpReply(501, "5.5.2", "Cannot Base64-decode client response");
+    /** RFC 4616 §2: a PLAIN message is exactly {@code [authzid] NUL authcid NUL passwd}; anything else is a syntax error. */
+    public static final SmtpReply MALFORMED_PLAIN = new SmtpReply(501, "5.5.2", "Malformed PLAIN message: expected authzid NUL authcid NUL password");
     /** RFC 4954 §4: the client answered a challenge with "*". */
     public static final SmtpReply CANCELLED = new SmtpReply(501, "5.0.0", "Authentication cancelled");
     /** RFC 4954 §4 and §6: a mechanism this server does not offer. */

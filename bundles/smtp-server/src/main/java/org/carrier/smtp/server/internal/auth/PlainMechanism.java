@@ -24,7 +24,8 @@ final class PlainMechanism implements SaslMechanism {
         int first = indexOf(message, 0);
         int second = first < 0 ? -1 : indexOf(message, first + 1);
         if (second < 0 || indexOf(message, second + 1) >= 0) {
-            return AuthStep.failed(null);
+            // Not three fields: a malformed message, not a wrong password, so answered at once (no guess was made).
+            return AuthStep.aborted(AuthReplies.MALFORMED_PLAIN);
         }
         String authzid = Utf8.decode(Arrays.copyOfRange(message, 0, first));
         String authcid = Utf8.decode(Arrays.copyOfRange(message, first + 1, second));

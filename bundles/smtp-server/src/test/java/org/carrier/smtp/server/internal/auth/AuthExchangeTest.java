@@ -89,14 +89,22 @@ class AuthExchangeTest {
         AuthStep wrong = exchange().start("PLAIN " + b64("\0alice@example.org\0wonder lan"));
         assertFailed(wrong);
         assertEquals("alice@example.org", wrong.user(), "the identity tried, for the log");
-        assertNull(exchange().start("PLAIN " + b64("alice@example.org\0wonder land")).user(), "none when unreadable");
         assertFailed(exchange().start("PLAIN " + b64("\0nobody@example.org\0wonder land")));
         assertFailed(exchange().start("PLAIN " + b64("bob\0alice@example.org\0wonder land")), "acting for another user");
-        assertFailed(exchange().start("PLAIN " + b64("alice@example.org\0wonder land")), "one NUL only");
-        assertFailed(exchange().start("PLAIN " + b64("\0alice@example.org\0wonder\0land")), "three NULs");
         assertFailed(exchange().start("PLAIN " + b64("\0\0wonder land")), "no authcid");
         byte[] latin1 = "\0j\u00fcrgen\0gr\u00fc\u00dfe".getBytes(StandardCharsets.ISO_8859_1);
         assertFailed(exchange().start("PLAIN " + Base64.getEncoder().encodeToString(latin1)), "not UTF-8");
+    }
+
+    /** RFC 4616 §2: not three NUL-separated fields is a malformed message, answered 501 at once, not a failed login. */
+    @Test
+    void plainWithTheWrongNumberOfFieldsIsASyntaxErrorAnsweredAtOnce() {
+        for (String message : new String[] {"alice@example.org\0wonder land", "\0alice@example.org\0wonder\0land", "no NUL", ""}) {
+            AuthStep step = exchange().start("PLAIN " + (message.isEmpty() ? "=" : b64(message)));
+            assertEquals(Outcome.ABORTED, step.outcome(), message);
+            assertReply(501, "5.5.2", step);
+            assertNull(step.user());
+        }
     }
 
     private static void assertFailed(AuthStep step, String why) {
@@ -107,7 +115,7 @@ class AuthExchangeTest {
     @Test
     void anEqualsSignIsAnEmptyInitialResponse() {
         // RFC 4954 §4: "=" is a zero-length initial response, not a request for a challenge.
-        assertFailed(exchange().start("PLAIN ="));
+        assertReply(501, "5.5.2", exchange().start("PLAIN ="));
         AuthExchange login = exchange();
         assertChallenge("UGFzc3dvcmQ6", login.start("LOGIN ="));
         assertFailed(login.respond(b64("wonder land")));
@@ -184,7 +192,7 @@ class AuthExchangeTest {
         assertTrue(exchange.finished());
         AuthExchange atLimit = exchange();
         atLimit.start("PLAIN");
-        assertFailed(atLimit.respond("A".repeat(AuthExchange.MAX_RESPONSE_LENGTH)));
+        assertReply(501, "5.5.2", atLimit.respond("A".repeat(AuthExchange.MAX_RESPONSE_LENGTH))); // decoded: no NUL in it
     }
 
     @Test
