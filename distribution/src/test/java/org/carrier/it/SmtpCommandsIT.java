@@ -160,7 +160,7 @@ class SmtpCommandsIT {
                 raw("EHLO evil.test\rX-Injected:tok\r\n"));
         assertEquals("501 5.5.2 Syntax: EHLO hostname, in printable US-ASCII or UTF-8", raw("EHLO evil\u0001.test\r\n"));
         assertEquals("501 5.5.4 Syntax: RSET takes no argument", raw("RSET foo\r\n"));
-        assertFalse(carrier.awaitLog("client=").contains("X-Injected"), "no client bytes in the log");
+        assertFalse(carrier.awaitLog("INFO").contains("X-Injected"), "no client bytes in the log");
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,7 +181,8 @@ final class FilterChain {
             authResults.addAll(result.authResults());
             switch (result.action()) {
                 case REJECT, TEMPFAIL -> {
-                    LOG.info("{}: {} by filter {}", logId, result.reply(), f.name());
+                    // a filter's reply may quote the client (an SPF explanation expands the HELO name)
+                    LOG.info("{}: {} by filter {}", logId, Printable.text(String.valueOf(result.reply())), f.name());
                     return new Verdict(result.reply(), headers, authResults, false, false, result.disconnect(), f.name());
                 }
                 case DISCARD -> {
