@@ -12,8 +12,8 @@ import java.io.OutputStream;
  * unstuffed data with CRLF line endings.
  */
 final class HopCounter extends FilterOutputStream {
-    /** The field name, lower case; RFC 5322 §4.5.3 (obsolete syntax) allows white space before the colon. */
-    private static final byte[] NAME = {'r', 'e', 'c', 'e', 'i', 'v', 'e', 'd'};
+    /** The field name and its colon, lower case: the same rule as the queue's count ({@code HeaderScan}). */
+    private static final byte[] NAME = {'r', 'e', 'c', 'e', 'i', 'v', 'e', 'd', ':'};
     /** Not in a field name that may still be Received: wait for the next line. */
     private static final int SKIP = -1;
 
@@ -56,15 +56,13 @@ final class HopCounter extends FilterOutputStream {
         }
         if (b == '\n') {
             lineStart = true;
-        } else if (matched == NAME.length) {
-            if (b == ':') {
+        } else if (matched != SKIP) {
+            int lower = b >= 'A' && b <= 'Z' ? b | 0x20 : b;
+            matched = lower == NAME[matched] ? matched + 1 : SKIP;
+            if (matched == NAME.length) {
                 hops++;
                 matched = SKIP;
-            } else if (b != ' ' && b != '\t') {
-                matched = SKIP;
             }
-        } else if (matched != SKIP) {
-            matched = (b | 0x20) == NAME[matched] ? matched + 1 : SKIP;
         }
     }
 

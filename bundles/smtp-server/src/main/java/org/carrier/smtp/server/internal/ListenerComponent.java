@@ -124,8 +124,9 @@ public class ListenerComponent implements SessionServices {
                 + "beyond it each counts as an error, so a client cannot hold a session with them forever.")
         int maxJunkCommands() default 100;
 
-        @AttributeDefinition(name = "Maximum hops", description = "Received header fields a message may arrive with "
-                + "(RFC 5321 §6.3, Postfix's hopcount_limit); with more it is in a mail loop and gets 554 5.4.6 at the end of DATA/BDAT.")
+        @AttributeDefinition(name = "Maximum hops", description = "A message that would be queued with this many Received "
+                + "header fields or more, ours included, is in a mail loop (RFC 5321 §6.3, Postfix's hopcount_limit): "
+                + "554 5.4.6 at the end of DATA/BDAT, and it is not queued.")
         int maxHops() default 50;
 
         @AttributeDefinition(name = "Bare CR or LF in data", options = {

@@ -18,7 +18,7 @@ import org.carrier.smtp.server.internal.tls.ListenerTls;
  * @param dataTimeoutMillis        RFC 5321 §4.5.3.2.5: at least 3 minutes; here a deadline for the whole DATA content
  *                                 and for each BDAT chunk
  * @param stressTimeoutMillis      the command deadline of untrusted clients while most of their slots are taken
- * @param maxHops                  Received fields a message may arrive with (RFC 5321 §6.3); more is a loop: 554 5.4.6
+ * @param maxHops                  Received fields (ours included) at which a message is a loop (RFC 5321 §6.3): 554 5.4.6
  * @param maxJunkCommands          NOOP, RSET, VRFY and HELP allowed before each counts as an error (Postfix's junk limit)
  * @param normalizeBareLineEndings false: bare CR or LF in message content is refused (SMTP smuggling protection)
  * @param proxyNetworks            when not empty, the listener is behind a proxy: every connection must come from these

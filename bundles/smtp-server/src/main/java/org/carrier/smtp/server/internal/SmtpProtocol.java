@@ -615,11 +615,12 @@ final class SmtpProtocol {
                 transaction.filters().countSizeRefusal(session, settings.maxMessageSize());
                 return error(Reply.MESSAGE_TOO_BIG);
             }
-            if (c.hops() > settings.maxHops()) {
+            int hops = c.hops() + 1; // ours included, as the queue counts them (and Postfix's cleanup)
+            if (hops >= settings.maxHops()) {
                 // RFC 5321 §6.3: a message that has passed too many hops is in a loop; refused, it is not queued again.
-                LOG.info("{}: reject: {} Received header fields, more than maxHops {}, from [{}] (a mail loop?); from=<{}>",
-                        queueId, c.hops(), settings.maxHops(), clientIp(), Printable.text(transaction.envelope().reversePath().toString()));
-                return error(Reply.tooManyHops(c.hops(), settings.maxHops()));
+                LOG.info("{}: reject: too many hops: {} Received fields with ours, maxHops is {}, from [{}] (a mail loop?); from=<{}>",
+                        queueId, hops, settings.maxHops(), clientIp(), Printable.text(transaction.envelope().reversePath().toString()));
+                return error(Reply.tooManyHops(hops, settings.maxHops()));
             }
             if (c.forgedAuthResults() > 0) {
                 LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
