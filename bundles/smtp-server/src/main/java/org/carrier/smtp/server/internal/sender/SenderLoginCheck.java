@@ -14,6 +14,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.text.Printable;
 import org.carrier.smtp.server.internal.table.WatchedTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,8 @@ public final class SenderLoginCheck {
             return Optional.empty();
         }
         SmtpReply reply = new SmtpReply(553, "5.7.1", "<" + sender + ">: " + NOT_OWNED);
-        LOG.info("{}: reject: MAIL from [{}]: {}; from=<{}> user={}", session.sessionId(), clientIp(session), reply, sender, user);
+        LOG.info("{}: reject: MAIL from [{}]: {}; from=<{}> user={}", session.sessionId(), clientIp(session),
+                Printable.text(reply.toString()), Printable.text(sender.toString()), Printable.text(user));
         return Optional.of(reply);
     }
 
@@ -87,7 +89,9 @@ public final class SenderLoginCheck {
             return Optional.empty();
         }
         SmtpReply reply = new SmtpReply(553, "5.7.1", "<" + foreign.get() + ">: " + NOT_OWNED);
-        LOG.info("{}: reject: DATA from [{}]: {}; author=<{}> user={}", id, clientIp(session), reply, foreign.get(), user);
+        // the author comes from the client's From field: escaped like all client text in a log line
+        LOG.info("{}: reject: DATA from [{}]: {}; author=<{}> user={}", id, clientIp(session), Printable.text(reply.toString()),
+                Printable.text(foreign.get()), Printable.text(user));
         return Optional.of(reply);
     }
 
