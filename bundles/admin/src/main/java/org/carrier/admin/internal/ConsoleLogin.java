@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.text.Printable;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -180,7 +181,7 @@ public class ConsoleLogin implements SecurityProvider {
             }
             Duration delay = backoff.failed(address);
             LOG.warn("web console login failed for user {} from {} ({} in a row; answered after {} s, and no password from there is checked before)",
-                    printable(credentials[0]), address, backoff.failures(address), delay.toSeconds());
+                    Printable.text(credentials[0]), address, backoff.failures(address), delay.toSeconds());
             pause.accept(delay);
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + current.realm() + "\", charset=\"UTF-8\"");
@@ -229,13 +230,6 @@ public class ConsoleLogin implements SecurityProvider {
     public void logout(HttpServletRequest request, HttpServletResponse response) {
         sessions.close(sessionToken(request));
         response.addHeader("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
-    }
-
-    /** A user name as sent, safe for a log line: control characters (a forged line break) become '?'. */
-    static String printable(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return sb.toString();
     }
 
     private static Path passwordFile(BundleContext context) {

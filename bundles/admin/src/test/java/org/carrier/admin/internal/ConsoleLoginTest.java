@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.carrier.api.text.Printable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -177,6 +178,6 @@ class ConsoleLoginTest {
 
     @Test
     void aLoggedUserNameCannotForgeALogLine() {
-        assertEquals("admin?INFO forged", ConsoleLogin.printable("admin\nINFO forged"));
+        assertEquals("admin?INFO forged", Printable.text("admin\nINFO forged"));
     }
 }

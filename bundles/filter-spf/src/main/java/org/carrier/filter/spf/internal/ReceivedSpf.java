@@ -3,6 +3,8 @@ package org.carrier.filter.spf.internal;
 import java.net.InetAddress;
 import java.util.regex.Pattern;
 
+import org.carrier.api.text.Printable;
+
 /** The value of a {@code Received-SPF} header field (RFC 7208 §9.1). */
 final class ReceivedSpf {
     /** RFC 5322 §3.2.3 dot-atom: values in this form go unquoted. */
@@ -68,7 +70,8 @@ final class ReceivedSpf {
 
     /** RFC 5322 §3.2.2: a comment's parentheses and backslashes are quoted-pairs; line breaks become spaces. */
     private static String comment(String text) {
-        return printable(text).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)");
+        // header text is printable ASCII on one line: anything else, from DNS or the client, becomes "?"
+        return Printable.ascii(text).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)");
     }
 
     private static String value(String text) {
@@ -76,15 +79,7 @@ final class ReceivedSpf {
     }
 
     private static String quoted(String text) {
-        return '"' + printable(text).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return '"' + Printable.ascii(text).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
-    /** Header text is printable ASCII on one line: anything else (from DNS or the client) becomes "?" or a space. */
-    private static String printable(String text) {
-        StringBuilder s = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            s.append(c == '\r' || c == '\n' || c == '\t' ? ' ' : c < 0x20 || c > 0x7e ? '?' : c);
-        }
-        return s.toString();
-    }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,8 @@ public final class AuthGuard {
                     policy.duration().toSeconds(), policy.perClient(), policy.window().toSeconds());
         }
         if (user != null && table.recordFailure(userKey(user), policy.perUser(), policy.window(), policy.duration())) {
-            LOG.warn("AUTH locked out for user {} for {} s: {} failures within {} s (last from [{}])", printable(user),
+            String shown = user.length() > MAX_USER_KEY ? user.substring(0, MAX_USER_KEY) : user; // a user name as sent: any text
+            LOG.warn("AUTH locked out for user {} for {} s: {} failures within {} s (last from [{}])", Printable.text(shown),
                     policy.duration().toSeconds(), policy.perUser(), policy.window().toSeconds(), network);
         }
     }
@@ -104,13 +106,6 @@ public final class AuthGuard {
     private static String userKey(String user) {
         String name = user == null ? "" : user.toLowerCase(Locale.ROOT);
         return "user:" + (name.length() > MAX_USER_KEY ? name.substring(0, MAX_USER_KEY) : name);
-    }
-
-    /** A user name as sent may hold any character: the log gets printable ASCII only. */
-    private static String printable(String user) {
-        StringBuilder out = new StringBuilder();
-        user.codePoints().limit(MAX_USER_KEY).forEach(c -> out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : "?"));
-        return out.toString();
     }
 
     /** Thrown by a guarded {@link CredentialCheck} instead of checking: the exchange ends with {@link AuthReplies#LOCKED_OUT}. */
