@@ -20,7 +20,10 @@ public final class ConfigGuard<C, S> {
     private final String component;
     private final Consumer<String> log;
     private S inForce;
+    /** Whether {@link #inForce} has been set: by a configuration, or by the defaults or fallback after a refusal. */
     private boolean configured;
+    /** Whether a configuration was ever accepted: only then are there "last good settings" to keep. */
+    private boolean accepted;
     private S fallback;
     private String fallbackMeans;
 
@@ -61,23 +64,30 @@ public final class ConfigGuard<C, S> {
             S next = parse.apply(TypedConfig.read(type, config, properties));
             inForce = next;
             configured = true;
+            accepted = true;
             return next;
         } catch (IllegalArgumentException e) { // a ConfigProblem, or a check that did not name its key
-            String kept;
-            if (configured) {
-                kept = " keeps its last good settings";
-            } else if (fallbackMeans != null) {
-                inForce = fallback;
+            if (!configured) {
+                inForce = fallbackMeans != null ? fallback : fromDefaults(parse);
                 configured = true;
-                kept = " " + fallbackMeans;
-            } else {
-                inForce = fromDefaults(parse);
-                configured = true;
-                kept = inForce == null ? " is not used until it is fixed" : " runs with its defaults until it is fixed";
             }
-            log.accept(TypedConfig.source(properties) + ": " + e.getMessage() + "; " + component + kept);
+            log.accept(TypedConfig.source(properties) + ": " + e.getMessage() + "; " + component + kept());
             return inForce;
         }
+    }
+
+    /**
+     * What the log line says stays in force. Until a configuration has been accepted there are no last good settings:
+     * a second refused one still leaves the defaults (or the fallback, or nothing) in force, and says so.
+     */
+    private String kept() {
+        if (accepted) {
+            return " keeps its last good settings";
+        }
+        if (fallbackMeans != null) {
+            return " " + fallbackMeans;
+        }
+        return inForce == null ? " is not used until it is fixed" : " runs with its defaults until it is fixed";
     }
 
     private S fromDefaults(Function<C, S> parse) {

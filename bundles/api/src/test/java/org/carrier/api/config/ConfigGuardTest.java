@@ -3,6 +3,7 @@ package org.carrier.api.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,6 +74,33 @@ class ConfigGuardTest {
                 + ConfigLists.domains("domains", c.domains()) + "/" + c.max_size()));
         assertEquals("configuration org.carrier.test (/opt/carrier/config/org.carrier.test.cfg): "
                 + "max.size = \"ten\": not a whole number; it runs with its defaults until it is fixed", log.get(1));
+    }
+
+    @Test
+    void aSecondRefusedConfigurationBeforeAnyGoodOneSaysWhatIsStillInForce() {
+        List<String> log = new ArrayList<>();
+        ConfigGuard<Config, String> route = new ConfigGuard<>(Config.class, "the route", log::add);
+        Map<String, Object> bad = file("timeoutMillis", "0", "domains", "example.com");
+        assertNull(route.apply(scrConfig(bad), bad, ConfigGuardTest::settings));
+        assertNull(route.apply(scrConfig(bad), bad, ConfigGuardTest::settings));
+        assertEquals(log.get(0), log.get(1), "still not used: there are no last good settings to keep");
+
+        ConfigGuard<Config, String> withDefaults = new ConfigGuard<>(Config.class, "it", log::add);
+        Map<String, Object> badSize = file("max.size", "ten");
+        withDefaults.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/" + c.max_size());
+        assertEquals("3000/10", withDefaults.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/" + c.max_size()));
+        assertTrue(log.get(3).endsWith("; it runs with its defaults until it is fixed"), log.get(3));
+
+        ConfigGuard<Config, String> greylist = new ConfigGuard<Config, String>(Config.class, "the greylist", log::add)
+                .whenFirstRefused("inert", "greylists nobody until it is fixed");
+        greylist.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/" + c.max_size());
+        assertEquals("inert", greylist.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/" + c.max_size()));
+        assertTrue(log.get(5).endsWith("; the greylist greylists nobody until it is fixed"), log.get(5));
+
+        Map<String, Object> good = file("timeoutMillis", "500");
+        assertEquals("500/10", greylist.apply(scrConfig(good), good, c -> c.timeoutMillis() + "/" + c.max_size()));
+        assertEquals("500/10", greylist.apply(scrConfig(badSize), badSize, c -> c.timeoutMillis() + "/" + c.max_size()));
+        assertTrue(log.get(6).endsWith("; the greylist keeps its last good settings"), log.get(6));
     }
 
     @Test
