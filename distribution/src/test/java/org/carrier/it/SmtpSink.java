@@ -115,6 +115,7 @@ public final class SmtpSink implements Closeable {
                 say(out, pipelining ? "250-sink.test\r\n250-PIPELINING\r\n250 8BITMIME" : "250-sink.test\r\n250 8BITMIME");
             } else if (upper.startsWith("RSET")) {
                 from = null;
+                to = new ArrayList<>();
                 say(out, "250 ok");
             } else if (upper.startsWith("HELO") || upper.startsWith("NOOP")) {
                 say(out, "250 ok");
@@ -137,7 +138,8 @@ public final class SmtpSink implements Closeable {
             } else if (upper.equals("DATA")) {
                 say(out, "354 go ahead");
                 received.add(new Received(from, to, readData(in)));
-                from = null;
+                from = null; // the transaction is over: a DATA without a new MAIL and RCPT gets 503
+                to = new ArrayList<>();
                 say(out, "250 2.0.0 ok: kept by sink");
             } else if (upper.startsWith("QUIT")) {
                 say(out, "221 2.0.0 bye");
