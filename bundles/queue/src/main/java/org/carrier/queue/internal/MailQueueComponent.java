@@ -96,8 +96,8 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
 
     private SpoolQueue queue;
 
-    /** The settings, and the two that apply only at start-up. */
-    record Configured(QueueSettings settings, String spoolDirectory, int deliveryThreads) {
+    /** The settings, and the thread count that applies only at start-up. */
+    record Configured(QueueSettings settings, int deliveryThreads) {
     }
 
     private final ConfigGuard<Config, Configured> configuration = new ConfigGuard<>(Config.class, "the queue", LOG::error);
@@ -105,9 +105,11 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
     @Activate
     void activate(Config config, BundleContext context, Map<String, Object> properties) throws IOException {
         Configured configured = configuration.apply(config, properties, MailQueueComponent::configured);
+        // The spool is where the file says even when another of its values is refused: the defaults' spool would be
+        // another directory, and mail accepted there is stranded once the file is fixed.
         String data = context.getProperty("carrier.data.dir");
-        Path root = configured.spoolDirectory().isBlank() ? Paths.get(data == null ? "data" : data, "spool")
-                : Paths.get(configured.spoolDirectory().trim());
+        Path root = config.spoolDirectory().isBlank() ? Paths.get(data == null ? "data" : data, "spool")
+                : Paths.get(config.spoolDirectory().trim());
         queue = new SpoolQueue(root, configured.settings(), configured.deliveryThreads(), Clock.systemUTC(), () -> router, transports::get);
         queue.recover();
     }
@@ -124,7 +126,7 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
     }
 
     static Configured configured(Config config) {
-        return new Configured(settings(config), config.spoolDirectory(), ConfigProblem.atLeast("deliveryThreads", config.deliveryThreads(), 1));
+        return new Configured(settings(config), ConfigProblem.atLeast("deliveryThreads", config.deliveryThreads(), 1));
     }
 
     private static QueueSettings settings(Config config) {
