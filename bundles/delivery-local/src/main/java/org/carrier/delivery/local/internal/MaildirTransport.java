@@ -98,9 +98,10 @@ public class MaildirTransport implements Transport {
     }
 
     /**
-     * A message that already carries our Delivered-To for this mailbox came back to it: a forwarding loop (an alias or
-     * a mailbox's own forward sending it round), which a hop count would end only after many copies. Failed as Postfix's
-     * local(8) does, "mail forwarding loop for ADDRESS", with RFC 3463 §3.5 X.4.6 "Routing loop detected".
+     * A message that already carries our Delivered-To for this mailbox came back to it: a forwarding loop (a copy
+     * taken from the mailbox and sent to it again), which a hop count would end only after many copies. An alias to a
+     * remote address never passes here, so the hop count ends that loop. Failed as Postfix's local(8) does, "mail
+     * forwarding loop for ADDRESS", with RFC 3463 §3.5 X.4.6 "Routing loop detected".
      */
     private static RecipientOutcome loop(DeliveryRequest request, Recipient recipient) {
         LOG.debug("{}: <{}> already has a Delivered-To field for it", request.queueId(), recipient.address());
