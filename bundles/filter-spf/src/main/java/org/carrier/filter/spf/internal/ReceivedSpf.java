@@ -68,9 +68,11 @@ final class ReceivedSpf {
         };
     }
 
-    /** RFC 5322 §3.2.2: a comment's parentheses and backslashes are quoted-pairs; line breaks become spaces. */
+    /**
+     * RFC 5322 §3.2.2: a comment's parentheses and backslashes are quoted-pairs. Header text is printable ASCII on one
+     * line: anything else from DNS or the client, line breaks included, becomes "?" ({@link Printable#ascii}).
+     */
     private static String comment(String text) {
-        // header text is printable ASCII on one line: anything else, from DNS or the client, becomes "?"
         return Printable.ascii(text).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)");
     }
 
