@@ -8,6 +8,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.carrier.api.net.ClientNetwork;
+
 /**
  * How long to wait before answering a failed AUTH with 535, per client address: the first failure waits
  * {@code first}, each further one twice as long up to {@code max}; an address quiet for {@code quietPeriod} starts

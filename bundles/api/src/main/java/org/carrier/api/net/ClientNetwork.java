@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.auth;
+package org.carrier.api.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -6,15 +6,16 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * The network AUTH failures are counted for: an IPv4 address whole, an IPv6 address by its /64, the smallest network a
- * site is usually given (RFC 6177), so that rotating through one's own addresses does not reset the count.
+ * The network failed logins are counted for (SMTP AUTH, the web console): an IPv4 address whole, an IPv6 address by
+ * its /64, the smallest network a site is usually given (RFC 6177), so that rotating through one's own addresses does
+ * not reset the count.
  */
-final class ClientNetwork {
+public final class ClientNetwork {
     private ClientNetwork() {
     }
 
     /** {@code 192.0.2.7}, or {@code 2001:db8:0:1:0:0:0:0/64}. */
-    static String of(InetAddress address) {
+    public static String of(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
             return address.getHostAddress();
         }
