@@ -16,6 +16,8 @@ import java.util.function.LongSupplier;
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.net.ClientNetwork;
+import org.carrier.api.net.IpNetwork;
 import org.carrier.api.text.Printable;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -172,7 +174,7 @@ public class ConsoleLogin implements SecurityProvider {
         }
         Config current = config;
         String[] credentials = PasswordHash.basicCredentials(request.getHeader("Authorization"));
-        String address = request.getRemoteAddr();
+        String address = clientNetwork(request.getRemoteAddr());
         if (credentials != null && !backoff.waiting(address)) {
             if (matches(credentials, current)) {
                 backoff.succeeded(address);
@@ -187,6 +189,23 @@ public class ConsoleLogin implements SecurityProvider {
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + current.realm() + "\", charset=\"UTF-8\"");
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         return null;
+    }
+
+    /**
+     * What failed logins are counted for: the client's network as SMTP AUTH counts it ({@link ClientNetwork}: an IPv6
+     * client by its /64, so that walking through its own addresses does not start the back-off again); the remote
+     * address as it is when it is no IP literal.
+     */
+    static String clientNetwork(String remoteAddress) {
+        if (remoteAddress == null) {
+            return "unknown";
+        }
+        String literal = remoteAddress.replaceFirst("^\\[(.*)]$", "$1").replaceFirst("%.*$", "");
+        try {
+            return ClientNetwork.of(IpNetwork.parse(literal).address());
+        } catch (IllegalArgumentException e) {
+            return remoteAddress;
+        }
     }
 
     private boolean matches(String[] credentials, Config current) {

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Slows down password guessing at the web console, per client address: after the n-th failed login in a row the
+ * Slows down password guessing at the web console, per client network (an address, or an IPv6 client's /64, as
+ * {@link org.carrier.api.net.ClientNetwork} counts it for SMTP AUTH too): after the n-th failed login in a row the
  * answer waits 2^(n-1) s (at most {@link #MAX_DELAY}), and until that time is over the address gets no password
  * check at all, so parallel requests gain nothing either (OWASP authentication cheat sheet: login throttling).
  * A successful login, or {@link #FORGET} without a failure, clears an address. The table is bounded

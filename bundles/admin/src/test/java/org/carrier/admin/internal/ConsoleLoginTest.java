@@ -36,6 +36,8 @@ class ConsoleLoginTest {
     private final List<Integer> checkedWhilePaused = new ArrayList<>();
     private final AtomicLong clock = new AtomicLong();
     private ConsoleLogin login;
+    /** The address whose right password {@link #pause} tries while a failed login waits: it must be refused. */
+    private String alsoWaiting = "127.0.0.9";
     private final Map<String, Object> values = new HashMap<>(Map.of("username", "admin", "password", HASH, "realm", "Carrier",
             "sessionTimeoutMinutes", 30, "sessionMaxHours", 12));
 
@@ -70,7 +72,7 @@ class ConsoleLoginTest {
         pauses.add(delay);
         long checks = login.passwordChecks.get();
         Answer meanwhile = new Answer();
-        assertNull(login.authenticate(request(basic("admin", "right password"), null), meanwhile.response));
+        assertNull(login.authenticate(request(basic("admin", "right password"), null, alsoWaiting), meanwhile.response));
         assertEquals(401, meanwhile.status);
         checkedWhilePaused.add((int) (login.passwordChecks.get() - checks));
         clock.addAndGet(delay.toNanos());
@@ -82,10 +84,14 @@ class ConsoleLoginTest {
     }
 
     private static HttpServletRequest request(String authorization, String cookie) {
+        return request(authorization, cookie, "127.0.0.9");
+    }
+
+    private static HttpServletRequest request(String authorization, String cookie, String remoteAddress) {
         return proxy(HttpServletRequest.class, (name, args) -> switch (name) {
             case "getHeader" -> "Authorization".equals(args[0]) ? authorization : null;
             case "getCookies" -> cookie == null ? null : new Cookie[] {new Cookie("JSESSIONID", "x"), new Cookie(ConsoleLogin.COOKIE, cookie)};
-            case "getRemoteAddr" -> "127.0.0.9";
+            case "getRemoteAddr" -> remoteAddress;
             case "isSecure" -> false;
             default -> throw new UnsupportedOperationException("request." + name);
         });
@@ -159,6 +165,19 @@ class ConsoleLoginTest {
         Answer wrongAgain = new Answer();
         login.authenticate(request(basic("admin", "guess"), null), wrongAgain.response);
         assertEquals(Duration.ofSeconds(1), pauses.get(pauses.size() - 1), "a successful login starts the count again");
+    }
+
+    @Test
+    void anIpv6ClientWaitsWithEveryAddressOfItsNetwork() {
+        ConsoleLogin login = login();
+        alsoWaiting = "[2001:db8:0:1::2]"; // another address of the guessing client's /64, as Jetty may write it
+        assertNull(login.authenticate(request(basic("admin", "guess"), null, "2001:db8:0:1:0:0:0:1"), new Answer().response));
+        assertEquals(List.of(Duration.ofSeconds(1)), pauses);
+        assertEquals(List.of(0), checkedWhilePaused, "the same /64 is not checked while it waits");
+        assertNull(login.authenticate(request(basic("admin", "guess"), null, "2001:db8:0:1::3"), new Answer().response));
+        assertEquals(Duration.ofSeconds(2), pauses.get(1), "the network's second failure");
+        assertEquals("2001:db8:0:2:0:0:0:0/64", ConsoleLogin.clientNetwork("2001:db8:0:2::1%eth0"));
+        assertEquals("127.0.0.9", ConsoleLogin.clientNetwork("127.0.0.9"));
     }
 
     @Test
