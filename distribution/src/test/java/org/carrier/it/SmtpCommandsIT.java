@@ -166,6 +166,21 @@ class SmtpCommandsIT {
     }
 
     @Test
+    void aRefusedRecipientIsEscapedInTheLogLikeEveryClientText() throws Exception {
+        // U+2028 (LINE SEPARATOR) is valid in an SMTPUTF8 address, and the router's refusal quotes the address.
+        String forged = "x\u2028forged@nowhere.example";
+        try (SmtpClient c = new SmtpClient("127.0.0.1", carrier.smtpPort)) {
+            c.reply();
+            c.command("EHLO client.test");
+            assertTrue(c.command("MAIL FROM:<a@client.test> SMTPUTF8").startsWith("250"));
+            assertTrue(c.command("RCPT TO:<" + forged + ">").startsWith("550 5.4.4"));
+        }
+        String log = carrier.awaitLog("forged@nowhere.example>: no route");
+        assertTrue(log.contains("x?forged@nowhere.example>: no route"), log);
+        assertFalse(log.contains("\u2028"), "a client's line separator reached the log");
+    }
+
+    @Test
     void postmasterAtOurOwnAddressLiteralIsOurPostmaster() throws Exception {
         assertTrue(SmtpClient.send(carrier.smtpPort, "someone@client.test", List.of("postmaster@[127.0.0.1]"),
                 SmtpClient.message("to the literal", 100)).startsWith("250"));

@@ -435,7 +435,9 @@ final class SmtpProtocol {
         Recipient recipient = new Recipient(address, path.parameters());
         SmtpReply refused = routeRefusal(address);
         if (refused != null) {
-            LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), refused, Printable.text(address.toString()));
+            // the refusal quotes the client's address (the router's "<x@y>: no route"): escaped like the address itself
+            LOG.info("{}: reject: RCPT from [{}]: {}; to=<{}>", session.sessionId(), clientIp(), Printable.text(refused.toString()),
+                    Printable.text(address.toString()));
             return error(refused);
         }
         FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), FilterChain.Stage.RCPT, f -> f.rcptTo(session, envelope, recipient));
