@@ -196,6 +196,14 @@ class ConsoleLoginTest {
     }
 
     @Test
+    void aWrongUserNameCostsThePasswordCheckAWrongPasswordCosts() {
+        ConsoleLogin login = login();
+        assertNull(login.authenticate(request(basic("root", "right password"), null), new Answer().response));
+        assertEquals(1, login.passwordChecks.get(), "answered no sooner than a wrong password: no user name is told apart");
+        assertEquals(List.of(Duration.ofSeconds(1)), pauses);
+    }
+
+    @Test
     void aLoggedUserNameCannotForgeALogLine() {
         assertEquals("admin?INFO forged", Printable.text("admin\nINFO forged"));
     }
