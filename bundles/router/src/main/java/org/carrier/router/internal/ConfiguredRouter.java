@@ -1,6 +1,8 @@
 package org.carrier.router.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.carrier.api.config.ConfigGuard;
@@ -249,9 +252,34 @@ public class ConfiguredRouter implements Router {
         }
     }
 
-    /** The names of this host in MX records: those configured, else this host's name (one, everywhere). */
     private static Set<String> ownHostnames(List<String> configured) {
-        return configured.isEmpty() ? Set.of(HostName.local().toLowerCase(Locale.ROOT)) : new LinkedHashSet<>(configured);
+        return ownHostnames(configured, HostName.local(), ConfiguredRouter::canonicalLocalName);
+    }
+
+    /**
+     * The names of this host in MX records (RFC 5321 §5.1: a host that finds itself in the MX list may only use more
+     * preferred hosts): those configured, else this host's name and the fully qualified name the system resolver gives
+     * it. The kernel's name is often short ({@code mail}) while an MX record names {@code mail.example.com}, and a
+     * loop check that misses it leaves the loop to the hop limit.
+     */
+    static Set<String> ownHostnames(List<String> configured, String hostName, Supplier<Optional<String>> canonical) {
+        if (!configured.isEmpty()) {
+            return new LinkedHashSet<>(configured);
+        }
+        Set<String> names = new LinkedHashSet<>();
+        names.add(hostName.toLowerCase(Locale.ROOT));
+        canonical.get().map(name -> name.toLowerCase(Locale.ROOT)).ifPresent(names::add);
+        return names;
+    }
+
+    /** The local host's fully qualified name from the system resolver (looked up when the settings change, not per mail). */
+    private static Optional<String> canonicalLocalName() {
+        try {
+            return Optional.of(InetAddress.getLocalHost().getCanonicalHostName());
+        } catch (UnknownHostException e) {
+            LOG.info("the local host name has no address ({}); the MX loop check knows only {}", e.getMessage(), HostName.local());
+            return Optional.empty();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

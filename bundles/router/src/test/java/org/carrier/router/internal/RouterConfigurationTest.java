@@ -82,4 +82,13 @@ class RouterConfigurationTest {
         assertEquals("tls = \"sometimes\": not one of none, may, encrypt, verify",
                 org.junit.jupiter.api.Assertions.assertThrows(org.carrier.api.config.ConfigProblem.class, () -> Route.parse(s)).getMessage());
     }
+
+    @Test
+    void withoutOwnHostnamesTheMxLoopCheckKnowsTheShortAndTheFullyQualifiedName() {
+        assertEquals(java.util.Set.of("mail", "mail.example.com"),
+                ConfiguredRouter.ownHostnames(java.util.List.of(), "mail", () -> java.util.Optional.of("Mail.Example.com")));
+        assertEquals(java.util.Set.of("mail"), ConfiguredRouter.ownHostnames(java.util.List.of(), "mail", java.util.Optional::empty));
+        assertEquals(java.util.Set.of("mx1.example.com"), ConfiguredRouter.ownHostnames(java.util.List.of("mx1.example.com"), "mail",
+                () -> java.util.Optional.of("mail.example.com")), "configured names replace the default");
+    }
 }
