@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.carrier.api.message.HeaderScan;
+import org.carrier.api.message.HopLimit;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.DeliveryState;
@@ -93,11 +94,7 @@ final class DeliveryRun {
                 return null;
             }
         }
-        if (entry.hops() < settings.maxHops()) {
-            return null;
-        }
-        return new SmtpReply(554, "5.4.6", "too many hops (" + entry.hops() + " Received fields, the limit is "
-                + settings.maxHops() + "): mail loop");
+        return HopLimit.refusal(entry.hops(), settings.maxHops()).orElse(null);
     }
 
     private void deliverGroup(Group destination, List<Recipient> recipients) {

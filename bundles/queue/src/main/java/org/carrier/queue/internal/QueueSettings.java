@@ -3,6 +3,7 @@ package org.carrier.queue.internal;
 import java.time.Duration;
 import java.util.List;
 
+import org.carrier.api.message.HopLimit;
 import org.carrier.api.message.MailAddress;
 
 /**
@@ -23,7 +24,7 @@ import org.carrier.api.message.MailAddress;
 record QueueSettings(List<Duration> retryDelays, Duration maxLifetime, Duration delayWarning, int activeLimit,
                      long minFreeBytes, String reportingMta, MailAddress postmaster, int maxHops) {
     static final Duration DEFAULT_DELAY_WARNING = Duration.ofHours(4);
-    static final int DEFAULT_MAX_HOPS = 50;
+    static final int DEFAULT_MAX_HOPS = HopLimit.DEFAULT_MAX_HOPS;
     static final int DEFAULT_ACTIVE_LIMIT = 10_000;
     static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
 

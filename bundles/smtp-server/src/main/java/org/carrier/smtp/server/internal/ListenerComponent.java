@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.message.HopLimit;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
 import org.carrier.api.route.Router;
@@ -127,7 +128,7 @@ public class ListenerComponent implements SessionServices {
         @AttributeDefinition(name = "Maximum hops", description = "A message that would be queued with this many Received "
                 + "header fields or more, ours included, is in a mail loop (RFC 5321 §6.3, Postfix's hopcount_limit): "
                 + "554 5.4.6 at the end of DATA/BDAT, and it is not queued.")
-        int maxHops() default 50;
+        int maxHops() default HopLimit.DEFAULT_MAX_HOPS;
 
         @AttributeDefinition(name = "Bare CR or LF in data", options = {
                 @Option(value = "reject", label = "Refuse the message (550 5.6.11): SMTP smuggling protection"),

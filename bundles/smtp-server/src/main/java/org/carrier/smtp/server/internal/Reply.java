@@ -58,11 +58,6 @@ final class Reply {
                 : "Syntax: HELO hostname, in printable US-ASCII");
     }
 
-    /** RFC 5321 §6.3 and RFC 3463 X.4.6 "routing loop detected"; worded as the queue's bounce for the same condition. */
-    static SmtpReply tooManyHops(int hops, int maxHops) {
-        return new SmtpReply(554, "5.4.6", "too many hops (" + hops + " Received fields, the limit is " + maxHops + "): mail loop");
-    }
-
     /** RFC 5321 §3.8: the server closes a session only after QUIT, on timeout, or with a 421 reply. */
     static SmtpReply closing(String hostname, String enhancedStatus, String why) {
         return new SmtpReply(421, enhancedStatus, hostname + " " + why);

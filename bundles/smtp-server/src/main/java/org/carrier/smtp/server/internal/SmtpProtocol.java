@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.carrier.api.filter.AuthResult;
+import org.carrier.api.message.HopLimit;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -618,11 +619,12 @@ final class SmtpProtocol {
                 return error(Reply.MESSAGE_TOO_BIG);
             }
             int hops = c.hops() + 1; // ours included, as the queue counts them (and Postfix's cleanup)
-            if (hops >= settings.maxHops()) {
+            Optional<SmtpReply> loop = HopLimit.refusal(hops, settings.maxHops());
+            if (loop.isPresent()) {
                 // RFC 5321 §6.3: a message that has passed too many hops is in a loop; refused, it is not queued again.
                 LOG.info("{}: reject: too many hops: {} Received fields with ours, maxHops is {}, from [{}] (a mail loop?); from=<{}>",
                         queueId, hops, settings.maxHops(), clientIp(), Printable.text(transaction.envelope().reversePath().toString()));
-                return error(Reply.tooManyHops(hops, settings.maxHops()));
+                return error(loop.get());
             }
             if (c.forgedAuthResults() > 0) {
                 LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
