@@ -22,7 +22,7 @@ import javax.inject.Inject;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.SmtpFilter;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.NsdServer;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;

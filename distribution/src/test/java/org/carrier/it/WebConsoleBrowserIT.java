@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

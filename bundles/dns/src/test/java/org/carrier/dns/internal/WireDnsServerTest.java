@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.dns.DnsLookupException.Kind;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.WireDnsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.metrics.Histogram;
+import org.carrier.testing.PrometheusParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

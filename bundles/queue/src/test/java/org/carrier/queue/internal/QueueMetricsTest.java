@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.metrics.Histogram;
-import org.carrier.metrics.internal.RecordingMetricWriter;
+import org.carrier.testing.RecordingMetricWriter;
 import org.carrier.queue.internal.QueueMetrics.MessageState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

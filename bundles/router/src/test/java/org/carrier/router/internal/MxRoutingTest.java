@@ -18,9 +18,8 @@ import org.carrier.api.route.Destination;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.TransportOptions;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,8 +65,7 @@ class MxRoutingTest {
     }
 
     private static MxRouting routing(String servers) {
-        DnsResolver resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", servers, "timeoutMillis", 500, "retries", 1)));
+        DnsResolver resolver = CarrierResolver.of(Map.of("servers", servers, "timeoutMillis", 500, "retries", 1));
         return new MxRouting(() -> resolver, Set.of("me.route.test"), Duration.ofSeconds(10));
     }
 

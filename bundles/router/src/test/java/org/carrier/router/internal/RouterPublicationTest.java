@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.Router;
-import org.carrier.dns.internal.AnnotationConfig;
+import org.carrier.testing.AnnotationConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.Destination;
-import org.carrier.dns.internal.AnnotationConfig;
+import org.carrier.testing.AnnotationConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -21,6 +21,7 @@ import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
+import org.carrier.testing.FakeDnsResolver;
 import org.junit.jupiter.api.Test;
 
 class RouteInspectorTest {
@@ -48,44 +49,12 @@ class RouteInspectorTest {
     }
 
     private static DnsResolver mxAnswers(CompletionStage<List<MxRecord>> answer) {
-        return resolver(answer, host -> {
-            throw new UnsupportedOperationException();
-        });
+        return new FakeDnsResolver().mx(domain -> answer);
     }
 
     private static DnsResolver resolver(CompletionStage<List<MxRecord>> answer,
                                         java.util.function.Function<String, CompletionStage<List<InetAddress>>> addresses) {
-        return new DnsResolver() {
-            @Override
-            public CompletionStage<List<MxRecord>> mx(String domain) {
-                return answer;
-            }
-
-            @Override
-            public CompletionStage<List<InetAddress>> addresses(String host) {
-                return addresses.apply(host);
-            }
-
-            @Override
-            public CompletionStage<List<InetAddress>> ipv4Addresses(String host) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<List<InetAddress>> ipv6Addresses(String host) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<List<String>> txt(String name) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<List<String>> ptr(InetAddress address) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        return new FakeDnsResolver().mx(domain -> answer).addresses(addresses);
     }
 
     @Test

@@ -8,17 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
-import org.carrier.api.dns.DnsResolver;
-import org.carrier.api.dns.MxRecord;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.testing.FakeDnsResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class NextHopNamesTest {
     private final Watchdog watchdog = new Watchdog();
-    private final TableResolver dns = new TableResolver();
+    private static final Map<String, Kind> FAILURES = Map.of("nx.test", Kind.NAME_NOT_FOUND, "nodata.test", Kind.NO_DATA,
+            "servfail.test", Kind.TEMPORARY);
+    private final FakeDnsResolver dns = new FakeDnsResolver().addresses(NextHopNamesTest::table);
     private ClientDelivery delivery = Fixtures.client(Protocol.SMTP, Fixtures.settings(Fixtures.reuse(1, 10_000)), null, watchdog, dns);
 
     @AfterEach
@@ -43,7 +41,7 @@ class NextHopNamesTest {
             RecipientOutcome out = deliver(new NextHop("relay.only-in-carrier-dns.test", peer.port()));
             assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
             assertEquals("relay.only-in-carrier-dns.test[127.0.0.1]:" + peer.port(), out.remote());
-            assertEquals(List.of("relay.only-in-carrier-dns.test"), dns.asked);
+            assertEquals(List.of("relay.only-in-carrier-dns.test"), dns.asked());
         }
     }
 
@@ -78,7 +76,7 @@ class NextHopNamesTest {
         try (ScriptedServer peer = ScriptedServer.accepting("250 2.0.0 ok")) {
             RecipientOutcome out = deliver(new NextHop("nx.test", 25), new NextHop("relay.only-in-carrier-dns.test", peer.port()));
             assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
-            assertTrue(dns.asked.containsAll(List.of("nx.test", "relay.only-in-carrier-dns.test")), dns.asked.toString());
+            assertTrue(dns.asked().containsAll(List.of("nx.test", "relay.only-in-carrier-dns.test")), dns.asked().toString());
         }
     }
 
@@ -86,45 +84,10 @@ class NextHopNamesTest {
         return delivery.deliver(request(MESSAGE, List.of(hops), "a@r.test")).get(0);
     }
 
-    /** A resolver answering A/AAAA questions from a table, as the dns bundle would for its zone. */
-    private static final class TableResolver implements DnsResolver {
-        final List<String> asked = new CopyOnWriteArrayList<>();
-        private final Map<String, Kind> failures = Map.of("nx.test", Kind.NAME_NOT_FOUND, "nodata.test", Kind.NO_DATA,
-                "servfail.test", Kind.TEMPORARY);
-
-        @Override
-        public CompletionStage<List<InetAddress>> addresses(String host) {
-            asked.add(host);
-            Kind failure = failures.get(host);
-            if (failure != null) {
-                return CompletableFuture.failedFuture(new DnsLookupException(failure, host + ": " + failure));
-            }
-            return CompletableFuture.completedFuture(List.of(InetAddress.getLoopbackAddress()));
-        }
-
-        @Override
-        public CompletionStage<List<MxRecord>> mx(String domain) {
-            throw new UnsupportedOperationException("a next hop is never asked for MX");
-        }
-
-        @Override
-        public CompletionStage<List<InetAddress>> ipv4Addresses(String host) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<InetAddress>> ipv6Addresses(String host) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<String>> txt(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<String>> ptr(InetAddress address) {
-            throw new UnsupportedOperationException();
-        }
+    /** Answers A/AAAA questions from a table, as the dns bundle would for its zone. */
+    private static CompletionStage<List<InetAddress>> table(String host) {
+        Kind failure = FAILURES.get(host);
+        return failure != null ? FakeDnsResolver.failure(failure, host + ": " + failure)
+                : FakeDnsResolver.answer(List.of(InetAddress.getLoopbackAddress()));
     }
 }

@@ -11,9 +11,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.carrier.api.dns.DnsResolver;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.NsdServer;
 
 /**
  * The key records of the test corpora served by a real nsd on loopback: Mail::DKIM's FAKE_DNS.dat and the RFC 8463
@@ -26,8 +25,7 @@ final class CorpusDns implements AutoCloseable {
 
     private CorpusDns(NsdServer nsd) {
         this.nsd = nsd;
-        this.resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", nsd.server(), "timeoutMillis", 1000, "retries", 0)));
+        this.resolver = CarrierResolver.of(Map.of("servers", nsd.server(), "timeoutMillis", 1000, "retries", 0));
     }
 
     static CorpusDns start(Map<String, String> extraZones) throws IOException, InterruptedException {

@@ -22,9 +22,9 @@ import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +77,7 @@ class SignAndVerifyTest {
         RECORDS.forEach((name, value) -> zone.append(name, 0, name.length() - ".sign.test".length())
                 .append(" TXT ").append(CorpusDns.txt(value)).append('\n'));
         nsd = NsdServer.start(Map.of("sign.test", zone.toString()), 60);
-        resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class, Map.of("servers", nsd.server())));
+        resolver = CarrierResolver.of(Map.of("servers", nsd.server()));
     }
 
     @AfterAll

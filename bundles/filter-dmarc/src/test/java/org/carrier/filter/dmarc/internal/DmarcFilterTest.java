@@ -20,9 +20,9 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,8 +54,7 @@ class DmarcFilterTest {
                 "two.test", "_dmarc TXT \"v=DMARC1; p=reject\"\n_dmarc TXT \"v=DMARC1; p=none\"",
                 "np.test", "_dmarc TXT \"v=DMARC1; p=none; sp=none; np=reject\"\nexists A 127.0.0.1",
                 "broken.test", "this line is not a resource record"), 60);
-        resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", nsd.server(), "timeoutMillis", 1000, "retries", 0)));
+        resolver = CarrierResolver.of(Map.of("servers", nsd.server(), "timeoutMillis", 1000, "retries", 0));
     }
 
     @AfterAll

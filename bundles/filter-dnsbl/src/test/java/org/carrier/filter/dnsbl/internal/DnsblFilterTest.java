@@ -21,9 +21,9 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.NsdServer;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,8 +60,7 @@ class DnsblFilterTest {
     }
 
     private static DnsResolver resolver(String servers, int timeoutMillis) {
-        return new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", servers, "timeoutMillis", timeoutMillis, "retries", 1)));
+        return CarrierResolver.of(Map.of("servers", servers, "timeoutMillis", timeoutMillis, "retries", 1));
     }
 
     private static DnsblFilter filter(DnsResolver dns, Map<String, Object> settings) {

@@ -18,8 +18,8 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.MutableClock;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class RateLimitFilterTest {

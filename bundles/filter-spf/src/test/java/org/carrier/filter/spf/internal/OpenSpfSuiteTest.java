@@ -21,9 +21,10 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.WireDnsServer;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.WireDnsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -45,7 +46,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * The OpenSPF RFC 7208 test suite (rfc7208-tests.yml, release 2014.04 with pyspf's later additions; BSD licence in
  * rfc7208-tests.LICENSE beside it; taken from sdgathman/pyspf, test/, commit 1042e9e1). Each scenario's zonedata is
  * served over the DNS wire protocol by a {@link WireDnsServer} on loopback, and each test runs the filter (or for one
- * MAIL FROM without local part, check_host()) through the real {@link DnsjavaResolver}. Every test must pass; results given as a list accept any of them; an explanation, when
+ * MAIL FROM without local part, check_host()) through the real {@link CarrierResolver}. Every test must pass; results given as a list accept any of them; an explanation, when
  * the suite gives one, must be exact ("DEFAULT" is the default explanation, as in the suite's own driver).
  */
 class OpenSpfSuiteTest {
@@ -135,9 +136,8 @@ class OpenSpfSuiteTest {
      * A fresh resolver for each test (an empty cache), asking the test server; a silent name times out after 1.5 s
      * (generous, so that a loaded machine does not turn a slow answer into a timeout).
      */
-    private static DnsjavaResolver resolver() {
-        return new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0, "failureTtlSeconds", 0)));
+    private static DnsResolver resolver() {
+        return CarrierResolver.of(Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0, "failureTtlSeconds", 0));
     }
 
     /**

@@ -18,9 +18,10 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.dns.internal.AnnotationConfig;
-import org.carrier.dns.internal.DnsjavaResolver;
-import org.carrier.dns.internal.WireDnsServer;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.testing.dns.CarrierResolver;
+import org.carrier.testing.WireDnsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -193,8 +194,7 @@ class SpfFilterTest {
     }
 
     private static SpfFilter filter(Map<String, Object> settings) {
-        DnsjavaResolver resolver = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
-                Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0)));
+        DnsResolver resolver = CarrierResolver.of(Map.of("servers", server.server(), "timeoutMillis", 1500, "retries", 0));
         SpfFilter filter = new SpfFilter(resolver);
         filter.configure(config(settings), Map.of());
         return filter;

@@ -20,7 +20,7 @@ import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.metrics.internal.RecordingMetricWriter;
+import org.carrier.testing.RecordingMetricWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.carrier.dns.internal.MutableClock;
+import org.carrier.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class AuthFailureDelayTest {

@@ -22,7 +22,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
-import org.carrier.dns.internal.MutableClock;
+import org.carrier.testing.MutableClock;
 import org.carrier.smtp.server.internal.table.WatchedTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,7 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.carrier.dns.internal.MutableClock;
+import org.carrier.testing.MutableClock;
 import org.carrier.smtp.server.internal.tls.SelfSignedCertificate.KeyType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
