@@ -27,6 +27,7 @@ import org.carrier.api.net.HostName;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.RouteSpec;
 import org.carrier.api.route.Router;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = ConfiguredRouter.PID, service = {})
 @Designate(ocd = ConfiguredRouter.Config.class)
 public class ConfiguredRouter implements Router {
-    static final String PID = "org.carrier.router";
+    static final String PID = RouteSpec.ROUTER_PID;
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredRouter.class);
     /**
      * The route decisions, apart: SCR logs what it does with this bundle's components under their class names,

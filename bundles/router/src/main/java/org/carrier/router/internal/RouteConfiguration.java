@@ -1,8 +1,10 @@
 package org.carrier.router.internal;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.route.RouteSpec;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,14 +25,15 @@ import org.slf4j.LoggerFactory;
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = RouteConfiguration.Config.class, factory = true)
 public class RouteConfiguration {
-    static final String FACTORY_PID = "org.carrier.route";
+    static final String FACTORY_PID = RouteSpec.FACTORY_PID;
     private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
 
     @ObjectClassDefinition(name = "Carrier route",
             description = "Sends the mail of some domains to their MX hosts, a relay, an LMTP server or local mailboxes, "
                     + "or discards, rejects or holds it. The most specific match wins.")
     public @interface Config {
-        @AttributeDefinition(name = "Name", description = "For logs; empty means the configuration's PID.")
+        @AttributeDefinition(name = "Name",
+                description = "For logs: letters, digits, '.', '_' and '-', at most 64; empty means the configuration's PID.")
         String name() default "";
 
         @AttributeDefinition(name = "Domains",
@@ -41,7 +44,7 @@ public class RouteConfiguration {
                 description = "mx (the domain's MX hosts, found in DNS), smtp (relay to the next hops), lmtp (the next hops speak LMTP), "
                         + "local (local mailboxes), discard (accept and drop), reject (refuse with the reply below), "
                         + "hold (keep queued until the route changes), or the name of another installed transport.")
-        String transport() default "smtp";
+        String transport() default RouteSpec.DEFAULT_TRANSPORT;
 
         @AttributeDefinition(name = "Next hops", required = false,
                 description = "smtp and lmtp: comma separated host:port (or [IPv6]:port), tried in order.")
@@ -55,7 +58,7 @@ public class RouteConfiguration {
                 options = {@Option(label = "none: never", value = "none"), @Option(label = "may: when offered", value = "may"),
                         @Option(label = "encrypt: required, certificate not checked", value = "encrypt"),
                         @Option(label = "verify: required with a valid certificate for the host", value = "verify")})
-        String tls() default "may";
+        String tls() default RouteSpec.DEFAULT_TLS;
 
         @AttributeDefinition(name = "AUTH user", required = false, description = "SMTP AUTH towards the next hops (RFC 4954); empty: none.")
         String authUser() default "";
@@ -64,19 +67,28 @@ public class RouteConfiguration {
         String authPassword() default "";
 
         @AttributeDefinition(name = "Reject code", min = "400", max = "599", description = "reject: the SMTP reply code (4xx: try later, 5xx: never).")
-        int rejectCode() default 550;
+        int rejectCode() default RouteSpec.DEFAULT_REJECT_CODE;
 
         @AttributeDefinition(name = "Reject text", required = false,
                 description = "reject: the reply text, starting with an enhanced status code (RFC 3463), e.g. 5.7.1 no mail for this domain.")
         String rejectText() default "";
 
         @AttributeDefinition(name = "Order", description = "Among equally specific routes, the lowest order wins.")
-        int order() default 100;
+        int order() default RouteSpec.DEFAULT_ORDER;
     }
 
-    private final ConfigGuard<Config, Route> configuration = new ConfigGuard<>(Config.class, "the route", LOG::error);
+    private final ConfigGuard<Config, Route> configuration;
     private volatile Route route;
     private volatile String pid;
+
+    public RouteConfiguration() {
+        this(LOG::error);
+    }
+
+    /** For tests: a route whose one line about a refused configuration goes to {@code log}. */
+    RouteConfiguration(Consumer<String> log) {
+        configuration = new ConfigGuard<>(Config.class, "the route", log);
+    }
 
     /**
      * An invalid route is logged in one line and not used (the service is still registered, with no route, so the
@@ -90,10 +102,14 @@ public class RouteConfiguration {
         route = configuration.apply(config, properties, c -> parse(c, properties));
     }
 
+    /** The route, checked by the api's rule ({@link RouteSpec}) on the values as typed (their defaults where absent). */
     private static Route parse(Config config, Map<String, Object> properties) {
-        String name = config.name().isBlank() ? String.valueOf(properties.get("service.pid")) : config.name().trim();
-        return Route.parse(new Route.Settings(name, config.domains(), config.transport(), config.nextHops(), config.port(),
-                config.tls(), config.authUser(), config.authPassword(), config.rejectCode(), config.rejectText(), config.order()));
+        Route.Settings typed = new Route.Settings(config.name(), config.domains(), config.transport(), config.nextHops(),
+                config.port(), config.tls(), config.authUser(), config.authPassword(), config.rejectCode(), config.rejectText(),
+                config.order());
+        Map<String, Object> checked = typed.properties();
+        checked.put("service.pid", properties.get("service.pid"));
+        return Route.of(RouteSpec.parse(checked));
     }
 
     Route route() {

@@ -5,14 +5,17 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
-import org.carrier.admin.internal.overview.RouteConfigurations;
+import org.carrier.api.route.RouteSpec;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -24,7 +27,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * {@code ConfigurationFileWriter}; a removed one loses its file.
  */
 final class RouteStore {
-    static final String FACTORY_PID = RouteConfigurations.FACTORY_PID;
+    static final String FACTORY_PID = RouteSpec.FACTORY_PID;
     private static final String FILENAME = "felix.fileinstall.filename";
 
     /** One route as listed: its configuration's PID, the fields the page shows, and its file if it has one. */
@@ -58,20 +61,32 @@ final class RouteStore {
     /** Adds a route; refused if one of that name exists already. */
     void add(RouteForm form) throws IOException {
         if (list().stream().anyMatch(r -> r.name().equalsIgnoreCase(form.name()))) {
-            throw new RouteForm.Invalid(Map.of("name", "a route named " + form.name() + " exists already; edit it instead"));
+            throw new RouteForm.Invalid(Map.of(RouteSpec.NAME, "a route named " + form.name() + " exists already; edit it instead"));
         }
         Configuration c = configAdmin.getFactoryConfiguration(FACTORY_PID, form.name(), "?");
         c.update(merged(new Hashtable<>(), form));
     }
 
-    /** Changes the route {@code pid} to the form's settings; its name and the settings the form has not are kept. */
+    /**
+     * Changes the route {@code pid} to the form's settings; its name and the settings the form has not are kept. The
+     * route they make together is checked as a whole (AUTH needs TLS, say), as the router will check it.
+     *
+     * @throws RouteForm.Invalid if the router would not use the route
+     */
     void update(String pid, RouteForm form) throws IOException {
+        update(pid, field -> String.valueOf(form.properties().get(field)));
+    }
+
+    /** {@link #update(String, RouteForm)} from the form's fields as the browser sent them (its name field is not read). */
+    void update(String pid, Function<String, String> fields) throws IOException {
         Configuration c = existing(pid);
         Dictionary<String, Object> props = c.getProperties();
-        String keptName = row(pid, props).name();
-        RouteForm renamedBack = new RouteForm(keptName, form.domains(), form.transport(), form.nextHops(), form.port(),
-                form.tls(), form.order());
-        c.update(merged(props, renamedBack));
+        Map<String, Object> kept = new HashMap<>();
+        for (String key : Collections.list(props.keys())) {
+            kept.put(key, props.get(key));
+        }
+        String keptName = text(props.get(RouteSpec.NAME)); // empty: the router names it by its PID, which kept has
+        c.update(merged(props, RouteForm.parse(field -> field.equals(RouteSpec.NAME) ? keptName : fields.apply(field), kept)));
     }
 
     /** Removes the route {@code pid} and its file. @return its name */
@@ -115,8 +130,8 @@ final class RouteStore {
     private void setOrder(String pid, int order) throws IOException {
         Configuration c = existing(pid);
         Dictionary<String, Object> props = c.getProperties();
-        if (!String.valueOf(order).equals(String.valueOf(props.get("order")))) {
-            props.put("order", order);
+        if (!String.valueOf(order).equals(String.valueOf(props.get(RouteSpec.ORDER)))) {
+            props.put(RouteSpec.ORDER, order);
             c.update(props);
         }
     }
@@ -145,14 +160,16 @@ final class RouteStore {
     }
 
     private static Row row(String pid, Dictionary<String, Object> p) {
-        String name = text(p.get("name"));
+        String name = text(p.get(RouteSpec.NAME));
         if (name.isEmpty()) {
             name = pid; // as the router names it
         }
         Object file = p.get(FILENAME);
-        return new Row(pid, name, text(p.get("domains")), text(p.get("transport")).isEmpty() ? "smtp" : text(p.get("transport")),
-                text(p.get("nextHops")), number(p.get("port"), 0), text(p.get("tls")).isEmpty() ? "may" : text(p.get("tls")),
-                number(p.get("order"), 100), file == null ? null : file.toString());
+        String transport = text(p.get(RouteSpec.TRANSPORT));
+        String tls = text(p.get(RouteSpec.TLS));
+        return new Row(pid, name, text(p.get(RouteSpec.DOMAINS)), transport.isEmpty() ? RouteSpec.DEFAULT_TRANSPORT : transport,
+                text(p.get(RouteSpec.NEXT_HOPS)), number(p.get(RouteSpec.PORT), 0), tls.isEmpty() ? RouteSpec.DEFAULT_TLS : tls,
+                number(p.get(RouteSpec.ORDER), RouteSpec.DEFAULT_ORDER), file == null ? null : file.toString());
     }
 
     /** A property as text; arrays (a list typed in the configuration) are joined with commas. */

@@ -79,15 +79,15 @@ public class RoutesPage extends ConsolePage {
 
     private Outcome save(HttpServletRequest request, String pid) throws IOException {
         try {
-            RouteForm form = RouteForm.parse(name -> request.getParameter(name));
             if (pid.isEmpty()) {
+                RouteForm form = RouteForm.parse(request::getParameter);
                 store.add(form);
                 return Outcome.done("route " + form.name() + " added");
             }
-            store.update(pid, form);
+            store.update(pid, request::getParameter);
             return Outcome.done("route " + nameOf(pid) + " saved");
         } catch (RouteForm.Invalid e) {
-            Map<String, String> typed = List.of("name", "domains", "transport", "nextHops", "port", "tls", "order").stream()
+            Map<String, String> typed = RouteForm.FIELDS.stream()
                     .collect(Collectors.toMap(n -> n, n -> field(request, n)));
             request.getSession(true).setAttribute(DRAFT, new Draft(pid, typed, e.problems()));
             return Outcome.refused(e.getMessage());

@@ -5,6 +5,7 @@ import java.util.Dictionary;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.carrier.api.route.RouteSpec;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -15,7 +16,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 public final class RouteConfigurations {
     /** The factory PID of route configurations. */
-    public static final String FACTORY_PID = "org.carrier.route";
+    public static final String FACTORY_PID = RouteSpec.FACTORY_PID;
 
     private final ConfigurationAdmin configAdmin;
 
@@ -33,9 +34,8 @@ public final class RouteConfigurations {
             for (Configuration route : routes) {
                 Dictionary<String, Object> properties = route.getProperties();
                 if (properties != null && routeName.equals(nameOf(route.getPid(), properties))) {
-                    Object transport = properties.get("transport");
-                    // the router's default transport (RouteConfiguration) is smtp
-                    return Optional.of(transport == null ? "smtp" : transport.toString().trim().toLowerCase(Locale.ROOT));
+                    Object transport = properties.get(RouteSpec.TRANSPORT);
+                    return Optional.of(transport == null ? RouteSpec.DEFAULT_TRANSPORT : transport.toString().trim().toLowerCase(Locale.ROOT));
                 }
             }
             return Optional.empty();
@@ -45,7 +45,7 @@ public final class RouteConfigurations {
     }
 
     private static String nameOf(String pid, Dictionary<String, Object> properties) {
-        Object name = properties.get("name");
+        Object name = properties.get(RouteSpec.NAME);
         return name == null || name.toString().isBlank() ? pid : name.toString().trim();
     }
 }

@@ -49,6 +49,7 @@ class RouteStoreTest {
     void anEditKeepsTheNameTheFileAndTheSettingsTheFormHasNot() throws Exception {
         config.route("partner", "partner.example", 100);
         config.configurations.get("org.carrier.route~partner").put("authUser", "carrier");
+        config.configurations.get("org.carrier.route~partner").put("authPassword", "secret"); // the router takes no AUTH user without one
         store.update("org.carrier.route~partner", form("renamed", "partner.example, *.partner.example", 7));
         Map<String, Object> p = config.configurations.get("org.carrier.route~partner");
         assertEquals("partner", p.get("name"));
