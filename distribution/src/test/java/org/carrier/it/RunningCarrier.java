@@ -60,6 +60,11 @@ final class RunningCarrier implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + process));
     }
 
+    /** The process ID of Carrier's JVM (bin/carrier execs it, so it is the process started). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Whether the web console ever accepted admin/admin since this instance was created. */
     boolean wellKnownPasswordAccepted() {
         return wellKnownPasswordAccepted;

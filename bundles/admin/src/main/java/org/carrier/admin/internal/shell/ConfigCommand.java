@@ -2,6 +2,7 @@ package org.carrier.admin.internal.shell;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.carrier.admin.internal.overview.Setting;
 import org.carrier.admin.internal.overview.SettingSources;
@@ -56,13 +57,12 @@ public class ConfigCommand {
         return text(settings.stream().filter(s -> request.selects(s.pid())).toList());
     }
 
-    /** One line a setting, {@code pid key = value}, as Postfix's {@code postconf} prints {@code key = value}. */
+    /**
+     * One line a setting, {@code pid key = value}, as Postfix's {@code postconf} prints {@code key = value}; without a
+     * line break after the last (the shell ends what a command returns with one).
+     */
     static String text(List<Setting> settings) {
-        StringBuilder out = new StringBuilder();
-        for (Setting setting : settings) {
-            out.append(setting.pid()).append(' ').append(setting.key()).append(" = ").append(setting.shownValue()).append('\n');
-        }
-        return out.toString();
+        return settings.stream().map(s -> s.pid() + " " + s.key() + " = " + s.shownValue()).collect(Collectors.joining("\n"));
     }
 
     /** The parsed arguments: the mode ({@code ' '}: in force, {@code 'n'}, {@code 'd'}) and the PIDs asked for. */

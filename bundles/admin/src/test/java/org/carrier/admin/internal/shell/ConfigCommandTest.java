@@ -33,7 +33,7 @@ class ConfigCommandTest {
 
     @Test
     void oneLineASettingWithSecretsMasked() {
-        assertEquals("org.carrier.admin.console password = ********\norg.carrier.queue maxHops = 40\n", ConfigCommand.text(List.of(
+        assertEquals("org.carrier.admin.console password = ********\norg.carrier.queue maxHops = 40", ConfigCommand.text(List.of(
                 new Setting("org.carrier.admin.console", "password", "pbkdf2:x", "", true, true),
                 new Setting("org.carrier.queue", "maxHops", "40", "50", true, false))));
     }
