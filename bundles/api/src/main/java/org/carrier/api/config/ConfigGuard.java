@@ -1,6 +1,11 @@
 package org.carrier.api.config;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -26,6 +31,10 @@ public final class ConfigGuard<C, S> {
     private boolean accepted;
     private S fallback;
     private String fallbackMeans;
+    private final List<RenamedKey> renamed = new ArrayList<>();
+    private Consumer<String> deprecation = line -> { };
+    /** The deprecation lines already logged (source and old key): one each, however often the file changes. */
+    private final Set<String> warned = new HashSet<>();
 
     /**
      * @param component what the log line names, e.g. "the DNS resolver"
@@ -52,6 +61,20 @@ public final class ConfigGuard<C, S> {
     }
 
     /**
+     * Keys renamed since a configuration may have been written: a configuration with an old key is read as if it
+     * had the new one (unless it has that too, which wins), and {@code warn} gets one line per file and old key:
+     * {@code configuration PID (FILE): KEY is deprecated, read as NEWKEY = "VALUE"; rename it}.
+     *
+     * @param warn where the deprecation lines go (e.g. {@code LOG::warn})
+     * @return this guard
+     */
+    public synchronized ConfigGuard<C, S> renamed(Consumer<String> warn, RenamedKey... keys) {
+        deprecation = warn;
+        renamed.addAll(List.of(keys));
+        return this;
+    }
+
+    /**
      * The settings {@code parse} makes of {@code config}, which are then in force; or, when a value cannot be used
      * (a {@link ConfigProblem}), the settings in force so far, with the problem logged.
      *
@@ -61,7 +84,9 @@ public final class ConfigGuard<C, S> {
      */
     public synchronized S apply(C config, Map<String, ?> properties, Function<C, S> parse) {
         try {
-            S next = parse.apply(TypedConfig.read(type, config, properties));
+            Map<String, ?> read = withNewKeys(properties);
+            C given = read == properties ? config : TypedConfig.of(type, read);
+            S next = parse.apply(TypedConfig.read(type, given, read));
             inForce = next;
             configured = true;
             accepted = true;
@@ -73,6 +98,36 @@ public final class ConfigGuard<C, S> {
             }
             log.accept(TypedConfig.source(properties) + ": " + e.getMessage() + "; " + component + kept());
             return inForce;
+        }
+    }
+
+    /** {@code properties} with each renamed key's value under its new key; {@code properties} itself when none is there. */
+    private Map<String, ?> withNewKeys(Map<String, ?> properties) {
+        if (properties == null || renamed.stream().noneMatch(key -> properties.containsKey(key.oldKey()))) {
+            return properties;
+        }
+        Map<String, Object> read = new HashMap<>(properties);
+        for (RenamedKey key : renamed) {
+            Object old = properties.get(key.oldKey());
+            if (old == null) {
+                continue;
+            }
+            if (properties.containsKey(key.newKey())) {
+                warnOnce(properties, key, key.oldKey() + " is deprecated and ignored, as " + key.newKey()
+                        + " is set too; remove " + key.oldKey());
+            } else {
+                read.put(key.newKey(), key.newValue(old));
+                warnOnce(properties, key, key.oldKey() + " is deprecated, read as " + key.newKey() + " = \""
+                        + read.get(key.newKey()) + "\"; rename it");
+            }
+        }
+        return read;
+    }
+
+    private void warnOnce(Map<String, ?> properties, RenamedKey key, String what) {
+        String source = TypedConfig.source(properties);
+        if (warned.add(source + " " + key.oldKey())) {
+            deprecation.accept(source + ": " + what);
         }
     }
 

@@ -59,8 +59,18 @@ public final class TypedConfig {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object convert(Object raw, Class<?> type) {
-        if (type.isInstance(raw) || (type.isPrimitive() && !(raw instanceof String))) {
+        if (type.isInstance(raw) || (type == boolean.class && raw instanceof Boolean)) {
             return raw;
+        }
+        if (raw instanceof Number number && (type == int.class || type == long.class || type == double.class)) {
+            // As SCR converts (DS 112.8.2.2): a Long from the web console for an int attribute is that int.
+            return type == int.class ? (Object) number.intValue() : type == long.class ? (Object) number.longValue() : number.doubleValue();
+        }
+        if (type == String[].class && raw instanceof java.util.Collection<?> values) {
+            return values.stream().map(String::valueOf).toArray(String[]::new);
+        }
+        if (type == String[].class && raw instanceof Object[] values) {
+            return java.util.Arrays.stream(values).map(String::valueOf).toArray(String[]::new);
         }
         String text = raw.toString().strip();
         if (type == String.class) {

@@ -4,5 +4,5 @@
  * and names parsed by one rule ({@link ConfigLists}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.carrier.api.config;

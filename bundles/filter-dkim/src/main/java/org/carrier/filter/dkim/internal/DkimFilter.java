@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
@@ -86,8 +87,8 @@ public class DkimFilter implements SmtpFilter {
         @AttributeDefinition(name = "Legacy forms", description = "Also verify pre-standard draft signatures, the RFC 4871 g= key tag and DomainKeys (RFC 4870).")
         boolean legacy() default false;
 
-        @AttributeDefinition(name = "Key lookup timeout (seconds)")
-        int keyLookupTimeoutSeconds() default 10;
+        @AttributeDefinition(name = "DNS timeout (ms)", min = "1", description = "The longest wait for one key record (RFC 6376 §3.6.2.2).")
+        int dnsTimeoutMillis() default 10_000;
 
         @AttributeDefinition(name = "Signing keys", description = "domain:selector:keyfile (comma-separated in a .cfg file), the key file PEM PKCS#8 (RSA or Ed25519), relative to the configuration folder or absolute.")
         String[] signingKeys() default {};
@@ -112,7 +113,8 @@ public class DkimFilter implements SmtpFilter {
     private final Clock clock;
     private volatile State state;
 
-    private final ConfigGuard<Config, State> configuration = new ConfigGuard<>(Config.class, "the DKIM filter", LOG::error);
+    private final ConfigGuard<Config, State> configuration = new ConfigGuard<Config, State>(Config.class, "the DKIM filter", LOG::error)
+            .renamed(LOG::warn, RenamedKey.secondsToMillis("keyLookupTimeoutSeconds", "dnsTimeoutMillis"));
 
     @Activate
     public DkimFilter(@Reference DnsResolver resolver, BundleContext context, Config config, Map<String, Object> properties) {
@@ -147,7 +149,7 @@ public class DkimFilter implements SmtpFilter {
         State old = state;
         Verifier verifier = new Verifier(resolver, new VerifierSettings(Math.max(1, config.maxSignatures()),
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
-                Duration.ofSeconds(Math.max(1, config.keyLookupTimeoutSeconds()))));
+                Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis()))));
         Signer signer = signer(config, old);
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));

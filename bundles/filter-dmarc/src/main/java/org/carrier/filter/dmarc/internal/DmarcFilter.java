@@ -12,6 +12,7 @@ import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
@@ -70,8 +71,8 @@ public class DmarcFilter implements SmtpFilter {
         @AttributeDefinition(name = "Tag header", description = "Added by TAG and HOLD, e.g. X-Carrier-Policy: dmarc=fail p=quarantine.")
         String tagHeader() default "X-Carrier-Policy";
 
-        @AttributeDefinition(name = "DNS timeout (seconds)")
-        int dnsTimeoutSeconds() default 10;
+        @AttributeDefinition(name = "DNS timeout (ms)", min = "1", description = "The longest wait for one DMARC record.")
+        int dnsTimeoutMillis() default 10_000;
     }
 
     private final DnsResolver resolver;
@@ -82,7 +83,8 @@ public class DmarcFilter implements SmtpFilter {
 
     private volatile State state;
 
-    private final ConfigGuard<Config, State> configuration = new ConfigGuard<>(Config.class, "the DMARC filter", LOG::error);
+    private final ConfigGuard<Config, State> configuration = new ConfigGuard<Config, State>(Config.class, "the DMARC filter", LOG::error)
+            .renamed(LOG::warn, RenamedKey.secondsToMillis("dnsTimeoutSeconds", "dnsTimeoutMillis"));
 
     @Activate
     public DmarcFilter(@Reference DnsResolver resolver, Config config, Map<String, Object> properties) {
@@ -110,7 +112,7 @@ public class DmarcFilter implements SmtpFilter {
     }
 
     private static Duration timeout(Config config) {
-        return Duration.ofSeconds(Math.max(1, config.dnsTimeoutSeconds()));
+        return Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
@@ -77,8 +78,8 @@ public class DnsblFilter implements SmtpFilter {
                 description = "Client networks never checked, separated by commas or spaces (CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32). Relay-permitted sessions are never checked either.")
         String[] allowList() default {};
 
-        @AttributeDefinition(name = "Timeout (ms)", min = "1", description = "How long to wait for all lists together.")
-        int timeoutMillis() default 5000;
+        @AttributeDefinition(name = "DNS timeout (ms)", min = "1", description = "How long to wait for all lists together.")
+        int dnsTimeoutMillis() default 5000;
 
         @AttributeDefinition(name = "Reply text",
                 description = "Placeholders: {client}, {zone}, {code}, {text} (the list's TXT record; \"; {text}\" is dropped when it has none).")
@@ -98,7 +99,8 @@ public class DnsblFilter implements SmtpFilter {
     private final FailureLog failures = new FailureLog();
     private volatile Settings settings = Settings.NONE;
 
-    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "the DNSBL filter", LOG::error);
+    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<Config, Settings>(Config.class, "the DNSBL filter", LOG::error)
+            .renamed(LOG::warn, RenamedKey.of("timeoutMillis", "dnsTimeoutMillis"));
 
     @Activate
     public DnsblFilter(@Reference DnsResolver resolver, Config config, Map<String, Object> properties) {
@@ -118,7 +120,7 @@ public class DnsblFilter implements SmtpFilter {
         return new Settings(FilterSettings.setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
                 Math.max(1, config.threshold()), config.stage(), config.action(),
                 FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList())),
-                Math.max(1, config.timeoutMillis()), config.replyText(), tagHeader);
+                Math.max(1, config.dnsTimeoutMillis()), config.replyText(), tagHeader);
     }
 
     /**

@@ -27,6 +27,8 @@ import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The filter against a real nsd serving two test lists, through the real resolver. */
 class DnsblFilterTest {
@@ -64,7 +66,7 @@ class DnsblFilterTest {
     }
 
     private static DnsblFilter filter(DnsResolver dns, Map<String, Object> settings) {
-        return new DnsblFilter(dns, config(settings), Map.of());
+        return new DnsblFilter(dns, config(settings), settings);
     }
 
     private static DnsblFilter.Config config(Map<String, Object> settings) {
@@ -173,12 +175,14 @@ class DnsblFilterTest {
         assertEquals(FilterAction.REJECT, rcpt(heavy, "127.0.0.2").action());
     }
 
-    @Test
-    void aListThatDoesNotAnswerBlocksNobodyAndDelaysOnlyUntilTheTimeout() throws Exception {
+    /** dnsTimeoutMillis, and timeoutMillis, its name before it was one name across the filters (still read). */
+    @ParameterizedTest
+    @ValueSource(strings = {"dnsTimeoutMillis", "timeoutMillis"})
+    void aListThatDoesNotAnswerBlocksNobodyAndDelaysOnlyUntilTheTimeout(String timeoutKey) throws Exception {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             DnsResolver slow = resolver("127.0.0.1:" + silent.getLocalPort(), 5000);
             DnsblFilter filter = filter(new SplitResolver(slow), Map.of("zones", new String[] {"slow.test", "bl.test"},
-                    "timeoutMillis", 800));
+                    timeoutKey, 800));
             long start = System.nanoTime();
             assertEquals(FilterAction.CONTINUE, rcpt(filter, "127.0.0.9").action());
             assertEquals(FilterAction.REJECT, rcpt(filter, "127.0.0.2").action(), "the list that answers still counts");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.RenamedKey;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
@@ -79,8 +80,8 @@ public class SpfFilter implements SmtpFilter {
         @AttributeDefinition(name = "Skip networks", required = false, description = "Clients never checked: addresses or CIDR blocks, e.g. 192.0.2.0/24, 2001:db8::/32 (secondary MX, forwarders).")
         String[] skipNetworks() default {};
 
-        @AttributeDefinition(name = "Lookup timeout (ms)", min = "1", description = "The longest wait for one DNS answer; then the result is temperror.")
-        int lookupTimeoutMillis() default 5000;
+        @AttributeDefinition(name = "DNS timeout (ms)", min = "1", description = "The longest wait for one DNS answer; then the result is temperror.")
+        int dnsTimeoutMillis() default 5000;
 
         @AttributeDefinition(name = "Check timeout (s)", min = "1", description = "The longest one check may take (RFC 7208 §4.6.4: at least 20 s); keep it below the listener's filter time budget (30 s).")
         int checkTimeoutSeconds() default 20;
@@ -113,7 +114,8 @@ public class SpfFilter implements SmtpFilter {
         this.dns = dns;
     }
 
-    private final ConfigGuard<Config, Policy> configuration = new ConfigGuard<>(Config.class, "the SPF filter", LOG::error);
+    private final ConfigGuard<Config, Policy> configuration = new ConfigGuard<Config, Policy>(Config.class, "the SPF filter", LOG::error)
+            .renamed(LOG::warn, RenamedKey.of("lookupTimeoutMillis", "dnsTimeoutMillis"));
 
     /** A configuration with a bad value is refused as a whole, in one log line naming file, key and value. */
     @Activate
@@ -125,7 +127,7 @@ public class SpfFilter implements SmtpFilter {
     private Policy policy(Config config) {
         List<IpNetwork> skip = ConfigProblem.check("skipNetworks", config.skipNetworks(), () -> IpNetwork.parseList(config.skipNetworks()));
         String receiver = config.receiver().isBlank() ? HostName.local() : config.receiver().trim();
-        SpfChecker checker = new SpfChecker(dns, new SpfChecker.Settings(Duration.ofMillis(Math.max(1, config.lookupTimeoutMillis())),
+        SpfChecker checker = new SpfChecker(dns, new SpfChecker.Settings(Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis())),
                 Duration.ofSeconds(Math.max(1, config.checkTimeoutSeconds())), receiver, config.defaultExplanation()));
         Map<SpfResult, PolicyAction> actions = Map.of(SpfResult.FAIL, config.failAction(), SpfResult.SOFTFAIL, config.softfailAction(),
                 SpfResult.NEUTRAL, config.neutralAction(), SpfResult.NONE, config.noneAction(), SpfResult.PASS, config.passAction(),

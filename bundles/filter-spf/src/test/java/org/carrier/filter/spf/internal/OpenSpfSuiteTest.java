@@ -116,7 +116,7 @@ class OpenSpfSuiteTest {
     private static String[] throughFilter(InetAddress client, MailAddress from, String helo) throws Exception {
         SpfFilter filter = new SpfFilter(resolver());
         filter.configure(AnnotationConfig.of(SpfFilter.Config.class, Map.of("receiver", "receiver.example",
-                "defaultExplanation", "DEFAULT", "temperrorAction", PolicyAction.ACCEPT, "lookupTimeoutMillis", 5000)), Map.of());
+                "defaultExplanation", "DEFAULT", "temperrorAction", PolicyAction.ACCEPT, "dnsTimeoutMillis", 5000)), Map.of());
         SessionInfo session = new SessionInfo("suite", "mx", new InetSocketAddress(client, 40000),
                 new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 25), helo, true, null, null, false);
         FilterResult result = filter.mailFrom(session, Envelope.from(from, Map.of()));
