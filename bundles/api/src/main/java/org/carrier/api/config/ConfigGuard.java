@@ -62,7 +62,7 @@ public final class ConfigGuard<C, S> {
 
     /**
      * Keys renamed since a configuration may have been written: a configuration with an old key is read as if it
-     * had the new one (unless it has that too, which wins), and {@code warn} gets one line per file and old key:
+     * had the new one (unless it gives the new one a value other than its default: that wins), and {@code warn} gets one line per file and old key:
      * {@code configuration PID (FILE): KEY is deprecated, read as NEWKEY = "VALUE"; rename it}.
      *
      * @param warn where the deprecation lines go (e.g. {@code LOG::warn})
@@ -112,7 +112,7 @@ public final class ConfigGuard<C, S> {
             if (old == null) {
                 continue;
             }
-            if (properties.containsKey(key.newKey())) {
+            if (setOtherThanDefault(properties, key.newKey())) {
                 warnOnce(properties, key, key.oldKey() + " is deprecated and ignored, as " + key.newKey()
                         + " is set too; remove " + key.oldKey());
             } else {
@@ -122,6 +122,20 @@ public final class ConfigGuard<C, S> {
             }
         }
         return read;
+    }
+
+    /**
+     * Whether the configuration gives {@code key} a value other than its default. SCR hands a component its
+     * description's properties too, and bnd writes the typed configuration's defaults there, so a key at its
+     * default may not have been written by anyone.
+     */
+    private boolean setOtherThanDefault(Map<String, ?> properties, String key) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return false;
+        }
+        Object fallback = TypedConfig.defaultValue(type, key);
+        return fallback == null || !String.valueOf(value).strip().equals(String.valueOf(fallback));
     }
 
     private void warnOnce(Map<String, ?> properties, RenamedKey key, String what) {

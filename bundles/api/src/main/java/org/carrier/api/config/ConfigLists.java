@@ -27,25 +27,66 @@ public final class ConfigLists {
      * @throws ConfigProblem naming {@code key} and the first element refused
      */
     public static List<String> parse(String key, String text, UnaryOperator<String> check) {
+        return parse(key, text == null ? null : new String[] {text}, check);
+    }
+
+    /**
+     * The elements of a list setting typed {@code String[]}: a {@code .cfg} file gives it as one value with commas,
+     * the web console one value per field, so each value is a comma separated list of its own.
+     *
+     * @throws ConfigProblem naming {@code key} and the first element refused
+     */
+    public static List<String> parse(String key, String[] values, UnaryOperator<String> check) {
         List<String> elements = new ArrayList<>();
-        if (text == null) {
-            return elements;
-        }
-        for (String raw : text.split(",", -1)) {
-            String element = raw.strip();
-            if (element.isEmpty()) {
-                continue;
-            }
-            if (element.chars().anyMatch(Character::isWhitespace)) {
-                throw new ConfigProblem(key, element, "white space inside an element (separate them with commas)");
-            }
-            try {
-                elements.add(check.apply(element));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigProblem(key, element, e.getMessage());
+        for (String text : values == null ? new String[0] : values) {
+            for (String raw : text == null ? new String[0] : text.split(",", -1)) {
+                String element = raw.strip();
+                if (element.isEmpty()) {
+                    continue;
+                }
+                if (element.chars().anyMatch(Character::isWhitespace)) {
+                    throw new ConfigProblem(key, element, "white space inside an element (separate them with commas)");
+                }
+                try {
+                    elements.add(check.apply(element));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigProblem(key, element, e.getMessage());
+                }
             }
         }
         return List.copyOf(elements);
+    }
+
+    /**
+     * The elements of a list whose elements never hold white space (addresses, networks, {@code host:port}), where
+     * commas or white space separate them ({@code 192.0.2.0/24 2001:db8::/32, 10.0.0.0/8}), as these settings have
+     * always been read; empty elements are skipped. A {@code String[]} setting's values are each such a list.
+     */
+    public static List<String> spaced(String... values) {
+        List<String> elements = new ArrayList<>();
+        for (String text : values == null ? new String[0] : values) {
+            for (String element : text == null ? new String[0] : text.strip().split("[\\s,]+")) {
+                if (!element.isEmpty()) {
+                    elements.add(element);
+                }
+            }
+        }
+        return List.copyOf(elements);
+    }
+
+    /** Plain names of a {@code String[]} setting, as {@link #names(String, String)}. */
+    public static List<String> names(String key, String[] values) {
+        return parse(key, values, UnaryOperator.identity());
+    }
+
+    /** Domain names of a {@code String[]} setting, as {@link #domains(String, String)}. */
+    public static List<String> domains(String key, String[] values) {
+        return parse(key, values, ConfigLists::domain);
+    }
+
+    /** Domain patterns of a {@code String[]} setting, as {@link #domainPatterns(String, String)}. */
+    public static List<String> domainPatterns(String key, String[] values) {
+        return parse(key, values, ConfigLists::domainPattern);
     }
 
     /** Plain names (local parts, user names, host names to compare): any element without white space, as written. */
@@ -63,16 +104,18 @@ public final class ConfigLists {
      * domain); lower case.
      */
     public static List<String> domainPatterns(String key, String text) {
-        return parse(key, text, element -> {
-            if (element.equals("*")) {
-                return element;
-            }
-            try {
-                return element.startsWith("*.") ? "*." + domain(element.substring(2)) : domain(element);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a domain, *.domain or *");
-            }
-        });
+        return parse(key, text, ConfigLists::domainPattern);
+    }
+
+    private static String domainPattern(String element) {
+        if (element.equals("*")) {
+            return element;
+        }
+        try {
+            return element.startsWith("*.") ? "*." + domain(element.substring(2)) : domain(element);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a domain, *.domain or *");
+        }
     }
 
     /**

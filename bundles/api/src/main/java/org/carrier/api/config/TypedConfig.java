@@ -97,6 +97,16 @@ public final class TypedConfig {
         throw new IllegalArgumentException("cannot convert to " + type.getSimpleName() + ": " + raw);
     }
 
+    /** The declared default of the attribute whose property name is {@code key}, {@code null} when it has none. */
+    static Object defaultValue(Class<?> type, String key) {
+        for (Method method : attributes(type)) {
+            if (key(method).equals(key)) {
+                return method.getDefaultValue();
+            }
+        }
+        return null;
+    }
+
     /** The configuration with every attribute at its declared default ({@code null} or 0 where there is none). */
     public static <C> C defaults(Class<C> type) {
         Map<String, Object> values = new LinkedHashMap<>();

@@ -3,9 +3,10 @@ package org.carrier.api.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import org.carrier.api.config.ConfigLists;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation (RFC 4632 §3.1, RFC 4291 §2.3): {@code 192.0.2.0/24}, {@code 2001:db8::/32}.
@@ -64,15 +65,7 @@ public record IpNetwork(InetAddress address, int prefixLength) {
      * @throws IllegalArgumentException naming the first entry that is not a network
      */
     public static List<IpNetwork> parseList(String... entries) {
-        List<IpNetwork> networks = new ArrayList<>();
-        for (String entry : entries == null ? new String[0] : entries) {
-            for (String item : entry == null ? new String[0] : entry.trim().split("[\\s,]+")) {
-                if (!item.isEmpty()) {
-                    networks.add(parse(item));
-                }
-            }
-        }
-        return List.copyOf(networks);
+        return ConfigLists.spaced(entries).stream().map(IpNetwork::parse).toList();
     }
 
     /** Whether {@code candidate} lies in this network; an address of the other family never does. */

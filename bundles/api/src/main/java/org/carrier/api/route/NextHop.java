@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 
+import org.carrier.api.net.HostPort;
+
 /**
  * A host and port a transport connects to, e.g. a relay host (RFC 5321 §5.1).
  *
@@ -39,38 +41,18 @@ public record NextHop(String host, int port, List<InetAddress> addresses) {
     }
 
     /**
-     * Parses {@code host:port}, {@code [ipv6]:port}, or a bare host with {@code defaultPort}.
+     * Parses {@code host:port}, {@code [ipv6]:port}, or a bare host with {@code defaultPort}: the rule of
+     * {@link HostPort#parse}.
      *
      * @throws IllegalArgumentException if the text is not of that form
      */
     public static NextHop parse(String text, int defaultPort) {
-        String s = text.trim();
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("missing ] in " + text);
-            }
-            String rest = s.substring(close + 1);
-            int port = rest.isEmpty() ? defaultPort : parsePort(rest.substring(1), text);
-            return new NextHop(s.substring(1, close), port);
-        }
-        int colon = s.lastIndexOf(':');
-        if (colon < 0) {
-            return new NextHop(s, defaultPort);
-        }
-        return new NextHop(s.substring(0, colon), parsePort(s.substring(colon + 1), text));
-    }
-
-    private static int parsePort(String port, String text) {
-        try {
-            return Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a port number in " + text);
-        }
+        HostPort hostPort = HostPort.parse(text, defaultPort);
+        return new NextHop(hostPort.host(), hostPort.port());
     }
 
     @Override
     public String toString() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return new HostPort(host, port).toString();
     }
 }

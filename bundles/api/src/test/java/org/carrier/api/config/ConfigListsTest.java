@@ -12,7 +12,7 @@ class ConfigListsTest {
     void emptyElementsAreIgnoredAndSpaceAroundElementsToo() {
         assertEquals(List.of("localhost", "example.com"), ConfigLists.domains("localDomains", " localhost, ,,Example.COM, "));
         assertEquals(List.of(), ConfigLists.domains("localDomains", ""));
-        assertEquals(List.of(), ConfigLists.domains("localDomains", null));
+        assertEquals(List.of(), ConfigLists.domains("localDomains", (String) null));
         assertEquals(List.of("example.com"), ConfigLists.domains("localDomains", "example.com."));
     }
 
@@ -45,5 +45,16 @@ class ConfigListsTest {
     void namesAreTakenAsWritten() {
         assertEquals(List.of("alice", "Bob"), ConfigLists.names("localUsers", "alice,, Bob"));
         assertThrows(ConfigProblem.class, () -> ConfigLists.names("localUsers", "alice bob"));
+    }
+
+    @Test
+    void aStringArraySettingIsOneListWhetherAFileGaveOneValueWithCommasOrTheConsoleOneValuePerField() {
+        List<String> expected = List.of("a.example", "b.example", "c.example");
+        assertEquals(expected, ConfigLists.domains("localDomains", new String[] {"a.example, b.example,c.example"}));
+        assertEquals(expected, ConfigLists.domains("localDomains", new String[] {"a.example", " b.example ", "", "c.example,"}));
+        assertEquals(List.of(), ConfigLists.names("n", (String[]) null));
+        assertEquals("localDomains = \"exa mple\": white space inside an element (separate them with commas)",
+                assertThrows(ConfigProblem.class, () -> ConfigLists.domains("localDomains", new String[] {"a.example", "exa mple"})).getMessage());
+        assertEquals(List.of("*.example.org"), ConfigLists.domainPatterns("domains", new String[] {"*.Example.org"}));
     }
 }

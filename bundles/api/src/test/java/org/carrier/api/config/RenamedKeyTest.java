@@ -60,6 +60,13 @@ class RenamedKeyTest {
     }
 
     @Test
+    void theNewKeyAtItsDefaultAsScrAddsItFromTheComponentDescriptionDoesNotHideTheOldOne() {
+        assertEquals("7000/1", apply(file("dnsTimeoutMillis", 5000, "dnsTimeoutSeconds", "7")));
+        assertEquals(List.of("configuration org.carrier.filter.test (/opt/carrier/config/org.carrier.filter.test.cfg): "
+                + "dnsTimeoutSeconds is deprecated, read as dnsTimeoutMillis = \"7000\"; rename it"), warnings);
+    }
+
+    @Test
     void aBadOldValueIsRefusedNamingTheOldKey() {
         assertEquals("3000/1", apply(file("dnsTimeoutMillis", "3000")));
         assertEquals("3000/1", apply(file("dnsTimeoutSeconds", "soon")));

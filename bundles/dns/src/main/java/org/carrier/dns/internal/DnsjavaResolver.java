@@ -71,8 +71,8 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
             description = "The name servers Carrier asks for MX, address, TXT and PTR records, and how long it waits.")
     public @interface Config {
         @AttributeDefinition(name = "Servers", required = false,
-                description = "Comma separated IP:port (or [IPv6]:port; port 53 when omitted). Empty: the system's resolvers.")
-        String servers() default "";
+                description = "IP:port (or [IPv6]:port; port 53 when omitted), separated by commas. Empty: the system's resolvers.")
+        String[] servers() default {};
 
         @AttributeDefinition(name = "Timeout (ms)", min = "1", description = "How long to wait for one server's answer.")
         int timeoutMillis() default 3000;
