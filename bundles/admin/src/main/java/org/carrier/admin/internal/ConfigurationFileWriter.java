@@ -11,9 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigLists;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -50,24 +54,32 @@ public class ConfigurationFileWriter implements ConfigurationListener {
     @ObjectClassDefinition(name = "Carrier configuration files",
             description = "Which configurations created at runtime get a file in the configuration folder.")
     public @interface Config {
-        @AttributeDefinition(name = "PID prefixes", description = "Comma-separated; configurations whose PID starts with one are written.")
-        String pidPrefixes() default "org.carrier.";
+        @AttributeDefinition(name = "PID prefixes", description = "Separated by commas; configurations whose PID starts with one are written. "
+                + "Empty: every configuration.")
+        String[] pidPrefixes() default {"org.carrier."};
     }
 
     private final ConfigurationAdmin configAdmin;
     private final BundleContext context;
-    private volatile String[] prefixes;
+    private volatile List<String> prefixes;
+    private final ConfigGuard<Config, List<String>> configuration =
+            new ConfigGuard<>(Config.class, "the configuration file writer", LOG::error);
 
     @Activate
-    public ConfigurationFileWriter(@Reference ConfigurationAdmin configAdmin, BundleContext context, Config config) {
+    public ConfigurationFileWriter(@Reference ConfigurationAdmin configAdmin, BundleContext context, Config config,
+                                   Map<String, Object> properties) {
         this.configAdmin = configAdmin;
         this.context = context;
-        modified(config);
+        modified(config, properties);
     }
 
+    /** A prefix with white space inside is refused in one line naming file, key and value; the prefixes in force stay. */
     @Modified
-    void modified(Config config) {
-        prefixes = config.pidPrefixes().trim().split("\\s*,\\s*");
+    void modified(Config config, Map<String, Object> properties) {
+        prefixes = configuration.apply(config, properties, c -> {
+            List<String> listed = ConfigLists.names("pidPrefixes", c.pidPrefixes());
+            return listed.isEmpty() ? List.of("") : listed; // "" starts every PID
+        });
     }
 
     @Override

@@ -48,9 +48,9 @@ public class MetricsServlet extends HttpServlet {
     @ObjectClassDefinition(name = "Carrier metrics endpoint",
             description = "/metrics on the web console's HTTP port, in the Prometheus text format, without login.")
     public @interface Config {
-        @AttributeDefinition(name = "Allowed networks", description = "Clients (CIDR, comma separated) that may read "
+        @AttributeDefinition(name = "Allowed networks", description = "Clients (CIDR, separated by commas) that may read "
                 + "/metrics; others get 403. Matters once the HTTP service listens beyond loopback.")
-        String allowedNetworks() default "127.0.0.0/8, ::1/128";
+        String[] allowedNetworks() default {"127.0.0.0/8", "::1/128"};
     }
 
     private final transient List<MetricSource> sources = new CopyOnWriteArrayList<>();

@@ -21,8 +21,8 @@ class MetricsServletTest {
     private static MetricsServlet.Config config(String networks) {
         return new MetricsServlet.Config() {
             @Override
-            public String allowedNetworks() {
-                return networks;
+            public String[] allowedNetworks() {
+                return new String[] {networks};
             }
 
             @Override

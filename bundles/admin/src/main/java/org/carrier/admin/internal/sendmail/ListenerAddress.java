@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.carrier.api.net.HostPort;
+
 /**
  * Which SMTP listener bin/sendmail hands mail to: from the listener configurations in {@code config/}
  * ({@code org.carrier.smtp.listener-NAME.cfg}), one of role {@code mx} (submission ones want AUTH) that takes
@@ -32,11 +34,10 @@ final class ListenerAddress {
 
     static InetSocketAddress find(Path configFolder, String override) throws SubmitFailure {
         if (override != null && !override.isBlank()) {
-            int colon = override.lastIndexOf(':');
             try {
-                return new InetSocketAddress(override.substring(0, colon).replace("[", "").replace("]", ""),
-                        Integer.parseInt(override.substring(colon + 1)));
-            } catch (RuntimeException e) {
+                HostPort listener = HostPort.parseWithPort(override);
+                return new InetSocketAddress(listener.host(), listener.port());
+            } catch (IllegalArgumentException e) {
                 throw new SubmitFailure(SubmitFailure.USAGE, "CARRIER_SMTP must be host:port, not " + override);
             }
         }

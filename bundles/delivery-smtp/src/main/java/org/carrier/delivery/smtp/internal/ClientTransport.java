@@ -14,6 +14,11 @@ import org.carrier.api.net.HostName;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,17 +70,25 @@ abstract class ClientTransport implements Transport {
         return resolver;
     }
 
-    final void resolverArrived(DnsResolver arrived) {
+    /**
+     * Next-hop names are looked up here (optional: without it, IP literals and Unix sockets still work). The SMTP and
+     * LMTP components get this reference and {@link #deactivate} from here: bnd reads DS annotations of this
+     * superclass ({@code -dsannotations-options: inherit} in this bundle's pom).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    final void bindResolver(DnsResolver arrived) {
         resolver = arrived;
     }
 
-    final void resolverLeft(DnsResolver left) {
+    final void unbindResolver(DnsResolver left) {
         if (resolver == left) {
             resolver = null;
         }
     }
 
-    final void stop() {
+    @Deactivate
+    final void deactivate() {
         ClientDelivery current = delivery;
         if (current != null) {
             current.close();

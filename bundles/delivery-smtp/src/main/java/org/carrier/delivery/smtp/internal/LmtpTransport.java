@@ -3,16 +3,10 @@ package org.carrier.delivery.smtp.internal;
 import java.util.Map;
 
 import org.carrier.api.config.ConfigGuard;
-import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -68,22 +62,6 @@ public class LmtpTransport extends ClientTransport {
     @Modified
     void configure(Config config, Map<String, Object> properties) {
         apply(configuration, config, properties, LmtpTransport::configured);
-    }
-
-    /** Next-hop names are looked up here (optional: without it, IP literals and Unix sockets still work). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindResolver(DnsResolver arrived) {
-        resolverArrived(arrived);
-    }
-
-    void unbindResolver(DnsResolver left) {
-        resolverLeft(left);
-    }
-
-    @Deactivate
-    void deactivate() {
-        stop();
     }
 
     /** LMTP peers are local mailbox servers: fewer knobs, the rest from the defaults. */

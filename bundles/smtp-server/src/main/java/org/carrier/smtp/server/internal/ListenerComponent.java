@@ -240,9 +240,9 @@ public class ListenerComponent implements SessionServices {
             loader.setDaemon(true);
             loader.start();
         } catch (ConfigurationException e) {
-            LOG.error("{}: {}: {}; the listener does not start until it is fixed", source(properties), e.getProperty(), e.getReason());
+            LOG.error("{}: {}: {}; the listener does not start until it is fixed", TypedConfig.source(properties), e.getProperty(), e.getReason());
         } catch (IOException e) {
-            LOG.error("{}: {}; the listener does not start until it is fixed", source(properties), e.getMessage());
+            LOG.error("{}: {}; the listener does not start until it is fixed", TypedConfig.source(properties), e.getMessage());
         }
     }
 
@@ -294,20 +294,15 @@ public class ListenerComponent implements SessionServices {
             next = next.withTls(tls(config, next.hostname()));
             listener.update(next);
         } catch (ConfigurationException e) {
-            LOG.error("{}: {}: {}; the listener keeps its last good settings", source(properties), e.getProperty(), e.getReason());
+            LOG.error("{}: {}: {}; the listener keeps its last good settings", TypedConfig.source(properties), e.getProperty(), e.getReason());
             return;
         } catch (IOException | RuntimeException e) {
-            LOG.error("{}: {}; the listener keeps its last good settings", source(properties), e.getMessage());
+            LOG.error("{}: {}; the listener keeps its last good settings", TypedConfig.source(properties), e.getMessage());
             return;
         }
         filterBudgetMillis = config.filterTimeoutMillis();
         rebuildChain();
         applied = next;
-    }
-
-    /** The configuration and, when FileInstall made it, its file: what an administrator needs to fix it. */
-    private static String source(Map<String, Object> properties) {
-        return TypedConfig.source(properties);
     }
 
     @Deactivate
