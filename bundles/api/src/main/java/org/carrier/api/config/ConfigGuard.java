@@ -62,7 +62,8 @@ public final class ConfigGuard<C, S> {
 
     /**
      * Keys renamed since a configuration may have been written: a configuration with an old key is read as if it
-     * had the new one (unless it gives the new one a value other than its default: that wins), and {@code warn} gets one line per file and old key:
+     * had the new one (unless it gives the new one a value other than its default: that wins), and {@code warn}
+     * gets one line per file and old key:
      * {@code configuration PID (FILE): KEY is deprecated, read as NEWKEY = "VALUE"; rename it}.
      *
      * @param warn where the deprecation lines go (e.g. {@code LOG::warn})

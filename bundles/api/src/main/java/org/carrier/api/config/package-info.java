@@ -1,7 +1,8 @@
 /**
  * Reading configuration the same way in every bundle: a value that cannot be used is one log line naming the file,
- * the key, the value and what is expected, and the settings in force stay ({@link ConfigGuard}); lists of domains
- * and names parsed by one rule ({@link ConfigLists}).
+ * the key, the value and what is expected, and the settings in force stay ({@link ConfigGuard}); the "PID (file)"
+ * those lines start with ({@link TypedConfig#source}); every list setting split by one rule ({@link ConfigLists});
+ * a renamed key still read, with one deprecation line ({@link RenamedKey}).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")
