@@ -3,6 +3,8 @@ package org.carrier.filter.dkim.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +140,24 @@ class SignAndVerifyTest {
         assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("Hello Bob", "Hello Eve"))), "body changed");
         assertEquals("fail", verdict(filter, TestMessage.of(message.text().replace("To: bob", "From: mallory@evil.test\nTo: bob"))),
                 "From added: over-signed");
+    }
+
+    /** dnsTimeoutMillis, and keyLookupTimeoutSeconds, its name (in seconds) before it was one name across the filters. */
+    @ParameterizedTest
+    @CsvSource({"dnsTimeoutMillis, 1000", "keyLookupTimeoutSeconds, 1"})
+    void aKeyServerThatDoesNotAnswerIsTemperrorAfterTheFiltersDnsTimeout(String key, int value) throws Exception {
+        TestMessage message = signed(filter(Map.of()), TestMessage.of(MESSAGE));
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            DnsResolver slow = CarrierResolver.of(Map.of("servers", "127.0.0.1:" + silent.getLocalPort(), "timeoutMillis", 6000,
+                    "retries", 0));
+            Map<String, Object> settings = Map.of(key, value);
+            DkimFilter verifier = new DkimFilter(slow, keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, Map.of()));
+            verifier.configure(AnnotationConfig.of(DkimFilter.Config.class, settings), settings);
+            long start = System.nanoTime();
+            assertEquals("temperror", verdict(verifier, message));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 4500, "the check took " + millis + " ms with a DNS timeout of 1 s (the resolver's: 6 s)");
+        }
     }
 
     @ParameterizedTest

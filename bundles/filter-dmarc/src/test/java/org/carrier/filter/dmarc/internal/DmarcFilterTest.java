@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +28,8 @@ import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** DMARC policy discovery, alignment and actions against a real nsd on loopback. */
 class DmarcFilterTest {
@@ -188,6 +192,23 @@ class DmarcFilterTest {
     void aNonExistentSubdomainGetsNp() {
         assertEquals(FilterAction.REJECT, run("a@ghost.np.test").action());
         assertEquals(FilterAction.CONTINUE, run("a@exists.np.test").action());
+    }
+
+    /** dnsTimeoutMillis, and dnsTimeoutSeconds, its name (in seconds) before it was one name across the filters. */
+    @ParameterizedTest
+    @CsvSource({"dnsTimeoutMillis, 1000", "dnsTimeoutSeconds, 1"})
+    void aServerThatDoesNotAnswerIsTemperrorAfterTheFiltersDnsTimeout(String key, int value) throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            DnsResolver slow = CarrierResolver.of(Map.of("servers", "127.0.0.1:" + silent.getLocalPort(), "timeoutMillis", 6000,
+                    "retries", 0));
+            Map<String, Object> settings = Map.of(key, value, "temperrorAction", PolicyAction.TEMPFAIL);
+            DmarcFilter filter = new DmarcFilter(slow, () -> 0, AnnotationConfig.of(DmarcFilter.Config.class, settings), settings);
+            long start = System.nanoTime();
+            FilterResult result = run(filter, "a@slow.test");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(dmarc(result).startsWith("dmarc=temperror"), dmarc(result));
+            assertTrue(millis < 4500, "the check took " + millis + " ms with a DNS timeout of 1 s (the resolver's: 6 s)");
+        }
     }
 
     @Test
