@@ -85,8 +85,8 @@ class ShippableLogsIT {
     @Test
     @Order(2)
     void eachSwitchTurnsItsLogOnWhileCarrierRuns() throws Exception {
-        replace(loggingConfig(), "log4j2.appender.async.toJson.level = OFF\n", "log4j2.appender.async.toJson.level = INFO\n");
-        replace(loggingConfig(), "log4j2.appender.async.toSyslog.level = OFF\n", "log4j2.appender.async.toSyslog.level = INFO\n");
+        replace(loggingConfig(), "log4j2.appender.async.toJson.level = OFF\n", "log4j2.appender.async.toJson.level = ALL\n");
+        replace(loggingConfig(), "log4j2.appender.async.toSyslog.level = OFF\n", "log4j2.appender.async.toSyslog.level = ALL\n");
         // FileInstall and pax-logging apply the file within a few seconds; until then a message may go to carrier.log only
         String[] id = new String[1];
         assertTrue(Distribution.waitFor(60, () -> {
