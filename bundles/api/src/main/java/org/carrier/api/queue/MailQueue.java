@@ -1,8 +1,6 @@
 package org.carrier.api.queue;
 
 import java.io.IOException;
-import java.util.List;
-import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -11,6 +9,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link IncomingMessage}; once {@link IncomingMessage#commit} returns, message and envelope are
  * on disk and the server may answer 250 (RFC 5321 §4.1.1.4, §6.1: the receiver takes responsibility
  * for delivery). The queue then routes and delivers every recipient, retrying temporary failures.
+ * What is queued is inspected and changed through {@link QueueOperations}.
  */
 @ProviderType
 public interface MailQueue {
@@ -34,10 +33,4 @@ public interface MailQueue {
     default boolean receivesAtOnce() {
         return false;
     }
-
-    /** A snapshot of every message in the queue, oldest first. */
-    List<QueuedMessage> list();
-
-    /** A snapshot of one message. */
-    Optional<QueuedMessage> find(String queueId);
 }

@@ -3,5 +3,5 @@
  * operations on it (hold, release, delete, retry, re-route).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.carrier.api.queue;

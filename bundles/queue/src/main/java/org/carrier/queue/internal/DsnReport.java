@@ -79,7 +79,7 @@ final class DsnReport {
             original.transferTo(out);
         } else {
             text(out, "Content-Type: " + types.headers() + "\r\nContent-Transfer-Encoding: 8bit\r\nContent-Description: Message header\r\n\r\n");
-            out.write(headerOf(original));
+            writeHeaderOf(original, out);
         }
         text(out, "\r\n--" + boundary + "--\r\n");
         return out.toByteArray();
@@ -219,22 +219,10 @@ final class DsnReport {
     }
 
     /** The header of a message: everything up to and including the empty line (or all of it). */
-    private static byte[] headerOf(InputStream message) throws IOException {
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
-        int lineLength = 0;
-        int c;
-        while ((c = message.read()) != -1) {
-            header.write(c);
-            if (c == '\n') {
-                if (lineLength == 0) {
-                    break;
-                }
-                lineLength = 0;
-            } else if (c != '\r') {
-                lineLength++;
-            }
-        }
-        return header.toByteArray();
+    private static void writeHeaderOf(InputStream message, ByteArrayOutputStream out) throws IOException {
+        Spool.HeaderSection header = Spool.headerSection(message, Long.MAX_VALUE);
+        out.writeBytes(header.fields());
+        out.writeBytes(header.end());
     }
 
     private static boolean has(List<Line> lines, Action action) {

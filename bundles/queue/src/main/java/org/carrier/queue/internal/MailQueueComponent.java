@@ -179,16 +179,6 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
     }
 
     @Override
-    public List<QueuedMessage> list() {
-        return queue.list();
-    }
-
-    @Override
-    public Optional<QueuedMessage> find(String queueId) {
-        return queue.find(queueId);
-    }
-
-    @Override
     public List<QueuedMessage> list(QueueFilter filter) {
         return queue.list(filter);
     }

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import org.carrier.api.message.Envelope;
@@ -27,7 +26,6 @@ final class QueueEntry {
     private final Envelope envelope;
     private final List<HeaderField> prependedHeaders;
     private final long size;
-    private final AtomicBoolean inFlight = new AtomicBoolean();
     private volatile boolean held;
     private volatile boolean deleted;
     private volatile boolean delayNotified;
@@ -201,15 +199,6 @@ final class QueueEntry {
             }
         }
         return any;
-    }
-
-    /** Claims the message for one delivery attempt; false if another attempt is running. */
-    boolean tryStart() {
-        return inFlight.compareAndSet(false, true);
-    }
-
-    void finish() {
-        inFlight.set(false);
     }
 
     QueuedMessage snapshot() {

@@ -1,5 +1,6 @@
 package org.carrier.queue.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -420,6 +421,47 @@ final class Spool {
         } catch (NumberFormatException e) {
             throw new IOException(content.getFileName() + ": bad envelope trailer length", e);
         }
+    }
+
+    /** A message's header section: its fields, and the empty line that ended it as found (none if nothing did). */
+    record HeaderSection(byte[] fields, byte[] end) {
+    }
+
+    /**
+     * Reads the header section of a message as {@link #source} gives it (RFC 5322 §2.1: up to the first empty line,
+     * which ends in CRLF or, in content received with bare LFs, LF alone), keeping at most {@code maxBytes} of its
+     * fields. Read up to that line, or to the end of the content if none comes; the caller closes the stream.
+     */
+    static HeaderSection headerSection(InputStream in, long maxBytes) throws IOException {
+        ByteArrayOutputStream fields = new ByteArrayOutputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            line.write(b);
+            if (b == '\n' && isEmptyLine(line)) {
+                return new HeaderSection(fields.toByteArray(), line.toByteArray());
+            }
+            // a line of two bytes or more that has not ended cannot be the empty one: it may be cut already
+            boolean full = fields.size() + line.size() >= maxBytes && (b == '\n' || line.size() > 1);
+            if (b == '\n' || full) {
+                keep(fields, line, maxBytes);
+            }
+            if (full) {
+                return new HeaderSection(fields.toByteArray(), new byte[0]);
+            }
+        }
+        keep(fields, line, maxBytes);
+        return new HeaderSection(fields.toByteArray(), new byte[0]);
+    }
+
+    /** A line ending in LF with nothing before it but one CR: the end of the header section. */
+    private static boolean isEmptyLine(ByteArrayOutputStream line) {
+        return line.size() == 1 || line.size() == 2 && line.toByteArray()[0] == '\r';
+    }
+
+    /** Adds a line to the fields, cut at {@code maxBytes}. */
+    private static void keep(ByteArrayOutputStream fields, ByteArrayOutputStream line, long maxBytes) {
+        fields.write(line.toByteArray(), 0, (int) Math.min(maxBytes - fields.size(), line.size()));
+        line.reset();
     }
 
     private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {

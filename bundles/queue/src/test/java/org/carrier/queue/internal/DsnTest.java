@@ -32,6 +32,7 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.queue.QueueFilter;
 import org.carrier.api.transport.DeliveryRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class DsnTest {
                 rcpt("bob@relay.test", "NOTIFY", "FAILURE,DELAY", "ORCPT", "rfc822;Bob+2Bold@example.org"),
                 rcpt("carol@relay.test", "NOTIFY", "NEVER"),
                 rcpt("dave@relay.test"));
-        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1 && q.list().isEmpty()));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1 && q.list(QueueFilter.any()).isEmpty()));
 
         DeliveryRequest request = onlyNotification(fixture.smtp);
         assertEquals(List.of("sender@client.test"), request.envelope().recipients().stream().map(r -> r.address().toString()).toList());
@@ -236,7 +237,7 @@ class DsnTest {
         SpoolQueue q = queue();
         fixture.smtp.peerOffersDsn = true;
         submit(q, Map.of(), rcpt("bob@relay.test", "NOTIFY", "SUCCESS"));
-        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "delivered");
         Thread.sleep(300);
         assertEquals(List.of(), fixture.smtp.notifications(), "the next hop reports success (RFC 3461 §5.2.2)");
     }
@@ -319,7 +320,7 @@ class DsnTest {
         fixture.smtp.answer = r -> r.address().localPart().equals("postmaster") ? new SmtpReply(250, null, "ok")
                 : new SmtpReply(550, "5.1.1", "no such user");
         QueueFixture.submit(q, new Envelope(MailAddress.nullSender(), Map.of(), List.of(rcpt("bob@relay.test"))), false);
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         Thread.sleep(300);
         assertEquals(1, fixture.smtp.requests.size(), "no DSN for a bounce without a postmaster setting");
 

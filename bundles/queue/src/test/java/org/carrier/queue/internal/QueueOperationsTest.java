@@ -61,7 +61,7 @@ class QueueOperationsTest {
     void heldMessagesWaitUntilReleasedAndAreThenDelivered() throws Exception {
         SpoolQueue q = fixture().queue(SLOW);
         String id = submit(q, envelope("bob@relay.test"), false);
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         String held = submit(q, envelope("carol@relay.test"), true);
         Thread.sleep(300);
         assertEquals(1, fixture.smtp.requests.size(), "only the first was delivered");
@@ -69,7 +69,7 @@ class QueueOperationsTest {
         assertTrue(new Spool(root).peek(held).orElseThrow().held(), "on disk");
 
         assertTrue(q.release(held));
-        assertTrue(waitFor(() -> q.list().isEmpty()), "released and delivered");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "released and delivered");
         assertEquals(held, fixture.smtp.requests.get(1).queueId());
         assertFalse(q.release(id), "a message that is gone cannot be released");
     }
@@ -88,7 +88,7 @@ class QueueOperationsTest {
         assertEquals(List.of(id), ids(q.list(QueueFilter.any().withHeld(true))));
 
         assertTrue(q.delete(id));
-        assertTrue(q.list().isEmpty());
+        assertTrue(q.list(QueueFilter.any()).isEmpty());
         try (Stream<Path> files = Files.list(root.resolve("queue")).filter(p -> p.toFile().length() > 0)) {
             assertEquals(0, files.count(), "both files are gone (empty ones are reserved for new mail)");
         }
@@ -139,7 +139,7 @@ class QueueOperationsTest {
 
         fixture.smtp.answer = r -> new SmtpReply(250, "2.0.0", "ok");
         assertEquals(2, q.retryAll());
-        assertTrue(waitFor(() -> q.list().isEmpty()), "both delivered at once, an hour before their retry time");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "both delivered at once, an hour before their retry time");
     }
 
     @Test
@@ -150,7 +150,7 @@ class QueueOperationsTest {
         assertTrue(waitFor(() -> q.show(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
         fixture.smtp.answer = r -> new SmtpReply(250, "2.0.0", "ok"); // "the route was fixed"
         assertEquals(1, q.reroute(QueueFilter.any().withDomain("relay.test")));
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         assertEquals(2, fixture.smtp.requests.size());
     }
 
@@ -194,14 +194,14 @@ class QueueOperationsTest {
                 () -> inProgress.commit(envelope("x@relay.test"), List.of(), false));
         assertEquals(452, atCommit.reply().code());
         inProgress.close();
-        assertEquals(List.of(queued), ids(q.list()), "what was queued is untouched");
+        assertEquals(List.of(queued), ids(q.list(QueueFilter.any())), "what was queued is untouched");
         assertTrue(q.release(queued), "and can still be changed and delivered");
 
         q.updateSettings(SLOW.withMinFreeBytes(1));
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         submit(q, envelope("after@relay.test"), false);
         assertTrue(waitFor(() -> fixture.smtp.requests.size() == 2), "accepting and delivering again");
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         assertFalse(Files.exists(root.resolve("queue/" + inProgress.queueId() + ".msg")), "the refused message left nothing behind");
     }
 
@@ -232,7 +232,7 @@ class QueueOperationsTest {
             Thread.sleep(300);
             assertEquals(3, peak.get(), "8 threads, but only 3 messages loaded");
             go.countDown();
-            assertTrue(waitFor(() -> q.list().isEmpty()), "the whole backlog is delivered");
+            assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "the whole backlog is delivered");
             assertEquals(30, fixture.smtp.requests.size());
             assertEquals(3, peak.get());
         } finally {

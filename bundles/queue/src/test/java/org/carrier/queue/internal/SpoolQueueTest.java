@@ -33,6 +33,7 @@ import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.IncomingMessage;
+import org.carrier.api.queue.QueueFilter;
 import org.carrier.api.queue.QueuedMessage;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
@@ -160,14 +161,14 @@ class SpoolQueueTest {
         try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
             assertEquals(0, s.count());
         }
-        assertTrue(q.list().isEmpty());
+        assertTrue(q.list(QueueFilter.any()).isEmpty());
     }
 
     @Test
     void deliversWithPrependedHeadersAndRemovesTheMessage() throws Exception {
         SpoolQueue q = queue(SLOW);
         String id = submit(q, envelope("bob@relay.test"), false, new HeaderField("X-Tag", "yes"));
-        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered and removed");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "delivered and removed");
         assertEquals(1, smtp.requests.size());
         assertEquals(id, smtp.requests.get(0).queueId());
         assertEquals("X-Tag: yes\r\n" + CONTENT, smtp.contents.get(0));
@@ -178,7 +179,7 @@ class SpoolQueueTest {
     void recipientsSharingANextHopShareOneTransaction() throws Exception {
         SpoolQueue q = queue(SLOW);
         submit(q, envelope("a@relay.test", "b@relay.test", "c@other.test"), false);
-        assertTrue(waitFor(() -> q.list().isEmpty()));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
         assertEquals(2, smtp.requests.size());
         List<Integer> sizes = smtp.requests.stream().map(r -> r.envelope().recipients().size()).sorted().toList();
         assertEquals(List.of(1, 2), sizes);
@@ -191,7 +192,7 @@ class SpoolQueueTest {
         SpoolQueue q = queue(FAST);
         String id = submit(q, envelope("bob@relay.test"), false);
         assertTrue(waitFor(() -> calls.get() >= 1));
-        assertTrue(waitFor(() -> q.list().isEmpty()), "delivered on the retry");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "delivered on the retry");
         assertEquals(2, calls.get());
         assertTrue(waitFor(() -> !Files.exists(root.resolve("queue/" + id + ".env"))), "its state file goes after its content");
     }
@@ -201,7 +202,7 @@ class SpoolQueueTest {
         smtp.answer = r -> new SmtpReply(452, "4.2.2", "mailbox full");
         SpoolQueue q = queue(SLOW);
         String id = submit(q, envelope("bob@relay.test"), false);
-        assertTrue(waitFor(() -> q.find(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
+        assertTrue(waitFor(() -> q.show(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
         assertTrue(waitFor(() -> {
             try {
                 return Files.readString(root.resolve("queue/" + id + ".env")).contains("DEFERRED 1");
@@ -209,7 +210,7 @@ class SpoolQueueTest {
                 return false;
             }
         }));
-        QueuedMessage m = q.find(id).orElseThrow();
+        QueuedMessage m = q.show(id).orElseThrow();
         assertEquals("mailbox full", m.recipients().get(0).lastReply().text());
         assertTrue(m.recipients().get(0).nextAttempt().isAfter(Instant.now().plus(Duration.ofMinutes(50))));
     }
@@ -219,7 +220,7 @@ class SpoolQueueTest {
         smtp.answer = r -> new SmtpReply(550, "5.1.1", "no such user");
         SpoolQueue q = queue(FAST);
         submit(q, envelope("gone@relay.test", "x@refused.test"), false);
-        assertTrue(waitFor(() -> q.list().isEmpty()), "failed recipients are final, so the message is removed");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "failed recipients are final, so the message is removed");
         assertEquals(1, smtp.originals().size(), "the refused recipient never reached a transport");
     }
 
@@ -227,8 +228,8 @@ class SpoolQueueTest {
     void aMissingTransportDefers() throws Exception {
         SpoolQueue q = queue(SLOW);
         String id = submit(q, envelope("x@nowhere.test"), false);
-        assertTrue(waitFor(() -> q.find(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
-        assertEquals("4.3.0", q.find(id).orElseThrow().recipients().get(0).lastReply().enhancedStatus());
+        assertTrue(waitFor(() -> q.show(id).map(m -> m.recipients().get(0).state() == DeliveryState.DEFERRED).orElse(false)));
+        assertEquals("4.3.0", q.show(id).orElseThrow().recipients().get(0).lastReply().enhancedStatus());
     }
 
     @Test
@@ -237,7 +238,7 @@ class SpoolQueueTest {
         String id = submit(q, envelope("bob@relay.test"), true);
         Thread.sleep(500);
         assertTrue(smtp.requests.isEmpty());
-        assertEquals(DeliveryState.PENDING, q.find(id).orElseThrow().recipients().get(0).state());
+        assertEquals(DeliveryState.PENDING, q.show(id).orElseThrow().recipients().get(0).state());
     }
 
     @Test
@@ -245,7 +246,7 @@ class SpoolQueueTest {
         smtp.answer = r -> new SmtpReply(451, "4.4.1", "host down");
         SpoolQueue q = queue(new QueueSettings(List.of(Duration.ofMillis(100)), Duration.ZERO));
         submit(q, envelope("bob@relay.test"), false);
-        assertTrue(waitFor(() -> q.list().isEmpty()), "expired at the first deferral");
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()), "expired at the first deferral");
         assertEquals(1, smtp.originals().size());
     }
 
@@ -253,14 +254,14 @@ class SpoolQueueTest {
     void aRestartedQueueDeliversWhatTheLastOneLeft() throws Exception {
         SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
         String id = submit(first, envelope("bob@relay.test"), false);
-        assertTrue(waitFor(() -> first.find(id).map(m -> m.recipients().get(0).attempts() == 1).orElse(false)));
+        assertTrue(waitFor(() -> first.show(id).map(m -> m.recipients().get(0).attempts() == 1).orElse(false)));
         Thread.sleep(200); // let the state write finish before "crashing"
         first.close();
         Files.writeString(root.resolve("incoming/PARTIAL"), "never acknowledged");
 
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
         SpoolQueue second = queue(SLOW, later, name -> smtp);
-        assertTrue(waitFor(() -> second.list().isEmpty()), "delivered after restart");
+        assertTrue(waitFor(() -> second.list(QueueFilter.any()).isEmpty()), "delivered after restart");
         assertEquals(1, smtp.requests.size(), "recovered and delivered once");
         assertEquals(id, smtp.requests.get(0).queueId());
         assertFalse(Files.exists(root.resolve("incoming/PARTIAL")), "a partial reception is removed at start");
@@ -275,7 +276,7 @@ class SpoolQueueTest {
         Files.writeString(root.resolve("queue/" + bad + ".env"), "garbage\n");
 
         SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
-        assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertEquals(List.of(good), second.list(QueueFilter.any()).stream().map(QueuedMessage::queueId).toList());
         assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".env")));
         assertTrue(Files.exists(root.resolve("corrupt/" + bad + ".msg")));
     }
@@ -300,7 +301,7 @@ class SpoolQueueTest {
         Files.delete(root.resolve("queue/" + removed + ".msg")); // a crash between the two deletions of a removal
 
         SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
-        assertEquals(List.of(good), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertEquals(List.of(good), second.list(QueueFilter.any()).stream().map(QueuedMessage::queueId).toList());
         assertTrue(Files.exists(root.resolve("corrupt/" + damaged + ".msg")), "moved aside with a log line");
         assertFalse(Files.exists(partialFile), "never acknowledged: removed");
         assertFalse(Files.exists(root.resolve("queue/" + removed + ".env")), "the removal was finished");
@@ -384,7 +385,7 @@ class SpoolQueueTest {
         Files.write(reused, old);
 
         SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
-        assertEquals(List.of(), second.list());
+        assertEquals(List.of(), second.list(QueueFilter.any()));
         assertFalse(Files.exists(reused), "never acknowledged: removed");
         try (Stream<Path> corrupt = Files.list(root.resolve("corrupt"))) {
             assertEquals(0, corrupt.count(), "not corrupt");
@@ -402,7 +403,7 @@ class SpoolQueueTest {
         Files.move(root.resolve("queue/" + done + ".msg"), root.resolve("queue/" + newer + ".msg"));
 
         SpoolQueue second = queue(SLOW, Clock.systemUTC(), name -> smtp);
-        assertEquals(List.of(kept), second.list().stream().map(QueuedMessage::queueId).toList());
+        assertEquals(List.of(kept), second.list(QueueFilter.any()).stream().map(QueuedMessage::queueId).toList());
         assertFalse(Files.exists(root.resolve("queue/" + newer + ".msg")), "removed: its message was done");
         try (Stream<Path> corrupt = Files.list(root.resolve("corrupt"))) {
             assertEquals(0, corrupt.count(), "not corrupt, only reused");
@@ -454,7 +455,7 @@ class SpoolQueueTest {
 
         String id = submit(q, envelope("team@relay.test", "a@relay.test", "c@relay.test"), true);
 
-        List<Recipient> queued = q.find(id).orElseThrow().envelope().recipients();
+        List<Recipient> queued = q.show(id).orElseThrow().envelope().recipients();
         assertEquals(List.of("a@relay.test", "b@other.test", "c@relay.test"),
                 queued.stream().map(r -> r.address().toString()).toList());
         assertEquals("rfc822;team@relay.test", queued.get(1).parameters().get("ORCPT"));

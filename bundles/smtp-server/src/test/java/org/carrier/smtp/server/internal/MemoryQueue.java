@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,7 +14,6 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
-import org.carrier.api.queue.QueuedMessage;
 
 /** A queue in memory for session tests: keeps what was committed and counts what was discarded. */
 final class MemoryQueue implements MailQueue {
@@ -84,15 +82,5 @@ final class MemoryQueue implements MailQueue {
                 }
             }
         };
-    }
-
-    @Override
-    public List<QueuedMessage> list() {
-        return List.of();
-    }
-
-    @Override
-    public Optional<QueuedMessage> find(String queueId) {
-        return Optional.empty();
     }
 }

@@ -1,0 +1,90 @@
+package org.carrier.queue.internal;
+
+import java.time.Clock;
+import java.util.function.Consumer;
+
+import org.carrier.api.queue.QueueFilter;
+import org.carrier.api.queue.QueuedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operations: an operator's hold, release, delete, retry and re-route, each applied through the claim protocol
+ * ({@link Claims#change}) and written to disk at once.
+ */
+final class OperatorActions {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorActions.class);
+
+    private final Spool spool;
+    private final Claims claims;
+    private final Dispatch dispatch;
+    private final Inspector inspector;
+    private final Clock clock;
+
+    OperatorActions(Spool spool, Claims claims, Dispatch dispatch, Inspector inspector, Clock clock) {
+        this.spool = spool;
+        this.claims = claims;
+        this.dispatch = dispatch;
+        this.inspector = inspector;
+        this.clock = clock;
+    }
+
+    boolean hold(String queueId) {
+        return change(queueId, "held", entry -> entry.hold(true));
+    }
+
+    boolean release(String queueId) {
+        return change(queueId, "released", entry -> {
+            entry.hold(false);
+            entry.makeDue(clock.instant(), r -> true);
+        });
+    }
+
+    boolean delete(String queueId) {
+        return change(queueId, "deleted", QueueEntry::delete);
+    }
+
+    boolean retryNow(String queueId) {
+        return change(queueId, "retry now", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    int retryDomain(String domain) {
+        QueueFilter filter = QueueFilter.any().withDomain(domain);
+        return changeAll(filter, "retry now for " + filter.domain(),
+                entry -> entry.makeDue(clock.instant(), r -> r.address().domain().equals(filter.domain())));
+    }
+
+    int retryAll() {
+        return changeAll(QueueFilter.any().withHeld(false), "retry now", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    int reroute(QueueFilter filter) {
+        return changeAll(filter, "re-route", entry -> entry.makeDue(clock.instant(), r -> true));
+    }
+
+    private int changeAll(QueueFilter filter, String what, Consumer<QueueEntry> change) {
+        int count = 0;
+        for (QueuedMessage m : inspector.list(filter)) {
+            if (change(m.queueId(), what, change)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** One message: changed and written at once; a message changed while no attempt ran is scheduled again. */
+    private boolean change(String id, String what, Consumer<QueueEntry> change) {
+        boolean changed = claims.change(id, spool::load, entry -> {
+            change.accept(entry);
+            dispatch.persist(entry, false);
+        }, entry -> {
+            if (!entry.allFinal()) {
+                dispatch.reschedule(entry);
+            }
+        });
+        if (changed) {
+            LOG.info("{}: {} by an operator", id, what);
+        }
+        return changed;
+    }
+}
