@@ -15,6 +15,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface MessageView {
 
+    /**
+     * The message's queue ID, as in the {@code 250 Ok: queued as} reply and in every log line about the message: a
+     * filter's own lines about it start with it ({@code ID: dkim: ...}), so {@code grep ID} tells the whole story.
+     */
+    String queueId();
+
     /** The header fields, in order, unfolded values. */
     List<HeaderField> headers();
 

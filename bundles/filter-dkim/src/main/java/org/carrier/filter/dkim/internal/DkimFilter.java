@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.RenamedKey;
@@ -19,14 +20,17 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.AddressList;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.text.Printable;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -195,8 +199,14 @@ public class DkimFilter implements SmtpFilter {
         return Map.copyOf(keys);
     }
 
+    /** Signing and verifying need the whole message: the data stage only. */
     @Override
-    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
+    public Set<FilterStage> stages() {
+        return Set.of(FilterStage.DATA);
+    }
+
+    @Override
+    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState transaction) {
         State current = state;
         try {
             if (session.relayPermitted()) {
@@ -204,7 +214,7 @@ public class DkimFilter implements SmtpFilter {
             }
             return current.config().verify() ? verify(current, message) : FilterResult.proceed();
         } catch (IOException e) {
-            LOG.warn("session {}: DKIM: cannot read the message: {}", session.sessionId(), e.getMessage());
+            LOG.warn("{}: dkim: cannot read the message: {}", message.queueId(), e.getMessage());
             return FilterResult.tempfail(451, "4.3.0", "Cannot read the message; try again later");
         }
     }
@@ -217,7 +227,8 @@ public class DkimFilter implements SmtpFilter {
         if (session.authenticatedUser() == null || message.fromOwnedByUser()) {
             return true;
         }
-        LOG.info("session {}: DKIM: not signing: user {} does not own the From address", session.sessionId(), session.authenticatedUser());
+        LOG.info("{}: dkim: not signing: user {} does not own the From address", message.queueId(),
+                Printable.text(session.authenticatedUser()));
         return false;
     }
 
@@ -265,7 +276,8 @@ public class DkimFilter implements SmtpFilter {
             String value = current.signer().sign(key.get(), in, clock.instant());
             return FilterResult.proceed().withHeader(DkimSignature.FIELD, value);
         } catch (GeneralSecurityException e) {
-            LOG.error("DKIM: signing for {} with selector {} failed: {}", key.get().domain(), key.get().selector(), e.getMessage());
+            LOG.error("{}: dkim: signing for {} with selector {} failed: {}", message.queueId(), key.get().domain(), key.get().selector(),
+                    e.getMessage());
             return FilterResult.proceed();
         }
     }

@@ -21,6 +21,7 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
@@ -113,14 +114,14 @@ class SignAndVerifyTest {
     }
 
     private static TestMessage signed(DkimFilter filter, TestMessage message) {
-        FilterResult result = filter.data(SUBMISSION, ENVELOPE, message);
+        FilterResult result = filter.data(SUBMISSION, ENVELOPE, message, new TransactionState());
         assertEquals(1, result.headers().size(), "one DKIM-Signature added");
         assertEquals("DKIM-Signature", result.headers().get(0).name());
         return message.withFieldOnTop("DKIM-Signature", result.headers().get(0).value());
     }
 
     private static String verdict(DkimFilter filter, TestMessage message) {
-        FilterResult result = filter.data(INBOUND, ENVELOPE, message);
+        FilterResult result = filter.data(INBOUND, ENVELOPE, message, new TransactionState());
         return result.authResults().get(0).result();
     }
 
@@ -178,7 +179,7 @@ class SignAndVerifyTest {
         byte[] signed = Dkimpy.sign(keys, TestMessage.of(MESSAGE).content(), selector, "sign.test", keys.resolve(keyFile),
                 algorithm, canonicalization);
         DkimFilter filter = filter(Map.of());
-        FilterResult result = filter.data(INBOUND, ENVELOPE, new TestMessage(signed, List.of()));
+        FilterResult result = filter.data(INBOUND, ENVELOPE, new TestMessage(signed, List.of()), new TransactionState());
         assertEquals("pass", result.authResults().get(0).result(), result.authResults().toString());
         assertEquals(algorithm, result.authResults().get(0).property("header.a").orElseThrow());
     }
@@ -201,13 +202,13 @@ class SignAndVerifyTest {
         assertTrue(message.text().replace("\r\n\t", " ").contains("d=sign.test; s=other;"), message.text());
         assertEquals("pass", verdict(filter, message));
         assertEquals(List.of(), filter(Map.of()).data(SUBMISSION, ENVELOPE,
-                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test"))).headers(), "no key: not signed");
+                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")), new TransactionState()).headers(), "no key: not signed");
     }
 
     @Test
     void anAuthenticatedUsersMailInSomeoneElsesNameIsNotSigned() {
         DkimFilter filter = filter(Map.of());
-        FilterResult result = filter.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE).notOwned());
+        FilterResult result = filter.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE).notOwned(), new TransactionState());
         assertEquals(FilterAction.CONTINUE, result.action());
         assertEquals(List.of(), result.headers(), "the user does not own the From: no signature in its domain's name");
         assertEquals(List.of(), result.authResults(), "nor is the user's mail verified as if it came from outside");
@@ -217,7 +218,7 @@ class SignAndVerifyTest {
     void aTrustedClientsMailIsSignedWithoutAUser() {
         SessionInfo trusted = new SessionInfo("s2", "test", SUBMISSION.clientAddress(), SUBMISSION.localAddress(), "client.test",
                 true, null, null, true);
-        FilterResult result = filter(Map.of()).data(trusted, ENVELOPE, TestMessage.of(MESSAGE).notOwned());
+        FilterResult result = filter(Map.of()).data(trusted, ENVELOPE, TestMessage.of(MESSAGE).notOwned(), new TransactionState());
         assertEquals("DKIM-Signature", result.headers().get(0).name(), "no user to own the From: trusted as before");
     }
 
@@ -244,14 +245,14 @@ class SignAndVerifyTest {
     void outcomesMapToTheConfiguredActions() {
         DkimFilter strict = filter(Map.of("failAction", PolicyAction.REJECT, "noneAction", PolicyAction.TAG));
         TestMessage tampered = TestMessage.of(signed(strict, TestMessage.of(MESSAGE)).text().replace("Hello", "Hi"));
-        FilterResult rejected = strict.data(INBOUND, ENVELOPE, tampered);
+        FilterResult rejected = strict.data(INBOUND, ENVELOPE, tampered, new TransactionState());
         assertEquals(FilterAction.REJECT, rejected.action());
         assertEquals("550 5.7.20 No passing DKIM signature found", rejected.reply().toString());
-        FilterResult unsigned = strict.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        FilterResult unsigned = strict.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
         assertEquals(FilterAction.CONTINUE, unsigned.action());
         assertEquals("X-Carrier-Policy: dkim=none", unsigned.headers().get(0).toString());
         assertEquals("dkim=none", unsigned.authResults().get(0).toString());
-        FilterResult byDefault = filter(Map.of()).data(INBOUND, ENVELOPE, tampered);
+        FilterResult byDefault = filter(Map.of()).data(INBOUND, ENVELOPE, tampered, new TransactionState());
         assertEquals(FilterAction.CONTINUE, byDefault.action(), "DMARC decides by default");
         assertEquals("fail", byDefault.authResults().get(0).result());
     }
@@ -261,9 +262,9 @@ class SignAndVerifyTest {
         DkimFilter tagging = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X-Dkim"));
         tagging.configure(AnnotationConfig.of(DkimFilter.Config.class, new HashMap<>(Map.of("noneAction", PolicyAction.TAG,
                 "tagHeader", "X-Dkim:", "signingKeys", new String[] {"sign.test:rsa:rsa.pem"}))), Map.of());
-        FilterResult unsigned = tagging.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        FilterResult unsigned = tagging.data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
         assertEquals("X-Dkim: dkim=none", unsigned.headers().get(0).toString());
-        FilterResult first = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X Dkim")).data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE));
+        FilterResult first = filter(Map.of("noneAction", PolicyAction.TAG, "tagHeader", "X Dkim")).data(INBOUND, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
         assertEquals("X-Carrier-Policy: dkim=none", first.headers().get(0).toString(), "the default at first");
     }
 
@@ -290,7 +291,7 @@ class SignAndVerifyTest {
         TestMessage signed = original.withFieldOnTop("DKIM-Signature", unsigned + Base64.getEncoder().encodeToString(rsa.sign()));
 
         DkimFilter filter = filter(Map.of());
-        FilterResult appended = filter.data(INBOUND, ENVELOPE, TestMessage.of(signed.text() + "P.S. added later\r\n"));
+        FilterResult appended = filter.data(INBOUND, ENVELOPE, TestMessage.of(signed.text() + "P.S. added later\r\n"), new TransactionState());
         assertEquals("dkim=pass reason=\"signed body length l=20\" header.d=sign.test header.s=rsa header.a=rsa-sha256",
                 appended.authResults().get(0).toString().replaceAll(" header.b=.*", ""));
         assertEquals("fail", verdict(filter, TestMessage.of(signed.text().replace("Hello Bob", "Hello Eve"))),

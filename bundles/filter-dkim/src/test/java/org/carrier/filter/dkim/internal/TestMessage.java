@@ -16,6 +16,11 @@ import org.carrier.api.message.HeaderField;
  */
 record TestMessage(byte[] content, List<AuthResult> authResults, boolean fromOwnedByUser) implements MessageView {
 
+    @Override
+    public String queueId() {
+        return "TESTQUEUEID";
+    }
+
     TestMessage(byte[] content, List<AuthResult> authResults) {
         this(content, authResults, true);
     }

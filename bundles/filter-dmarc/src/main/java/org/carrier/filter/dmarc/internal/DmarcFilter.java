@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +18,11 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
@@ -115,8 +118,14 @@ public class DmarcFilter implements SmtpFilter {
         return Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis()));
     }
 
+    /** The From field and the SPF and DKIM results are all there at the data stage. */
     @Override
-    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
+    public Set<FilterStage> stages() {
+        return Set.of(FilterStage.DATA);
+    }
+
+    @Override
+    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState transaction) {
         if (session.relayPermitted()) {
             return FilterResult.proceed();
         }
@@ -142,7 +151,7 @@ public class DmarcFilter implements SmtpFilter {
             return FilterResult.proceed().withAuthResult(result("pass", domain).withReason("p=" + requested.keyword()));
         }
         Policy applied = sampled(record.percent()) ? requested : downgraded(requested);
-        LOG.info("session {}: DMARC fail for {}: p={} pct={} -> {}", session.sessionId(), domain, requested.keyword(),
+        LOG.info("{}: dmarc: fail for {}: p={} pct={} -> {}", message.queueId(), domain, requested.keyword(),
                 record.percent(), current.config().reportOnly() ? "report only" : applied.keyword());
         AuthResult fail = result("fail", domain).withReason("p=" + requested.keyword());
         return act(current, action(current.config(), applied), fail, "fail p=" + applied.keyword());

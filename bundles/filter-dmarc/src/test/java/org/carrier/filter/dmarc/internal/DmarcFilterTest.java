@@ -18,6 +18,7 @@ import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
@@ -71,7 +72,7 @@ class DmarcFilterTest {
     }
 
     private static FilterResult run(DmarcFilter filter, String from, AuthResult... earlier) {
-        return filter.data(session(false), ENVELOPE, message(List.of(new HeaderField("From", from)), earlier));
+        return filter.data(session(false), ENVELOPE, message(List.of(new HeaderField("From", from)), earlier), new TransactionState());
     }
 
     private static FilterResult run(String from, AuthResult... earlier) {
@@ -225,7 +226,7 @@ class DmarcFilterTest {
         assertEquals(FilterAction.REJECT, twoDomains.action());
         assertTrue(dmarc(twoDomains).startsWith("dmarc=permerror"), dmarc(twoDomains));
         FilterResult twoFields = strict.data(session(false), ENVELOPE, message(List.of(new HeaderField("From", "a@example.co.uk"),
-                new HeaderField("From", "b@example.co.uk"))));
+                new HeaderField("From", "b@example.co.uk"))), new TransactionState());
         assertEquals(FilterAction.REJECT, twoFields.action());
         assertEquals(FilterAction.REJECT, run(strict, "\"Mallory @evil.test\" (x@y.test) <m@example.co.uk>").action(),
                 "display names and comments do not count: one domain, which fails DMARC with p=reject");
@@ -235,7 +236,7 @@ class DmarcFilterTest {
 
     @Test
     void mailFromRelayingClientsIsNotEvaluated() {
-        FilterResult result = filter(Map.of(), 0).data(session(true), ENVELOPE, message(List.of(new HeaderField("From", "a@example.co.uk"))));
+        FilterResult result = filter(Map.of(), 0).data(session(true), ENVELOPE, message(List.of(new HeaderField("From", "a@example.co.uk"))), new TransactionState());
         assertEquals(FilterAction.CONTINUE, result.action());
         assertTrue(result.authResults().isEmpty());
     }
@@ -255,6 +256,11 @@ class DmarcFilterTest {
 
     private static MessageView message(List<HeaderField> headers, AuthResult... earlier) {
         return new MessageView() {
+            @Override
+            public String queueId() {
+                return "TESTQUEUEID";
+            }
+
             @Override
             public List<HeaderField> headers() {
                 return headers;

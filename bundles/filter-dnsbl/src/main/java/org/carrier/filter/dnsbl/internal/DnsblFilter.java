@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -12,8 +13,11 @@ import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
+import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
@@ -67,7 +71,7 @@ public class DnsblFilter implements SmtpFilter {
         int threshold() default 1;
 
         @AttributeDefinition(name = "Stage",
-                description = "CONNECT refuses at the greeting; RCPT (default) at each recipient, after AUTH. TAG and HOLD always mark the message at its first recipient.")
+                description = "CONNECT refuses at the greeting; RCPT (default) at each recipient, after AUTH. TAG and HOLD always mark the message, once, at the end of its data.")
         Stage stage() default Stage.RCPT;
 
         @AttributeDefinition(name = "Action for a listed client",
@@ -131,6 +135,23 @@ public class DnsblFilter implements SmtpFilter {
         return Arrays.stream(values).flatMap(v -> Arrays.stream(v.trim().split(separator))).filter(e -> !e.isEmpty());
     }
 
+    /**
+     * What the settings make the filter hook: nothing without zones; the greeting (to warm the resolver's cache, or to
+     * judge there), and the stage that judges: RCPT, or for TAG and HOLD the data, where the mark lands in the
+     * message once. A new configuration applies from the next session or transaction.
+     */
+    @Override
+    public Set<FilterStage> stages() {
+        Settings s = settings;
+        if (s.zones().isEmpty()) {
+            return Set.of();
+        }
+        if (marksTheMessage(s)) {
+            return Set.of(FilterStage.CONNECT, FilterStage.DATA);
+        }
+        return s.stage() == Stage.CONNECT ? Set.of(FilterStage.CONNECT) : Set.of(FilterStage.CONNECT, FilterStage.RCPT);
+    }
+
     @Override
     public FilterResult connect(SessionInfo session) {
         Settings s = settings;
@@ -138,29 +159,40 @@ public class DnsblFilter implements SmtpFilter {
             return FilterResult.proceed();
         }
         if (s.stage() == Stage.CONNECT && !marksTheMessage(s)) {
-            return check(s, session);
+            return check(s, session, session.sessionId()).result();
         }
         // Warm the resolver's cache for RCPT TO; nobody waits for these answers.
         s.zones().forEach(z -> resolver.ipv4Addresses(z.queryName(session.clientAddress().getAddress())));
         return FilterResult.proceed();
     }
 
+    /** Judged at the first recipient of the transaction; its other recipients get the same answer without asking again. */
     @Override
-    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
+    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
         Settings s = settings;
-        if (exempt(s, session)) {
+        if (exempt(s, session) || marksTheMessage(s) || s.stage() != Stage.RCPT) {
             return FilterResult.proceed();
         }
-        if (marksTheMessage(s)) {
-            return envelope.recipients().isEmpty() ? check(s, session) : FilterResult.proceed();
-        }
-        return s.stage() == Stage.RCPT ? check(s, session) : FilterResult.proceed();
+        return transaction.computeIfAbsent(Judgement.class, () -> check(s, session, session.sessionId())).result();
     }
 
     /**
-     * TAG and HOLD concern the message, not the connection or each recipient: whatever the stage, they are judged
-     * once, at the first recipient of each transaction, so the header lands in the message once.
+     * TAG and HOLD concern the message, not the connection or each recipient: whatever the stage, they are judged at
+     * the end of its data, so the header lands in the message once however many recipients it has (or had refused).
      */
+    @Override
+    public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState transaction) {
+        Settings s = settings;
+        if (exempt(s, session) || !marksTheMessage(s)) {
+            return FilterResult.proceed();
+        }
+        return check(s, session, message.queueId()).result();
+    }
+
+    /** The filter's answer for one transaction, kept in its {@link TransactionState}. */
+    private record Judgement(FilterResult result) {
+    }
+
     private static boolean marksTheMessage(Settings s) {
         return s.action() == PolicyAction.TAG || s.action() == PolicyAction.HOLD;
     }
@@ -170,21 +202,24 @@ public class DnsblFilter implements SmtpFilter {
         return s.zones().isEmpty() || session.relayPermitted() || s.allowList().stream().anyMatch(n -> n.contains(client));
     }
 
-    private FilterResult check(Settings s, SessionInfo session) {
+    /** @param logId the session ID, or the queue ID once the message has one */
+    private Judgement check(Settings s, SessionInfo session, String logId) {
         InetAddress client = session.clientAddress().getAddress();
         DnsblLookup lookup = new DnsblLookup(resolver, failures, client, s.timeoutMillis());
         List<Listing> listings = lookup.listings(s.zones());
         if (listings.stream().mapToInt(l -> l.zone().weight()).sum() < s.threshold()) {
-            return FilterResult.proceed();
+            return NOT_LISTED;
         }
         Listing first = listings.get(0);
-        LOG.info("dnsbl: session {}: client {} listed in {}; {}", session.sessionId(), IpNetwork.text(client),
+        LOG.info("{}: dnsbl: client {} listed in {}; {}", logId, IpNetwork.text(client),
                 listings.stream().map(l -> l.zone().zone() + " (" + l.code().getHostAddress() + ")").collect(Collectors.joining(", ")),
                 s.action());
         HeaderField tag = new HeaderField(s.tagHeader(), "dnsbl=listed zone=" + first.zone().zone()
                 + " code=" + first.code().getHostAddress() + " client=" + IpNetwork.text(client));
-        return s.action().apply(new SmtpReply(554, "5.7.1", replyText(s.replyText(), client, first, lookup.text(first))), tag);
+        return new Judgement(s.action().apply(new SmtpReply(554, "5.7.1", replyText(s.replyText(), client, first, lookup.text(first))), tag));
     }
+
+    private static final Judgement NOT_LISTED = new Judgement(FilterResult.proceed());
 
     /** The configured text with its placeholders filled in; without the list's text, "; {text}" goes as a whole. */
     private static String replyText(String template, InetAddress client, Listing listing, String listText) {

@@ -1,21 +1,28 @@
 package org.carrier.filter.dnsbl.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterStage;
+import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
@@ -83,8 +90,36 @@ class DnsblFilterTest {
     }
 
     private static FilterResult rcpt(DnsblFilter filter, String client) throws Exception {
-        return filter.rcptTo(session(client, false), ENVELOPE, RCPT);
+        return filter.rcptTo(session(client, false), ENVELOPE, RCPT, new TransactionState());
     }
+
+    /** The data stage of a one-recipient transaction from {@code client}. */
+    private static FilterResult data(DnsblFilter filter, String client) throws Exception {
+        return filter.data(session(client, false), ENVELOPE.withRecipient(RCPT), MESSAGE, new TransactionState());
+    }
+
+    /** A message at the data stage; the filter reads only its queue ID, for its log line. */
+    private static final MessageView MESSAGE = new MessageView() {
+        @Override
+        public String queueId() {
+            return "Q1";
+        }
+
+        @Override
+        public List<HeaderField> headers() {
+            return List.of();
+        }
+
+        @Override
+        public long size() {
+            return 0;
+        }
+
+        @Override
+        public InputStream openContent() {
+            return InputStream.nullInputStream();
+        }
+    };
 
     @Test
     void aListedClientIsRefusedWithTheListsText() throws Exception {
@@ -132,7 +167,7 @@ class DnsblFilterTest {
         DnsblFilter allowing = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "allowList", new String[] {"10.0.0.0/8, 127.0.0.0/30"}));
         assertEquals(FilterAction.CONTINUE, rcpt(allowing, "127.0.0.2").action());
         assertEquals(FilterAction.REJECT, rcpt(allowing, "127.0.0.4").action());
-        assertEquals(FilterAction.CONTINUE, filter("bl.test").rcptTo(session("127.0.0.2", true), ENVELOPE, RCPT).action());
+        assertEquals(FilterAction.CONTINUE, filter("bl.test").rcptTo(session("127.0.0.2", true), ENVELOPE, RCPT, new TransactionState()).action());
     }
 
     @Test
@@ -141,16 +176,18 @@ class DnsblFilterTest {
         assertEquals("451 4.7.1", tempfail.reply().code() + " " + tempfail.reply().enhancedStatus());
 
         DnsblFilter tagging = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.TAG));
-        FilterResult tagged = rcpt(tagging, "127.0.0.2");
+        assertEquals(List.of(), rcpt(tagging, "127.0.0.2").headers(), "no recipient is tagged: the message is, once");
+        FilterResult tagged = data(tagging, "127.0.0.2");
         assertEquals(FilterAction.CONTINUE, tagged.action());
         assertEquals(List.of(new HeaderField("X-Carrier-Policy", "dnsbl=listed zone=bl.test code=127.0.0.2 client=127.0.0.2")),
                 tagged.headers());
-        FilterResult second = tagging.rcptTo(session("127.0.0.2", false), ENVELOPE.withRecipient(RCPT), RCPT);
-        assertEquals(List.of(), second.headers(), "the message is tagged once, at its first recipient");
+        assertEquals(Set.of(FilterStage.CONNECT, FilterStage.DATA), tagging.stages(), "a mark is made at the data stage only");
 
-        FilterResult held = rcpt(filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.HOLD)), "127.0.0.2");
+        DnsblFilter holding = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "action", PolicyAction.HOLD));
+        FilterResult held = data(holding, "127.0.0.2");
         assertEquals(FilterAction.HOLD, held.action());
         assertEquals(1, held.headers().size());
+        assertEquals(FilterAction.CONTINUE, rcpt(holding, "127.0.0.2").action());
     }
 
     @Test
@@ -162,7 +199,8 @@ class DnsblFilterTest {
         DnsblFilter tagging = filter(resolver, Map.of("zones", new String[] {"bl.test"}, "stage", DnsblFilter.Stage.CONNECT,
                 "action", PolicyAction.TAG));
         assertEquals(List.of(), tagging.connect(session("127.0.0.2", false)).headers(), "a tag waits for the message");
-        assertEquals(1, rcpt(tagging, "127.0.0.2").headers().size());
+        assertEquals(1, data(tagging, "127.0.0.2").headers().size());
+        assertEquals(Set.of(FilterStage.CONNECT), atConnect.stages());
     }
 
     @Test
@@ -249,5 +287,30 @@ class DnsblFilterTest {
         public CompletionStage<List<String>> ptr(InetAddress address) {
             return resolver.ptr(address);
         }
+    }
+
+    /** The stages follow the settings, so an unconfigured filter costs sessions nothing. */
+    @Test
+    void theStagesFollowTheSettings() {
+        assertEquals(Set.of(), filter().stages(), "without zones the filter hooks nothing");
+        assertEquals(Set.of(FilterStage.CONNECT, FilterStage.RCPT), filter("bl.test").stages());
+    }
+
+    /**
+     * A transaction's recipients get the answer of its first one, asked once and kept in the transaction's state; the
+     * next transaction (a new state) asks afresh.
+     */
+    @Test
+    void theJudgementIsMadeOncePerTransaction() throws Exception {
+        DnsblFilter filter = filter("bl.test");
+        SessionInfo listed = session("127.0.0.2", false);
+        TransactionState transaction = new TransactionState();
+        FilterResult first = filter.rcptTo(listed, ENVELOPE, RCPT, transaction);
+        assertEquals(FilterAction.REJECT, first.action());
+        assertSame(first, filter.rcptTo(listed, ENVELOPE, Recipient.of(MailAddress.parse("other@example.test")), transaction),
+                "the second recipient gets the first one's answer");
+        FilterResult next = filter.rcptTo(listed, ENVELOPE, RCPT, new TransactionState());
+        assertNotSame(first, next, "a new transaction is judged anew");
+        assertEquals(first.reply(), next.reply());
     }
 }

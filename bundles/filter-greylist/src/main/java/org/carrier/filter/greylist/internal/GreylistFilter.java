@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,10 @@ import org.carrier.api.filter.FilterResult;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
@@ -169,8 +172,14 @@ public class GreylistFilter implements SmtpFilter {
         save();
     }
 
+    /** The triplet needs the recipient: RCPT TO only. */
     @Override
-    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
+    public Set<FilterStage> stages() {
+        return Set.of(FilterStage.RCPT);
+    }
+
+    @Override
+    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
         Settings s = settings;
         InetAddress client = session.clientAddress().getAddress();
         if (session.relayPermitted() || s.allowList().stream().anyMatch(n -> n.contains(client))) {
@@ -181,10 +190,10 @@ public class GreylistFilter implements SmtpFilter {
         String sender = envelope.reversePath().isNullSender() ? "<>" : envelope.reversePath().toString();
         Greylist.Decision decision = greylist.check(network, sender, recipient.address().toString());
         if (decision.passed()) {
-            LOG.debug("greylist: session {}: {} <{}> -> {}: pass ({})", session.sessionId(), network, sender, recipient, decision.reason());
+            LOG.debug("{}: greylist: {} <{}> -> {}: pass ({})", session.sessionId(), network, sender, recipient, decision.reason());
             return FilterResult.proceed();
         }
-        LOG.info("greylist: session {}: {} <{}> -> {}: deferred ({})", session.sessionId(), network, sender, recipient, decision.reason());
+        LOG.info("{}: greylist: {} <{}> -> {}: deferred ({})", session.sessionId(), network, sender, recipient, decision.reason());
         String text = "Greylisted, try again in " + decision.retryIn() + " seconds";
         HeaderField tag = new HeaderField(s.tagHeader(), "greylist=new network=" + network);
         return s.action().apply(new SmtpReply(550, "5.7.1", text), tag);

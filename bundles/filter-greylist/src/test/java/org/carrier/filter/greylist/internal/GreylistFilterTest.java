@@ -20,6 +20,7 @@ import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -63,7 +64,7 @@ class GreylistFilterTest {
         SessionInfo session = new SessionInfo("t1", "mx", new InetSocketAddress(InetAddress.getByName(client), 40000),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 25), "client.test", true, null, null, relayPermitted);
         MailAddress from = sender.isEmpty() ? MailAddress.nullSender() : MailAddress.parse(sender);
-        return filter.rcptTo(session, Envelope.from(from, Map.of()), Recipient.of(MailAddress.parse(recipient)));
+        return filter.rcptTo(session, Envelope.from(from, Map.of()), Recipient.of(MailAddress.parse(recipient)), new TransactionState());
     }
 
     private static FilterResult first(GreylistFilter filter) throws Exception {

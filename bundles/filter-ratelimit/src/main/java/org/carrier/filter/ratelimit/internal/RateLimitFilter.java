@@ -5,14 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
@@ -142,14 +145,20 @@ public class RateLimitFilter implements SmtpFilter {
         return TimeUnit.SECONDS.toMillis(Math.max(1, config.windowSeconds()));
     }
 
+    /** Messages count at MAIL FROM, recipients at RCPT TO. */
     @Override
-    public FilterResult mailFrom(SessionInfo session, Envelope envelope) {
+    public Set<FilterStage> stages() {
+        return Set.of(FilterStage.MAIL, FilterStage.RCPT);
+    }
+
+    @Override
+    public FilterResult mailFrom(SessionInfo session, Envelope envelope, TransactionState transaction) {
         Settings s = settings;
         return count(s, s.messages(), messageCounts, session, envelope);
     }
 
     @Override
-    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient) {
+    public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
         Settings s = settings;
         return count(s, s.recipients(), recipientCounts, session, envelope);
     }
@@ -162,7 +171,7 @@ public class RateLimitFilter implements SmtpFilter {
         }
         String text = "Rate limit exceeded: too many " + counted.noun() + " from " + over.key().replaceFirst(":", " ")
                 + " (at most " + over.max() + " per " + s.windowSeconds() + " s); try again later";
-        LOG.info("ratelimit: session {}: {}; {}", session.sessionId(), text, s.action());
+        LOG.info("{}: ratelimit: {}; {}", session.sessionId(), text, s.action());
         return refusal(s, text, counted.noun() + " " + over.key());
     }
 

@@ -14,6 +14,7 @@ import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
@@ -50,14 +51,14 @@ class RateLimitFilterTest {
     }
 
     private static FilterAction mail(RateLimitFilter filter, SessionInfo session) {
-        return filter.mailFrom(session, FROM_SENDER).action();
+        return filter.mailFrom(session, FROM_SENDER, new TransactionState()).action();
     }
 
     /** How many of {@code tries} messages pass. */
     private static int passing(RateLimitFilter filter, SessionInfo session, Envelope envelope, int tries) {
         int passed = 0;
         for (int i = 0; i < tries; i++) {
-            passed += filter.mailFrom(session, envelope).action() == FilterAction.CONTINUE ? 1 : 0;
+            passed += filter.mailFrom(session, envelope, new TransactionState()).action() == FilterAction.CONTINUE ? 1 : 0;
         }
         return passed;
     }
@@ -66,7 +67,7 @@ class RateLimitFilterTest {
     void messagesOverTheClientLimitAreDeferred() throws Exception {
         RateLimitFilter filter = filter(Map.of("messagesPerClient", 3));
         assertEquals(3, passing(filter, client("192.0.2.1"), FROM_SENDER, 3));
-        FilterResult over = filter.mailFrom(client("192.0.2.1"), FROM_SENDER);
+        FilterResult over = filter.mailFrom(client("192.0.2.1"), FROM_SENDER, new TransactionState());
         assertEquals("451 4.7.1 Rate limit exceeded: too many messages from client 192.0.2.1 (at most 3 per 60 s); "
                 + "try again later", over.reply().toString());
         assertEquals(FilterAction.CONTINUE, mail(filter, client("192.0.2.2")), "another client has its own count");
@@ -77,7 +78,7 @@ class RateLimitFilterTest {
         RateLimitFilter filter = filter(Map.of("messagesPerClient", 3));
         SessionInfo c = client("2001:db8::1");
         assertEquals(3, passing(filter, c, FROM_SENDER, 5));
-        assertTrue(filter.mailFrom(c, FROM_SENDER).reply().text().contains("from client 2001:db8::1 "));
+        assertTrue(filter.mailFrom(c, FROM_SENDER, new TransactionState()).reply().text().contains("from client 2001:db8::1 "));
         clock.advance(Duration.ofSeconds(60));
         assertEquals(0, passing(filter, c, FROM_SENDER, 1), "the last 60 s still hold the 3 messages");
         clock.advance(Duration.ofSeconds(30));
@@ -91,9 +92,9 @@ class RateLimitFilterTest {
         RateLimitFilter filter = filter(Map.of("recipientsPerClient", 2));
         SessionInfo c = client("192.0.2.1");
         assertEquals(FilterAction.CONTINUE, mail(filter, c), "messages are not limited");
-        assertEquals(FilterAction.CONTINUE, filter.rcptTo(c, FROM_SENDER, RCPT).action());
-        assertEquals(FilterAction.CONTINUE, filter.rcptTo(c, FROM_SENDER, RCPT).action());
-        FilterResult third = filter.rcptTo(c, FROM_SENDER, RCPT);
+        assertEquals(FilterAction.CONTINUE, filter.rcptTo(c, FROM_SENDER, RCPT, new TransactionState()).action());
+        assertEquals(FilterAction.CONTINUE, filter.rcptTo(c, FROM_SENDER, RCPT, new TransactionState()).action());
+        FilterResult third = filter.rcptTo(c, FROM_SENDER, RCPT, new TransactionState());
         assertEquals("451 4.7.1", third.reply().code() + " " + third.reply().enhancedStatus());
         assertTrue(third.reply().text().contains("too many recipients from client 192.0.2.1"), third.reply().text());
     }
@@ -103,7 +104,7 @@ class RateLimitFilterTest {
         RateLimitFilter filter = filter(Map.of("messagesPerUser", 2, "relayPermittedFactor", 0));
         assertEquals(FilterAction.CONTINUE, mail(filter, session("192.0.2.1", "Alice", true)));
         assertEquals(FilterAction.CONTINUE, mail(filter, session("198.51.100.1", "alice", true)));
-        FilterResult over = filter.mailFrom(session("203.0.113.1", "alice", true), FROM_SENDER);
+        FilterResult over = filter.mailFrom(session("203.0.113.1", "alice", true), FROM_SENDER, new TransactionState());
         assertTrue(over.reply().text().contains("too many messages from user alice"), over.reply().text());
         assertEquals(FilterAction.CONTINUE, mail(filter, session("192.0.2.1", "bob", true)));
         assertEquals(5, passing(filter, client("192.0.2.1"), FROM_SENDER, 5), "no user, no user limit");
@@ -113,7 +114,7 @@ class RateLimitFilterTest {
     void aSenderDomainIsCountedAcrossClientsButBouncesAreNot() throws Exception {
         RateLimitFilter filter = filter(Map.of("messagesPerSenderDomain", 2));
         assertEquals(2, passing(filter, client("192.0.2.1"), FROM_SENDER, 1) + passing(filter, client("192.0.2.2"), FROM_SENDER, 1));
-        FilterResult over = filter.mailFrom(client("192.0.2.3"), Envelope.from(MailAddress.parse("b@SENDER.test"), Map.of()));
+        FilterResult over = filter.mailFrom(client("192.0.2.3"), Envelope.from(MailAddress.parse("b@SENDER.test"), Map.of()), new TransactionState());
         assertTrue(over.reply().text().contains("too many messages from sender-domain sender.test"), over.reply().text());
         assertEquals(3, passing(filter, client("192.0.2.3"), Envelope.from(MailAddress.nullSender(), Map.of()), 3));
     }
@@ -131,17 +132,17 @@ class RateLimitFilterTest {
     void disconnectAnswers421AndOtherActionsFollowTheSetting() throws Exception {
         RateLimitFilter closing = filter(Map.of("messagesPerClient", 1, "disconnect", true));
         mail(closing, client("192.0.2.1"));
-        FilterResult over = closing.mailFrom(client("192.0.2.1"), FROM_SENDER);
+        FilterResult over = closing.mailFrom(client("192.0.2.1"), FROM_SENDER, new TransactionState());
         assertEquals("421 4.7.0", over.reply().code() + " " + over.reply().enhancedStatus());
         assertTrue(over.disconnect());
 
         RateLimitFilter rejecting = filter(Map.of("messagesPerClient", 1, "action", PolicyAction.REJECT));
         mail(rejecting, client("192.0.2.1"));
-        assertEquals("550 5.7.1", rejecting.mailFrom(client("192.0.2.1"), FROM_SENDER).reply().toString().substring(0, 9));
+        assertEquals("550 5.7.1", rejecting.mailFrom(client("192.0.2.1"), FROM_SENDER, new TransactionState()).reply().toString().substring(0, 9));
 
         RateLimitFilter tagging = filter(Map.of("messagesPerClient", 1, "action", PolicyAction.TAG));
         mail(tagging, client("192.0.2.1"));
-        FilterResult tagged = tagging.mailFrom(client("192.0.2.1"), FROM_SENDER);
+        FilterResult tagged = tagging.mailFrom(client("192.0.2.1"), FROM_SENDER, new TransactionState());
         assertEquals(FilterAction.CONTINUE, tagged.action());
         assertEquals("X-Carrier-Policy: ratelimit=exceeded messages client=192.0.2.1", tagged.headers().get(0).toString());
     }

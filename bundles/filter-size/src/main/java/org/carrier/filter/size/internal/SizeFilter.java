@@ -2,9 +2,11 @@ package org.carrier.filter.size.internal;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.SessionInfo;
 import org.osgi.service.component.annotations.Activate;
@@ -82,6 +84,12 @@ public class SizeFilter implements SmtpFilter {
             byListener.put(entry.substring(0, eq).strip(), ConfigProblem.atLeast("listenerLimits", bytes, 1));
         }
         return new Limits(otherwise == 0 ? Long.MAX_VALUE : otherwise, Map.copyOf(byListener));
+    }
+
+    /** No stage: the server enforces the limit itself (RFC 1870 §6). */
+    @Override
+    public Set<FilterStage> stages() {
+        return Set.of();
     }
 
     @Override

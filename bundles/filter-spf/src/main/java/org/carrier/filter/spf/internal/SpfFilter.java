@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.RenamedKey;
@@ -14,8 +15,10 @@ import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
@@ -142,6 +145,13 @@ public class SpfFilter implements SmtpFilter {
     }
 
     /** RFC 7208 §2.3: a HELO fail can be refused at once; other outcomes wait for MAIL FROM (its header belongs to a message). */
+    /** MAIL FROM, and HELO when {@code checkHelo} is set (a change applies from the next session). */
+    @Override
+    public Set<FilterStage> stages() {
+        Policy p = policy;
+        return p != null && p.checkHelo() ? Set.of(FilterStage.HELO, FilterStage.MAIL) : Set.of(FilterStage.MAIL);
+    }
+
     @Override
     public FilterResult helo(SessionInfo session) {
         Policy p = policy;
@@ -156,7 +166,7 @@ public class SpfFilter implements SmtpFilter {
     }
 
     @Override
-    public FilterResult mailFrom(SessionInfo session, Envelope envelope) {
+    public FilterResult mailFrom(SessionInfo session, Envelope envelope, TransactionState transaction) {
         Policy p = policy;
         MailAddress from = envelope.reversePath();
         String helo = session.heloName();
@@ -169,7 +179,7 @@ public class SpfFilter implements SmtpFilter {
         String domain = from.isNullSender() ? helo : from.domain();
         InetAddress client = session.clientAddress().getAddress();
         SpfOutcome outcome = p.checker().checkHost(client, domain, sender, helo);
-        LOG.info("{}: SPF {} for {} from {}{}", session.sessionId(), outcome.result().keyword(), sender, client.getHostAddress(),
+        LOG.info("{}: spf: {} for {} from {}{}", session.sessionId(), outcome.result().keyword(), sender, client.getHostAddress(),
                 outcome.problem() == null ? "" : " (" + outcome.problem() + ")");
         FilterResult result = act(p, outcome);
         if (result.action() == FilterAction.REJECT || result.action() == FilterAction.TEMPFAIL) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
@@ -119,7 +120,7 @@ class OpenSpfSuiteTest {
                 "defaultExplanation", "DEFAULT", "temperrorAction", PolicyAction.ACCEPT, "dnsTimeoutMillis", 5000)), Map.of());
         SessionInfo session = new SessionInfo("suite", "mx", new InetSocketAddress(client, 40000),
                 new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 25), helo, true, null, null, false);
-        FilterResult result = filter.mailFrom(session, Envelope.from(from, Map.of()));
+        FilterResult result = filter.mailFrom(session, Envelope.from(from, Map.of()), new TransactionState());
         if (result.action() == FilterAction.REJECT) {
             assertEquals("5.7.23", result.reply().enhancedStatus());
             assertTrue(result.reply().text().startsWith("SPF fail: "), result.reply().text());

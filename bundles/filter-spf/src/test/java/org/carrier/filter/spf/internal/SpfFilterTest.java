@@ -14,6 +14,7 @@ import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
@@ -61,7 +62,7 @@ class SpfFilterTest {
 
     @Test
     void passAddsReceivedSpfAndReportsTheMailFromIdentity() throws Exception {
-        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("alice@pass.test"));
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("alice@pass.test"), new TransactionState());
         assertEquals(FilterAction.CONTINUE, r.action());
         assertEquals(List.of(new HeaderField("Received-SPF", "pass (mx.test: domain of alice@pass.test designates 192.0.2.10 as"
                 + " permitted sender)\r\n\tclient-ip=192.0.2.10; envelope-from=\"alice@pass.test\"; helo=client.test;"
@@ -71,7 +72,7 @@ class SpfFilterTest {
 
     @Test
     void failIsRefusedWithTheDomainsExplanationAndRfc7372Code() throws Exception {
-        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("bob@fail.test"));
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("bob@fail.test"), new TransactionState());
         assertEquals(FilterAction.REJECT, r.action());
         assertEquals(550, r.reply().code());
         assertEquals("5.7.23", r.reply().enhancedStatus());
@@ -80,20 +81,20 @@ class SpfFilterTest {
 
     @Test
     void failWithoutExplanationUsesTheDefault() throws Exception {
-        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("eve@forged.test"));
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("eve@forged.test"), new TransactionState());
         assertEquals("SPF fail: 192.0.2.10 is not allowed to send mail for forged.test", r.reply().text());
     }
 
     @Test
     void softfailIsAcceptedByDefaultAndTaggedWhenConfigured() throws Exception {
-        FilterResult accepted = filter(Map.of()).mailFrom(session("client.test", false), from("x@soft.test"));
+        FilterResult accepted = filter(Map.of()).mailFrom(session("client.test", false), from("x@soft.test"), new TransactionState());
         assertEquals(FilterAction.CONTINUE, accepted.action());
         assertTrue(accepted.headers().get(0).value().startsWith("softfail (mx.test: domain of transitioning x@soft.test"));
         assertTrue(accepted.headers().get(0).value().endsWith("mechanism=all;"), "the mechanism without its qualifier ~");
-        FilterResult tagged = filter(Map.of("softfailAction", PolicyAction.TAG)).mailFrom(session("client.test", false), from("x@soft.test"));
+        FilterResult tagged = filter(Map.of("softfailAction", PolicyAction.TAG)).mailFrom(session("client.test", false), from("x@soft.test"), new TransactionState());
         assertEquals(new HeaderField("X-Carrier-Policy", "spf=softfail"), tagged.headers().get(0));
         assertEquals("Received-SPF", tagged.headers().get(1).name());
-        FilterResult held = filter(Map.of("softfailAction", PolicyAction.HOLD)).mailFrom(session("client.test", false), from("x@soft.test"));
+        FilterResult held = filter(Map.of("softfailAction", PolicyAction.HOLD)).mailFrom(session("client.test", false), from("x@soft.test"), new TransactionState());
         assertEquals(FilterAction.HOLD, held.action());
     }
 
@@ -101,13 +102,13 @@ class SpfFilterTest {
     void neutralNoneAndPassFollowTheirOwnSettings() throws Exception {
         SpfFilter filter = filter(Map.of("neutralAction", PolicyAction.TAG, "noneAction", PolicyAction.REJECT,
                 "passAction", PolicyAction.HOLD));
-        FilterResult neutral = filter.mailFrom(session("client.test", false), from("x@neutral.test"));
+        FilterResult neutral = filter.mailFrom(session("client.test", false), from("x@neutral.test"), new TransactionState());
         assertEquals(new HeaderField("X-Carrier-Policy", "spf=neutral"), neutral.headers().get(0));
         assertEquals(List.of(AuthResult.of("spf", "neutral", "smtp.mailfrom=x@neutral.test")), neutral.authResults());
-        FilterResult none = filter.mailFrom(session("client.test", false), from("x@no-record.test"));
+        FilterResult none = filter.mailFrom(session("client.test", false), from("x@no-record.test"), new TransactionState());
         assertEquals(FilterAction.REJECT, none.action());
         assertEquals("550 5.7.23 SPF none for no-record.test", none.reply().toString());
-        assertEquals(FilterAction.HOLD, filter.mailFrom(session("client.test", false), from("x@pass.test")).action());
+        assertEquals(FilterAction.HOLD, filter.mailFrom(session("client.test", false), from("x@pass.test"), new TransactionState()).action());
     }
 
     /** dnsTimeoutMillis, and lookupTimeoutMillis, its name before it was one name across the filters (still read). */
@@ -117,7 +118,7 @@ class SpfFilterTest {
         // The filter's own lookup timeout (300 ms) ends the wait before the resolver's (1.5 s).
         SpfFilter filter = filter(Map.of(timeoutKey, 300));
         long start = System.nanoTime();
-        FilterResult r = filter.mailFrom(session("client.test", false), from("x@slow.test"));
+        FilterResult r = filter.mailFrom(session("client.test", false), from("x@slow.test"), new TransactionState());
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis < 1400, "the check took " + millis + " ms with a lookup timeout of 300 ms");
         assertEquals(FilterAction.TEMPFAIL, r.action());
@@ -127,40 +128,40 @@ class SpfFilterTest {
 
     @Test
     void permerrorIsAcceptedWithItsProblemByDefaultOrRefusedWhenConfigured() throws Exception {
-        FilterResult accepted = filter(Map.of()).mailFrom(session("client.test", false), from("x@broken.test"));
+        FilterResult accepted = filter(Map.of()).mailFrom(session("client.test", false), from("x@broken.test"), new TransactionState());
         assertEquals(FilterAction.CONTINUE, accepted.action());
         String received = accepted.headers().get(0).value();
         assertTrue(received.startsWith("permerror (mx.test: permanent error in processing domain of x@broken.test: invalid IPv4 network"), received);
         assertTrue(received.endsWith("problem=\"invalid IPv4 network: ip4:192.0.2.300\";"), received);
         assertEquals(List.of(AuthResult.of("spf", "permerror", "smtp.mailfrom=x@broken.test")), accepted.authResults());
-        FilterResult refused = filter(Map.of("permerrorAction", PolicyAction.REJECT)).mailFrom(session("client.test", false), from("x@broken.test"));
+        FilterResult refused = filter(Map.of("permerrorAction", PolicyAction.REJECT)).mailFrom(session("client.test", false), from("x@broken.test"), new TransactionState());
         assertEquals(FilterAction.REJECT, refused.action());
         assertEquals("5.7.24", refused.reply().enhancedStatus());
     }
 
     @Test
     void longTextFromDnsIsCutSoThatLinesStayShort() throws Exception {
-        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("x@long.test"));
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), from("x@long.test"), new TransactionState());
         for (String line : r.headers().get(0).value().split("\r\n")) {
             assertTrue(line.length() < 400, line);
         }
-        FilterResult refused = filter(Map.of()).mailFrom(session("client.test", false), from("x@longexp.test"));
+        FilterResult refused = filter(Map.of()).mailFrom(session("client.test", false), from("x@longexp.test"), new TransactionState());
         assertTrue(refused.reply().text().length() < 420, refused.reply().text());
         assertTrue(refused.reply().text().startsWith("SPF fail: " + "x".repeat(300)), refused.reply().text());
     }
 
     @Test
     void relayClientsAreNotCheckedUnlessConfigured() throws Exception {
-        FilterResult skipped = filter(Map.of()).mailFrom(session("client.test", true), from("bob@fail.test"));
+        FilterResult skipped = filter(Map.of()).mailFrom(session("client.test", true), from("bob@fail.test"), new TransactionState());
         assertEquals(FilterResult.proceed(), skipped);
-        FilterResult checked = filter(Map.of("checkRelayClients", true)).mailFrom(session("client.test", true), from("bob@fail.test"));
+        FilterResult checked = filter(Map.of("checkRelayClients", true)).mailFrom(session("client.test", true), from("bob@fail.test"), new TransactionState());
         assertEquals(FilterAction.REJECT, checked.action());
     }
 
     @Test
     void clientsInTheSkipNetworksAreNotChecked() throws Exception {
         FilterResult r = filter(Map.of("skipNetworks", new String[] {"10.0.0.0/8, 192.0.2.0/28"}))
-                .mailFrom(session("client.test", false), from("bob@fail.test"));
+                .mailFrom(session("client.test", false), from("bob@fail.test"), new TransactionState());
         assertEquals(FilterResult.proceed(), r);
     }
 
@@ -176,7 +177,7 @@ class SpfFilterTest {
 
     @Test
     void theNullSenderIsCheckedAsPostmasterAtTheHeloName() throws Exception {
-        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), Envelope.from(MailAddress.nullSender(), Map.of()));
+        FilterResult r = filter(Map.of()).mailFrom(session("client.test", false), Envelope.from(MailAddress.nullSender(), Map.of()), new TransactionState());
         assertEquals(FilterAction.CONTINUE, r.action());
         assertEquals("pass (mx.test: domain of postmaster@client.test designates 192.0.2.10 as permitted sender)"
                 + "\r\n\tclient-ip=192.0.2.10; envelope-from=\"postmaster@client.test\"; helo=client.test;\r\n\treceiver=mx.test;"
@@ -187,9 +188,9 @@ class SpfFilterTest {
     @Test
     void aConfigurationChangeTakesEffectOnTheNextCheck() throws Exception {
         SpfFilter filter = filter(Map.of());
-        assertEquals(FilterAction.REJECT, filter.mailFrom(session("client.test", false), from("bob@fail.test")).action());
+        assertEquals(FilterAction.REJECT, filter.mailFrom(session("client.test", false), from("bob@fail.test"), new TransactionState()).action());
         filter.configure(config(Map.of("failAction", PolicyAction.TAG, "tagHeader", "X-Spam-Spf")), Map.of());
-        FilterResult tagged = filter.mailFrom(session("client.test", false), from("bob@fail.test"));
+        FilterResult tagged = filter.mailFrom(session("client.test", false), from("bob@fail.test"), new TransactionState());
         assertEquals(FilterAction.CONTINUE, tagged.action());
         assertEquals(new HeaderField("X-Spam-Spf", "spf=fail"), tagged.headers().get(0));
     }
@@ -198,7 +199,7 @@ class SpfFilterTest {
     void anUnreadableSkipListKeepsThePreviousSettings() throws Exception {
         SpfFilter filter = filter(Map.of("skipNetworks", new String[] {"192.0.2.0/24"}));
         filter.configure(config(Map.of("skipNetworks", new String[] {"mail.example.org"}, "failAction", PolicyAction.TAG)), Map.of());
-        assertEquals(FilterResult.proceed(), filter.mailFrom(session("client.test", false), from("bob@fail.test")));
+        assertEquals(FilterResult.proceed(), filter.mailFrom(session("client.test", false), from("bob@fail.test"), new TransactionState()));
     }
 
     private static SpfFilter filter(Map<String, Object> settings) {

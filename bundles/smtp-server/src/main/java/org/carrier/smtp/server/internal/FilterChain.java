@@ -1,7 +1,6 @@
 package org.carrier.smtp.server.internal;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -17,11 +16,10 @@ import java.util.function.Function;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.filter.MessageView;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.SmtpFilter;
-import org.carrier.api.message.Envelope;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.HeaderField;
-import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.text.Printable;
@@ -38,53 +36,13 @@ final class FilterChain {
 
     /** A filter with the name it is known by in logs. */
     record Named(String name, SmtpFilter filter) {
-        /** Whether the filter has its own hook for the stage (its class overrides the interface's default). */
-        boolean hooks(Stage stage) {
-            return HOOKED_STAGES.get(filter.getClass()).contains(stage);
-        }
     }
 
-    /** The stages of a session, each one {@link SmtpFilter} method. */
-    enum Stage {
-        CONNECT("connect", SessionInfo.class),
-        HELO("helo", SessionInfo.class),
-        MAIL("mailFrom", SessionInfo.class, Envelope.class),
-        RCPT("rcptTo", SessionInfo.class, Envelope.class, Recipient.class),
-        DATA("data", SessionInfo.class, Envelope.class, MessageView.class);
-
-        private final String method;
-        private final Class<?>[] parameters;
-
-        Stage(String method, Class<?>... parameters) {
-            this.method = method;
-            this.parameters = parameters;
-        }
-
-        private boolean overriddenBy(Class<?> type) {
-            try {
-                return type.getMethod(method, parameters).getDeclaringClass() != SmtpFilter.class;
-            } catch (NoSuchMethodException e) {
-                return true;
-            }
-        }
+    /** How one stage calls one filter, with the filter's state for the transaction (null at connect and HELO). */
+    @FunctionalInterface
+    interface Hook {
+        FilterResult call(SmtpFilter filter, TransactionState state);
     }
-
-    /**
-     * The stages a filter class has hooks for. A filter leaves the others to the interface's defaults, which only
-     * proceed: skipping them saves a hop to a worker thread per filter and stage (the size filter has none at all).
-     */
-    private static final ClassValue<Set<Stage>> HOOKED_STAGES = new ClassValue<>() {
-        @Override
-        protected Set<Stage> computeValue(Class<?> type) {
-            Set<Stage> stages = EnumSet.noneOf(Stage.class);
-            for (Stage stage : Stage.values()) {
-                if (stage.overriddenBy(type)) {
-                    stages.add(stage);
-                }
-            }
-            return Collections.unmodifiableSet(stages);
-        }
-    };
 
     /**
      * The combined verdict of one stage.
@@ -105,8 +63,10 @@ final class FilterChain {
     static final FilterChain EMPTY = new FilterChain(List.of());
 
     private final List<Named> filters;
+    /** The stages each filter hooks ({@link SmtpFilter#stages()}), as asked when this snapshot was taken. */
+    private final List<Set<FilterStage>> stages;
     /** The stages at least one of the filters hooks. */
-    private final Set<Stage> hooked = EnumSet.noneOf(Stage.class);
+    private final Set<FilterStage> hooked = EnumSet.noneOf(FilterStage.class);
     private final ExecutorService pool;
     private final long budgetMillis;
     /** Where each filter's verdict is counted. */
@@ -128,41 +88,108 @@ final class FilterChain {
     }
 
     FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis, ServerMetrics metrics) {
+        this(filters, pool, budgetMillis, metrics, true);
+    }
+
+    private FilterChain(List<Named> filters, ExecutorService pool, long budgetMillis, ServerMetrics metrics, boolean register) {
         this.filters = List.copyOf(filters);
-        this.filters.forEach(f -> hooked.addAll(HOOKED_STAGES.get(f.filter().getClass())));
+        this.stages = this.filters.stream().map(FilterChain::stagesOf).toList();
+        this.stages.forEach(hooked::addAll);
         this.pool = pool;
         this.budgetMillis = budgetMillis;
         this.metrics = metrics;
-        this.filters.forEach(f -> metrics.known(f.name()));
+        if (register) {
+            this.filters.forEach(f -> metrics.known(f.name()));
+        }
+    }
+
+    /**
+     * The same filters with the stages they hook asked anew: what a session takes when it starts and each transaction
+     * at MAIL FROM, so a filter whose stages change (a milter after option negotiation) is called at its new ones.
+     */
+    FilterChain snapshot() {
+        return filters.isEmpty() ? this : new FilterChain(filters, pool, budgetMillis, metrics, false);
+    }
+
+    /**
+     * A filter's declared stages. One that cannot say is called at every stage, where its hooks can fail safe
+     * ({@code 451 4.3.0}): left out, it could let through what it exists to refuse.
+     */
+    private static Set<FilterStage> stagesOf(Named f) {
+        try {
+            Set<FilterStage> declared = f.filter().stages();
+            if (declared == null) {
+                throw new IllegalStateException("no stages (null)");
+            }
+            return declared.isEmpty() ? EnumSet.noneOf(FilterStage.class) : EnumSet.copyOf(declared);
+        } catch (RuntimeException e) {
+            LOG.error("filter {} failed to name its stages: {}; calling it at every stage", f.name(), e.toString());
+            return EnumSet.allOf(FilterStage.class);
+        }
     }
 
     /** Whether any filter has a hook for the stage; if none has, running it returns at once, without a worker. */
-    boolean hooks(Stage stage) {
+    boolean hooks(FilterStage stage) {
         return hooked.contains(stage);
     }
 
-    Verdict run(String logId, Stage stage, Function<SmtpFilter, FilterResult> call) {
-        return run(logId, stage, call, result -> { });
+    /** A new, empty state for each filter, for the transaction that begins at MAIL FROM. */
+    States newStates() {
+        TransactionState[] states = new TransactionState[filters.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = new TransactionState();
+        }
+        return new States(states);
+    }
+
+    /** The filters' states of one transaction, in chain order; dropped together when it ends. */
+    final class States {
+        private final TransactionState[] states;
+
+        private States(TransactionState[] states) {
+            this.states = states;
+        }
+
+        /** Drops every filter's state (closing what it holds); a close that throws is logged with the filter's name. */
+        void end(String logId) {
+            for (int i = 0; i < states.length; i++) {
+                String name = filters.get(i).name();
+                states[i].end(e -> LOG.error("{}: filter {} failed to end its transaction state: {}", logId, name, e.toString()));
+            }
+        }
+    }
+
+    /** A session stage (connect, HELO): there is no transaction, and no state. */
+    Verdict run(String logId, FilterStage stage, Function<SmtpFilter, FilterResult> call) {
+        return run(logId, stage, null, (filter, state) -> call.apply(filter), result -> { });
+    }
+
+    /** A stage of a transaction: each filter gets its own state from {@code states}. */
+    Verdict run(String logId, FilterStage stage, States states, Hook hook) {
+        return run(logId, stage, states, hook, result -> { });
     }
 
     /**
      * Runs one stage, filter after filter, until one decides.
      *
-     * @param seen told of each filter's result before the next filter runs (the data stage shows earlier
-     *             authentication results to later filters this way)
+     * @param states the transaction's states, or null at the session stages
+     * @param seen   told of each filter's result before the next filter runs (the data stage shows earlier
+     *               authentication results to later filters this way)
      */
-    Verdict run(String logId, Stage stage, Function<SmtpFilter, FilterResult> call, Consumer<FilterResult> seen) {
+    Verdict run(String logId, FilterStage stage, States states, Hook hook, Consumer<FilterResult> seen) {
         List<HeaderField> headers = new ArrayList<>();
         List<AuthResult> authResults = new ArrayList<>();
         boolean hold = false;
         String holder = null;
-        for (Named f : filters) {
-            if (!f.hooks(stage)) {
+        for (int i = 0; i < filters.size(); i++) {
+            if (!stages.get(i).contains(stage)) {
                 continue;
             }
+            Named f = filters.get(i);
+            TransactionState state = states == null ? null : states.states[i];
             FilterResult result;
             try {
-                result = call(f, call);
+                result = call(f, filter -> hook.call(filter, state));
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
                 metrics.verdict(f.name(), FilterAction.TEMPFAIL);

@@ -347,7 +347,7 @@ public class ListenerComponent implements SessionServices {
 
     @Override
     public FilterChain filters() {
-        return chain;
+        return chain.snapshot();
     }
 
     /**

@@ -18,6 +18,7 @@ import org.carrier.api.queue.IncomingMessage;
 /** The data filters' view of a message received into the queue: its header parsed lazily on first use. */
 final class ReceivedMessage implements MessageView {
     private final IncomingMessage incoming;
+    private final String queueId;
     private final List<AuthResult> authResults;
     private final Predicate<List<HeaderField>> authorOwned;
     private List<HeaderField> headers;
@@ -27,10 +28,16 @@ final class ReceivedMessage implements MessageView {
      * @param authorOwned whether the authenticated user owns the author addresses of a header (the listener's
      *                    sender-login rule)
      */
-    ReceivedMessage(IncomingMessage incoming, List<AuthResult> authResults, Predicate<List<HeaderField>> authorOwned) {
+    ReceivedMessage(IncomingMessage incoming, String queueId, List<AuthResult> authResults, Predicate<List<HeaderField>> authorOwned) {
         this.incoming = incoming;
+        this.queueId = queueId;
         this.authResults = authResults;
         this.authorOwned = authorOwned;
+    }
+
+    @Override
+    public String queueId() {
+        return queueId;
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.message.HopLimit;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
@@ -78,13 +79,13 @@ final class SmtpProtocol {
     /** {@link #greet} at once when no filter has a connect hook (none can refuse or delay the session); else null. */
     Response greetAtOnce() {
         FilterChain chain = services.filters();
-        return chain.hooks(FilterChain.Stage.CONNECT) ? null : greet(chain);
+        return chain.hooks(FilterStage.CONNECT) ? null : greet(chain);
     }
 
     private Response greet(FilterChain chain) {
         LOG.debug("{}: connect from [{}]", session.sessionId(), clientIp());
         sessionChain = chain;
-        FilterChain.Verdict connect = sessionChain.run(session.sessionId(), FilterChain.Stage.CONNECT, f -> f.connect(session));
+        FilterChain.Verdict connect = sessionChain.run(session.sessionId(), FilterStage.CONNECT, f -> f.connect(session));
         if (connect.refusal() != null) {
             return Response.close(connect.refusal());
         }
@@ -170,8 +171,8 @@ final class SmtpProtocol {
             case "BDAT", "AUTH" -> true;
             case "RCPT" -> rcptMayBlock(line);
             // filters may block; dropping a message being received removes its queue file
-            case "EHLO", "HELO" -> sessionChain.hooks(FilterChain.Stage.HELO) || content != null;
-            case "MAIL" -> services.filters().hooks(FilterChain.Stage.MAIL);
+            case "EHLO", "HELO" -> sessionChain.hooks(FilterStage.HELO) || content != null;
+            case "MAIL" -> services.filters().hooks(FilterStage.MAIL);
             case "RSET" -> content != null;
             default -> false;
         };
@@ -185,7 +186,7 @@ final class SmtpProtocol {
         if (transaction == null || content != null) {
             return false;
         }
-        if (transaction.filters().hooks(FilterChain.Stage.RCPT)) {
+        if (transaction.filters().hooks(FilterStage.RCPT)) {
             return true;
         }
         MailAddress address = rcptAddress(line.substring(Math.min(line.length(), 5)));
@@ -312,7 +313,7 @@ final class SmtpProtocol {
         resetTransaction();
         session = session.withHelo(name, extended);
         heloVerdict = FilterChain.Verdict.NONE;
-        FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), FilterChain.Stage.HELO, f -> f.helo(session));
+        FilterChain.Verdict verdict = sessionChain.run(session.sessionId(), FilterStage.HELO, f -> f.helo(session));
         if (verdict.refusal() != null) {
             // The refused greeting did not happen: MAIL needs a HELO/EHLO that is accepted (503 until then).
             session = session.withHelo(null, false);
@@ -388,11 +389,14 @@ final class SmtpProtocol {
         if (notOwned.isPresent()) {
             return error(notOwned.get());
         }
-        FilterChain.Verdict verdict = chain.run(session.sessionId(), FilterChain.Stage.MAIL, f -> f.mailFrom(session, candidate));
+        FilterChain.States states = chain.newStates();
+        FilterChain.Verdict verdict = chain.run(session.sessionId(), FilterStage.MAIL, states,
+                (f, state) -> f.mailFrom(session, candidate, state));
         if (verdict.refusal() != null) {
+            states.end(session.sessionId()); // no transaction began
             return refuse(verdict);
         }
-        transaction = new Transaction(candidate, chain, maxMessageSize);
+        transaction = new Transaction(candidate, chain, states, maxMessageSize);
         transaction.absorb(connectVerdict);
         transaction.absorb(heloVerdict);
         transaction.absorb(verdict);
@@ -441,7 +445,8 @@ final class SmtpProtocol {
                     Printable.text(address.toString()));
             return error(refused);
         }
-        FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), FilterChain.Stage.RCPT, f -> f.rcptTo(session, envelope, recipient));
+        FilterChain.Verdict verdict = transaction.filters().run(session.sessionId(), FilterStage.RCPT, transaction.states(),
+                (f, state) -> f.rcptTo(session, envelope, recipient, state));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -641,13 +646,13 @@ final class SmtpProtocol {
         // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
         List<AuthResult> seen = new CopyOnWriteArrayList<>(transaction.authResults());
         SessionInfo sender = session;
-        ReceivedMessage view = new ReceivedMessage(incoming, seen, headers -> settings.senderLogins().ownsAuthor(sender, headers));
+        ReceivedMessage view = new ReceivedMessage(incoming, queueId, seen, headers -> settings.senderLogins().ownsAuthor(sender, headers));
         Optional<SmtpReply> notOwned = settings.senderLogins().refuseAuthor(queueId, session, view::headers);
         if (notOwned.isPresent()) {
             return error(notOwned.get());
         }
-        FilterChain.Verdict verdict = transaction.filters().run(queueId, FilterChain.Stage.DATA, f -> f.data(session, complete, view),
-                result -> seen.addAll(result.authResults()));
+        FilterChain.Verdict verdict = transaction.filters().run(queueId, FilterStage.DATA, transaction.states(),
+                (f, state) -> f.data(session, complete, view, state), result -> seen.addAll(result.authResults()));
         if (verdict.refusal() != null) {
             return refuse(verdict);
         }
@@ -677,6 +682,9 @@ final class SmtpProtocol {
     }
 
     private void resetTransaction() {
+        if (transaction != null) {
+            transaction.end(session.sessionId());
+        }
         transaction = null;
         if (content != null) {
             content.discard();

@@ -11,10 +11,12 @@ import org.carrier.api.message.Recipient;
 
 /**
  * One mail transaction (RFC 5321 §3.3), from MAIL FROM to the end of DATA or RSET: the envelope so far,
- * the filter chain fixed at MAIL FROM, the size limit it gives, and what the filters decided along the way.
+ * the filter chain fixed at MAIL FROM, the size limit it gives, what the filters decided along the way, and the state
+ * each filter keeps for it, dropped by {@link #end}.
  */
 final class Transaction {
     private final FilterChain filters;
+    private final FilterChain.States states;
     private final long maxMessageSize;
     private final List<HeaderField> headers = new ArrayList<>();
     private final List<AuthResult> authResults = new ArrayList<>();
@@ -22,10 +24,22 @@ final class Transaction {
     private String discardedBy;
     private boolean hold;
 
-    Transaction(Envelope envelope, FilterChain filters, long maxMessageSize) {
+    /** @param states the filters' states, made at MAIL FROM before its filters ran */
+    Transaction(Envelope envelope, FilterChain filters, FilterChain.States states, long maxMessageSize) {
         this.envelope = envelope;
         this.filters = filters;
+        this.states = states;
         this.maxMessageSize = maxMessageSize;
+    }
+
+    /** The filters' states, for the hooks of this transaction. */
+    FilterChain.States states() {
+        return states;
+    }
+
+    /** The transaction is over (queued, refused, reset, or the connection gone): the filters' states are dropped. */
+    void end(String logId) {
+        states.end(logId);
     }
 
     Envelope envelope() {

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.carrier.api.filter.FilterResult;
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
@@ -33,6 +35,11 @@ class CommandRulesTest {
     private static ProtocolDriver withHeloPolicy() {
         TestServices services = new TestServices();
         services.filters.add(new FilterChain.Named("helo-policy", new SmtpFilter() {
+            @Override
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.HELO);
+            }
+
             @Override
             public FilterResult helo(SessionInfo session) {
                 String name = session.heloName();

@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.smtp.server.internal.auth.PasswordHashes;
@@ -41,7 +44,12 @@ class SenderLoginSessionTest {
         Files.writeString(senders, "bob = bob@client.test\n");
         services.filters.add(new FilterChain.Named("recorder", new SmtpFilter() {
             @Override
-            public FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState state) {
                 owned.add(message.fromOwnedByUser());
                 return FilterResult.proceed();
             }

@@ -13,15 +13,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
@@ -203,13 +206,18 @@ class SmtpListenerTest {
     void filtersRejectAtRcptAndDataAndTheirHeadersAreQueued() throws Exception {
         filters.add(new FilterChain.Named("tagger", new SmtpFilter() {
             @Override
-            public FilterResult rcptTo(SessionInfo s, Envelope e, Recipient r) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.RCPT, FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult rcptTo(SessionInfo s, Envelope e, Recipient r, TransactionState state) {
                 return r.address().localPart().equals("blocked") ? FilterResult.reject(550, "5.7.1", "blocked by policy")
                         : FilterResult.proceed().withHeader("X-Rcpt-Checked", r.address().toString());
             }
 
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 boolean spam = m.headers().stream().anyMatch(h -> h.name().equals("Subject") && h.value().contains("spam"));
                 return spam ? FilterResult.reject(554, "5.7.1", "looks like spam") : FilterResult.proceed();
             }
@@ -228,7 +236,12 @@ class SmtpListenerTest {
     void aFilterThatThrowsFailsSafeWith451() throws Exception {
         filters.add(new FilterChain.Named("broken", new SmtpFilter() {
             @Override
-            public FilterResult mailFrom(SessionInfo s, Envelope e) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.MAIL);
+            }
+
+            @Override
+            public FilterResult mailFrom(SessionInfo s, Envelope e, TransactionState state) {
                 throw new IllegalStateException("bug");
             }
         }));
@@ -241,7 +254,12 @@ class SmtpListenerTest {
     void discardedAndHeldMessagesAreHandledAsAsked() throws Exception {
         filters.add(new FilterChain.Named("sorter", new SmtpFilter() {
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 String subject = m.headers().stream().filter(h -> h.name().equals("Subject")).findFirst().orElseThrow().value();
                 return subject.equals("drop") ? FilterResult.discard() : subject.equals("hold") ? FilterResult.hold() : FilterResult.proceed();
             }
@@ -257,6 +275,11 @@ class SmtpListenerTest {
     @Test
     void aConnectFilterCanRefuseTheSession() throws Exception {
         filters.add(new FilterChain.Named("blocklist", new SmtpFilter() {
+            @Override
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.CONNECT);
+            }
+
             @Override
             public FilterResult connect(SessionInfo s) {
                 return FilterResult.reject(554, "5.7.1", "listed").andDisconnect();
@@ -290,25 +313,40 @@ class SmtpListenerTest {
         List<List<AuthResult>> seenByLast = new ArrayList<>();
         filters.add(new FilterChain.Named("helo-check", new SmtpFilter() {
             @Override
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.HELO);
+            }
+
+            @Override
             public FilterResult helo(SessionInfo s) {
                 return FilterResult.proceed().withAuthResult(AuthResult.of("spf", "none", "smtp.helo=" + s.heloName()));
             }
         }));
         filters.add(new FilterChain.Named("mail-check", new SmtpFilter() {
             @Override
-            public FilterResult mailFrom(SessionInfo s, Envelope e) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.MAIL, FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult mailFrom(SessionInfo s, Envelope e, TransactionState state) {
                 return FilterResult.proceed().withHeader("Received-SPF", "pass")
                         .withAuthResult(AuthResult.of("spf", "pass", "smtp.mailfrom=" + e.reversePath().domain()));
             }
 
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 return FilterResult.proceed().withAuthResult(AuthResult.of("dkim", "pass", "header.d=c.test"));
             }
         }));
         filters.add(new FilterChain.Named("last", new SmtpFilter() {
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 seenByLast.add(m.authResults());
                 return FilterResult.proceed();
             }
@@ -331,6 +369,11 @@ class SmtpListenerTest {
     @Test
     void aFiltersSizeLimitIsAdvertisedAndEnforcedAtMailAndData() throws Exception {
         filters.add(new FilterChain.Named("size", new SmtpFilter() {
+            @Override
+            public Set<FilterStage> stages() {
+                return Set.of();
+            }
+
             @Override
             public long maxMessageSize(SessionInfo s) {
                 return 300;

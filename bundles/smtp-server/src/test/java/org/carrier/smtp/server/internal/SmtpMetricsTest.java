@@ -11,12 +11,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
+import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.SmtpFilter;
+import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
@@ -53,7 +56,12 @@ class SmtpMetricsTest {
     void acceptedMessagesAreCountedAndRefusedOnesAreNot() throws Exception {
         services.filters.add(named("spamcheck", new SmtpFilter() {
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 return subject(m).equals("spam") ? FilterResult.reject(554, "5.7.1", "spam") : FilterResult.proceed();
             }
         }));
@@ -77,7 +85,12 @@ class SmtpMetricsTest {
     void eachFiltersVerdictIsCountedUnderItsName() throws Exception {
         services.filters.add(named("sorter", new SmtpFilter() {
             @Override
-            public FilterResult data(SessionInfo s, Envelope e, MessageView m) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.DATA);
+            }
+
+            @Override
+            public FilterResult data(SessionInfo s, Envelope e, MessageView m, TransactionState state) {
                 return switch (subject(m)) {
                     case "drop" -> FilterResult.discard();
                     case "hold" -> FilterResult.hold();
@@ -89,7 +102,12 @@ class SmtpMetricsTest {
         }));
         services.filters.add(named("broken", new SmtpFilter() {
             @Override
-            public FilterResult rcptTo(SessionInfo s, Envelope e, Recipient r) {
+            public Set<FilterStage> stages() {
+                return Set.of(FilterStage.RCPT);
+            }
+
+            @Override
+            public FilterResult rcptTo(SessionInfo s, Envelope e, Recipient r, TransactionState state) {
                 if (r.address().localPart().equals("crash")) {
                     throw new IllegalStateException("bug");
                 }
@@ -156,6 +174,11 @@ class SmtpMetricsTest {
     /** A filter that only states a size limit, as the size filter does. */
     private static FilterChain.Named sizeFilter(long limit) {
         return named("size", new SmtpFilter() {
+            @Override
+            public Set<FilterStage> stages() {
+                return Set.of();
+            }
+
             @Override
             public long maxMessageSize(SessionInfo s) {
                 return limit;
