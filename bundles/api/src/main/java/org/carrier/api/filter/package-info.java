@@ -1,5 +1,10 @@
 /**
  * SMTP filters: the hooks that run at each stage of an SMTP session and the immutable results they return.
+ * <p>
+ * 2.0: a filter declares its stages ({@link org.carrier.api.filter.SmtpFilter#stages()}, {@link
+ * org.carrier.api.filter.FilterStage}); the MAIL, RCPT and DATA hooks take the filter's
+ * {@link org.carrier.api.filter.TransactionState}; {@link org.carrier.api.filter.MessageView#queueId()} names the
+ * message. Major: the hooks' signatures changed and {@code stages()} is abstract in a consumer type.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("2.0.0")

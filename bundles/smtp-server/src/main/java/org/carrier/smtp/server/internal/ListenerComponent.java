@@ -208,7 +208,10 @@ public class ListenerComponent implements SessionServices {
                 return t;
             });
     private volatile long filterBudgetMillis;
-    /** The chain sessions take, rebuilt when a filter comes or goes or the budget changes, not per session. */
+    /**
+     * The filters in order, rebuilt when a filter comes or goes or the budget changes; sessions take a snapshot of it
+     * ({@link FilterChain#snapshot()}), which asks each filter its stages anew.
+     */
     private volatile FilterChain chain = FilterChain.EMPTY;
     private ServerCertificates certificates;
     /** The settings in force, guarded by this component's lock, so a late certificate never undoes a newer change. */
