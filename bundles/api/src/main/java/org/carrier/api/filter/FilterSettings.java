@@ -1,15 +1,14 @@
 package org.carrier.api.filter;
 
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.HeaderField;
 
 /**
- * For filters reading their configuration, so that every filter reports a bad setting the same way: an
- * {@link IllegalArgumentException} whose message starts with the setting's key, for a log line that names it while the
- * previous settings stay in force. Checked when the configuration arrives, not on every message.
+ * The tag header setting every filter has, read by one rule. (Any other setting is parsed with
+ * {@link ConfigProblem#check}, which names the key and value: that rule is not filter-specific.) Checked when the
+ * configuration arrives, not on every message.
  */
 public final class FilterSettings {
     /** The header field {@link PolicyAction#TAG} and {@link PolicyAction#HOLD} add unless configured otherwise. */
@@ -19,22 +18,13 @@ public final class FilterSettings {
     }
 
     /**
-     * Parses one setting.
-     *
-     * @throws ConfigProblem what {@code parse} threw, its message prefixed with {@code key} and ": "
-     */
-    public static <T> T setting(String key, Supplier<T> parse) {
-        return ConfigProblem.check(key, null, parse);
-    }
-
-    /**
      * The header field name of a filter's {@code tagHeader} setting; blank means {@link #DEFAULT_TAG_HEADER}.
      *
      * @throws IllegalArgumentException "tagHeader: ..." when it is not a header field name (RFC 5322 §3.6.8)
      */
     public static String tagHeader(String configured) {
         String name = configured == null || configured.isBlank() ? DEFAULT_TAG_HEADER : configured.strip();
-        return setting("tagHeader", () -> new HeaderField(name, "").name());
+        return ConfigProblem.check("tagHeader", null, () -> new HeaderField(name, "").name());
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.carrier.api.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -10,18 +9,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FilterSettingsTest {
-    @Test
-    void aBadSettingIsReportedByItsKey() {
-        IllegalArgumentException cause = new IllegalArgumentException("not a zone: x y");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FilterSettings.setting("zones", () -> {
-                    throw cause;
-                }));
-        assertEquals("zones: not a zone: x y", e.getMessage());
-        assertSame(cause, e.getCause());
-        assertEquals(42, FilterSettings.setting("threshold", () -> 42));
-    }
-
     @Test
     void theTagHeaderIsAHeaderFieldNameOrTheDefault() {
         assertEquals("X-Spam-Flag", FilterSettings.tagHeader(" X-Spam-Flag "));

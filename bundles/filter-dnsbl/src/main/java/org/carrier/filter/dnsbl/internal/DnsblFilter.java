@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
@@ -121,9 +122,9 @@ public class DnsblFilter implements SmtpFilter {
     private Settings settings(Config config) {
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));
-        return new Settings(FilterSettings.setting("zones", () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
+        return new Settings(ConfigProblem.check("zones", config.zones(), () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
                 Math.max(1, config.threshold()), config.stage(), config.action(),
-                FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList())),
+                ConfigProblem.check("allowList", config.allowList(), () -> IpNetwork.parseList(config.allowList())),
                 Math.max(1, config.dnsTimeoutMillis()), config.replyText(), tagHeader);
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.TypedConfig;
@@ -151,7 +152,7 @@ public class GreylistFilter implements SmtpFilter {
     private Configured configured(Config config) {
         String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
                 problem -> LOG.error("configuration {}: {}", PID, problem));
-        List<IpNetwork> allow = FilterSettings.setting("allowList", () -> IpNetwork.parseList(config.allowList()));
+        List<IpNetwork> allow = ConfigProblem.check("allowList", config.allowList(), () -> IpNetwork.parseList(config.allowList()));
         return new Configured(new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
                 allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader), rules(config));
     }
