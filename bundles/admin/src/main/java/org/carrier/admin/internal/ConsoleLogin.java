@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.carrier.api.auth.PasswordHash;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.net.ClientNetwork;
@@ -145,7 +146,7 @@ public class ConsoleLogin implements SecurityProvider {
             return;
         }
         boolean generated = password.isEmpty();
-        String clear = generated ? PasswordHash.randomPassword() : password;
+        String clear = generated ? ConsoleCredentials.randomPassword() : password;
         if (generated && !generatedPassword.write(current.username(), clear)) {
             return; // nowhere to show it: nothing is stored, so the next start tries again
         }
@@ -156,7 +157,7 @@ public class ConsoleLogin implements SecurityProvider {
                 props = new Hashtable<>();
             }
             props.put("username", current.username());
-            props.put("password", PasswordHash.hash(clear));
+            props.put("password", PasswordHash.pbkdf2(clear.getBytes(StandardCharsets.UTF_8)));
             configuration.update(props);
         } catch (IOException e) {
             LOG.error("cannot store the web console password in configuration {}: {}", PID, e.toString());
@@ -175,7 +176,7 @@ public class ConsoleLogin implements SecurityProvider {
             return sessionUser.get();
         }
         Config current = config;
-        String[] credentials = PasswordHash.basicCredentials(request.getHeader("Authorization"));
+        String[] credentials = ConsoleCredentials.basicCredentials(request.getHeader("Authorization"));
         String address = clientNetwork(request.getRemoteAddr());
         if (credentials != null && !backoff.waiting(address)) {
             if (matches(credentials, current)) {
@@ -219,7 +220,7 @@ public class ConsoleLogin implements SecurityProvider {
         boolean user = MessageDigest.isEqual(credentials[0].getBytes(StandardCharsets.UTF_8),
                 current.username().getBytes(StandardCharsets.UTF_8));
         passwordChecks.incrementAndGet();
-        boolean password = PasswordHash.matches(credentials[1], current.password());
+        boolean password = PasswordHash.matches(current.password(), credentials[1].getBytes(StandardCharsets.UTF_8));
         return user && password;
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.carrier.api.auth.PasswordHash;
 import org.carrier.api.text.Printable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /** The console login: one password check per login, then the session cookie; failed logins answered later each time. */
 class ConsoleLoginTest {
-    private static final String HASH = PasswordHash.hash("right password");
+    private static final String HASH = PasswordHash.pbkdf2("right password".getBytes(StandardCharsets.UTF_8));
 
     @TempDir
     Path temp;
@@ -142,7 +143,7 @@ class ConsoleLoginTest {
         Answer first = new Answer();
         login.authenticate(request(basic("admin", "right password"), null), first.response);
         String cookie = sessionCookie(first);
-        values.put("password", PasswordHash.hash("another password"));
+        values.put("password", PasswordHash.pbkdf2("another password".getBytes(StandardCharsets.UTF_8)));
         login.modified(config(), values);
         Answer after = new Answer();
         assertNull(login.authenticate(request(null, cookie), after.response), "the old login's session ended");

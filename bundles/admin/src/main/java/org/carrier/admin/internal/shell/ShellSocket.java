@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.carrier.api.shell.ShellFrames;
+import org.carrier.api.shell.UnixSocketAddresses;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Lets {@code bin/carrier shell} (and {@code bin/mailq}) run Gogo commands in the running Carrier: a Unix domain socket
  * that only the user running Carrier may open (the file is 0600 in a 0700 folder), so no TCP port and no password.
- * Each connection gets its own Gogo session; the protocol is in {@link Frames}.
+ * Each connection gets its own Gogo session; the protocol is in {@link ShellFrames}.
  */
 @Component(configurationPid = ShellSocket.PID)
 @Designate(ocd = ShellSocket.Config.class)
@@ -207,14 +209,14 @@ public class ShellSocket {
         try (connection;
              BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(connection), StandardCharsets.UTF_8));
              DataOutputStream answer = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection)))) {
-            PrintStream out = new PrintStream(new Frames.FrameOutputStream(answer, Frames.OUT), false, StandardCharsets.UTF_8);
-            PrintStream err = new PrintStream(new Frames.FrameOutputStream(answer, Frames.ERR), false, StandardCharsets.UTF_8);
+            PrintStream out = new PrintStream(new ShellFrames.FrameOutputStream(answer, ShellFrames.OUT), false, StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(new ShellFrames.FrameOutputStream(answer, ShellFrames.ERR), false, StandardCharsets.UTF_8);
             try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     int status = run(session, line, out, err);
                     out.flush();
                     err.flush();
-                    Frames.writeStatus(answer, status);
+                    ShellFrames.writeStatus(answer, status);
                 }
             }
         } catch (IOException e) {

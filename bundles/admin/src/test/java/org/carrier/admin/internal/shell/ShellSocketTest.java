@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.carrier.api.shell.UnixSocketAddresses;
+import org.carrier.tools.shell.ShellClient;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Job;
@@ -157,13 +159,6 @@ class ShellSocketTest {
         Result result = client(file, List.of("echo", "x"));
         assertEquals(ShellClient.NOT_RUNNING, result.status);
         assertTrue(result.err.contains("more than the 107 a Unix socket allows"), result.err);
-    }
-
-    @Test
-    void argumentsAreQuotedForGogo() {
-        assertEquals("carrier:queue --sender \"a b\"", ShellClient.commandLine(List.of("carrier:queue", "--sender", "a b")));
-        assertEquals("carrier:route \"<bob@example.com>\"", ShellClient.commandLine(List.of("carrier:route", "<bob@example.com>")));
-        assertEquals("echo \"\\$x \\\"q\\\"\" \"\"", ShellClient.commandLine(List.of("echo", "$x \"q\"", "")));
     }
 
     private record Result(int status, String out, String err) {

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
-import org.carrier.smtp.server.internal.auth.PasswordHashes;
+import org.carrier.api.auth.PasswordHash;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +36,7 @@ class AuthLockoutTest {
 
     private int start() throws Exception {
         Path users = temp.resolve("users.properties");
-        Files.writeString(users, "alice = " + PasswordHashes.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
+        Files.writeString(users, "alice = " + PasswordHash.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
         listener = new SmtpListener(TestSettings.of("usersFile", users.toString(), "requireTlsForAuth", false,
                 "trustedNetworks", "127.0.0.1/32", "authFailuresPerClient", 4), services);
         return listener.port();

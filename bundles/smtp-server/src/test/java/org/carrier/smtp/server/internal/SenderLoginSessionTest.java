@@ -18,7 +18,7 @@ import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.SessionInfo;
-import org.carrier.smtp.server.internal.auth.PasswordHashes;
+import org.carrier.api.auth.PasswordHash;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +39,7 @@ class SenderLoginSessionTest {
     @BeforeEach
     void files() throws Exception {
         users = dir.resolve("users.properties");
-        Files.writeString(users, "alice@client.test = " + PasswordHashes.bcrypt("pw".getBytes(StandardCharsets.UTF_8), 4) + "\n");
+        Files.writeString(users, "alice@client.test = " + PasswordHash.bcrypt("pw".getBytes(StandardCharsets.UTF_8), 4) + "\n");
         senders = dir.resolve("sender-logins.properties");
         Files.writeString(senders, "bob = bob@client.test\n");
         services.filters.add(new FilterChain.Named("recorder", new SmtpFilter() {

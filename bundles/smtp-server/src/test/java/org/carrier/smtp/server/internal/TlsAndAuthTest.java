@@ -22,7 +22,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 import org.carrier.smtp.server.internal.auth.AuthFailureDelay;
-import org.carrier.smtp.server.internal.auth.PasswordHashes;
+import org.carrier.api.auth.PasswordHash;
 import org.carrier.smtp.server.internal.tls.ServerCertificates;
 import org.carrier.smtp.server.internal.tls.ListenerTls;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +55,7 @@ class TlsAndAuthTest {
      */
     private int start(String role, Object... more) throws Exception {
         Path users = temp.resolve("users.properties");
-        Files.writeString(users, "alice = " + PasswordHashes.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
+        Files.writeString(users, "alice = " + PasswordHash.bcrypt("secret".getBytes(StandardCharsets.UTF_8), 4) + "\n");
         Path senders = temp.resolve("sender-logins.properties");
         Files.writeString(senders, "alice = alice@client.test\n");
         Object[] settings = new Object[more.length + 8];

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
+import org.carrier.api.auth.ScramCredential;
 import org.carrier.api.net.ClientNetwork;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.text.Printable;

@@ -2,6 +2,8 @@ package org.carrier.smtp.server.internal.auth;
 
 import java.util.Optional;
 
+import org.carrier.api.auth.ScramCredential;
+
 /** Whether a user name and password are right: the one thing a SASL mechanism asks of the users table. */
 @FunctionalInterface
 public interface CredentialCheck {

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.function.Supplier;
 
+import org.carrier.api.auth.ScramCredential;
+
 /**
  * SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding: the password never crosses the wire and the client can
  * check the server too. In SMTP (RFC 4954 §4) the server's final message travels in a last 334 challenge, answered by an

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.api.auth.PasswordHash;
+import org.carrier.api.auth.ScramCredential;
 import org.carrier.smtp.server.internal.table.BadLine;
 import org.carrier.smtp.server.internal.table.UserLines;
 import org.carrier.smtp.server.internal.table.WatchedTable;
@@ -53,10 +55,10 @@ public final class UsersFile implements CredentialCheck {
         Map<String, String> hashes = table.current();
         String hash = hashes.get(user);
         if (hash == null) {
-            hashes.values().stream().findFirst().ifPresent(decoy -> PasswordHashes.matches(decoy, password));
+            hashes.values().stream().findFirst().ifPresent(decoy -> PasswordHash.matches(decoy, password));
             return false;
         }
-        return PasswordHashes.matches(hash, password);
+        return PasswordHash.matches(hash, password);
     }
 
     @Override
@@ -91,7 +93,7 @@ public final class UsersFile implements CredentialCheck {
             if (line.value().isEmpty()) {
                 throw new BadLine(line.number(), "no password hash for user " + line.user());
             }
-            String unusable = PasswordHashes.problem(line.value());
+            String unusable = PasswordHash.problem(line.value());
             if (unusable != null) {
                 throw new BadLine(line.number(), "user " + line.user() + ": " + unusable);
             }

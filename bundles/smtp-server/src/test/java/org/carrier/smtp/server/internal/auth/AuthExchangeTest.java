@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 
+import org.carrier.api.auth.PasswordHash;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.smtp.server.internal.auth.AuthStep.Outcome;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +27,8 @@ class AuthExchangeTest {
     @BeforeEach
     void users() throws Exception {
         Path file = dir.resolve("users.properties");
-        Files.writeString(file, "alice@example.org = " + PasswordHashes.bcrypt(utf8("wonder land"), 4) + "\n"
-                + "jürgen = " + PasswordHashes.bcrypt(utf8("grüße"), 4) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(file, "alice@example.org = " + PasswordHash.bcrypt(utf8("wonder land"), 4) + "\n"
+                + "jürgen = " + PasswordHash.bcrypt(utf8("grüße"), 4) + "\n", StandardCharsets.UTF_8);
         users = new UsersFile(file);
     }
 

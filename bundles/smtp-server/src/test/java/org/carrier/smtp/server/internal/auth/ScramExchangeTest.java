@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 
+import org.carrier.api.auth.PasswordHash;
+import org.carrier.api.auth.ScramCredential;
 import org.carrier.smtp.server.internal.auth.AuthStep.Outcome;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,7 +148,7 @@ class ScramExchangeTest {
         assertEquals(Outcome.FAILED, exchange().start("PLAIN " + b64("\0user\0pencil2")).outcome());
         assertEquals("AUTH SCRAM-SHA-256 PLAIN LOGIN", AuthExchange.ehloKeyword(users));
 
-        Files.writeString(file, Files.readString(file) + "bcrypt = " + PasswordHashes.bcrypt(utf8("x"), 4) + "\n");
+        Files.writeString(file, Files.readString(file) + "bcrypt = " + PasswordHash.bcrypt(utf8("x"), 4) + "\n");
         UsersFile mixed = new UsersFile(file);
         assertEquals("AUTH PLAIN LOGIN", AuthExchange.ehloKeyword(mixed));
         AuthExchange bcryptUser = new AuthExchange(mixed, () -> SERVER_NONCE);
@@ -160,9 +162,9 @@ class ScramExchangeTest {
     void scramEntriesAreValidated() {
         String good = ScramCredential.create(utf8("pw")).format();
         assertTrue(good.startsWith("{scram-sha-256}50000,"), good);
-        assertNull(PasswordHashes.problem(good));
-        assertTrue(PasswordHashes.matches(good, utf8("pw")));
-        assertTrue(PasswordHashes.problem("{scram-sha-256}1000," + good.substring(good.indexOf(',') + 1)).contains("outside 4096"));
-        assertTrue(PasswordHashes.problem("{scram-sha-256}4096,abc").startsWith("not a SCRAM-SHA-256 entry"));
+        assertNull(PasswordHash.problem(good));
+        assertTrue(PasswordHash.matches(good, utf8("pw")));
+        assertTrue(PasswordHash.problem("{scram-sha-256}1000," + good.substring(good.indexOf(',') + 1)).contains("outside 4096"));
+        assertTrue(PasswordHash.problem("{scram-sha-256}4096,abc").startsWith("not a SCRAM-SHA-256 entry"));
     }
 }

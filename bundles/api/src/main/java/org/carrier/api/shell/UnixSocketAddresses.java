@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.shell;
+package org.carrier.api.shell;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -12,14 +12,14 @@ import java.nio.file.Paths;
  * when the absolute path is too long, the path relative to the working folder is used instead (the JVM never changes
  * its working folder, and both bin/carrier and bin/carrier shell run in Carrier's home).
  */
-final class UnixSocketAddresses {
+public final class UnixSocketAddresses {
     /** sizeof(sun_path) on Linux, less the terminating NUL. */
-    static final int MAX_PATH_BYTES = 107;
+    public static final int MAX_PATH_BYTES = 107;
 
     private UnixSocketAddresses() {
     }
 
-    static UnixDomainSocketAddress of(Path file) throws IOException {
+    public static UnixDomainSocketAddress of(Path file) throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
         if (fits(absolute)) {
             return UnixDomainSocketAddress.of(absolute);

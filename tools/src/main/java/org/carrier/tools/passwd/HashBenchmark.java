@@ -1,9 +1,12 @@
-package org.carrier.smtp.server.internal.auth;
+package org.carrier.tools.passwd;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import org.carrier.api.auth.PasswordHash;
+import org.carrier.api.auth.ScramCredential;
 
 /**
  * How long one password check takes on this machine for each kind of hash, so an administrator can choose a bcrypt
@@ -18,15 +21,15 @@ final class HashBenchmark {
 
     static void print(PrintStream out, int bcryptCost, int rounds) {
         Map<String, String> hashes = new LinkedHashMap<>();
-        hashes.put("bcrypt cost " + bcryptCost, PasswordHashes.bcrypt(PASSWORD, bcryptCost));
-        hashes.put("argon2id m=" + PasswordHashes.ARGON2_MEMORY_KIB + ",t=" + PasswordHashes.ARGON2_ITERATIONS + ",p="
-                + PasswordHashes.ARGON2_PARALLELISM, PasswordHashes.argon2id(PASSWORD));
-        hashes.put("scram-sha-256 i=" + ScramCredential.DEFAULT_ITERATIONS, PasswordHashes.scramSha256(PASSWORD));
+        hashes.put("bcrypt cost " + bcryptCost, PasswordHash.bcrypt(PASSWORD, bcryptCost));
+        hashes.put("argon2id m=" + PasswordHash.ARGON2_MEMORY_KIB + ",t=" + PasswordHash.ARGON2_ITERATIONS + ",p="
+                + PasswordHash.ARGON2_PARALLELISM, PasswordHash.argon2id(PASSWORD));
+        hashes.put("scram-sha-256 i=" + ScramCredential.DEFAULT_ITERATIONS, PasswordHash.scramSha256(PASSWORD));
         hashes.forEach((name, hash) -> {
-            PasswordHashes.matches(hash, PASSWORD); // warm-up: the first check also loads and compiles the code
+            PasswordHash.matches(hash, PASSWORD); // warm-up: the first check also loads and compiles the code
             long start = System.nanoTime();
             for (int i = 0; i < rounds; i++) {
-                if (!PasswordHashes.matches(hash, PASSWORD)) {
+                if (!PasswordHash.matches(hash, PASSWORD)) {
                     throw new IllegalStateException(name + " did not verify its own hash");
                 }
             }

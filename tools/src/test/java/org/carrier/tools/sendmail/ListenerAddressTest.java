@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.sendmail;
+package org.carrier.tools.sendmail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.auth;
+package org.carrier.api.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -11,14 +11,11 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator;
-import org.bouncycastle.crypto.params.KeyParameter;
-
 /**
  * What a server stores for SCRAM-SHA-256 (RFC 5802 §3, RFC 7677): salt, iteration count, StoredKey and ServerKey,
  * written in the users file as {@code {scram-sha-256}ITERATIONS,SALT,STOREDKEY,SERVERKEY} (base64; the layout Dovecot
- * uses). The password itself cannot be recovered from it, and it also serves AUTH PLAIN and LOGIN.
+ * uses). The password itself cannot be recovered from it, and it also serves AUTH PLAIN and LOGIN. One of the forms
+ * {@link PasswordHash} reads and writes.
  */
 public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byte[] serverKey) {
     /** RFC 7677 §4 asks for at least 4096; more makes a stolen users file costlier to attack, and clients pay it once per login. */
@@ -41,12 +38,12 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
     }
 
     /** Whether {@code stored} has the SCRAM form (whether or not it is valid; see {@link #problem}). */
-    static boolean isScram(String stored) {
+    public static boolean isScram(String stored) {
         return stored.strip().regionMatches(true, 0, PREFIX, 0, PREFIX.length());
     }
 
     /** Why {@code stored} is not a usable SCRAM entry, or null. */
-    static String problem(String stored) {
+    public static String problem(String stored) {
         Matcher m = FORM.matcher(stored.strip());
         if (!m.matches()) {
             return "not a SCRAM-SHA-256 entry: expected {scram-sha-256}ITERATIONS,SALT,STOREDKEY,SERVERKEY (base64)";
@@ -63,7 +60,7 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
     }
 
     /** @throws IllegalArgumentException when {@link #problem} is not null */
-    static ScramCredential parse(String stored) {
+    public static ScramCredential parse(String stored) {
         String problem = problem(stored);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -80,17 +77,16 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
     }
 
     /** For PLAIN and LOGIN: derive the StoredKey from {@code password} and compare in constant time. */
-    boolean matches(byte[] password) {
+    public boolean matches(byte[] password) {
         return MessageDigest.isEqual(storedKey, derive(password, salt, iterations).storedKey());
     }
 
+    /** RFC 5802 §2.2: Hi() is PBKDF2 with HMAC-SHA-256 (RFC 8018 §5.2), the output one hash long. */
     static byte[] saltedPassword(byte[] password, byte[] salt, int iterations) {
-        PKCS5S2ParametersGenerator pbkdf2 = new PKCS5S2ParametersGenerator(SHA256Digest.newInstance());
-        pbkdf2.init(password, salt, iterations);
-        return ((KeyParameter) pbkdf2.generateDerivedParameters(256)).getKey();
+        return PasswordHash.pbkdf2Sha256(password, salt, iterations, 32);
     }
 
-    static byte[] hmac(byte[] key, byte[] data) {
+    public static byte[] hmac(byte[] key, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -100,7 +96,7 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
         }
     }
 
-    static byte[] sha256(byte[] data) {
+    public static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (GeneralSecurityException e) {

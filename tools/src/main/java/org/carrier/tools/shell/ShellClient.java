@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.shell;
+package org.carrier.tools.shell;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -18,15 +18,18 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
+import org.carrier.api.shell.ShellFrames;
+import org.carrier.api.shell.UnixSocketAddresses;
+
 /**
  * {@code bin/carrier shell [COMMAND ARGS...]}: runs Gogo commands in the running Carrier through its shell socket
  * ({@link ShellSocket}). With a command, runs it and exits with its status (0: done, 1: the command failed, 69: Carrier
  * is not running); without, reads command lines from standard input (with a prompt on a terminal) until end of input
- * or {@code exit}. Plain Java: it runs with the admin jar alone on the class path, outside OSGi.
+ * or {@code exit}. Plain Java, outside OSGi: the tools jar and the api jar (the socket's protocol) on the class path.
  */
 public final class ShellClient {
     /** sysexits.h EX_UNAVAILABLE: the service is not there. */
-    static final int NOT_RUNNING = 69;
+    public static final int NOT_RUNNING = 69;
     static final String DEFAULT_SOCKET = "data/run/carrier.sock";
 
     private ShellClient() {
@@ -46,7 +49,7 @@ public final class ShellClient {
         return home.resolve(configured == null || configured.isBlank() ? DEFAULT_SOCKET : configured.trim());
     }
 
-    static int run(List<String> command, Path socket, PrintStream out, PrintStream err) {
+    public static int run(List<String> command, Path socket, PrintStream out, PrintStream err) {
         SocketChannel channel;
         try {
             UnixDomainSocketAddress address = UnixSocketAddresses.of(socket);
@@ -96,14 +99,14 @@ public final class ShellClient {
         requests.write(line.replace('\n', ' ').replace('\r', ' '));
         requests.write('\n');
         requests.flush();
-        return Frames.readAnswer(answers, out, err);
+        return ShellFrames.readAnswer(answers, out, err);
     }
 
     /**
      * The arguments as one Gogo command line. An argument with a blank or a character Gogo gives a meaning to
      * ({@code <>} redirect, {@code ;|&} separate, {@code $} expands, braces, quotes) is put in double quotes.
      */
-    static String commandLine(List<String> args) {
+    public static String commandLine(List<String> args) {
         StringBuilder line = new StringBuilder();
         for (String arg : args) {
             if (line.length() > 0) {

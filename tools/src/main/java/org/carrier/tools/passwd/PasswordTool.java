@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.auth;
+package org.carrier.tools.passwd;
 
 import java.io.BufferedReader;
 import java.io.Console;
@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import org.carrier.api.auth.PasswordHash;
 
 /**
  * Prints a users-table line for a new password, so an administrator never writes a clear password into a file:
@@ -35,7 +37,7 @@ public final class PasswordTool {
 
     static int run(String[] args, Console console, InputStream in, PrintStream out, PrintStream err) throws IOException {
         String kind = "bcrypt";
-        int cost = PasswordHashes.BCRYPT_COST;
+        int cost = PasswordHash.BCRYPT_COST;
         String user = null;
         boolean benchmark = false;
         for (int i = 0; i < args.length; i++) {
@@ -75,9 +77,9 @@ public final class PasswordTool {
         byte[] octets = utf8(password);
         Arrays.fill(password, '\0');
         String hash = switch (kind) {
-            case "argon2id" -> PasswordHashes.argon2id(octets);
-            case "scram-sha-256" -> PasswordHashes.scramSha256(octets);
-            default -> PasswordHashes.bcrypt(octets, cost);
+            case "argon2id" -> PasswordHash.argon2id(octets);
+            case "scram-sha-256" -> PasswordHash.scramSha256(octets);
+            default -> PasswordHash.bcrypt(octets, cost);
         };
         Arrays.fill(octets, (byte) 0);
         out.println(user + " = " + hash);

@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.shell;
+package org.carrier.api.shell;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -11,18 +11,18 @@ import java.io.OutputStream;
  * carry the command's output and error text as it comes, and {@link #STATUS} (a 4-byte int, 0 for success) ends the
  * answer. The connection then takes the next line, so an interactive client keeps one Gogo session (and its variables).
  */
-final class Frames {
-    static final byte OUT = 'O';
-    static final byte ERR = 'E';
-    static final byte STATUS = 'X';
+public final class ShellFrames {
+    public static final byte OUT = 'O';
+    public static final byte ERR = 'E';
+    public static final byte STATUS = 'X';
     /** Larger frames are a broken peer, not output: a listing is written in many smaller frames. */
-    static final int MAX_FRAME = 1 << 20;
+    public static final int MAX_FRAME = 1 << 20;
 
-    private Frames() {
+    private ShellFrames() {
     }
 
     /** Writes one frame; synchronized on {@code out}, since a command's output and error streams share it. */
-    static void write(DataOutputStream out, byte type, byte[] bytes, int offset, int length) throws IOException {
+    public static void write(DataOutputStream out, byte type, byte[] bytes, int offset, int length) throws IOException {
         synchronized (out) {
             out.writeByte(type);
             out.writeInt(length);
@@ -30,7 +30,7 @@ final class Frames {
         }
     }
 
-    static void writeStatus(DataOutputStream out, int status) throws IOException {
+    public static void writeStatus(DataOutputStream out, int status) throws IOException {
         synchronized (out) {
             out.writeByte(STATUS);
             out.writeInt(4);
@@ -45,7 +45,7 @@ final class Frames {
      * @return the command's status
      * @throws IOException when the connection ends before the status (Carrier stopped meanwhile)
      */
-    static int readAnswer(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
+    public static int readAnswer(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
         while (true) {
             byte type = in.readByte();
             int length = in.readInt();
@@ -63,11 +63,11 @@ final class Frames {
     }
 
     /** An output stream that sends what is written to it as frames of one type. */
-    static final class FrameOutputStream extends OutputStream {
+    public static final class FrameOutputStream extends OutputStream {
         private final DataOutputStream socket;
         private final byte type;
 
-        FrameOutputStream(DataOutputStream socket, byte type) {
+        public FrameOutputStream(DataOutputStream socket, byte type) {
             this.socket = socket;
             this.type = type;
         }
@@ -80,7 +80,7 @@ final class Frames {
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
             for (int done = 0; done < length; done += MAX_FRAME) {
-                Frames.write(socket, type, bytes, offset + done, Math.min(MAX_FRAME, length - done));
+                ShellFrames.write(socket, type, bytes, offset + done, Math.min(MAX_FRAME, length - done));
             }
         }
 

@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.sendmail;
+package org.carrier.tools.sendmail;
 
 import java.io.IOException;
 import java.io.InputStream;

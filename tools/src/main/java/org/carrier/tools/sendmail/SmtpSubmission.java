@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.sendmail;
+package org.carrier.tools.sendmail;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,4 +1,4 @@
-package org.carrier.admin.internal.sendmail;
+package org.carrier.tools.sendmail;
 
 /** Why bin/sendmail gave up, with the exit status it ends with (sysexits.h, as sendmail programs use). */
 final class SubmitFailure extends Exception {
