@@ -37,15 +37,8 @@ final class RunningCarrier implements AutoCloseable {
 
     /** Starts Carrier and waits until its SMTP listener answers. */
     RunningCarrier start() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/carrier").toString()) // as the README runs it: the script must be executable
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // Without a terminal the console would show warnings only; the tests read the INFO lines from it.
-        pb.environment().put("CARRIER_CONSOLE_LEVEL", "INFO");
         long begun = System.nanoTime();
-        process = pb.start();
-        starts++;
+        launch();
         // While Carrier starts, keep trying the web console's well-known login: it must never get in, not even early.
         if (!Distribution.waitFor(90, () -> probeWellKnownLogin() && Distribution.accepts(smtpPort) || !process.isAlive())
                 || !process.isAlive()) {
@@ -53,6 +46,36 @@ final class RunningCarrier implements AutoCloseable {
         }
         System.out.printf("start #%d: SMTP answered %.1f s after bin/carrier was run%n", starts, (System.nanoTime() - begun) / 1e9);
         return this;
+    }
+
+    /** Runs bin/carrier without a terminal (as a service manager would), its output appended to the console file. */
+    private void launch() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/carrier").toString()) // as the README runs it: the script must be executable
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Without a terminal the console would show warnings only; the tests read the INFO lines from it.
+        pb.environment().put("CARRIER_CONSOLE_LEVEL", "INFO");
+        process = pb.start();
+        starts++;
+    }
+
+    /**
+     * Starts Carrier and waits at most {@code seconds} for it to exit on its own: its exit status, or empty if it was
+     * still running then (it is stopped).
+     */
+    java.util.OptionalInt startExpectingExit(int seconds) throws IOException, InterruptedException {
+        launch();
+        if (process.waitFor(seconds, TimeUnit.SECONDS)) {
+            return java.util.OptionalInt.of(process.exitValue());
+        }
+        stop();
+        return java.util.OptionalInt.empty();
+    }
+
+    /** Whether the Carrier process started last is running. */
+    boolean alive() {
+        return process != null && process.isAlive();
     }
 
     /** The CPU time Carrier's JVM has used so far (bin/carrier execs it, so it is the process started). */

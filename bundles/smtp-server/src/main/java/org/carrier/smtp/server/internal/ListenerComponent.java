@@ -194,6 +194,10 @@ public class ListenerComponent implements SessionServices {
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile MailQueue queue;
 
+    /** Whether a bind failure now is one at start, which stops Carrier. */
+    @Reference
+    private StartupBinds startup;
+
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Router router;
 
@@ -234,19 +238,35 @@ public class ListenerComponent implements SessionServices {
                 ListenerSettings withTls = plain.withTls(tls(config, plain.hostname()));
                 listener = new SmtpListener(withTls, this);
                 applied = withTls;
+                startup.reported(pid(properties));
                 return;
             }
             // The port answers at once; STARTTLS joins when the certificate is ready (making one takes seconds).
             listener = new SmtpListener(plain, this);
             applied = plain;
+            startup.reported(pid(properties));
             Thread loader = new Thread(() -> addTls(config, plain), "carrier-smtp-tls-" + plain.name());
             loader.setDaemon(true);
             loader.start();
         } catch (ConfigurationException e) {
+            startup.reported(pid(properties));
             LOG.error("{}: {}: {}; the listener does not start until it is fixed", TypedConfig.source(properties), e.getProperty(), e.getReason());
         } catch (IOException e) {
-            LOG.error("{}: {}; the listener does not start until it is fixed", TypedConfig.source(properties), e.getMessage());
+            bindFailed(properties, e);
         }
+    }
+
+    /** One line naming the configuration, the listener and its address, and what happens now (see {@link StartupBinds}). */
+    private void bindFailed(Map<String, Object> properties, IOException e) {
+        boolean stop = startup.bindFailed(pid(properties));
+        LOG.error("{}: {}; {}", TypedConfig.source(properties), e.getMessage(), stop ? StartupBinds.stopping() : "the listener does not start until it is fixed");
+        if (stop) {
+            startup.exit();
+        }
+    }
+
+    private static String pid(Map<String, Object> properties) {
+        return String.valueOf(properties.get("service.pid"));
     }
 
     /** Better a listener without STARTTLS than no listener: mail still arrives, and the log says why. */
