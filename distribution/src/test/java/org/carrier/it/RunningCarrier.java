@@ -28,6 +28,7 @@ final class RunningCarrier implements AutoCloseable {
         home = parent.resolve("carrier");
         copyTree(Distribution.home(), home);
         copyTree(Distribution.shippedConfig(), home.resolve("config"));
+        copyModes(Distribution.home().resolve("config"), home.resolve("config"));
         smtpPort = Distribution.freePort();
         httpPort = Distribution.freePort();
         replace(home.resolve("config/org.carrier.smtp.listener-default.cfg"), "port = 2525", "port = " + smtpPort);
@@ -213,6 +214,18 @@ final class RunningCarrier implements AutoCloseable {
             throw new IllegalStateException(file + " does not contain " + from);
         }
         Files.writeString(file, text.replace(from, to), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Git keeps no mode 0600: the configuration files get the modes the distribution gives them (its secrets 0600). */
+    private static void copyModes(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.list(to)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path shipped = from.resolve(file.getFileName());
+                if (Files.isRegularFile(shipped)) {
+                    Files.setPosixFilePermissions(file, Files.getPosixFilePermissions(shipped));
+                }
+            }
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -19,6 +19,7 @@ import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.carrier.api.auth.PasswordHash;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.file.FileModes;
 import org.carrier.api.net.ClientNetwork;
 import org.carrier.api.net.IpNetwork;
 import org.carrier.api.text.Printable;
@@ -126,6 +127,7 @@ public class ConsoleLogin implements SecurityProvider {
         this.sessions = new ConsoleSessions(nanoClock, limits.idle(), limits.max());
         this.backoff = new LoginBackoff(nanoClock);
         storeHashedPassword(config);
+        warnIfSecretsAreOpen(config, properties);
     }
 
     @Modified
@@ -138,6 +140,18 @@ public class ConsoleLogin implements SecurityProvider {
             sessions.closeAll(); // a changed login ends the sessions of the old one (OWASP: renew on credential change)
         }
         storeHashedPassword(changed);
+        warnIfSecretsAreOpen(changed, properties);
+    }
+
+    /** A password (hash) other local users can read is one they can try offline: one WARN per file (issue 19). */
+    private void warnIfSecretsAreOpen(Config current, Map<String, Object> properties) {
+        Object file = properties == null ? null : properties.get(FileInstallFilenameKeeper.FILENAME);
+        if (file != null && !current.password().isEmpty()) {
+            // FileInstall names it as a URL (file:/...), or as a path in older versions
+            Path cfg = Path.of(String.valueOf(file).replaceFirst("^file:", ""));
+            FileModes.exposedSecret(cfg, "the web console password").ifPresent(LOG::warn);
+        }
+        FileModes.exposedSecret(generatedPassword.file(), "the generated web console password").ifPresent(LOG::warn);
     }
 
     private void storeHashedPassword(Config current) {

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
+import org.carrier.api.file.FileModes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +44,8 @@ final class GeneratedPassword {
         Path folder = file.toAbsolutePath().getParent();
         Path temporary = null;
         try {
-            Files.createDirectories(folder);
-            temporary = Files.createTempFile(folder, ".console-password", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            FileModes.PRIVATE.createFolders(folder);
+            temporary = Files.createTempFile(folder, ".console-password", ".tmp", FileModes.PRIVATE.fileAttributes(folder));
             Files.writeString(temporary, password + "\n", StandardCharsets.US_ASCII);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | UnsupportedOperationException e) {

@@ -20,9 +20,11 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.carrier.api.file.FileModes;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.transport.MessageSource;
 import org.slf4j.Logger;
@@ -73,9 +75,10 @@ final class Spool {
 
     Spool(Path root) throws IOException {
         this.root = root;
-        this.incoming = Files.createDirectories(root.resolve("incoming"));
-        this.queue = Files.createDirectories(root.resolve("queue"));
-        this.corrupt = Files.createDirectories(root.resolve("corrupt"));
+        // 0700 folders and 0600 files given here, not left to the umask: an embedded start is as private (DESIGN)
+        this.incoming = FileModes.PRIVATE.createFolders(root.resolve("incoming"));
+        this.queue = FileModes.PRIVATE.createFolders(root.resolve("queue"));
+        this.corrupt = FileModes.PRIVATE.createFolders(root.resolve("corrupt"));
         this.queueSync = new GroupSync(queue);
     }
 
@@ -132,7 +135,7 @@ final class Spool {
         while (reserved.size() < RESERVE_BATCH) {
             String id = ids.get();
             try {
-                Files.createFile(contentFile(id));
+                Files.createFile(contentFile(id), FileModes.PRIVATE.fileAttributes(queue));
                 reserved.add(id);
             } catch (FileAlreadyExistsException taken) {
                 // a clock set back since an earlier run: never overwrite a queued message
@@ -176,8 +179,8 @@ final class Spool {
     void writeEnvelope(QueueEntry entry) throws IOException {
         Path target = envelopeFile(entry.id());
         Path temp = queue.resolve(entry.id() + ".env.tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), FileModes.PRIVATE.fileAttributes(queue))) {
             ByteBuffer bytes = ByteBuffer.wrap(EnvelopeFile.format(entry).getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);

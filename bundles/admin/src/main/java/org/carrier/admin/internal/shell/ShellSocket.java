@@ -31,6 +31,7 @@ import org.carrier.api.shell.UnixSocketAddresses;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.carrier.api.file.FileModes;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -131,10 +132,7 @@ public class ShellSocket {
     static ServerSocketChannel open(Path file) throws IOException {
         UnixDomainSocketAddress address = UnixSocketAddresses.of(file);
         Path folder = file.getParent();
-        if (!Files.isDirectory(folder)) {
-            Files.createDirectories(folder);
-            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
-        }
+        FileModes.PRIVATE.createFolders(folder);
         if (Files.exists(file)) {
             if (answers(address)) {
                 throw new IOException("another Carrier already listens on it");

@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.carrier.api.file.FileModes;
 
 /**
  * One Maildir (cr.yp.to/proto/maildir.html): a message is written to {@code tmp/} under a unique
@@ -23,9 +26,12 @@ final class Maildir {
     private static final String PID = Long.toString(ProcessHandle.current().pid());
 
     private final Path root;
+    private final FileModes modes;
 
-    Maildir(Path root) {
+    /** @param modes of the folders and message files created ({@link FileModes#PRIVATE} unless a reader needs more) */
+    Maildir(Path root, FileModes modes) {
         this.root = root;
+        this.modes = modes;
     }
 
     Path root() {
@@ -37,13 +43,15 @@ final class Maildir {
      * On failure nothing is left in {@code tmp/}.
      */
     Path deliver(String prefix, InputStream content, String hostname) throws IOException {
-        Path tmp = Files.createDirectories(root.resolve("tmp"));
-        Path fresh = Files.createDirectories(root.resolve("new"));
-        Files.createDirectories(root.resolve("cur"));
+        Path tmp = modes.createFolders(root.resolve("tmp"));
+        Path fresh = modes.createFolders(root.resolve("new"));
+        modes.createFolders(root.resolve("cur"));
         String name = uniqueName(hostname);
         Path temp = tmp.resolve(name);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    modes.fileAttributes(tmp))) {
+                modes.apply(temp);
                 OutputStream out = Channels.newOutputStream(channel);
                 out.write(prefix.getBytes(StandardCharsets.UTF_8));
                 content.transferTo(out);

@@ -8,9 +8,12 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.carrier.api.config.TypedConfig;
+import org.carrier.api.file.FileModes;
 import org.carrier.api.message.HeaderScan;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
@@ -47,27 +50,43 @@ public class MaildirTransport implements Transport {
         @AttributeDefinition(name = "Mailbox directory", required = false,
                 description = "Holds one Maildir per user; empty means the 'mailboxes' folder in the data directory.")
         String mailboxDirectory() default "";
+
+        @AttributeDefinition(name = "Mailbox mode", description = "Octal mode of the Maildir folders Carrier creates; "
+                + "message files get the same without execute. 0700 (files 0600): Carrier's user alone. 0750 (files 0640): "
+                + "also the group, for a delivery agent or IMAP server (Dovecot) running as another user of Carrier's group.")
+        String mailboxMode() default "0700";
     }
 
     private final String dataDirectory;
     private final String hostname;
     private volatile Path mailboxes;
+    private volatile FileModes modes = FileModes.PRIVATE;
 
     @Activate
-    public MaildirTransport(BundleContext context, Config config) {
-        this(context.getProperty("carrier.data.dir"), config);
+    public MaildirTransport(BundleContext context, Config config, Map<String, Object> properties) {
+        this(context.getProperty("carrier.data.dir"), config, properties);
     }
 
     MaildirTransport(String dataDirectory, Config config) {
-        this.dataDirectory = dataDirectory == null ? "data" : dataDirectory;
-        this.hostname = HostName.local();
-        modified(config);
+        this(dataDirectory, config, Map.of());
     }
 
+    private MaildirTransport(String dataDirectory, Config config, Map<String, Object> properties) {
+        this.dataDirectory = dataDirectory == null ? "data" : dataDirectory;
+        this.hostname = HostName.local();
+        modified(config, properties);
+    }
+
+    /** A mode that is none is one line naming file, key and value; the mode in force (at first the private one) stays. */
     @Modified
-    void modified(Config config) {
+    void modified(Config config, Map<String, Object> properties) {
         String configured = config.mailboxDirectory().trim();
         mailboxes = configured.isEmpty() ? Paths.get(dataDirectory, "mailboxes") : Paths.get(configured);
+        try {
+            modes = FileModes.ofFolderMode(config.mailboxMode());
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: mailboxMode: {}; keeping {}", TypedConfig.source(properties), e.getMessage(), modes.folderMode());
+        }
     }
 
     @Override
@@ -117,7 +136,7 @@ public class MaildirTransport implements Transport {
             return new RecipientOutcome(recipient, Outcome.FAILED,
                     new SmtpReply(550, "5.1.3", "Bad destination mailbox address syntax"), "maildir");
         }
-        Maildir maildir = new Maildir(mailboxes.resolve(user));
+        Maildir maildir = new Maildir(mailboxes.resolve(user), modes);
         String prefix = "Return-Path: <" + request.envelope().reversePath() + ">\r\n"
                 + "Delivered-To: " + recipient.address() + "\r\n";
         try (InputStream content = request.message().open()) {

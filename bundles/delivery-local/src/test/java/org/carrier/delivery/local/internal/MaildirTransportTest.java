@@ -119,8 +119,47 @@ class MaildirTransportTest {
         }
     }
 
+    @Test
+    void mailboxesAre0700AndMessages0600WhateverTheUmask() throws IOException {
+        transport(data).deliver(request(MailAddress.parse("s@client.test"), "alice@localhost"));
+        Path alice = data.resolve("mailboxes/alice");
+        for (Path folder : List.of(data.resolve("mailboxes"), alice, alice.resolve("tmp"), alice.resolve("new"), alice.resolve("cur"))) {
+            assertEquals("rwx------", mode(folder), folder.toString());
+        }
+        assertEquals("rw-------", mode(list(alice.resolve("new")).get(0)));
+    }
+
+    @Test
+    void mailboxModeOpensMaildirsToTheGroupOfADeliveryAgent() throws IOException {
+        transport(data, "0750").deliver(request(MailAddress.parse("s@client.test"), "alice@localhost"));
+        Path alice = data.resolve("mailboxes/alice");
+        for (Path folder : List.of(alice, alice.resolve("tmp"), alice.resolve("new"), alice.resolve("cur"))) {
+            assertEquals("rwxr-x---", mode(folder), folder.toString());
+        }
+        assertEquals("rw-r-----", mode(list(alice.resolve("new")).get(0)));
+    }
+
+    @Test
+    void aMailboxModeThatIsNoneKeepsThePrivateOne() throws IOException {
+        transport(data, "0o750").deliver(request(MailAddress.parse("s@client.test"), "alice@localhost"));
+        assertEquals("rwx------", mode(data.resolve("mailboxes/alice/new")));
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
     private static MaildirTransport transport(Path data) {
+        return transport(data, "0700");
+    }
+
+    private static MaildirTransport transport(Path data, String mode) {
         return new MaildirTransport(data.toString(), new MaildirTransport.Config() {
+            @Override
+            public String mailboxMode() {
+                return mode;
+            }
+
             @Override
             public Class<? extends Annotation> annotationType() {
                 return MaildirTransport.Config.class;

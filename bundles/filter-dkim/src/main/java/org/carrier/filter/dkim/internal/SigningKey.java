@@ -12,6 +12,10 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Locale;
 
+import org.carrier.api.file.FileModes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A private key to sign mail of one domain with, and the selector its public key is published under.
  *
@@ -21,6 +25,8 @@ import java.util.Locale;
  * @param key       the private key
  */
 record SigningKey(String domain, String selector, Algorithm algorithm, PrivateKey key) {
+    private static final Logger LOG = LoggerFactory.getLogger(SigningKey.class);
+
 
     /**
      * Reads {@code domain:selector:keyfile}; the key file is PEM PKCS#8 ("BEGIN PRIVATE KEY", as {@code openssl genpkey}
@@ -50,6 +56,8 @@ record SigningKey(String domain, String selector, Algorithm algorithm, PrivateKe
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
         }
+        // whoever can read it can sign as the domain: one WARN per file (issue 19)
+        FileModes.exposedSecret(file, "a DKIM private key").ifPresent(LOG::warn);
         int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = pem.indexOf("-----END PRIVATE KEY-----");
         if (begin < 0 || end < begin) {

@@ -12,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import org.carrier.api.file.FileModes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,10 +93,12 @@ final class GreylistStore {
 
     /** Replaces the snapshot with these entries, oldest first. */
     void save(List<Map.Entry<GreylistKey, GreylistEntry>> entries) throws IOException {
-        Files.createDirectories(file.getParent());
+        // Client addresses and senders: state for Carrier's user alone, 0600 in 0700 folders whatever the umask
+        Path folder = FileModes.PRIVATE.createFolders(file.toAbsolutePath().getParent());
         Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(temporary); // a leftover of a crash keeps its mode: made anew, it gets ours
+        try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                FileModes.PRIVATE.fileAttributes(folder))) {
             StringBuilder text = new StringBuilder(HEADER).append('\n');
             for (Map.Entry<GreylistKey, GreylistEntry> e : entries) {
                 append(text, e.getKey(), e.getValue());

@@ -187,6 +187,15 @@ class GreylistFilterTest {
     }
 
     @Test
+    void theSavedStateIsForCarriersUserAloneWhateverTheUmask() throws Exception {
+        GreylistFilter filter = filter();
+        first(filter);
+        filter.save();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data.resolve(GreylistStore.FILE_NAME))), "client addresses and senders");
+    }
+
+    @Test
     void aChangedStateIsSavedEverySyncSeconds() throws Exception {
         GreylistFilter filter = filter(Map.of("syncSeconds", 1));
         first(filter);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.config.TypedConfig;
+import org.carrier.api.file.FileModes;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.HopLimit;
 import org.carrier.api.net.HostName;
@@ -232,6 +233,7 @@ public class ListenerComponent implements SessionServices {
     private void start(Config config, Map<String, Object> properties) {
         try {
             ListenerSettings plain = settings(config, properties);
+            warnIfSecretsAreOpen(config);
             filterBudgetMillis = config.filterTimeoutMillis();
             rebuildChain();
             if (plain.role().implicitTls()) {
@@ -253,6 +255,16 @@ public class ListenerComponent implements SessionServices {
             LOG.error("{}: {}: {}; the listener does not start until it is fixed", TypedConfig.source(properties), e.getProperty(), e.getReason());
         } catch (IOException e) {
             bindFailed(properties, e);
+        }
+    }
+
+    /** Password hashes and a TLS key that other local users can read: one WARN per file (issue 19). */
+    private static void warnIfSecretsAreOpen(Config config) {
+        if (!config.usersFile().isBlank()) {
+            FileModes.exposedSecret(Path.of(config.usersFile().trim()), "AUTH password hashes").ifPresent(LOG::warn);
+        }
+        if (!config.keyFile().isBlank()) {
+            FileModes.exposedSecret(Path.of(config.keyFile().trim()), "a TLS private key").ifPresent(LOG::warn);
         }
     }
 
@@ -314,6 +326,7 @@ public class ListenerComponent implements SessionServices {
         ListenerSettings next;
         try {
             next = settings(config, properties);
+            warnIfSecretsAreOpen(config);
             next = next.withTls(tls(config, next.hostname()));
             listener.update(next);
         } catch (ConfigurationException e) {

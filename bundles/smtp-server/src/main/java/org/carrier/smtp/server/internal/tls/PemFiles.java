@@ -7,14 +7,11 @@ import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -34,6 +31,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
+import org.carrier.api.file.FileModes;
 
 /**
  * Reads and writes certificates and private keys in PEM (RFC 7468), the form administrators get from their CA or
@@ -44,7 +42,6 @@ import org.bouncycastle.util.io.pem.PemWriter;
 public final class PemFiles {
     /** EF BB BF read as ISO-8859-1. */
     private static final String UTF8_BOM = "\u00ef\u00bb\u00bf";
-    private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private PemFiles() {
     }
@@ -110,7 +107,7 @@ public final class PemFiles {
         } catch (CertificateEncodingException e) {
             throw new IOException(file + ": certificate cannot be encoded: " + e.getMessage(), e);
         }
-        writeAtomically(file, text.toString(), false);
+        writeAtomically(file, text.toString());
     }
 
     /** Writes the key as PKCS#8 {@code PRIVATE KEY}, readable and writable by its owner only (on POSIX file systems). */
@@ -119,7 +116,7 @@ public final class PemFiles {
         try (PemWriter pem = new PemWriter(text)) {
             pem.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
         }
-        writeAtomically(file, text.toString(), true);
+        writeAtomically(file, text.toString());
     }
 
     /**
@@ -160,13 +157,13 @@ public final class PemFiles {
         return "a " + block.getClass().getSimpleName() + " block";
     }
 
-    /** Write to a temporary file in the same folder, sync it, then rename over the target. */
-    private static void writeAtomically(Path file, String text, boolean ownerOnly) throws IOException {
-        Path folder = file.toAbsolutePath().getParent();
-        Files.createDirectories(folder);
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        Path temp = ownerOnly && posix ? Files.createTempFile(folder, ".tmp-", ".pem", OWNER_ONLY)
-                : Files.createTempFile(folder, ".tmp-", ".pem");
+    /**
+     * Write to a temporary file in the same folder, sync it, then rename over the target. The key is 0600 from the
+     * moment the file exists (the certificate too: Carrier's data is its user's alone), in a 0700 folder.
+     */
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path folder = FileModes.PRIVATE.createFolders(file.toAbsolutePath().getParent());
+        Path temp = Files.createTempFile(folder, ".tmp-", ".pem", FileModes.PRIVATE.fileAttributes(folder));
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  Writer writer = Channels.newWriter(channel, StandardCharsets.US_ASCII)) {
