@@ -51,12 +51,23 @@ final class RunningCarrier implements AutoCloseable {
 
     /** Runs bin/carrier without a terminal (as a service manager would), its output appended to the console file. */
     private void launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/carrier").toString()) // as the README runs it: the script must be executable
+        launch(List.of(), java.util.Map.of());
+    }
+
+    /**
+     * Runs bin/carrier through {@code prefix} (a command that runs the next one, such as setpriv) with {@code env}
+     * added to the environment, without waiting for it; {@link #stop()} stops it.
+     */
+    void launch(List<String> prefix, java.util.Map<String, String> env) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(home.resolve("bin/carrier").toString()); // as the README runs it: the script must be executable
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // Without a terminal the console would show warnings only; the tests read the INFO lines from it.
         pb.environment().put("CARRIER_CONSOLE_LEVEL", "INFO");
+        pb.environment().putAll(env);
         process = pb.start();
         starts++;
     }
