@@ -1,11 +1,8 @@
 package org.carrier.router.internal;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.dns.DnsResolver;
@@ -29,11 +25,6 @@ import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.RouteSpec;
 import org.carrier.api.route.Router;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -42,6 +33,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -53,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * configuration, every other domain from the routes (each a {@link RouteConfiguration}), which come and go while
  * it runs. MX routes ask the {@link DnsResolver} service.
  */
-// Registers its Router service itself, once the configured routes are in: see activate.
-@Component(configurationPid = ConfiguredRouter.PID, service = {})
+// Published by SCR once the configured routes are in the table (RoutesLoaded says so with the condition carrier.routes).
+@Component(configurationPid = ConfiguredRouter.PID, service = Router.class, immediate = true,
+        property = ConfiguredRouter.SATISFYING_CONDITION + "=(" + Condition.CONDITION_ID + "=" + RoutesLoaded.CONDITION_ID + ")")
 @Designate(ocd = ConfiguredRouter.Config.class)
 public class ConfiguredRouter implements Router {
     static final String PID = RouteSpec.ROUTER_PID;
@@ -64,8 +57,8 @@ public class ConfiguredRouter implements Router {
      * so a DEBUG level for the bundle's package would bring its lines too.
      */
     static final Logger DECISIONS = LoggerFactory.getLogger("org.carrier.router.decisions");
-    /** How long the Router service waits for a route configuration that never becomes a route (it is invalid). */
-    static final Duration ROUTES_DEADLINE = Duration.ofSeconds(5);
+    /** The target of the implicit reference every component has to its satisfying condition (OSGi DS 1.5 §112.3.13). */
+    static final String SATISFYING_CONDITION = "osgi.ds.satisfying.condition.target";
 
     @ObjectClassDefinition(name = "Carrier router",
             description = "Which domains are ours, who exists there (aliases, virtual mailboxes), and how MX routing waits for DNS.")
@@ -121,78 +114,10 @@ public class ConfiguredRouter implements Router {
     private final ConfigGuard<Config, RouterSettings> configuration = new ConfigGuard<>(Config.class, "the router", LOG::error);
     private RouterSettings settings;
     private ScheduledFuture<?> tableChecks;
-    @Reference
-    private ConfigurationAdmin configAdmin;
-    /** The PIDs of route configurations ConfigAdmin held at activation whose route is not bound yet. Guarded by this. */
-    private final Set<String> awaitedRoutes = new HashSet<>();
-    private final Duration routesDeadline;
-    private BundleContext context;
-    private boolean published;
-    private ServiceRegistration<Router> registration;
 
-    public ConfiguredRouter() {
-        this(null, ROUTES_DEADLINE);
-    }
-
-    /** For tests: a router on the given ConfigAdmin, waiting {@code routesDeadline} for missing routes. */
-    ConfiguredRouter(ConfigurationAdmin configAdmin, Duration routesDeadline) {
-        this.configAdmin = configAdmin;
-        this.routesDeadline = routesDeadline;
-    }
-
-    /**
-     * The Router service is published only once the routes ConfigAdmin already holds are in the table. The queue
-     * delivers the mail it recovered as soon as there is a router, and the SMTP server answers RCPT: with a table
-     * still filling, both would refuse mail for a domain whose route is on its way (a queued message bounced,
-     * after a restart). Route components arrive on their own thread, a few milliseconds after this one; one that
-     * never arrives (its configuration is invalid, and logged) holds the router back {@link #ROUTES_DEADLINE} at most.
-     */
     @Activate
-    void activate(BundleContext context, Config config, Map<String, Object> properties) {
+    void activate(Config config, Map<String, Object> properties) {
         configure(config, properties);
-        synchronized (this) {
-            this.context = context;
-            awaitedRoutes.addAll(existingRoutePids());
-            routes.forEach(route -> awaitedRoutes.remove(route.pid()));
-        }
-        scheduler.schedule(() -> publish(true), routesDeadline.toMillis(), TimeUnit.MILLISECONDS);
-        publish(false);
-    }
-
-    private Set<String> existingRoutePids() {
-        try {
-            Configuration[] found = configAdmin.listConfigurations(
-                    "(" + ConfigurationAdmin.SERVICE_FACTORYPID + "=" + RouteConfiguration.FACTORY_PID + ")");
-            return found == null ? Set.of() : Arrays.stream(found).map(Configuration::getPid).collect(Collectors.toSet());
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.warn("cannot list the route configurations ({}); routing with the routes as they arrive", e.toString());
-            return Set.of();
-        }
-    }
-
-    /** Registers the Router service once no awaited route is missing, or at the deadline whatever is missing. */
-    private void publish(boolean deadlinePassed) {
-        BundleContext target;
-        synchronized (this) {
-            if (published || context == null || (!awaitedRoutes.isEmpty() && !deadlinePassed)) {
-                return;
-            }
-            if (!awaitedRoutes.isEmpty()) {
-                LOG.warn("route configurations {} gave no route within {} s (see their errors above); routing without them",
-                        awaitedRoutes, routesDeadline.toSeconds());
-            }
-            published = true;
-            target = context;
-        }
-        // outside the lock: registering activates the queue and the SMTP server on this thread
-        ServiceRegistration<Router> done = target.registerService(Router.class, this, null);
-        synchronized (this) {
-            if (context != null) {
-                registration = done;
-                return;
-            }
-        }
-        unregister(done); // deactivated meanwhile
     }
 
     /** A configuration with a bad value is refused as a whole, in one log line; the settings in force stay. */
@@ -234,23 +159,6 @@ public class ConfiguredRouter implements Router {
     @Deactivate
     void deactivate() {
         scheduler.shutdownNow();
-        ServiceRegistration<Router> done;
-        synchronized (this) {
-            context = null;
-            done = registration;
-            registration = null;
-        }
-        unregister(done);
-    }
-
-    private static void unregister(ServiceRegistration<Router> registration) {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework took it down with the bundle
-            }
-        }
     }
 
     private static Set<String> ownHostnames(List<String> configured) {
@@ -300,10 +208,6 @@ public class ConfiguredRouter implements Router {
     void addRoute(RouteConfiguration route) {
         routes.add(route);
         rebuild();
-        synchronized (this) {
-            awaitedRoutes.remove(route.pid());
-        }
-        publish(false);
     }
 
     void updatedRoute(RouteConfiguration route) {

@@ -3,82 +3,73 @@ package org.carrier.router.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.carrier.api.message.MailAddress;
-import org.carrier.api.route.Router;
 import org.carrier.testing.AnnotationConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentContext;
 
 /**
- * The Router service appears only once the routes ConfigAdmin holds are in the table (after a restart the queue
- * delivers what it recovered at once, and must not find a table still filling), or at the deadline when one never
- * comes. The framework's two services are stood in for by the few calls the router makes of them.
+ * The condition the Router service waits for ({@code carrier.routes}) is enabled only once the routes ConfigAdmin
+ * holds are in (after a restart the queue delivers what it recovered at once, and must not find a table still
+ * filling), or at the deadline when one never comes. The framework's services are stood in for by the few calls
+ * made of them; RouterReadinessIT shows the real SCR publishing the Router on that condition.
  */
 class RouterPublicationTest {
-    @TempDir
-    Path dir;
-    private final List<Object> registered = new CopyOnWriteArrayList<>();
-    private final AtomicInteger unregistered = new AtomicInteger();
-    private ConfiguredRouter router;
+    private final List<String> enabled = new CopyOnWriteArrayList<>();
+    private RoutesLoaded loaded;
 
     @AfterEach
     void stop() {
-        if (router != null) {
-            router.deactivate();
+        if (loaded != null) {
+            loaded.deactivate();
         }
     }
 
     @Test
-    void theRouterIsPublishedOnceEveryConfiguredRouteIsIn() throws Exception {
-        router = new ConfiguredRouter(configAdmin("org.carrier.route~a", "org.carrier.route~b"), Duration.ofMinutes(1));
-        router.addRoute(route("org.carrier.route~a", "a.test")); // DS binds what is there before activating
-        router.activate(context(), config(), Map.of());
-        assertEquals(List.of(), registered, "route b is still on its way");
-        router.addRoute(route("org.carrier.route~b", "b.test"));
-        assertEquals(List.of(router), registered);
-        router.addRoute(route("org.carrier.route~c", "c.test"));
-        assertEquals(1, registered.size(), "published once");
-        router.deactivate();
-        router = null;
-        assertEquals(1, unregistered.get());
+    void theConditionIsEnabledOnceEveryConfiguredRouteIsIn() throws Exception {
+        loaded = new RoutesLoaded(configAdmin("org.carrier.route~a", "org.carrier.route~b"), Duration.ofMinutes(1));
+        loaded.addRoute(route("org.carrier.route~a", "a.test")); // DS binds what is there before activating
+        loaded.activate(context());
+        assertEquals(List.of(), enabled, "route b is still on its way");
+        loaded.addRoute(route("org.carrier.route~b", "b.test"));
+        assertEquals(List.of(RoutesCondition.class.getName()), enabled);
+        loaded.addRoute(route("org.carrier.route~c", "c.test"));
+        assertEquals(1, enabled.size(), "enabled once");
     }
 
     @Test
     void aRouteThatNeverComesHoldsTheRouterBackOnlyUntilTheDeadline() throws Exception {
-        router = new ConfiguredRouter(configAdmin("org.carrier.route~broken"), Duration.ofMillis(200));
-        router.activate(context(), config(), Map.of());
-        assertEquals(List.of(), registered);
+        loaded = new RoutesLoaded(configAdmin("org.carrier.route~broken"), Duration.ofMillis(200));
+        loaded.activate(context());
+        assertEquals(List.of(), enabled);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (registered.isEmpty() && System.nanoTime() < deadline) {
+        while (enabled.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(List.of(router), registered);
+        assertEquals(List.of(RoutesCondition.class.getName()), enabled);
     }
 
     @Test
-    void withoutRouteConfigurationsItIsPublishedAtOnce() throws Exception {
-        router = new ConfiguredRouter(configAdmin(), Duration.ofMinutes(1));
-        router.activate(context(), config(), Map.of());
-        assertEquals(List.of(router), registered);
-        assertEquals(550, router.route(MailAddress.parse("x@nowhere.test")).refusal().code());
+    void withoutRouteConfigurationsItIsEnabledAtOnce() throws Exception {
+        loaded = new RoutesLoaded(configAdmin(), Duration.ofMinutes(1));
+        loaded.activate(context());
+        assertEquals(List.of(RoutesCondition.class.getName()), enabled);
     }
 
-    private ConfiguredRouter.Config config() {
-        return AnnotationConfig.of(ConfiguredRouter.Config.class, Map.of(
-                "aliasFile", dir.resolve("aliases.properties").toString(),
-                "mailboxFile", dir.resolve("mailboxes.properties").toString()));
+    @Test
+    void deactivatedBeforeTheDeadlineItEnablesNothing() throws Exception {
+        loaded = new RoutesLoaded(configAdmin("org.carrier.route~late"), Duration.ofMillis(100));
+        loaded.activate(context());
+        loaded.deactivate();
+        Thread.sleep(300);
+        assertEquals(List.of(), enabled);
     }
 
     private static RouteConfiguration route(String pid, String domain) throws Exception {
@@ -103,18 +94,11 @@ class RouterPublicationTest {
         });
     }
 
-    private BundleContext context() {
-        ServiceRegistration<?> registration = fake(ServiceRegistration.class, (method, args) -> {
-            if (method.equals("unregister")) {
-                unregistered.incrementAndGet();
+    private ComponentContext context() {
+        return fake(ComponentContext.class, (method, args) -> {
+            if (method.equals("enableComponent")) {
+                enabled.add((String) args[0]);
                 return null;
-            }
-            throw new UnsupportedOperationException(method);
-        });
-        return fake(BundleContext.class, (method, args) -> {
-            if (method.equals("registerService") && args[0] == Router.class) {
-                registered.add(args[1]);
-                return registration;
             }
             throw new UnsupportedOperationException(method);
         });
