@@ -229,7 +229,7 @@ class RoutingIT {
         assertTrue(Distribution.waitFor(20, () -> quietly("dave@virtual.test").startsWith("250")),
                 "the new mailbox was not picked up:\n" + carrier.console());
         write(mailboxes, "alice@virtual.test = ajones\ndave@virtual.test = ../escape\n");
-        assertTrue(Distribution.waitFor(20, () -> carrier.console().contains("mailboxes.properties, line 2: not a mailbox folder name")),
+        assertTrue(Distribution.waitFor(20, () -> carrier.console().contains("mailboxes.properties:2: not a mailbox folder name")),
                 "the broken table was not reported with file and line:\n" + carrier.console());
         assertTrue(send("dave@virtual.test").startsWith("250"), "the last good table is no longer in force");
     }

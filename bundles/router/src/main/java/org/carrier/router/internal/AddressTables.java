@@ -1,14 +1,16 @@
 package org.carrier.router.internal;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import org.carrier.api.config.ConfigLists;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.table.BadLine;
+import org.carrier.api.table.TableLine;
 
 /**
  * The alias table and the virtual mailbox table, validated.
@@ -26,52 +28,58 @@ record AddressTables(Map<String, List<String>> aliases, Map<String, String> mail
         mailboxes = Map.copyOf(mailboxes);
     }
 
-    static Map<String, List<String>> aliases(Path file) throws TableException {
+    /** Addresses and local parts are looked up case-insensitively: the tables keep their keys in lower case. */
+    static String key(String written) {
+        return written.toLowerCase(Locale.ROOT);
+    }
+
+    static Map<String, List<String>> aliases(List<TableLine> lines) throws BadLine {
         Map<String, List<String>> aliases = new HashMap<>();
-        for (TableFile.Entry e : TableFile.read(file)) {
-            checkKey(file, e);
+        for (TableLine e : lines) {
+            checkEntry(e);
             List<String> targets = new ArrayList<>();
             List<String> listed;
             try {
                 listed = ConfigLists.names(e.key(), e.value());
             } catch (ConfigProblem bad) {
-                throw new TableException(file, e.line(), bad.getMessage());
+                throw new BadLine(e.number(), bad.getMessage());
             }
             for (String target : listed) {
                 if (target.indexOf('@') >= 0) {
                     try {
                         MailAddress.parse(target);
                     } catch (IllegalArgumentException bad) {
-                        throw new TableException(file, e.line(), "not an address: " + target);
+                        throw new BadLine(e.number(), "not an address: " + target);
                     }
                 }
                 targets.add(target);
             }
             aliases.put(e.key(), List.copyOf(targets));
         }
-        return aliases;
+        return Map.copyOf(aliases);
     }
 
-    static Map<String, String> mailboxes(Path file) throws TableException {
+    static Map<String, String> mailboxes(List<TableLine> lines) throws BadLine {
         Map<String, String> mailboxes = new HashMap<>();
-        for (TableFile.Entry e : TableFile.read(file)) {
-            checkKey(file, e);
+        for (TableLine e : lines) {
+            checkEntry(e);
             if (e.key().startsWith("@")) {
-                throw new TableException(file, e.line(), "a mailbox belongs to one address; a catch-all goes in the alias table: " + e.key());
+                throw new BadLine(e.number(), "a mailbox belongs to one address; a catch-all goes in the alias table: " + e.key());
             }
             if (!isMailboxName(e.value())) {
-                throw new TableException(file, e.line(), "not a mailbox folder name (no /, \\, spaces, or leading dot): " + e.value());
+                throw new BadLine(e.number(), "not a mailbox folder name (no /, \\, spaces, or leading dot): " + e.value());
             }
             mailboxes.put(e.key(), e.value());
         }
-        return mailboxes;
+        return Map.copyOf(mailboxes);
     }
 
-    private static void checkKey(Path file, TableFile.Entry e) throws TableException {
-        String key = e.key();
-        int at = key.lastIndexOf('@');
-        if (at == key.length() - 1) {
-            throw new TableException(file, e.line(), "not an address, local part or @domain: " + key);
+    private static void checkEntry(TableLine e) throws BadLine {
+        if (e.value().isEmpty()) {
+            throw new BadLine(e.number(), "\"" + e.key() + "\" has no value (expected: key = value)");
+        }
+        if (e.key().endsWith("@")) {
+            throw new BadLine(e.number(), "not an address, local part or @domain: " + e.key());
         }
     }
 

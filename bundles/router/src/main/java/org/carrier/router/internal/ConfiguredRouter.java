@@ -2,6 +2,7 @@ package org.carrier.router.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.RouteSpec;
 import org.carrier.api.route.Router;
+import org.carrier.api.table.WatchedTable;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -136,10 +138,24 @@ public class ConfiguredRouter implements Router {
         if (tableChecks != null) {
             tableChecks.cancel(false);
         }
-        TableWatcher watcher = new TableWatcher(next.aliasFile(), next.mailboxFile(), this::tablesLoaded);
-        watcher.check();
-        long every = next.tableCheckSeconds();
-        tableChecks = scheduler.scheduleWithFixedDelay(watcher::check, every, every, TimeUnit.SECONDS);
+        Duration every = Duration.ofSeconds(next.tableCheckSeconds());
+        WatchedTable<Map<String, List<String>>> aliases = new WatchedTable<>(next.aliasFile(), "aliases", AddressTables::key,
+                Map.of(), AddressTables::aliases, Map::size, every, Clock.systemUTC());
+        WatchedTable<Map<String, String>> mailboxes = new WatchedTable<>(next.mailboxFile(), "virtual mailboxes", AddressTables::key,
+                Map.of(), AddressTables::mailboxes, Map::size, every, Clock.systemUTC());
+        tablesLoaded(new AddressTables(aliases.current(), mailboxes.current()));
+        tableChecks = scheduler.scheduleWithFixedDelay(() -> checkTables(aliases, mailboxes), every.toMillis(), every.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Reloads a changed table file (a broken one is logged, and its last good table stays in force). */
+    private void checkTables(WatchedTable<Map<String, List<String>>> aliases, WatchedTable<Map<String, String>> mailboxes) {
+        aliases.refresh();
+        mailboxes.refresh();
+        AddressTables now = new AddressTables(aliases.current(), mailboxes.current());
+        if (!now.equals(tables)) {
+            tablesLoaded(now);
+        }
     }
 
     private synchronized void tablesLoaded(AddressTables loaded) {

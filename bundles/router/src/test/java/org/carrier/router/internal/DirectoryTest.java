@@ -2,20 +2,21 @@ package org.carrier.router.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.route.Router;
+import org.carrier.api.table.TableLines;
+import org.carrier.api.table.WatchedTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,8 @@ class DirectoryTest {
     private Directory directory(String aliases, String mailboxes, Set<String> localUsers) throws Exception {
         Path aliasFile = Files.writeString(dir.resolve("aliases.properties"), aliases);
         Path mailboxFile = Files.writeString(dir.resolve("mailboxes.properties"), mailboxes);
-        AddressTables tables = new AddressTables(AddressTables.aliases(aliasFile), AddressTables.mailboxes(mailboxFile));
+        AddressTables tables = new AddressTables(AddressTables.aliases(TableLines.read(aliasFile, AddressTables::key)),
+                AddressTables.mailboxes(TableLines.read(mailboxFile, AddressTables::key)));
         return new Directory(List.of("localhost"), Set.of("example.test", "catch.test"), localUsers, "+", tables);
     }
 
@@ -112,30 +114,21 @@ class DirectoryTest {
 
     @Test
     void brokenTablesNameFileLineAndProblem() throws Exception {
-        assertEquals(dir.resolve("aliases.properties") + ", line 3: \"x\" has no value (expected: key = value)",
-                assertThrows(TableException.class, () -> directory("a = b\n# c\nx\n", "", Set.of())).getMessage());
-        assertTrue(assertThrows(TableException.class, () -> directory("a = b\nA = c\n", "", Set.of())).getMessage()
-                .endsWith("line 2: \"a\" is already defined on line 1"));
-        assertTrue(assertThrows(TableException.class, () -> directory("a = b@\n", "", Set.of())).getMessage().contains("not an address"));
-        assertTrue(assertThrows(TableException.class, () -> directory("", "x@example.test = ../etc\n", Set.of())).getMessage()
-                .contains("line 1: not a mailbox folder name"));
+        assertEquals(dir.resolve("aliases.properties") + ":3: \"x\" has no value (expected: key = value)",
+                aliasProblem("a = b\n# c\nx\n"));
+        assertEquals(dir.resolve("aliases.properties") + ":2: \"a\" is already defined on line 1", aliasProblem("a = b\nA = c\n"),
+                "keys are compared in lower case");
+        assertTrue(aliasProblem("a = b@\n").contains("not an address"));
+        Path mailboxes = Files.writeString(dir.resolve("mailboxes.properties"), "x@example.test = ../etc\n");
+        assertTrue(new WatchedTable<>(mailboxes, "virtual mailboxes", AddressTables::key, Map.of(), AddressTables::mailboxes, Map::size,
+                Duration.ofSeconds(2), Clock.systemUTC()).problem().orElseThrow().contains(":1: not a mailbox folder name"));
     }
 
-    @Test
-    void aChangedFileIsReloadedAndABrokenOneKeepsTheLastGoodTables() throws Exception {
-        Path aliases = Files.writeString(dir.resolve("a.properties"), "postmaster = admin\n");
-        AtomicReference<AddressTables> loaded = new AtomicReference<>();
-        TableWatcher watcher = new TableWatcher(aliases, dir.resolve("missing.properties"), loaded::set);
-        watcher.check();
-        assertEquals(List.of("admin"), loaded.get().aliases().get("postmaster"));
-        Files.writeString(aliases, "postmaster = root\nlonely\n");
-        Files.setLastModifiedTime(aliases, FileTime.fromMillis(System.currentTimeMillis() + 2000));
-        watcher.check();
-        assertEquals(List.of("admin"), loaded.get().aliases().get("postmaster"), "the broken file is not used");
-        Files.writeString(aliases, "postmaster = root\n");
-        Files.setLastModifiedTime(aliases, FileTime.fromMillis(System.currentTimeMillis() + 4000));
-        watcher.check();
-        assertEquals(List.of("root"), loaded.get().aliases().get("postmaster"));
+    /** The problem the router's watched alias table finds in {@code table}, as logged. */
+    private String aliasProblem(String table) throws Exception {
+        Path aliases = Files.writeString(dir.resolve("aliases.properties"), table);
+        return new WatchedTable<>(aliases, "aliases", AddressTables::key, Map.of(), AddressTables::aliases, Map::size,
+                Duration.ofSeconds(2), Clock.systemUTC()).problem().orElse("no problem");
     }
 
     @Test
@@ -155,8 +148,8 @@ class DirectoryTest {
 
     @Test
     void aliasTargetsAreACommaList() throws Exception {
-        assertTrue(assertThrows(TableException.class, () -> directory("sales = alice bob\n", "", Set.of())).getMessage()
-                .endsWith("line 1: sales = \"alice bob\": white space inside an element (separate them with commas)"));
+        assertTrue(aliasProblem("sales = alice bob\n")
+                .endsWith(":1: sales = \"alice bob\": white space inside an element (separate them with commas)"), aliasProblem("sales = alice bob\n"));
         assertEquals(List.of("alice@localhost -> alice", "bob@localhost -> bob"), expand(directory("sales = alice, ,bob,\n", "", Set.of()), "sales@localhost"));
     }
 }

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 import org.carrier.api.auth.PasswordHash;
 import org.carrier.api.auth.ScramCredential;
-import org.carrier.smtp.server.internal.table.BadLine;
-import org.carrier.smtp.server.internal.table.UserLines;
-import org.carrier.smtp.server.internal.table.WatchedTable;
+import org.carrier.api.table.BadLine;
+import org.carrier.api.table.TableLine;
+import org.carrier.api.table.WatchedTable;
 
 /**
  * The SMTP AUTH users: a properties file (UTF-8) of {@code user = hash} lines, read with Commons Configuration's
@@ -87,17 +87,17 @@ public final class UsersFile implements CredentialCheck {
         return table.problem();
     }
 
-    private static Map<String, String> parse(List<UserLines.Line> lines) throws BadLine {
+    private static Map<String, String> parse(List<TableLine> lines) throws BadLine {
         Map<String, String> hashes = new HashMap<>();
-        for (UserLines.Line line : lines) {
+        for (TableLine line : lines) {
             if (line.value().isEmpty()) {
-                throw new BadLine(line.number(), "no password hash for user " + line.user());
+                throw new BadLine(line.number(), "no password hash for user " + line.key());
             }
             String unusable = PasswordHash.problem(line.value());
             if (unusable != null) {
-                throw new BadLine(line.number(), "user " + line.user() + ": " + unusable);
+                throw new BadLine(line.number(), "user " + line.key() + ": " + unusable);
             }
-            hashes.put(line.user(), line.value());
+            hashes.put(line.key(), line.value());
         }
         return Map.copyOf(hashes);
     }

@@ -15,7 +15,7 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.text.Printable;
-import org.carrier.smtp.server.internal.table.WatchedTable;
+import org.carrier.api.table.WatchedTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.carrier.api.message.MailAddress;
-import org.carrier.smtp.server.internal.table.BadLine;
-import org.carrier.smtp.server.internal.table.UserLines;
+import org.carrier.api.table.BadLine;
+import org.carrier.api.table.TableLine;
 
 /**
  * Which sender addresses each authenticated user may use (Postfix's {@code smtpd_sender_login_maps}, keyed by user
@@ -41,15 +41,15 @@ public final class SenderLogins {
     }
 
     /** The table of a file's lines; a line with something that is no address, domain or {@code <>} is refused. */
-    public static SenderLogins parse(List<UserLines.Line> lines) throws BadLine {
+    public static SenderLogins parse(List<TableLine> lines) throws BadLine {
         Map<String, Owned> users = new HashMap<>();
-        for (UserLines.Line line : lines) {
-            users.put(line.user(), owned(line));
+        for (TableLine line : lines) {
+            users.put(line.key(), owned(line));
         }
         return new SenderLogins(Map.copyOf(users));
     }
 
-    private static Owned owned(UserLines.Line line) throws BadLine {
+    private static Owned owned(TableLine line) throws BadLine {
         Set<String> addresses = new HashSet<>();
         Set<String> domains = new HashSet<>();
         boolean nullSender = false;
@@ -62,12 +62,12 @@ public final class SenderLogins {
             } else if (isAddress(entry)) {
                 addresses.add(entry);
             } else if (!entry.isEmpty()) {
-                throw new BadLine(line.number(), "user " + line.user() + ": \"" + item.strip()
+                throw new BadLine(line.number(), "user " + line.key() + ": \"" + item.strip()
                         + "\" is not an address, @domain or <>");
             }
         }
         if (addresses.isEmpty() && domains.isEmpty() && !nullSender) {
-            throw new BadLine(line.number(), "no addresses for user " + line.user()
+            throw new BadLine(line.number(), "no addresses for user " + line.key()
                     + " (expected: user = address, @domain, <>, ...)");
         }
         return new Owned(Set.copyOf(addresses), Set.copyOf(domains), nullSender);

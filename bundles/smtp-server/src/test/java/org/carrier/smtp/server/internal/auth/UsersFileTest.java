@@ -96,11 +96,11 @@ class UsersFileTest {
 
         write("alice = " + alice + "\nbob = " + bob + "\nalice = " + bob + "\n");
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(file + ":3: user alice is already defined on line 1", users.problem().orElseThrow());
+        assertEquals(file + ":3: \"alice\" is already defined on line 1", users.problem().orElseThrow());
 
         write("alice = " + alice + "\n = " + bob + "\n");
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(file + ":2: no user name before the separator", users.problem().orElseThrow());
+        assertEquals(file + ":2: no key before the separator", users.problem().orElseThrow());
 
         write("alice\n");
         clock.advance(Duration.ofSeconds(2));

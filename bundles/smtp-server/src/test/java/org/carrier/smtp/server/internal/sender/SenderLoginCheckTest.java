@@ -23,7 +23,7 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.testing.MutableClock;
-import org.carrier.smtp.server.internal.table.WatchedTable;
+import org.carrier.api.table.WatchedTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -176,7 +176,7 @@ class SenderLoginCheckTest {
         assertEquals(":2: user bob: \"not an address\" is not an address, @domain or <>",
                 problem("alice = alice@example.org\nbob = bob@example.org, not an address\n"));
         assertEquals(":1: no addresses for user alice (expected: user = address, @domain, <>, ...)", problem("alice =\n"));
-        assertEquals(":2: user alice is already defined on line 1", problem("alice = a@example.org\nalice = b@example.org\n"));
+        assertEquals(":2: \"alice\" is already defined on line 1", problem("alice = a@example.org\nalice = b@example.org\n"));
         assertEquals(":1: user alice: \"@\" is not an address, @domain or <>", problem("alice = @\n"));
         assertEquals(":1: user alice: \"<alice@example.org>\" is not an address, @domain or <>", problem("alice = <alice@example.org>\n"));
     }

@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.table;
+package org.carrier.api.table;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,15 +11,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lookup table read from a properties file of {@code user = value} lines (see {@link UserLines}) and followed as the
+ * A lookup table read from a properties file of {@code key = value} lines (see {@link TableLines}) and followed as the
  * file changes: its modification time, size or identity are looked at again at most once per {@code checkInterval},
- * when the table is asked for. A file with a bad line is refused as a whole: the log names the file, the line and the
- * problem, and the last good table stays in force. A missing file is the empty table.
+ * when the table is asked for, or at each {@link #refresh}. A file with a bad line is refused as a whole: the log names
+ * the file, the line and the problem ({@code FILE:LINE: problem}), and the last good table stays in force. A missing
+ * file is the empty table.
  *
  * @param <T> the table, immutable
  */
@@ -32,7 +34,7 @@ public final class WatchedTable<T> {
     /** Makes the table from the file's lines; a line that cannot be used is a {@link BadLine}. */
     @FunctionalInterface
     public interface Parser<T> {
-        T parse(List<UserLines.Line> lines) throws BadLine;
+        T parse(List<TableLine> lines) throws BadLine;
     }
 
     /** A table as loaded, with the file state it was loaded from. */
@@ -41,6 +43,7 @@ public final class WatchedTable<T> {
 
     private final Path file;
     private final String what;
+    private final UnaryOperator<String> keys;
     private final T empty;
     private final Parser<T> parser;
     private final ToIntFunction<T> size;
@@ -53,13 +56,22 @@ public final class WatchedTable<T> {
     private volatile Instant nextCheck = Instant.MIN;
 
     /**
+     * A table whose keys are compared as written (user names).
+     *
      * @param what   what the entries are, for the log ("SMTP AUTH users")
      * @param empty  the table of a missing file, and before a first good one
      * @param size   how many entries a table has, for the log
      */
     public WatchedTable(Path file, String what, T empty, Parser<T> parser, ToIntFunction<T> size, Duration checkInterval, Clock clock) {
+        this(file, what, UnaryOperator.identity(), empty, parser, size, checkInterval, clock);
+    }
+
+    /** @param keys how the table keeps a key, e.g. lower case for addresses: {@code A} and {@code a} are then one key */
+    public WatchedTable(Path file, String what, UnaryOperator<String> keys, T empty, Parser<T> parser, ToIntFunction<T> size,
+                        Duration checkInterval, Clock clock) {
         this.file = file;
         this.what = what;
+        this.keys = keys;
         this.empty = empty;
         this.parser = parser;
         this.size = size;
@@ -102,7 +114,7 @@ public final class WatchedTable<T> {
             return;
         }
         try {
-            loaded = new Loaded<>(parser.parse(UserLines.read(file)), stamp);
+            loaded = new Loaded<>(parser.parse(TableLines.read(file, keys)), stamp);
             problem = null;
             LOG.info("{}: {} {}", file, size.applyAsInt(loaded.table()), what);
         } catch (BadLine e) {

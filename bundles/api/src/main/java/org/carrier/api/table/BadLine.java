@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.table;
+package org.carrier.api.table;
 
 /** A line that makes a table file unusable; the message says what is wrong with it. */
 public final class BadLine extends Exception {

@@ -1,4 +1,4 @@
-package org.carrier.smtp.server.internal.table;
+package org.carrier.api.table;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -13,38 +13,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.apache.commons.configuration2.PropertiesConfiguration.PropertiesReader;
 
 /**
- * The lines of a table file keyed by user name, in properties syntax (UTF-8; {@code user = value}, {@code user: value}
- * or {@code user value}; {@code #} comments, {@code \} continuation lines), read with Commons Configuration's
- * properties reader so that each keeps its line number. User names are exact (they are compared with the AUTH
- * identity as given); each may appear once.
+ * The lines of a table file in properties syntax (UTF-8; {@code key = value}, {@code key: value} or {@code key value};
+ * {@code #} comments, {@code \} continuation lines), read with Commons Configuration's properties reader so that each
+ * keeps its line number. Each key may appear once (as the table's key rule keeps it: {@code A} and {@code a} are one
+ * key in a table that ignores case).
  */
-public final class UserLines {
-    /** One line: the user, the value (both stripped) and the line number. */
-    public record Line(String user, String value, int number) {
+public final class TableLines {
+    private TableLines() {
     }
 
-    private UserLines() {
-    }
-
-    static List<Line> read(Path file) throws IOException, BadLine {
-        List<Line> lines = new ArrayList<>();
+    /**
+     * @param keys how the table keeps a key (e.g. lower case for addresses, as written for user names)
+     * @throws BadLine for the first line that cannot be used, or octets that are not UTF-8
+     */
+    public static List<TableLine> read(Path file, UnaryOperator<String> keys) throws IOException, BadLine {
+        List<TableLine> lines = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         try (PropertiesReader reader = new PropertiesReader(new StringReader(text(file)))) {
             while (nextProperty(reader)) {
                 int number = reader.getLineNumber();
-                String user = reader.getPropertyName().strip();
-                if (user.isEmpty()) {
-                    throw new BadLine(number, "no user name before the separator");
+                String key = keys.apply(reader.getPropertyName().strip());
+                if (key.isEmpty()) {
+                    throw new BadLine(number, "no key before the separator");
                 }
-                Integer first = seen.putIfAbsent(user, number);
+                Integer first = seen.putIfAbsent(key, number);
                 if (first != null) {
-                    throw new BadLine(number, "user " + user + " is already defined on line " + first);
+                    throw new BadLine(number, "\"" + key + "\" is already defined on line " + first);
                 }
-                lines.add(new Line(user, reader.getPropertyValue().strip(), number));
+                lines.add(new TableLine(key, reader.getPropertyValue().strip(), number));
             }
         }
         return lines;
