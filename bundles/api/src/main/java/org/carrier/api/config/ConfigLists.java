@@ -63,9 +63,22 @@ public final class ConfigLists {
      * always been read; empty elements are skipped. A {@code String[]} setting's values are each such a list.
      */
     public static List<String> spaced(String... values) {
+        return separated("[\\s,]+", values);
+    }
+
+    /**
+     * The elements of a list whose elements may hold commas themselves (a DNS block list's {@code zone=codes}, its codes
+     * comma separated), where white space alone separates them; empty elements are skipped. A {@code String[]}
+     * setting's values are each such a list.
+     */
+    public static List<String> words(String... values) {
+        return separated("\\s+", values);
+    }
+
+    private static List<String> separated(String separators, String... values) {
         List<String> elements = new ArrayList<>();
         for (String text : values == null ? new String[0] : values) {
-            for (String element : text == null ? new String[0] : text.strip().split("[\\s,]+")) {
+            for (String element : text == null ? new String[0] : text.strip().split(separators)) {
                 if (!element.isEmpty()) {
                     elements.add(element);
                 }

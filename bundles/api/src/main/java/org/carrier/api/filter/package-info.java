@@ -5,7 +5,9 @@
  * org.carrier.api.filter.FilterStage}); the MAIL, RCPT and DATA hooks take the filter's
  * {@link org.carrier.api.filter.TransactionState}; {@link org.carrier.api.filter.MessageView#queueId()} names the
  * message. Major: the hooks' signatures changed and {@code stages()} is abstract in a consumer type.
+ * <p>
+ * 2.1: {@link org.carrier.api.filter.FilterConfiguration}, the configuration skeleton every filter component shares.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.carrier.api.filter;

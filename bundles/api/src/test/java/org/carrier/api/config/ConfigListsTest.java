@@ -57,4 +57,11 @@ class ConfigListsTest {
                 assertThrows(ConfigProblem.class, () -> ConfigLists.domains("localDomains", new String[] {"a.example", "exa mple"})).getMessage());
         assertEquals(List.of("*.example.org"), ConfigLists.domainPatterns("domains", new String[] {"*.Example.org"}));
     }
+
+    @Test
+    void wordsAreSeparatedByWhiteSpaceOnlySoAnElementKeepsItsCommas() {
+        assertEquals(List.of("zen.example=127.0.0.2,127.0.0.4", "bl.example*2", "third.example"),
+                ConfigLists.words(" zen.example=127.0.0.2,127.0.0.4  bl.example*2", "", "third.example "));
+        assertEquals(List.of(), ConfigLists.words((String[]) null));
+    }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,12 +13,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigLists;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
@@ -115,9 +114,8 @@ public class DkimFilter implements SmtpFilter {
     private final DnsResolver resolver;
     private final Path configFolder;
     private final Clock clock;
-    private volatile State state;
-
-    private final ConfigGuard<Config, State> configuration = new ConfigGuard<Config, State>(Config.class, "the DKIM filter", LOG::error)
+    private final FilterConfiguration<Config, State> configuration =
+            new FilterConfiguration<Config, State>(Config.class, PID, "the DKIM filter", LOG::error)
             .renamed(LOG::warn, RenamedKey.secondsToMillis("keyLookupTimeoutSeconds", "dnsTimeoutMillis"));
 
     @Activate
@@ -146,17 +144,16 @@ public class DkimFilter implements SmtpFilter {
     /** A value that cannot be read (a number that is none) refuses the whole change, in one line; the state in force stays. */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        state = configuration.apply(config, properties, this::state);
+        configuration.apply(config, properties, this::state);
     }
 
     private State state(Config config) {
-        State old = state;
+        State old = configuration.settings();
         Verifier verifier = new Verifier(resolver, new VerifierSettings(Math.max(1, config.maxSignatures()),
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
                 Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis()))));
         Signer signer = signer(config, old);
-        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
-                problem -> LOG.error("configuration {}: {}", PID, problem));
+        String tagHeader = configuration.tagHeader(config.tagHeader(), State::tagHeader);
         return new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()), tagHeader);
     }
 
@@ -168,21 +165,16 @@ public class DkimFilter implements SmtpFilter {
             LOG.error("configuration {}: canonicalization: not header/body of relaxed or simple: {}; {}", PID,
                     config.canonicalization(), old == null ? "using relaxed/relaxed" : "keeping the last good setting");
             return old == null ? new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED,
-                    list(config.signedHeaders())) : old.signer();
+                    ConfigLists.names("signedHeaders", config.signedHeaders())) : old.signer();
         }
-        return new Signer(header, body, list(config.signedHeaders()));
+        return new Signer(header, body, ConfigLists.names("signedHeaders", config.signedHeaders()));
     }
 
-    /** A multi-value setting; a .cfg file gives one comma-separated string, the console one value per entry. */
-    static List<String> list(String[] values) {
-        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(","))).map(String::strip)
-                .filter(v -> !v.isEmpty()).toList();
-    }
 
     /** Loads each key; a broken one is logged and the last good key of its domain stays in force. */
     private Map<String, SigningKey> keys(String[] entries, Map<String, SigningKey> previous) {
         Map<String, SigningKey> keys = new HashMap<>();
-        for (String entry : list(entries)) {
+        for (String entry : ConfigLists.names("signingKeys", entries)) {
             try {
                 SigningKey key = SigningKey.load(entry, configFolder);
                 keys.put(key.domain(), key);
@@ -207,7 +199,7 @@ public class DkimFilter implements SmtpFilter {
 
     @Override
     public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState transaction) {
-        State current = state;
+        State current = configuration.settings();
         try {
             if (session.relayPermitted()) {
                 return mayBeSigned(session, message) ? sign(current, message) : FilterResult.proceed();

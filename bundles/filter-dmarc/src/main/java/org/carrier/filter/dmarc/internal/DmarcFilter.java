@@ -12,12 +12,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
-import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
@@ -84,9 +83,8 @@ public class DmarcFilter implements SmtpFilter {
     private record State(Config config, PolicyDiscovery discovery, String tagHeader) {
     }
 
-    private volatile State state;
-
-    private final ConfigGuard<Config, State> configuration = new ConfigGuard<Config, State>(Config.class, "the DMARC filter", LOG::error)
+    private final FilterConfiguration<Config, State> configuration =
+            new FilterConfiguration<Config, State>(Config.class, PID, "the DMARC filter", LOG::error)
             .renamed(LOG::warn, RenamedKey.secondsToMillis("dnsTimeoutSeconds", "dnsTimeoutMillis"));
 
     @Activate
@@ -104,13 +102,11 @@ public class DmarcFilter implements SmtpFilter {
     /** A value that cannot be read refuses the whole change, in one line; the state in force stays. */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        state = configuration.apply(config, properties, this::state);
+        configuration.apply(config, properties, this::state);
     }
 
     private State state(Config config) {
-        State old = state;
-        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), old == null ? null : old.tagHeader(),
-                problem -> LOG.error("configuration {}: {}", PID, problem));
+        String tagHeader = configuration.tagHeader(config.tagHeader(), State::tagHeader);
         return new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader);
     }
 
@@ -129,7 +125,7 @@ public class DmarcFilter implements SmtpFilter {
         if (session.relayPermitted()) {
             return FilterResult.proceed();
         }
-        State current = state;
+        State current = configuration.settings();
         String domain;
         try {
             domain = AuthorDomain.of(message.headers());
@@ -194,7 +190,7 @@ public class DmarcFilter implements SmtpFilter {
     /** DMARCbis np=: a From domain that does not exist (NXDOMAIN) may have its own policy. */
     private boolean exists(String domain) {
         try {
-            resolver.mx(domain).toCompletableFuture().get(timeout(state.config()).toMillis(), TimeUnit.MILLISECONDS);
+            resolver.mx(domain).toCompletableFuture().get(timeout(configuration.settings().config()).toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             return !(e.getCause() instanceof DnsLookupException dns && dns.kind() == DnsLookupException.Kind.NAME_NOT_FOUND);

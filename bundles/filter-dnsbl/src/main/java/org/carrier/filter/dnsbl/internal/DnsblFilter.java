@@ -1,19 +1,17 @@
 package org.carrier.filter.dnsbl.internal;
 
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigLists;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
@@ -97,14 +95,13 @@ public class DnsblFilter implements SmtpFilter {
     /** One consistent set of settings, replaced whole on a configuration change. */
     private record Settings(List<DnsblZone> zones, int threshold, Stage stage, PolicyAction action,
                             List<IpNetwork> allowList, int timeoutMillis, String replyText, String tagHeader) {
-        static final Settings NONE = new Settings(List.of(), 1, Stage.RCPT, PolicyAction.ACCEPT, List.of(), 1, "", "X-Carrier-Policy");
     }
 
     private final DnsResolver resolver;
     private final FailureLog failures = new FailureLog();
-    private volatile Settings settings = Settings.NONE;
 
-    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<Config, Settings>(Config.class, "the DNSBL filter", LOG::error)
+    private final FilterConfiguration<Config, Settings> configuration =
+            new FilterConfiguration<Config, Settings>(Config.class, PID, "the DNSBL filter", LOG::error)
             .renamed(LOG::warn, RenamedKey.of("timeoutMillis", "dnsTimeoutMillis"));
 
     @Activate
@@ -116,24 +113,15 @@ public class DnsblFilter implements SmtpFilter {
     /** A configuration with a bad entry is refused whole, naming the setting; the previous settings stay in force. */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        settings = configuration.apply(config, properties, this::settings);
+        configuration.apply(config, properties, this::settings);
     }
 
     private Settings settings(Config config) {
-        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
-                problem -> LOG.error("configuration {}: {}", PID, problem));
-        return new Settings(ConfigProblem.check("zones", config.zones(), () -> entries(config.zones(), "\\s+").map(DnsblZone::parse).toList()),
+        String tagHeader = configuration.tagHeader(config.tagHeader(), Settings::tagHeader);
+        return new Settings(ConfigProblem.check("zones", config.zones(), () -> ConfigLists.words(config.zones()).stream().map(DnsblZone::parse).toList()),
                 Math.max(1, config.threshold()), config.stage(), config.action(),
                 ConfigProblem.check("allowList", config.allowList(), () -> IpNetwork.parseList(config.allowList())),
                 Math.max(1, config.dnsTimeoutMillis()), config.replyText(), tagHeader);
-    }
-
-    /**
-     * The entries of a list setting: the web console gives one per value, a {@code .cfg} file one string that holds
-     * them all (FileInstall does not split it), so each value is split as well.
-     */
-    private static Stream<String> entries(String[] values, String separator) {
-        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.trim().split(separator))).filter(e -> !e.isEmpty());
     }
 
     /**
@@ -143,7 +131,7 @@ public class DnsblFilter implements SmtpFilter {
      */
     @Override
     public Set<FilterStage> stages() {
-        Settings s = settings;
+        Settings s = configuration.settings();
         if (s.zones().isEmpty()) {
             return Set.of();
         }
@@ -155,7 +143,7 @@ public class DnsblFilter implements SmtpFilter {
 
     @Override
     public FilterResult connect(SessionInfo session) {
-        Settings s = settings;
+        Settings s = configuration.settings();
         if (exempt(s, session)) {
             return FilterResult.proceed();
         }
@@ -170,7 +158,7 @@ public class DnsblFilter implements SmtpFilter {
     /** Judged at the first recipient of the transaction; its other recipients get the same answer without asking again. */
     @Override
     public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
-        Settings s = settings;
+        Settings s = configuration.settings();
         if (exempt(s, session) || marksTheMessage(s) || s.stage() != Stage.RCPT) {
             return FilterResult.proceed();
         }
@@ -183,7 +171,7 @@ public class DnsblFilter implements SmtpFilter {
      */
     @Override
     public FilterResult data(SessionInfo session, Envelope envelope, MessageView message, TransactionState transaction) {
-        Settings s = settings;
+        Settings s = configuration.settings();
         if (exempt(s, session) || !marksTheMessage(s)) {
             return FilterResult.proceed();
         }

@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterSettings;
 import org.carrier.api.filter.FilterStage;
@@ -109,10 +109,10 @@ public class GreylistFilter implements SmtpFilter {
         t.setDaemon(true);
         return t;
     });
-    private volatile Settings settings = Settings.INERT;
     private long lastSave = System.nanoTime();
 
-    private final ConfigGuard<Config, Configured> configuration = new ConfigGuard<>(Config.class, "the greylist filter", LOG::error);
+    private final FilterConfiguration<Config, Configured> configuration =
+            new FilterConfiguration<>(Config.class, PID, "the greylist filter", LOG::error);
 
     /** The settings and the greylist's rules of one configuration. */
     private record Configured(Settings settings, Greylist.Rules rules) {
@@ -144,14 +144,11 @@ public class GreylistFilter implements SmtpFilter {
      */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        Configured next = configuration.apply(config, properties, this::configured);
-        greylist.rules(next.rules());
-        settings = next.settings();
+        configuration.apply(config, properties, this::configured, next -> greylist.rules(next.rules()));
     }
 
     private Configured configured(Config config) {
-        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings.tagHeader(),
-                problem -> LOG.error("configuration {}: {}", PID, problem));
+        String tagHeader = configuration.tagHeader(config.tagHeader(), configured -> configured.settings().tagHeader());
         List<IpNetwork> allow = ConfigProblem.check("allowList", config.allowList(), () -> IpNetwork.parseList(config.allowList()));
         return new Configured(new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
                 allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader), rules(config));
@@ -181,7 +178,7 @@ public class GreylistFilter implements SmtpFilter {
 
     @Override
     public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
-        Settings s = settings;
+        Settings s = configuration.settings().settings();
         InetAddress client = session.clientAddress().getAddress();
         if (session.relayPermitted() || s.allowList().stream().anyMatch(n -> n.contains(client))) {
             return FilterResult.proceed();
@@ -202,7 +199,7 @@ public class GreylistFilter implements SmtpFilter {
 
     private void saveWhenDue() {
         long now = System.nanoTime();
-        if (now - lastSave >= TimeUnit.SECONDS.toNanos(settings.syncSeconds())) {
+        if (now - lastSave >= TimeUnit.SECONDS.toNanos(configuration.settings().settings().syncSeconds())) {
             lastSave = now;
             try {
                 greylist.expire();

@@ -9,9 +9,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.TypedConfig;
-import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -101,9 +100,8 @@ public class RateLimitFilter implements SmtpFilter {
 
     private final SlidingWindows messageCounts;
     private final SlidingWindows recipientCounts;
-    private volatile Settings settings;
-
-    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "the rate limit filter", LOG::error);
+    private final FilterConfiguration<Config, Settings> configuration =
+            new FilterConfiguration<>(Config.class, PID, "the rate limit filter", LOG::error);
 
     @Activate
     public RateLimitFilter(Config config, Map<String, Object> properties) {
@@ -123,17 +121,14 @@ public class RateLimitFilter implements SmtpFilter {
      */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        Settings next = configuration.apply(config, properties, this::settings);
-        if (next != settings) {
+        configuration.apply(config, properties, this::settings, next -> {
             messageCounts.configure(next.windowSeconds() * 1000, next.maxKeys());
             recipientCounts.configure(next.windowSeconds() * 1000, next.maxKeys());
-            settings = next;
-        }
+        });
     }
 
     private Settings settings(Config config) {
-        String tagHeader = FilterSettings.tagHeader(config.tagHeader(), settings == null ? null : settings.tagHeader(),
-                problem -> LOG.error("configuration {}: {}", PID, problem));
+        String tagHeader = configuration.tagHeader(config.tagHeader(), Settings::tagHeader);
         return new Settings(
                 new Counted("messages", config.messagesPerClient(), config.messagesPerUser(), config.messagesPerSenderDomain()),
                 new Counted("recipients", config.recipientsPerClient(), config.recipientsPerUser(), config.recipientsPerSenderDomain()),
@@ -153,13 +148,13 @@ public class RateLimitFilter implements SmtpFilter {
 
     @Override
     public FilterResult mailFrom(SessionInfo session, Envelope envelope, TransactionState transaction) {
-        Settings s = settings;
+        Settings s = configuration.settings();
         return count(s, s.messages(), messageCounts, session, envelope);
     }
 
     @Override
     public FilterResult rcptTo(SessionInfo session, Envelope envelope, Recipient recipient, TransactionState transaction) {
-        Settings s = settings;
+        Settings s = configuration.settings();
         return count(s, s.recipients(), recipientCounts, session, envelope);
     }
 

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.message.SessionInfo;
@@ -48,19 +48,15 @@ public class SizeFilter implements SmtpFilter {
         }
     }
 
-    private volatile Limits limits = new Limits(Long.MAX_VALUE, Map.of());
-    private final ConfigGuard<Config, Limits> configuration = new ConfigGuard<>(Config.class, "the size filter", LOG::error);
+    private final FilterConfiguration<Config, Limits> configuration = new FilterConfiguration<>(Config.class, PID, "the size filter", LOG::error);
 
     /** A broken setting must not lift or change the limit: a configuration with a bad value is refused as a whole. */
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        Limits next = configuration.apply(config, properties, SizeFilter::parse);
-        if (next != limits) {
-            limits = next;
+        configuration.apply(config, properties, SizeFilter::parse, next ->
             LOG.info("Message size limit {}{}", next.otherwise() == Long.MAX_VALUE ? "of each listener (its maxMessageSize)" : next.otherwise() + " bytes",
-                    next.byListener().isEmpty() ? "" : ", by listener " + next.byListener());
-        }
+                    next.byListener().isEmpty() ? "" : ", by listener " + next.byListener()));
     }
 
     /**
@@ -94,6 +90,6 @@ public class SizeFilter implements SmtpFilter {
 
     @Override
     public long maxMessageSize(SessionInfo session) {
-        return limits.of(session.listenerName());
+        return configuration.settings().of(session.listenerName());
     }
 }

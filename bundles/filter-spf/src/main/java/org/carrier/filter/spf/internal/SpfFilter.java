@@ -7,14 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
-import org.carrier.api.filter.FilterSettings;
+import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
@@ -107,8 +106,6 @@ public class SpfFilter implements SmtpFilter {
     @Reference
     private DnsResolver dns;
 
-    private volatile Policy policy;
-
     public SpfFilter() {
     }
 
@@ -117,14 +114,15 @@ public class SpfFilter implements SmtpFilter {
         this.dns = dns;
     }
 
-    private final ConfigGuard<Config, Policy> configuration = new ConfigGuard<Config, Policy>(Config.class, "the SPF filter", LOG::error)
+    private final FilterConfiguration<Config, Policy> configuration =
+            new FilterConfiguration<Config, Policy>(Config.class, PID, "the SPF filter", LOG::error)
             .renamed(LOG::warn, RenamedKey.of("lookupTimeoutMillis", "dnsTimeoutMillis"));
 
     /** A configuration with a bad value is refused as a whole, in one log line naming file, key and value. */
     @Activate
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        policy = configuration.apply(config, properties, this::policy);
+        configuration.apply(config, properties, this::policy);
     }
 
     private Policy policy(Config config) {
@@ -136,8 +134,7 @@ public class SpfFilter implements SmtpFilter {
                 SpfResult.NEUTRAL, config.neutralAction(), SpfResult.NONE, config.noneAction(), SpfResult.PASS, config.passAction(),
                 SpfResult.TEMPERROR, config.temperrorAction(), SpfResult.PERMERROR, config.permerrorAction());
         Policy next = new Policy(checker, actions, config.checkHelo(), config.checkRelayClients(), skip,
-                receiver, FilterSettings.tagHeader(config.tagHeader(), policy == null ? null : policy.tagHeader(),
-                        problem -> LOG.error("configuration {}: {}", PID, problem)));
+                receiver, configuration.tagHeader(config.tagHeader(), Policy::tagHeader));
         LOG.info("SPF: fail={} softfail={} neutral={} none={} pass={} temperror={} permerror={}, HELO {}checked, receiver {}",
                 config.failAction(), config.softfailAction(), config.neutralAction(), config.noneAction(), config.passAction(),
                 config.temperrorAction(), config.permerrorAction(), config.checkHelo() ? "" : "not ", receiver);
@@ -148,13 +145,13 @@ public class SpfFilter implements SmtpFilter {
     /** MAIL FROM, and HELO when {@code checkHelo} is set (a change applies from the next session). */
     @Override
     public Set<FilterStage> stages() {
-        Policy p = policy;
+        Policy p = configuration.settings();
         return p != null && p.checkHelo() ? Set.of(FilterStage.HELO, FilterStage.MAIL) : Set.of(FilterStage.MAIL);
     }
 
     @Override
     public FilterResult helo(SessionInfo session) {
-        Policy p = policy;
+        Policy p = configuration.settings();
         String helo = session.heloName();
         if (!p.checkHelo() || helo == null || skipped(p, session)) {
             return FilterResult.proceed();
@@ -167,7 +164,7 @@ public class SpfFilter implements SmtpFilter {
 
     @Override
     public FilterResult mailFrom(SessionInfo session, Envelope envelope, TransactionState transaction) {
-        Policy p = policy;
+        Policy p = configuration.settings();
         MailAddress from = envelope.reversePath();
         String helo = session.heloName();
         if (skipped(p, session) || from.isNullSender() && (helo == null || helo.isEmpty())) {
