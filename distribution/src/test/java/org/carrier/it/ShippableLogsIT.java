@@ -131,7 +131,7 @@ class ShippableLogsIT {
             OffsetDateTime.parse(object.get("time").toString()); // RFC 3339, as shippers read it
             objects.add(object);
         }
-        Map<String, Object> queued = find(objects, id, "SpoolQueue").orElseThrow(() -> new AssertionError("no queued line of " + id));
+        Map<String, Object> queued = find(objects, id, "Intake").orElseThrow(() -> new AssertionError("no queued line of " + id));
         assertEquals("INFO", queued.get("level"));
         assertEquals(id, queued.get("queueId"));
         assertEquals("sender@client.test", queued.get("from"));
