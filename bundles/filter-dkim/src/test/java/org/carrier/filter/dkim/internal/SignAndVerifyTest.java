@@ -268,6 +268,19 @@ class SignAndVerifyTest {
         assertEquals("X-Carrier-Policy: dkim=none", first.headers().get(0).toString(), "the default at first");
     }
 
+    /** The list settings follow the one rule of ConfigLists: a space inside an element is a typo that refuses the change whole. */
+    @Test
+    void aSpaceInsideASignedHeaderNameRefusesTheChangeAndTheKeysInForceStay() {
+        DkimFilter signing = filter(Map.of("signedHeaders", new String[] {" from , ,subject,"}));
+        assertTrue(signing.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState()).headers().get(0).value()
+                .contains("h=from:from:subject;"), "blank elements and the spaces around them are ignored");
+        signing.configure(AnnotationConfig.of(DkimFilter.Config.class, new HashMap<>(Map.of("signingKeys", new String[0],
+                "signedHeaders", new String[] {"from, sub ject"}))), Map.of());
+        FilterResult stillSigned = signing.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
+        assertEquals(1, stillSigned.headers().size(), "the refused change removed no key");
+        assertTrue(stillSigned.headers().get(0).value().contains("h=from:from:subject;"), stillSigned.headers().get(0).value());
+    }
+
     @Test
     void aBodyLengthLimitIsHonouredAndNoted() throws Exception {
         // RFC 6376 §3.5 l=: only the first bytes of the body are signed; text added after them does not break it.
