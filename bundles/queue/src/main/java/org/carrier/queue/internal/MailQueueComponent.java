@@ -52,7 +52,7 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
 
         @AttributeDefinition(name = "Retry delays",
                 description = "Delays before the 2nd, 3rd, ... attempt, comma separated (s, m, h, d); the last repeats.")
-        String retryDelays() default DEFAULT_RETRY_DELAYS;
+        String[] retryDelays() default {"5m", "10m", "20m", "40m", "60m"};
 
         @AttributeDefinition(name = "Maximum lifetime", description = "Give up on a recipient after this long (e.g. 5d).")
         String maxLifetime() default DEFAULT_MAX_LIFETIME;
@@ -85,7 +85,6 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
         int deliveryThreads() default 16;
     }
 
-    static final String DEFAULT_RETRY_DELAYS = "5m, 10m, 20m, 40m, 60m";
     static final String DEFAULT_MAX_LIFETIME = "5d";
     static final String DEFAULT_DELAY_WARNING = "4h";
 

@@ -426,6 +426,8 @@ class SpoolQueueTest {
     void durationsNameTheirSettingWhenWrong() {
         assertEquals(Duration.ofMinutes(5), Durations.parse("k", "5m"));
         assertEquals(List.of(Duration.ofMillis(200), Duration.ofDays(1)), Durations.parseList("k", "200ms, 1d"));
+        assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofHours(1)),
+                Durations.parseList("k", new String[] {"5m", "10m, 1h,"}), "a String[] (web console), each element a comma list (a .cfg file)");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Durations.parseList("retryDelays", "5m, soon"));
         assertEquals("retryDelays = \"soon\": not a duration (like 200ms, 30s, 5m, 4h, 5d)", e.getMessage());

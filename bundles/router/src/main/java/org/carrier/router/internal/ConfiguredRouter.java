@@ -66,15 +66,15 @@ public class ConfiguredRouter implements Router {
             description = "Which domains are ours, who exists there (aliases, virtual mailboxes), and how MX routing waits for DNS.")
     public @interface Config {
         @AttributeDefinition(name = "Local domains", description = "Comma separated; each user has a Maildir of the same name.")
-        String localDomains() default "localhost";
+        String[] localDomains() default {"localhost"};
 
         @AttributeDefinition(name = "Local users", required = false,
                 description = "Comma separated users of the local domains; empty: any local part is a user.")
-        String localUsers() default "";
+        String[] localUsers() default {};
 
         @AttributeDefinition(name = "Virtual domains", required = false,
                 description = "Comma separated; only the addresses in the alias and mailbox tables exist there.")
-        String virtualDomains() default "";
+        String[] virtualDomains() default {};
 
         @AttributeDefinition(name = "Alias table", description = "key = target, target... (reloaded when it changes).")
         String aliasFile() default "config/aliases.properties";
@@ -91,7 +91,7 @@ public class ConfiguredRouter implements Router {
 
         @AttributeDefinition(name = "Our host names", required = false,
                 description = "Comma separated names this host has in MX records (RFC 5321 §5.1 loop check); empty: the local host name.")
-        String ownHostnames() default "";
+        String[] ownHostnames() default {};
 
         @AttributeDefinition(name = "Longest DNS wait (s)", min = "1",
                 description = "An upper bound on how long routing waits for DNS; the resolver normally gives up earlier (its timeout).")

@@ -26,8 +26,15 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
              TransportOptions options, SmtpReply refusal, int order) {
 
     /** The settings of a route as configured, before validation. */
-    record Settings(String name, String domains, String transport, String nextHops, int port, String tls,
+    record Settings(String name, String[] domains, String transport, String[] nextHops, int port, String tls,
                     String authUser, String authPassword, int rejectCode, String rejectText, int order) {
+        /** Settings whose lists are each one comma separated value, as a {@code .cfg} file gives them. */
+        Settings(String name, String domains, String transport, String nextHops, int port, String tls,
+                 String authUser, String authPassword, int rejectCode, String rejectText, int order) {
+            this(name, new String[] {domains}, transport, new String[] {nextHops}, port, tls, authUser, authPassword,
+                    rejectCode, rejectText, order);
+        }
+
         /** A route with the given essentials and every other setting at its default. */
         static Settings of(String name, String domains, String transport, String nextHops, int order) {
             return new Settings(name, domains, transport, nextHops, 0, "may", "", "", 550, "", order);

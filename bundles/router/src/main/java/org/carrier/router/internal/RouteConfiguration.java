@@ -38,7 +38,7 @@ public class RouteConfiguration {
 
         @AttributeDefinition(name = "Domains",
                 description = "Comma separated: example.com (exactly), *.example.com (its subdomains), or * (every domain).")
-        String domains();
+        String[] domains();
 
         @AttributeDefinition(name = "Transport",
                 description = "mx (the domain's MX hosts, found in DNS), smtp (relay to the next hops), lmtp (the next hops speak LMTP), "
@@ -48,7 +48,7 @@ public class RouteConfiguration {
 
         @AttributeDefinition(name = "Next hops", required = false,
                 description = "smtp and lmtp: comma separated host:port (or [IPv6]:port), tried in order.")
-        String nextHops() default "";
+        String[] nextHops() default {};
 
         @AttributeDefinition(name = "Port", min = "0", max = "65535",
                 description = "The port of MX hosts and of next hops given without one; 0: 25 (24 for lmtp).")

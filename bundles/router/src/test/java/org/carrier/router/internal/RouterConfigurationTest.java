@@ -28,11 +28,11 @@ class RouterConfigurationTest {
         router.deactivate();
     }
 
-    private void configure(String... keyValues) {
+    private void configure(Object... keyValues) {
         Map<String, Object> p = new HashMap<>(Map.of("service.pid", "org.carrier.router",
                 "aliasFile", dir.resolve("aliases.properties").toString(), "mailboxFile", dir.resolve("mailboxes.properties").toString()));
         for (int i = 0; i < keyValues.length; i += 2) {
-            p.put(keyValues[i], keyValues[i + 1]);
+            p.put((String) keyValues[i], keyValues[i + 1]);
         }
         router.configure(TypedConfig.of(ConfiguredRouter.Config.class, p), p);
     }
@@ -50,6 +50,30 @@ class RouterConfigurationTest {
         assertEquals(550, router.route(MailAddress.parse("bob@mple")).refusal().code(), "no route: mple did not become ours");
         configure("localDomains", "localhost,, example.org,");
         assertTrue(local("bob@example.org"), "empty elements are ignored");
+    }
+
+    /** The web console's Configuration page writes a list setting as a String[], one element a field. */
+    @Test
+    void listSettingsAreReadAsStringArraysWhoseElementsMayBeCommaListsThemselves() {
+        configure("localDomains", new String[] {"localhost", "example.com, example.org"},
+                "virtualDomains", new String[] {"virtual.test"}, "localUsers", new String[] {"bob", "alice"});
+        assertTrue(local("bob@localhost"));
+        assertTrue(local("alice@example.com"));
+        assertTrue(local("bob@example.org"));
+        assertEquals(550, router.route(MailAddress.parse("carol@example.com")).refusal().code(), "carol is not in localUsers");
+        assertEquals(550, router.route(MailAddress.parse("bob@virtual.test")).refusal().code(), "not in the tables");
+        configure("localDomains", new String[] {"example.net", "exa mple"});
+        assertTrue(local("bob@example.com"), "an element with a space refuses the whole change");
+    }
+
+    @Test
+    void aRouteReadsItsDomainsAndNextHopsAsStringArrays() {
+        RouteConfiguration route = new RouteConfiguration();
+        Map<String, Object> p = Map.of("service.pid", "org.carrier.route~y", "domains", new String[] {"a.test", "*.b.test, c.test"},
+                "transport", "smtp", "nextHops", new String[] {"127.0.0.1:2525", "[::1]:2526"});
+        route.configure(TypedConfig.of(RouteConfiguration.Config.class, p), p);
+        assertEquals(java.util.List.of("a.test", "*.b.test", "c.test"), route.route().patterns());
+        assertEquals("[127.0.0.1:2525, [::1]:2526]", route.route().nextHops().toString());
     }
 
     @Test
