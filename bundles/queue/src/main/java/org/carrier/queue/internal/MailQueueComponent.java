@@ -51,7 +51,7 @@ public class MailQueueComponent implements MailQueue, QueueOperations, MetricSou
         String spoolDirectory() default "";
 
         @AttributeDefinition(name = "Retry delays",
-                description = "Delays before the 2nd, 3rd, ... attempt, comma separated (s, m, h, d); the last repeats.")
+                description = "Delays before the 2nd, 3rd, ... attempt, one a field or comma separated (s, m, h, d); the last repeats.")
         String[] retryDelays() default {"5m", "10m", "20m", "40m", "60m"};
 
         @AttributeDefinition(name = "Maximum lifetime", description = "Give up on a recipient after this long (e.g. 5d).")

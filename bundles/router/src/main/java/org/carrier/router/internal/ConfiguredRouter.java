@@ -65,15 +65,15 @@ public class ConfiguredRouter implements Router {
     @ObjectClassDefinition(name = "Carrier router",
             description = "Which domains are ours, who exists there (aliases, virtual mailboxes), and how MX routing waits for DNS.")
     public @interface Config {
-        @AttributeDefinition(name = "Local domains", description = "Comma separated; each user has a Maildir of the same name.")
+        @AttributeDefinition(name = "Local domains", description = "One a field or comma separated; each user has a Maildir of the same name.")
         String[] localDomains() default {"localhost"};
 
         @AttributeDefinition(name = "Local users", required = false,
-                description = "Comma separated users of the local domains; empty: any local part is a user.")
+                description = "Users of the local domains, one a field or comma separated; empty: any local part is a user.")
         String[] localUsers() default {};
 
         @AttributeDefinition(name = "Virtual domains", required = false,
-                description = "Comma separated; only the addresses in the alias and mailbox tables exist there.")
+                description = "One a field or comma separated; only the addresses in the alias and mailbox tables exist there.")
         String[] virtualDomains() default {};
 
         @AttributeDefinition(name = "Alias table", description = "key = target, target... (reloaded when it changes).")
@@ -90,7 +90,7 @@ public class ConfiguredRouter implements Router {
         String localTransport() default "local";
 
         @AttributeDefinition(name = "Our host names", required = false,
-                description = "Comma separated names this host has in MX records (RFC 5321 §5.1 loop check); empty: the local host name.")
+                description = "Names this host has in MX records, one a field or comma separated (RFC 5321 §5.1 loop check); empty: the local host name.")
         String[] ownHostnames() default {};
 
         @AttributeDefinition(name = "Longest DNS wait (s)", min = "1",

@@ -37,7 +37,7 @@ public class RouteConfiguration {
         String name() default "";
 
         @AttributeDefinition(name = "Domains",
-                description = "Comma separated: example.com (exactly), *.example.com (its subdomains), or * (every domain).")
+                description = "One a field or comma separated: example.com (exactly), *.example.com (its subdomains), or * (every domain).")
         String[] domains();
 
         @AttributeDefinition(name = "Transport",
@@ -47,7 +47,7 @@ public class RouteConfiguration {
         String transport() default RouteSpec.DEFAULT_TRANSPORT;
 
         @AttributeDefinition(name = "Next hops", required = false,
-                description = "smtp and lmtp: comma separated host:port (or [IPv6]:port), tried in order.")
+                description = "smtp and lmtp: host:port, one a field or comma separated (or [IPv6]:port), tried in order.")
         String[] nextHops() default {};
 
         @AttributeDefinition(name = "Port", min = "0", max = "65535",
