@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.RenamedKey;
+import org.carrier.api.config.TypedConfig;
 
 /**
  * The configuration skeleton every filter component has, written once: its {@link ConfigGuard} (a configuration with
@@ -22,6 +23,8 @@ public final class FilterConfiguration<C, S> {
     private final Consumer<String> error;
     private final ConfigGuard<C, S> guard;
     private volatile S settings;
+    /** "configuration PID (file)" of the properties being applied, which the tag header's problem line names. */
+    private String source;
 
     /**
      * @param pid       the filter's configuration PID, which the tag header's problem line names
@@ -30,6 +33,7 @@ public final class FilterConfiguration<C, S> {
      */
     public FilterConfiguration(Class<C> type, String pid, String component, Consumer<String> error) {
         this.pid = pid;
+        this.source = "configuration " + pid;
         this.error = error;
         this.guard = new ConfigGuard<>(type, component, error);
     }
@@ -56,6 +60,7 @@ public final class FilterConfiguration<C, S> {
      * before the hooks see them (to resize a table the new settings count in, or to log what now applies).
      */
     public synchronized S apply(C config, Map<String, ?> properties, Function<C, S> parse, Consumer<S> whenChanged) {
+        source = properties != null && properties.get("service.pid") != null ? TypedConfig.source(properties) : "configuration " + pid;
         S next = guard.apply(config, properties, parse);
         if (next != settings) {
             whenChanged.accept(next);
@@ -71,13 +76,13 @@ public final class FilterConfiguration<C, S> {
 
     /**
      * The header field name of the filter's {@code tagHeader} setting, or, when it is not one, the name in force (the
-     * default at the first configuration), with one line {@code configuration PID: tagHeader: ...; tagging with NAME}.
+     * default at the first configuration), with one line {@code configuration PID (FILE): tagHeader: ...; tagging with NAME}.
      *
      * @param inForce the tag header of the settings in force
      */
     public String tagHeader(String configured, Function<S, String> inForce) {
         S current = settings;
         return FilterSettings.tagHeader(configured, current == null ? null : inForce.apply(current),
-                problem -> error.accept("configuration " + pid + ": " + problem));
+                problem -> error.accept(source + ": " + problem));
     }
 }

@@ -61,6 +61,15 @@ public class FilterConfigurationTest {
     }
 
     @Test
+    void theTagHeadersProblemLineNamesTheFileAsEveryConfigurationLineDoes() {
+        apply(Map.of("service.pid", "org.carrier.filter.test", "felix.fileinstall.filename", "file:/srv/carrier/config/org.carrier.filter.test.cfg",
+                "tagHeader", "X Test"));
+        assertEquals(1, lines.size());
+        assertEquals(true, lines.get(0).startsWith(
+                "configuration org.carrier.filter.test (/srv/carrier/config/org.carrier.filter.test.cfg): tagHeader"), lines.get(0));
+    }
+
+    @Test
     void aBadTagHeaderAtTheFirstConfigurationTagsWithTheDefault() {
         assertEquals(FilterSettings.DEFAULT_TAG_HEADER, apply(Map.of("tagHeader", "X:")).tagHeader());
     }
