@@ -186,6 +186,19 @@ class RoutingIT {
                 "no temporary refusal for a DNS failure:\n" + carrier.console());
     }
 
+    /**
+     * The form FileInstall writes a route back in once a list was saved in the console's Configuration page
+     * (felix.fileinstall.enableConfigSave): every element of the list is a domain of the route, not only the first.
+     */
+    @Test
+    void aRouteInFileInstallsTypedFormRoutesEveryDomainOfItsList() throws Exception {
+        write(carrier.home.resolve("config/org.carrier.route-typed.cfg"), "domains = [ \\\n  \"typed1.test\", \\\n  \"typed2.test\", \\\n  ]\n"
+                + "transport = \"reject\"\nrejectCode = L\"554\"\nrejectText = \"5.7.1 typed route\"\n");
+        assertTrue(Distribution.waitFor(20, () -> quietly("bob@typed1.test").startsWith("554 5.7.1 typed route")),
+                "the typed route is not in force:\n" + carrier.console());
+        assertTrue(send("bob@typed2.test").startsWith("554 5.7.1 typed route"), "the list's second domain is not routed");
+    }
+
     @Test
     void aliasesAndVirtualMailboxes() throws Exception {
         assertTrue(send("nobody@virtual.test").startsWith("550 5.1.1"), "unknown virtual address accepted");
