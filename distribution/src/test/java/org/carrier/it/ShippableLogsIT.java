@@ -95,6 +95,13 @@ class ShippableLogsIT {
                     && datagrams.stream().anyMatch(d -> d.contains(id[0] + ": removed")));
         }), "no JSON line or datagram for a delivered message after the switches were turned on:\n" + datagrams);
 
+        // a line about no message, made on purpose (which others the JVM writes meanwhile is up to timing): a refused setting
+        Path queueConfig = carrier.home.resolve("config/org.carrier.queue.cfg");
+        replace(queueConfig, "maxHops = 50\n", "maxHops = banana\n");
+        assertTrue(Distribution.waitFor(30, () -> jsonLines().stream().anyMatch(l -> l.contains("maxHops = \\\"banana\\\""))),
+                "no JSON line for the refused maxHops");
+        replace(queueConfig, "maxHops = banana\n", "maxHops = 50\n");
+
         checkSyslog(id[0]);
         checkJson(id[0]);
     }
@@ -143,7 +150,10 @@ class ShippableLogsIT {
         assertEquals("maildir", sent.get("relay"));
         assertEquals("1", sent.get("attempts"));
         assertTrue(sent.get("message").toString().startsWith(id + ": to=<alice@localhost>, relay=maildir, delay="), sent.toString());
-        assertTrue(objects.stream().anyMatch(o -> "".equals(o.get("queueId"))), "lines about no message have an empty queue ID");
+        Map<String, Object> refused = objects.stream().filter(o -> o.get("message").toString().contains("maxHops = \"banana\""))
+                .findFirst().orElseThrow(() -> new AssertionError("no line for the refused maxHops in " + objects));
+        assertEquals("ERROR", refused.get("level"));
+        assertEquals("", refused.get("queueId"), "a line about no message has an empty queue ID: " + refused);
     }
 
     private static Optional<Map<String, Object>> find(List<Map<String, Object>> objects, String id, String logger) {
