@@ -11,24 +11,27 @@ import org.carrier.api.message.SmtpReply;
  * The immutable verdict of one {@link SmtpFilter} at one stage: an action, the reply to send
  * (for {@link FilterAction#REJECT} and {@link FilterAction#TEMPFAIL}), header fields to add to the
  * message (e.g. {@code Received-SPF}, RFC 7208 §9.1; {@code Authentication-Results}, RFC 8601),
- * and whether to close the connection after replying.
+ * whether to close the connection after replying, and at DATA the changes to make in the message ({@link MessageEdits}).
  */
 public final class FilterResult {
-    private static final FilterResult PROCEED = new FilterResult(FilterAction.CONTINUE, null, List.of(), List.of(), false);
+    private static final FilterResult PROCEED = new FilterResult(FilterAction.CONTINUE, null, List.of(), List.of(), false,
+            MessageEdits.none());
 
     private final FilterAction action;
     private final SmtpReply reply;
     private final List<HeaderField> headers;
     private final List<AuthResult> authResults;
     private final boolean disconnect;
+    private final MessageEdits edits;
 
     private FilterResult(FilterAction action, SmtpReply reply, List<HeaderField> headers, List<AuthResult> authResults,
-                         boolean disconnect) {
+                         boolean disconnect, MessageEdits edits) {
         this.action = Objects.requireNonNull(action, "action");
         this.reply = reply;
         this.headers = List.copyOf(headers);
         this.authResults = List.copyOf(authResults);
         this.disconnect = disconnect;
+        this.edits = Objects.requireNonNull(edits, "edits");
     }
 
     /** No objection; let the next filter decide. */
@@ -38,7 +41,7 @@ public final class FilterResult {
 
     /** Accept at this stage, skipping the remaining filters of the stage. */
     public static FilterResult accept() {
-        return new FilterResult(FilterAction.ACCEPT, null, List.of(), List.of(), false);
+        return new FilterResult(FilterAction.ACCEPT, null, List.of(), List.of(), false, MessageEdits.none());
     }
 
     /**
@@ -59,26 +62,26 @@ public final class FilterResult {
 
     /** Accept the message as far as the client can tell, and drop it. */
     public static FilterResult discard() {
-        return new FilterResult(FilterAction.DISCARD, null, List.of(), List.of(), false);
+        return new FilterResult(FilterAction.DISCARD, null, List.of(), List.of(), false, MessageEdits.none());
     }
 
     /** Accept the message into the queue on hold. */
     public static FilterResult hold() {
-        return new FilterResult(FilterAction.HOLD, null, List.of(), List.of(), false);
+        return new FilterResult(FilterAction.HOLD, null, List.of(), List.of(), false, MessageEdits.none());
     }
 
     private static FilterResult withReply(FilterAction action, SmtpReply reply, int replyClass) {
         if (reply.code() / 100 != replyClass) {
             throw new IllegalArgumentException(action + " needs a " + replyClass + "xx code, not " + reply.code());
         }
-        return new FilterResult(action, reply, List.of(), List.of(), false);
+        return new FilterResult(action, reply, List.of(), List.of(), false, MessageEdits.none());
     }
 
     /** This result with one more header field to add to the message. */
     public FilterResult withHeader(String name, String value) {
         List<HeaderField> more = new ArrayList<>(headers);
         more.add(new HeaderField(name, value));
-        return new FilterResult(action, reply, more, authResults, disconnect);
+        return new FilterResult(action, reply, more, authResults, disconnect, edits);
     }
 
     /**
@@ -88,12 +91,26 @@ public final class FilterResult {
     public FilterResult withAuthResult(AuthResult result) {
         List<AuthResult> more = new ArrayList<>(authResults);
         more.add(Objects.requireNonNull(result, "result"));
-        return new FilterResult(action, reply, headers, more, disconnect);
+        return new FilterResult(action, reply, headers, more, disconnect, edits);
     }
 
     /** This result, closing the connection after the reply (the server answers 421 where RFC 5321 §3.8 requires). */
     public FilterResult andDisconnect() {
-        return new FilterResult(action, reply, headers, authResults, true);
+        return new FilterResult(action, reply, headers, authResults, true, edits);
+    }
+
+    /**
+     * This result with changes to the message and its envelope (the milter modification actions), in place of any
+     * given before. Honoured only on a result of {@link SmtpFilter#data} that lets the message in; see
+     * {@link MessageEdits} for when and in which order they apply, and who owns a replacement body's file.
+     */
+    public FilterResult withEdits(MessageEdits edits) {
+        return new FilterResult(action, reply, headers, authResults, disconnect, edits);
+    }
+
+    /** The changes this filter asks for in the message; {@link MessageEdits#none()} unless it gave some. */
+    public MessageEdits edits() {
+        return edits;
     }
 
     public FilterAction action() {
@@ -121,6 +138,7 @@ public final class FilterResult {
 
     @Override
     public String toString() {
-        return action + (reply == null ? "" : " " + reply) + (disconnect ? " (disconnect)" : "");
+        return action + (reply == null ? "" : " " + reply) + (edits.isEmpty() ? "" : " (" + edits + ")")
+                + (disconnect ? " (disconnect)" : "");
     }
 }

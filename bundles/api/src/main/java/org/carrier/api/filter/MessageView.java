@@ -27,6 +27,16 @@ public interface MessageView {
     /** The size in bytes of {@link #openContent()}. */
     long size();
 
+    /**
+     * The largest size in bytes the message may have, edits included: the transaction's limit (the least of the
+     * listener's and every filter's {@link SmtpFilter#maxMessageSize}, RFC 1870). A filter replacing the body
+     * ({@link MessageEdits}) stops taking a replacement past it and fails as it does for other bad input; the server
+     * refuses edits that exceed it with {@code 552 5.3.4}, naming the filter in its log.
+     */
+    default long maxSize() {
+        return Long.MAX_VALUE;
+    }
+
     /** A new stream over the whole message, header and body. The caller closes it. */
     InputStream openContent() throws IOException;
 

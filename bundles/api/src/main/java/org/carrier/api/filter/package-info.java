@@ -7,7 +7,11 @@
  * message. Major: the hooks' signatures changed and {@code stages()} is abstract in a consumer type.
  * <p>
  * 2.1: {@link org.carrier.api.filter.FilterConfiguration}, the configuration skeleton every filter component shares.
+ * <p>
+ * 2.2: {@link org.carrier.api.filter.MessageEdits} with {@link org.carrier.api.filter.FilterResult#withEdits}: a DATA
+ * filter changes header fields, body, recipients and sender (the milter modification actions) before the message is
+ * queued; {@link org.carrier.api.filter.MessageView#maxSize()} bounds what the edits may make of it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.carrier.api.filter;
