@@ -36,4 +36,25 @@ public interface DnsResolver {
 
     /** The names a reverse (PTR) lookup gives for an address. */
     CompletionStage<List<String>> ptr(InetAddress address);
+
+    /**
+     * The MX records of a domain with their DNSSEC status (RFC 7672 §2.2.1: DANE applies only to MX hosts from a
+     * secure MX answer). NXDOMAIN and NODATA give an empty answer with the status of the denial; a bogus answer fails
+     * as {@link DnsLookupException.Kind#TEMPORARY} ("DNSSEC bogus: ...").
+     */
+    CompletionStage<DnsAnswer<MxRecord>> mxAnswer(String domain);
+
+    /**
+     * The IPv6 and IPv4 addresses of a host (AAAA and A) with their DNSSEC status: {@link DnssecStatus#SECURE} only
+     * if both answers are (RFC 7672 §2.2.2). Empty when neither family has an address; a bogus answer of either
+     * family fails as {@link DnsLookupException.Kind#TEMPORARY}.
+     */
+    CompletionStage<DnsAnswer<InetAddress>> addressesAnswer(String host);
+
+    /**
+     * The TLSA records at {@code name} (RFC 6698 §3, e.g. {@code _25._tcp.mx.example.} for SMTP, RFC 7672 §2.2.3),
+     * with their DNSSEC status. NXDOMAIN and NODATA give an empty answer with the status of the denial; a bogus
+     * answer fails as {@link DnsLookupException.Kind#TEMPORARY} ("DNSSEC bogus: ...").
+     */
+    CompletionStage<DnsAnswer<TlsaRecord>> tlsa(String name);
 }

@@ -3,12 +3,9 @@ package org.carrier.dns.internal;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,25 +25,20 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * Asks the configured servers one question at a time and classifies the outcome: records, "the name does not
  * exist", "no records of that type" or "no answer for now". Answers, positive and negative, are cached by dnsjava
  * for their TTL (RFC 1035 §7.4, RFC 2308 §5); failures to get an answer for a short while (RFC 2308 §7.1); and
- * identical questions in flight share one query.
+ * identical questions in flight share one query. Questions that want the DNSSEC status go their own way
+ * ({@link SecureLookups}), so that the plain ones cost what they always did.
  */
 final class DnsClient {
     /** The settings that decide how a question is asked. */
     record Settings(List<InetSocketAddress> servers, Duration timeout, int retries, int maxTtl, int maxNegativeTtl,
-                    Duration failureTtl) {
+                    Duration failureTtl, DnssecMode dnssec, TrustAnchor trustAnchor) {
     }
-
-    private record Failure(DnsLookupException exception, Instant until) {
-    }
-
-    private static final int MAX_FAILURES = 10_000;
 
     private final Settings settings;
     private final LookupSession session;
     private final Duration deadline;
-    private final Clock clock;
-    private final Map<LookupKey, CompletableFuture<List<Record>>> inFlight = new ConcurrentHashMap<>();
-    private final Map<LookupKey, Failure> failures = new ConcurrentHashMap<>();
+    private final SharedQuestions<List<Record>> questions;
+    private final SecureLookups secure;
 
     Settings settings() {
         return settings;
@@ -54,7 +46,6 @@ final class DnsClient {
 
     DnsClient(Settings settings, Clock clock) {
         this.settings = settings;
-        this.clock = clock;
         ExtendedResolver resolver = resolver(settings);
         int servers = resolver.getResolvers().length;
         // Every server gets (retries + 1) tries of one timeout each; past that, the answer is "try again later".
@@ -64,9 +55,12 @@ final class DnsClient {
         cache.setMaxCache(settings.maxTtl());
         cache.setMaxNCache(settings.maxNegativeTtl());
         this.session = LookupSession.builder().resolver(resolver).cache(cache).clearSearchPath().build();
+        this.questions = new SharedQuestions<>(settings.failureTtl(), clock);
+        // A resolver of its own: the plain lookups above keep asking without DNSSEC records (no DO bit).
+        this.secure = new SecureLookups(settings, resolver(settings), deadline, clock);
     }
 
-    private static ExtendedResolver resolver(Settings settings) {
+    static ExtendedResolver resolver(Settings settings) {
         ExtendedResolver resolver;
         if (settings.servers().isEmpty()) {
             resolver = new ExtendedResolver();
@@ -88,44 +82,15 @@ final class DnsClient {
 
     /** The records of {@code key}, or a {@link DnsLookupException} when there are none. */
     CompletableFuture<List<Record>> lookup(LookupKey key) {
-        Failure failure = failures.get(key);
-        if (failure != null) {
-            if (clock.instant().isBefore(failure.until())) {
-                return CompletableFuture.failedFuture(failure.exception());
-            }
-            failures.remove(key, failure);
-        }
-        CompletableFuture<List<Record>> mine = new CompletableFuture<>();
-        CompletableFuture<List<Record>> shared = inFlight.putIfAbsent(key, mine);
-        if (shared != null) {
-            return shared;
-        }
-        ask(key).whenComplete((records, error) -> {
-            // Removed before completing, so that a later question asks again (or the cache) rather than reusing this answer.
-            inFlight.remove(key, mine);
-            if (error == null) {
-                mine.complete(records);
-                return;
-            }
-            DnsLookupException e = (DnsLookupException) cause(error);
-            if (e.kind() == Kind.TEMPORARY) {
-                remember(key, e);
-            }
-            mine.completeExceptionally(e);
-        });
-        return mine;
+        return questions.ask(key, () -> ask(key));
     }
 
-    /** Remembers a failure; the map stays bounded even when many different names fail (e.g. mail to random domains). */
-    private void remember(LookupKey key, DnsLookupException e) {
-        Instant now = clock.instant();
-        if (failures.size() >= MAX_FAILURES) {
-            failures.values().removeIf(f -> !now.isBefore(f.until()));
-            if (failures.size() >= MAX_FAILURES) {
-                failures.clear();
-            }
-        }
-        failures.put(key, new Failure(e, now.plus(settings.failureTtl())));
+    /**
+     * The records of {@code key} with their DNSSEC status, as the {@code dnssec} setting decides it; "no such name"
+     * and "no such record" are empty answers, a bogus answer a {@link Kind#TEMPORARY} failure.
+     */
+    CompletableFuture<SecureLookups.Answer> secureLookup(LookupKey key) {
+        return secure.lookup(key);
     }
 
     private CompletableFuture<List<Record>> ask(LookupKey key) {

@@ -18,10 +18,13 @@ import java.util.stream.Collectors;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.dns.DnsAnswer;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.DnssecStatus;
 import org.carrier.api.dns.MxRecord;
+import org.carrier.api.dns.TlsaRecord;
 import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
@@ -42,6 +45,7 @@ import org.xbill.DNS.NioClient;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -91,6 +95,14 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
         @AttributeDefinition(name = "Failure cache (s)", min = "0", max = "300",
                 description = "A timeout or server failure is remembered this long (RFC 2308 §7: at most 5 minutes), so that many recipients at a broken domain do not each wait.")
         int failureTtlSeconds() default 30;
+
+        @AttributeDefinition(name = "DNSSEC",
+                description = "How answers for DANE (MX, address and TLSA records) are known to be secure: validate (Carrier checks the signatures itself, from the trust anchor), trust-ad (believe the AD bit of the configured servers: only for a validating resolver on this host, such as unbound on 127.0.0.1) or off (nothing is secure, DANE never applies).")
+        String dnssec() default "validate";
+
+        @AttributeDefinition(name = "Trust anchor file", required = false,
+                description = "DS or DNSKEY records in zone-file format that validation starts from. Empty: the root zone's keys (IANA KSK-2017 and KSK-2024), built in.")
+        String trustAnchorFile() default "";
     }
 
     private volatile DnsClient client;
@@ -99,6 +111,10 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     private final CounterFamily failures = new CounterFamily("carrier_dns_failures_total",
             "DNS questions without an answer, by record type and reason (temporary: timeout or SERVFAIL; "
                     + "name_not_found: NXDOMAIN; no_data: no record of the type)", "type", "reason");
+
+    private final CounterFamily dnssec = new CounterFamily("carrier_dns_dnssec_answers_total",
+            "Answers that carry a DNSSEC status (for DANE), by record type and status (secure, insecure; bogus: "
+                    + "failed validation; failed: no answer)", "type", "status");
 
     private final ConfigGuard<Config, DnsClient.Settings> configuration = new ConfigGuard<>(Config.class, "the DNS resolver", LOG::error);
 
@@ -150,8 +166,16 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
             return;
         }
         client = new DnsClient(settings, Clock.systemUTC());
-        LOG.info("DNS servers: {}, a lookup gives up after {} ms", settings.servers().isEmpty() ? "the system's" : settings.servers(),
-                client.deadline().toMillis());
+        LOG.info("DNS servers: {}, a lookup gives up after {} ms; DNSSEC: {}", settings.servers().isEmpty() ? "the system's" : settings.servers(),
+                client.deadline().toMillis(), dnssecInForce(settings));
+    }
+
+    private static String dnssecInForce(DnsClient.Settings settings) {
+        return switch (settings.dnssec()) {
+            case VALIDATE -> "validate from " + settings.trustAnchor().source();
+            case TRUST_AD -> "trust the AD bit of the servers";
+            case OFF -> "off";
+        };
     }
 
     DnsClient.Settings settingsInForce() {
@@ -165,7 +189,9 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
                 ConfigProblem.atLeast("maxCacheTtlSeconds", c.maxCacheTtlSeconds(), 0),
                 ConfigProblem.atLeast("maxNegativeTtlSeconds", c.maxNegativeTtlSeconds(), 0),
                 // RFC 2308 §7.1: a server failure may be cached, but for at most five minutes.
-                Duration.ofSeconds(ConfigProblem.between("failureTtlSeconds", c.failureTtlSeconds(), 0, 300)));
+                Duration.ofSeconds(ConfigProblem.between("failureTtlSeconds", c.failureTtlSeconds(), 0, 300)),
+                ConfigProblem.check("dnssec", c.dnssec(), () -> DnssecMode.parse(c.dnssec())),
+                ConfigProblem.check("trustAnchorFile", c.trustAnchorFile(), () -> TrustAnchor.of(c.trustAnchorFile())));
     }
 
     @Override
@@ -235,16 +261,74 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
         return lookup(ReverseMap.fromAddress(address), Type.PTR, r -> hostName(((PTRRecord) r).getTarget()));
     }
 
-    private <T> CompletableFuture<List<T>> records(String name, int type, Function<Record, T> convert) {
+    @Override
+    public CompletionStage<DnsAnswer<MxRecord>> mxAnswer(String domain) {
+        return answer(domain, Type.MX, r -> {
+            MXRecord mx = (MXRecord) r;
+            return new MxRecord(mx.getPriority(), hostName(mx.getTarget()));
+        });
+    }
+
+    /**
+     * AAAA and A asked together, IPv6 first as for {@link #addresses}; secure only if both are (RFC 7672 §2.2.2).
+     * Unlike {@link #addresses}, a failure of either family fails the whole: DANE must not be decided on half an
+     * answer, and an attacker who can make one question fail must not turn a secure host into an insecure one.
+     */
+    @Override
+    public CompletionStage<DnsAnswer<InetAddress>> addressesAnswer(String host) {
+        CompletableFuture<DnsAnswer<InetAddress>> v6 = answer(host, Type.AAAA, r -> ((AAAARecord) r).getAddress());
+        CompletableFuture<DnsAnswer<InetAddress>> v4 = answer(host, Type.A, r -> ((ARecord) r).getAddress());
+        return v6.thenCombine(v4, (six, four) -> {
+            List<InetAddress> all = new ArrayList<>(six.records());
+            all.addAll(four.records());
+            DnssecStatus status = six.secure() && four.secure() ? DnssecStatus.SECURE : DnssecStatus.INSECURE;
+            return new DnsAnswer<>(all, status, six.ttl().compareTo(four.ttl()) <= 0 ? six.ttl() : four.ttl());
+        });
+    }
+
+    @Override
+    public CompletionStage<DnsAnswer<TlsaRecord>> tlsa(String name) {
+        return answer(name, Type.TLSA, r -> {
+            TLSARecord tlsa = (TLSARecord) r;
+            return new TlsaRecord(tlsa.getCertificateUsage(), tlsa.getSelector(), tlsa.getMatchingType(),
+                    tlsa.getCertificateAssociationData());
+        });
+    }
+
+    private <T> CompletableFuture<DnsAnswer<T>> answer(String name, int type, Function<Record, T> convert) {
         Name absolute;
+        try {
+            absolute = absolute(name);
+        } catch (DnsLookupException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String typeName = Type.string(type);
+        lookups.increment(typeName);
+        return client.secureLookup(new LookupKey(absolute, type))
+                .thenApply(answer -> new DnsAnswer<>(answer.records().stream().map(convert).toList(), answer.status(), answer.ttl()))
+                .whenComplete((answer, error) -> {
+                    // counted before the caller sees the answer
+                    dnssec.increment(typeName, error == null ? answer.status().name().toLowerCase(Locale.ROOT)
+                            : DnsClient.cause(error).getMessage().startsWith("DNSSEC bogus") ? "bogus" : "failed");
+                });
+    }
+
+    private <T> CompletableFuture<List<T>> records(String name, int type, Function<Record, T> convert) {
+        try {
+            return lookup(absolute(name), type, convert);
+        } catch (DnsLookupException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Name absolute(String name) throws DnsLookupException {
         try {
             // RFC 6531 §3.7.3 / RFC 5890: an internationalized domain is looked up by its A-labels (xn--...).
             String ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
-            absolute = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+            return Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
         } catch (TextParseException | IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new DnsLookupException(Kind.NAME_NOT_FOUND, "not a domain name: " + name));
+            throw new DnsLookupException(Kind.NAME_NOT_FOUND, "not a domain name: " + name);
         }
-        return lookup(absolute, type, convert);
     }
 
     private <T> CompletableFuture<List<T>> lookup(Name name, int type, Function<Record, T> convert) {
@@ -270,6 +354,7 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
     public void collect(MetricWriter out) {
         lookups.writeTo(out);
         failures.writeTo(out);
+        dnssec.writeTo(out);
     }
 
     /** A host name without the trailing dot, in lower case (RFC 4343: DNS names compare case-insensitively). */

@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
+import org.carrier.api.dns.DnsAnswer;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.dns.MxRecord;
+import org.carrier.api.dns.TlsaRecord;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.FilterStage;
@@ -286,6 +288,21 @@ class DnsblFilterTest {
         @Override
         public CompletionStage<List<String>> ptr(InetAddress address) {
             return resolver.ptr(address);
+        }
+
+        @Override
+        public CompletionStage<DnsAnswer<MxRecord>> mxAnswer(String domain) {
+            return pick(domain).mxAnswer(domain);
+        }
+
+        @Override
+        public CompletionStage<DnsAnswer<InetAddress>> addressesAnswer(String host) {
+            return pick(host).addressesAnswer(host);
+        }
+
+        @Override
+        public CompletionStage<DnsAnswer<TlsaRecord>> tlsa(String name) {
+            return pick(name).tlsa(name);
         }
     }
 
