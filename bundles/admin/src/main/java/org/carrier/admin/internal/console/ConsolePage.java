@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import org.carrier.api.text.Json;
 
 /**
  * What the Carrier console pages share. The web console frames a page's HTML (GET without an extension) with its

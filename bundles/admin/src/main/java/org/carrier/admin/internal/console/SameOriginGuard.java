@@ -18,6 +18,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.carrier.api.text.Json;
 
 /**
  * The one same-origin rule for every request to the HTTP service the web console runs on: the stock Felix pages

@@ -18,6 +18,7 @@ import org.carrier.api.queue.QueueOperations;
 import org.carrier.api.queue.QueuedMessage;
 import org.carrier.api.queue.RecipientStatus;
 import org.junit.jupiter.api.Test;
+import org.carrier.api.text.Json;
 
 /** What the Queue page's script gets: the summary of the whole queue, the filtered list, one message in full. */
 class QueuePageTest {

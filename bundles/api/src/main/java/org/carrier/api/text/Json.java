@@ -1,18 +1,19 @@
-package org.carrier.admin.internal.console;
+package org.carrier.api.text;
 
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * Writes the small JSON answers of the console pages (RFC 8259): maps, collections, strings, numbers, booleans
- * and null. Strings are escaped for JSON and, so that an answer can never be read as HTML or close a script
- * element, {@code <}, {@code >} and {@code &} are written as {@code \\u} escapes too.
+ * Writes JSON (RFC 8259) from maps (in their iteration order), collections, strings, numbers, booleans and null:
+ * the console's answers and the TLS-RPT reports (RFC 8460 §4.4) use this one writer. Strings are escaped for JSON
+ * and, so that an answer can never be read as HTML or close a script element, {@code <}, {@code >} and {@code &} are written as {@code \\u} escapes too.
  */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static String write(Object value) {
+    /** The JSON text of a value; anything else than the types above is written as its {@code toString()}. */
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         return out.toString();
