@@ -49,7 +49,10 @@ public record RouteSpec(String name, List<String> patterns, String transport, Ki
     public static final String ORDER = "order";
 
     public static final String DEFAULT_TRANSPORT = "smtp";
+    /** The {@code tls} of routes other than {@code mx} when the setting is empty. */
     public static final String DEFAULT_TLS = "may";
+    /** The {@code tls} of {@code mx} routes when the setting is empty (since 1.5; it was {@code may}). */
+    public static final String DEFAULT_MX_TLS = "dane";
     public static final int DEFAULT_REJECT_CODE = 550;
     public static final int DEFAULT_ORDER = 100;
     static final int SMTP_PORT = 25;
@@ -132,7 +135,7 @@ public record RouteSpec(String name, List<String> patterns, String transport, Ki
         int port = checks.run(PORT, p.get(PORT), () -> ConfigProblem.between(PORT, number(p.get(PORT), 0), 0, 65535), 0);
         int defaultPort = port > 0 ? port : kind == Kind.LMTP ? LMTP_PORT : SMTP_PORT;
         List<NextHop> hops = checks.run(NEXT_HOPS, p.get(NEXT_HOPS), () -> hops(text(p.get(NEXT_HOPS)), kind, defaultPort), List.of());
-        TransportOptions options = checks.run(TLS, p.get(TLS), () -> options(p), TransportOptions.DEFAULT);
+        TransportOptions options = checks.run(TLS, p.get(TLS), () -> options(p, kind, hops), TransportOptions.DEFAULT);
         SmtpReply refusal = kind != Kind.REJECT ? null : checks.run(REJECT_CODE, p.get(REJECT_CODE),
                 () -> refusal(number(p.get(REJECT_CODE), DEFAULT_REJECT_CODE), text(p.get(REJECT_TEXT))), null);
         int order = checks.run(ORDER, p.get(ORDER), () -> number(p.get(ORDER), DEFAULT_ORDER), DEFAULT_ORDER);
@@ -202,13 +205,23 @@ public record RouteSpec(String name, List<String> patterns, String transport, Ki
         return hops;
     }
 
-    private static TransportOptions options(Map<String, ?> p) {
+    /**
+     * The {@code tls} an empty setting means for a transport: {@code dane} for {@code mx} routes, {@code may} for the
+     * others.
+     *
+     * @since 1.5
+     */
+    public static String defaultTls(String transport) {
+        return Kind.MX.name().equalsIgnoreCase(transport == null ? "" : transport.strip()) ? DEFAULT_MX_TLS : DEFAULT_TLS;
+    }
+
+    private static TransportOptions options(Map<String, ?> p, Kind kind, List<NextHop> hops) {
         String tlsText = text(p.get(TLS));
-        TlsPolicy tls;
-        try {
-            tls = TlsPolicy.valueOf((tlsText.isEmpty() ? DEFAULT_TLS : tlsText).toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigProblem(TLS, tlsText, "not one of none, may, encrypt, verify");
+        String configured = tlsText.isEmpty() ? (kind == Kind.MX ? DEFAULT_MX_TLS : DEFAULT_TLS) : tlsText;
+        TlsPolicy tls = TlsPolicy.parse(configured).orElseThrow(
+                () -> new ConfigProblem(TLS, tlsText, "not one of none, may, encrypt, verify, dane, dane-only"));
+        if (tls.usesDane() && kind != null) {
+            checkDaneHops(tls, tlsText, kind, hops);
         }
         String user = blankToNull(text(p.get(AUTH_USER)));
         String password = blankToNull(text(p.get(AUTH_PASSWORD)));
@@ -220,6 +233,22 @@ public record RouteSpec(String name, List<String> patterns, String transport, Ki
             throw new ConfigProblem(TLS, tlsText, "AUTH needs TLS: encrypt or verify, or may");
         }
         return new TransportOptions(tls, user, password);
+    }
+
+    /**
+     * DANE needs a TLSA base domain (RFC 7672 §2.2.2, §3.2.2): an MX host, or a next hop named by a host name. An IP
+     * literal or a Unix socket has none, and LMTP is not SMTP to a remote domain, so such a route cannot use it.
+     */
+    private static void checkDaneHops(TlsPolicy tls, String tlsText, Kind kind, List<NextHop> hops) {
+        if (kind != Kind.MX && kind != Kind.SMTP) {
+            throw new ConfigProblem(TLS, tlsText, tls.configName() + " is for mx and smtp routes only");
+        }
+        for (NextHop hop : hops) {
+            if (hop.host().startsWith("/") || !hop.host().matches(".*[A-Za-z].*") || hop.host().indexOf(':') >= 0) {
+                throw new ConfigProblem(TLS, tlsText, tls.configName() + " needs next hops named by host names (the TLSA base "
+                        + "domain, RFC 7672 §2.2.2), not " + hop.host());
+            }
+        }
     }
 
     private static SmtpReply refusal(int code, String text) {

@@ -55,6 +55,18 @@ class RouteSpecTest {
     }
 
     @Test
+    void anMxRouteDefaultsToDaneTheOthersToMay() {
+        RouteSpec mx = RouteSpec.parse(Map.of("name", "m", "domains", "*", "transport", "mx"));
+        assertEquals(TlsPolicy.DANE, mx.options().tls());
+        assertEquals(TlsPolicy.MAY, RouteSpec.parse(Map.of("name", "s", "domains", "*", "nextHops", "relay.test")).options().tls());
+        RouteSpec daneOnly = RouteSpec.parse(Map.of("name", "d", "domains", "*", "nextHops", "relay.test", "tls", "DANE-only"));
+        assertEquals(TlsPolicy.DANE_ONLY, daneOnly.options().tls(), "an smtp route to a host name may use DANE");
+        assertEquals("dane", RouteSpec.defaultTls("mx"));
+        assertEquals("may", RouteSpec.defaultTls("smtp"));
+        assertEquals(TlsPolicy.DANE_ONLY, TlsPolicy.parse(TlsPolicy.DANE_ONLY.configName()).orElseThrow());
+    }
+
+    @Test
     void aListAsAStringArrayIsReadAsTheCommaSeparatedText() {
         RouteSpec spec = RouteSpec.parse(Map.of("name", "a", "domains", new String[] {"A.test, b.test", "*.c.test"}, "transport", "smtp",
                 "nextHops", new String[] {"h1:25", "h2:26"}, "port", 2525L, "order", 7));

@@ -88,7 +88,7 @@ record Route(String name, List<String> patterns, Kind kind, String transport, Li
     /** What this route does with mail for {@code recipient}; mx routes ask DNS through {@code mx}. */
     RouteDecision decide(MailAddress recipient, MxRouting mx) {
         return switch (kind) {
-            case MX -> mx.route(name, recipient, port, options);
+            case MX -> mx.route(name, recipient, port, options.forMxHosts());
             case LOCAL, DISCARD -> RouteDecision.local(name, transport);
             case REJECT -> RouteDecision.refused(name, refusal);
             default -> RouteDecision.remote(name, transport, nextHops, options);

@@ -54,11 +54,15 @@ public class RouteConfiguration {
                 description = "The port of MX hosts and of next hops given without one; 0: 25 (24 for lmtp).")
         int port() default 0;
 
-        @AttributeDefinition(name = "TLS", description = "STARTTLS towards the next hops (RFC 3207).",
-                options = {@Option(label = "none: never", value = "none"), @Option(label = "may: when offered", value = "may"),
+        @AttributeDefinition(name = "TLS", required = false,
+                description = "STARTTLS towards the next hops (RFC 3207). Empty: dane for mx routes, may for the others.",
+                options = {@Option(label = "(default: dane for mx, may otherwise)", value = ""),
+                        @Option(label = "none: never", value = "none"), @Option(label = "may: when offered", value = "may"),
                         @Option(label = "encrypt: required, certificate not checked", value = "encrypt"),
-                        @Option(label = "verify: required with a valid certificate for the host", value = "verify")})
-        String tls() default RouteSpec.DEFAULT_TLS;
+                        @Option(label = "verify: required with a valid certificate for the host", value = "verify"),
+                        @Option(label = "dane: DANE where TLSA is DNSSEC-secure, else MTA-STS, else may (RFC 7672)", value = "dane"),
+                        @Option(label = "dane-only: only DANE-authenticated delivery, else deferred", value = "dane-only")})
+        String tls() default "";
 
         @AttributeDefinition(name = "AUTH user", required = false, description = "SMTP AUTH towards the next hops (RFC 4954); empty: none.")
         String authUser() default "";

@@ -103,7 +103,7 @@ class RouterConfigurationTest {
     @Test
     void theReadmesExampleOfARefusedRouteValue() {
         Route.Settings s = new Route.Settings("x", "x.test", "smtp", "127.0.0.1:25", 0, "sometimes", "", "", 550, "", 100);
-        assertEquals("tls = \"sometimes\": not one of none, may, encrypt, verify",
+        assertEquals("tls = \"sometimes\": not one of none, may, encrypt, verify, dane, dane-only",
                 org.junit.jupiter.api.Assertions.assertThrows(org.carrier.api.config.ConfigProblem.class, () -> Route.parse(s)).getMessage());
     }
 

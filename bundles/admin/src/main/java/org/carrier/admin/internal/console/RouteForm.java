@@ -23,7 +23,7 @@ import org.carrier.api.route.RouteSpec;
  * @param transport mx, smtp, lmtp, local, discard, reject, hold, or another installed transport's name
  * @param nextHops  host:port list, as written (comma separated); empty for transports that take none
  * @param port      0 for the transport's default
- * @param tls       none, may, encrypt or verify
+ * @param tls       none, may, encrypt, verify, dane or dane-only
  * @param order     among equally specific routes, the lowest wins
  */
 record RouteForm(String name, String domains, String transport, String nextHops, int port, String tls, int order) {
@@ -78,7 +78,7 @@ record RouteForm(String name, String domains, String transport, String nextHops,
         // stored as written (a hop without a port takes the route's port when that changes), by the list rule checked above
         String hops = String.join(", ", ConfigLists.names(RouteSpec.NEXT_HOPS, trimmed(fields.apply(RouteSpec.NEXT_HOPS))));
         return new RouteForm(trimmed(fields.apply(RouteSpec.NAME)), String.join(", ", spec.patterns()), spec.transport(), hops,
-                port.isEmpty() ? 0 : Integer.parseInt(port), tls.isEmpty() ? RouteSpec.DEFAULT_TLS : tls, spec.order());
+                port.isEmpty() ? 0 : Integer.parseInt(port), tls.isEmpty() ? RouteSpec.defaultTls(spec.transport()) : tls, spec.order());
     }
 
     /** The configuration properties this form sets; the others (AUTH, reject reply) are left as they are. */

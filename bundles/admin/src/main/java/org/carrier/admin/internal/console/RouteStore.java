@@ -168,7 +168,7 @@ final class RouteStore {
         String transport = text(p.get(RouteSpec.TRANSPORT));
         String tls = text(p.get(RouteSpec.TLS));
         return new Row(pid, name, text(p.get(RouteSpec.DOMAINS)), transport.isEmpty() ? RouteSpec.DEFAULT_TRANSPORT : transport,
-                text(p.get(RouteSpec.NEXT_HOPS)), number(p.get(RouteSpec.PORT), 0), tls.isEmpty() ? RouteSpec.DEFAULT_TLS : tls,
+                text(p.get(RouteSpec.NEXT_HOPS)), number(p.get(RouteSpec.PORT), 0), tls.isEmpty() ? RouteSpec.defaultTls(transport) : tls,
                 number(p.get(RouteSpec.ORDER), RouteSpec.DEFAULT_ORDER), file == null ? null : file.toString());
     }
 

@@ -16,6 +16,7 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.NextHop;
+import org.carrier.api.route.RouteSpec;
 import org.carrier.api.route.Router;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -172,8 +173,9 @@ public class RoutesPage extends ConsolePage {
         input(out, "nextHops", "Next hops", values, problems, "", "smtp, lmtp: host:port, comma separated");
         input(out, "port", "Port", values, problems, "", "0: 25 (24 for lmtp)");
         out.println("<label>TLS <select name='tls'>");
-        for (String t : List.of("none", "may", "encrypt", "verify")) {
-            out.println("<option" + (t.equals(values.getOrDefault("tls", "may")) ? " selected='selected'" : "") + ">" + t + "</option>");
+        String tls = values.getOrDefault("tls", RouteSpec.defaultTls(transport));
+        for (String t : List.of("none", "may", "encrypt", "verify", "dane", "dane-only")) {
+            out.println("<option" + (t.equals(tls) ? " selected='selected'" : "") + ">" + t + "</option>");
         }
         out.println("</select></label>" + problem(problems, "tls"));
         input(out, "order", "Order", values, problems, "", "lowest wins among equally specific routes");

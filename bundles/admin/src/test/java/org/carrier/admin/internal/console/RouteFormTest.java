@@ -41,9 +41,11 @@ class RouteFormTest {
     void defaultsForTheOptionalFields() {
         Map<String, String> f = Map.of("name", "all", "domains", "*", "transport", "mx");
         RouteForm form = RouteForm.parse(f::get);
-        assertEquals("may", form.tls());
+        assertEquals("dane", form.tls(), "an mx route's default since issue 16");
         assertEquals(100, form.order());
         assertEquals("", form.nextHops());
+        Map<String, String> relay = Map.of("name", "relay", "domains", "*", "transport", "smtp", "nextHops", "relay.test");
+        assertEquals("may", RouteForm.parse(relay::get).tls(), "other routes keep may");
     }
 
     @Test

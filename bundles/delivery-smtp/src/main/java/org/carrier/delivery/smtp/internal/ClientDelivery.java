@@ -8,6 +8,7 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.delivery.smtp.internal.tls.TlsDemand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ final class ClientDelivery implements AutoCloseable {
         if (request.envelope().recipients().isEmpty()) {
             return List.of(); // nothing to do: no connection for a transaction without recipients
         }
-        DestinationKey key = DestinationKey.of(request);
+        DestinationKey key = DestinationKey.of(request, TlsDemand.of(request), null);
         SmtpReply backedOff = limits.backedOff(key);
         if (backedOff != null) {
             return Outcomes.all(request.envelope().recipients(), backedOff, key.toString());

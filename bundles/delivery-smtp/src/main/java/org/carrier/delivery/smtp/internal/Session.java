@@ -9,12 +9,28 @@ import java.io.IOException;
 final class Session {
     private final PeerConnection connection;
     private final Extensions extensions;
+    private final boolean authenticated;
     private int transactions;
     private long lastUsed = System.nanoTime();
 
     Session(PeerConnection connection, Extensions extensions) {
+        this(connection, extensions, false);
+    }
+
+    /** @param authenticated whether the session's TLS was authenticated (see {@link #authenticated()}) */
+    Session(PeerConnection connection, Extensions extensions, boolean authenticated) {
         this.connection = connection;
         this.extensions = extensions;
+        this.authenticated = authenticated;
+    }
+
+    /**
+     * Whether the session runs over TLS whose peer was authenticated: by DANE (RFC 7672), by the PKIX check an MTA-STS
+     * {@code enforce} policy asks for (RFC 8461 §4.2), or by {@code tls = verify}. REQUIRETLS (RFC 8689 §4.2.1) may use
+     * only such sessions.
+     */
+    boolean authenticated() {
+        return authenticated;
     }
 
     PeerConnection connection() {

@@ -87,10 +87,14 @@ final class SessionOpener {
     }
 
     private Session open(Endpoint endpoint, TransportOptions options) throws HopFailure {
+        if (options.tls() == TlsPolicy.DANE_ONLY) {
+            throw new HopFailure(new SmtpReply(451, "4.7.5", "dane-only: no DANE-authenticated TLS possible"), endpoint.toString());
+        }
+        TlsPolicy policy = options.tls() == TlsPolicy.DANE ? TlsPolicy.MAY : options.tls(); // DANE: until TLSA is looked up
         try {
-            return handshake(endpoint, options, options.tls());
+            return handshake(endpoint, options, policy);
         } catch (TlsHandshakeFailure e) {
-            if (options.tls() != TlsPolicy.MAY) {
+            if (policy != TlsPolicy.MAY) {
                 throw e.failure;
             }
             // RFC 7435 §3: opportunistic TLS that fails falls back to the clear, on a new connection.
@@ -113,7 +117,7 @@ final class SessionOpener {
                 extensions = startTls(connection, endpoint.host(), extensions, policy);
             }
             new Authenticator(settings.timeouts().command()).authenticate(connection, extensions, options, endpoint.isLoopback());
-            return new Session(connection, extensions);
+            return new Session(connection, extensions, policy == TlsPolicy.VERIFY && connection.tlsSession() != null);
         } catch (HopFailure e) {
             new Session(connection, Extensions.NONE).quit(settings.timeouts().connect());
             throw e;
