@@ -26,6 +26,7 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.Dkimpy;
 import org.carrier.testing.dns.CarrierResolver;
 import org.carrier.testing.NsdServer;
 import org.junit.jupiter.api.AfterAll;
