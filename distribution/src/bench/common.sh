@@ -90,6 +90,54 @@ stop_process() {
   kill -9 "$1" 2>/dev/null || true
 }
 
+# The private rspamd of the tests (test-support/fixtures' rspamd/ resources, the same files the Java fixture
+# org.carrier.testing.Rspamd writes out): its proxy worker in milter mode on 127.0.0.1:PORT, its state under DIR.
+RSPAMD_CONF_SOURCE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/test-support/fixtures/src/main/resources/rspamd
+
+# start_rspamd DIR PORT -> sets RSPAMD_PID once it accepts connections (a cold start compiles for about 20 s)
+start_rspamd() {
+  local dir=$1 port=$2 dns f
+  [ -x /usr/bin/rspamd ] || fail "rspamd missing: apt-get install rspamd"
+  dns=$(free_port)
+  mkdir -p "$dir"/{db,run,log,tmp,cache}
+  for f in rspamd.conf override.d/options.inc local.d/milter_headers.conf; do
+    mkdir -p "$(dirname "$dir/$f")"
+    sed -e "s|@PORT@|$port|g" -e "s|@DNS@|$dns|g" -e "s|@DIR@|$dir|g" -e "s|@CACHE@|$dir/cache|g" \
+      "$RSPAMD_CONF_SOURCE/$f" >"$dir/$f"
+  done
+  /usr/bin/rspamd -f -i -c "$dir/rspamd.conf" --var=LOCAL_CONFDIR="$dir" --var=DBDIR="$dir/db" \
+    --var=RUNDIR="$dir/run" --var=LOGDIR="$dir/log" >"$dir/rspamd.out" 2>&1 &
+  RSPAMD_PID=$!
+  await_port "$port" 120 || fail "rspamd did not start: $(tail -5 "$dir/log/rspamd.log" "$dir/rspamd.out")"
+}
+
+# gtube_reply PORT -> the reply to a message holding the GTUBE line (rspamd's milter rejects it: 554 5.7.1)
+gtube_reply() {
+  python3 - "$1" <<'PY'
+import smtplib, sys
+body = "Subject: gtube probe\r\n\r\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\r\n"
+try:
+    with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30) as s:
+        s.sendmail("probe@bench.test", ["rcpt@relay.test"], body)
+        print("250")
+except smtplib.SMTPDataError as e:
+    print(e.smtp_code, e.smtp_error.decode(errors="replace"))
+except Exception as e:
+    print("error", e)
+PY
+}
+
+# await_gtube_rejected PORT SECONDS: until the MTA on PORT passes mail to rspamd (a jar in deploy/ starts after the
+# listener); 0 once a GTUBE probe got 554
+await_gtube_rejected() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    case "$(gtube_reply "$1")" in 554*) return 0 ;; esac
+    sleep 1
+  done
+  return 1
+}
+
 # what else runs on this box: the load average and the busiest other processes
 box_load() {
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

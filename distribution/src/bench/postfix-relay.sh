@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts a private Postfix relay for the benchmark: listens on 127.0.0.1:PORT, relays everything to
 # [127.0.0.1]:SINK_PORT, stock settings (its queue is synced like Carrier's), nothing under /etc/postfix.
-# Usage: postfix-relay.sh BASE PORT SINK_PORT   (prints the config folder for `postfix -c`)
+# Usage: postfix-relay.sh BASE PORT SINK_PORT [MILTER]   (prints the config folder for `postfix -c`)
+#   MILTER: a milter for smtpd_milters (e.g. inet:127.0.0.1:11332), with milter_default_action = tempfail
 set -euo pipefail
-base=$1; port=$2; sink=$3
+base=$1; port=$2; sink=$3; milter=${4:-}
 conf=$base/conf; queue=$base/queue; data=$base/data
 mkdir -p "$conf" "$queue" "$data"
 chown postfix "$data"
@@ -28,6 +29,9 @@ smtp_host_lookup = native
 maillog_file_prefixes = /dev/null
 maillog_file = /dev/null
 CF
+if [ -n "$milter" ]; then
+  printf 'smtpd_milters = %s\nmilter_default_action = tempfail\nmilter_protocol = 6\n' "$milter" >>"$conf/main.cf"
+fi
 # master.cf: Postfix's stock services without chroot (column 5), the SMTP listener on the chosen port only
 awk -v listen="127.0.0.1:$port" '
   /^#/ || /^[ \t]/ || NF < 8 { print; next }
