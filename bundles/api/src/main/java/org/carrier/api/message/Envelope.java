@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param recipients     accepted recipients, in the order they were given
  */
 public record Envelope(MailAddress reversePath, Map<String, String> mailParameters, List<Recipient> recipients) {
+    /** The MAIL FROM parameter and EHLO keyword of RFC 8689 (no value). */
+    public static final String REQUIRETLS = "REQUIRETLS";
+
     public Envelope {
         Objects.requireNonNull(reversePath, "reversePath");
         mailParameters = Map.copyOf(mailParameters);
@@ -40,6 +43,14 @@ public record Envelope(MailAddress reversePath, Map<String, String> mailParamete
     public boolean isInternationalized() {
         return mailParameters.containsKey("SMTPUTF8") || !reversePath.isAscii()
                 || recipients.stream().anyMatch(r -> !r.address().isAscii());
+    }
+
+    /**
+     * Whether the sender asked for REQUIRETLS on MAIL FROM (RFC 8689 §2): every hop must be TLS with an authenticated
+     * server, and the mail fails rather than go otherwise. The parameter stays in {@link #mailParameters} as received.
+     */
+    public boolean requiresTls() {
+        return mailParameters.containsKey(REQUIRETLS);
     }
 
     /** This envelope with its recipients replaced (e.g. the subset that goes to one next hop). */

@@ -89,14 +89,18 @@ final class Notifier {
             }
             to = postmaster;
         }
-        boolean full = lines.stream().anyMatch(l -> l.action() == DsnReport.Action.FAILED)
+        // RFC 8689 §5: a report on a REQUIRETLS message returns the header only, whatever RET says, and goes with
+        // REQUIRETLS itself, so it is protected as the message was (its header is as private as the message).
+        boolean requireTls = entry.envelope().requiresTls();
+        boolean full = !requireTls && lines.stream().anyMatch(l -> l.action() == DsnReport.Action.FAILED)
                 && "FULL".equalsIgnoreCase(entry.envelope().mailParameters().get("RET"));
         DsnReport.Subject about = new DsnReport.Subject(entry.id(), entry.arrival(), to,
                 entry.envelope().mailParameters().get("ENVID"), entry.arrival().plus(settings.maxLifetime()),
                 entry.envelope().isInternationalized());
         try (InputStream original = new BufferedInputStream(spool.source(entry).open())) {
             byte[] message = new DsnReport(settings.reportingMta()).write(about, lines, original, full, now);
-            Envelope envelope = new Envelope(MailAddress.nullSender(), Map.of(), List.of(Recipient.of(to)));
+            Envelope envelope = new Envelope(MailAddress.nullSender(), requireTls ? Map.of(Envelope.REQUIRETLS, "") : Map.of(),
+                    List.of(Recipient.of(to)));
             String dsnId = outbox.queue(envelope, message);
             LOG.info("{}: sender delivery status notification ({}): {}", entry.id(), kinds(lines), dsnId);
         } catch (IOException | RuntimeException e) {

@@ -184,6 +184,21 @@ class DsnTest {
         assertEquals("body\r\n", text((Entity) returned).replace("\r\n\r\n", ""));
     }
 
+    /** RFC 8689 §5: the report on a REQUIRETLS message returns only the header, even with RET=FULL, and asks REQUIRETLS too. */
+    @Test
+    void aRequireTlsMessageIsReportedWithItsHeaderOnlyAndUnderRequireTls() throws Exception {
+        SpoolQueue q = queue();
+        fixture.smtp.answer = r -> new SmtpReply(550, "5.7.30", "REQUIRETLS support required");
+        submit(q, Map.of("RET", "FULL", Envelope.REQUIRETLS, ""), rcpt("bob@relay.test"));
+        assertTrue(waitFor(() -> fixture.smtp.notifications().size() == 1));
+        assertTrue(onlyNotification(fixture.smtp).envelope().requiresTls(), "the DSN goes with REQUIRETLS");
+        Report report = parse(fixture.smtp.notifications().get(0));
+        assertEquals("5.7.30", report.perRecipient().get(0).get("Status"));
+        Entity original = report.parts().get(2);
+        assertEquals("text/rfc822-headers", original.getMimeType(), "RET=FULL is disregarded");
+        assertFalse(text(original).contains("body"), text(original));
+    }
+
     @Test
     void expiryIsAFailureWithStatus547() throws Exception {
         SpoolQueue q = queue(Duration.ZERO, Duration.ofHours(4), null);

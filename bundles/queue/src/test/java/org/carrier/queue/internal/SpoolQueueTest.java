@@ -250,6 +250,21 @@ class SpoolQueueTest {
         assertEquals(1, smtp.originals().size());
     }
 
+    /** RFC 8689 §4.1: the REQUIRETLS tag stays with the message, across a restart too. */
+    @Test
+    void aRestartedQueueKeepsTheRequireTlsParameter() throws Exception {
+        SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);
+        Envelope tagged = new Envelope(MailAddress.parse("sender@client.test"), Map.of(Envelope.REQUIRETLS, ""),
+                envelope("bob@relay.test").recipients());
+        String id = submit(first, tagged, false);
+        assertTrue(waitFor(() -> first.show(id).map(m -> m.recipients().get(0).attempts() == 1).orElse(false)));
+        Thread.sleep(200); // let the state write finish before "crashing"
+        first.close();
+        SpoolQueue second = queue(SLOW, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), name -> smtp);
+        assertTrue(waitFor(() -> second.list(QueueFilter.any()).isEmpty()), "delivered after restart");
+        assertTrue(smtp.requests.get(0).envelope().requiresTls(), smtp.requests.get(0).envelope().toString());
+    }
+
     @Test
     void aRestartedQueueDeliversWhatTheLastOneLeft() throws Exception {
         SpoolQueue first = queue(SLOW, Clock.systemUTC(), name -> null);

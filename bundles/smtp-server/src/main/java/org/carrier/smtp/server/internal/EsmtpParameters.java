@@ -25,11 +25,12 @@ final class EsmtpParameters {
 
     /**
      * MAIL FROM parameters: SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461),
-     * AUTH (RFC 4954 §5).
+     * AUTH (RFC 4954 §5), REQUIRETLS (RFC 8689 §2, only over TLS).
      *
+     * @param tls whether the session is protected by TLS
      * @return the refusal, or {@code null} when every parameter is acceptable
      */
-    static SmtpReply checkMail(Map<String, String> params, long maxMessageSize) {
+    static SmtpReply checkMail(Map<String, String> params, long maxMessageSize, boolean tls) {
         for (Map.Entry<String, String> p : params.entrySet()) {
             String value = p.getValue();
             SmtpReply bad = switch (p.getKey()) {
@@ -40,6 +41,7 @@ final class EsmtpParameters {
                 case "ENVID" -> xtext(value, MAX_ENVID) ? null : Reply.syntax("Syntax: ENVID must be xtext of at most 100 characters");
                 // RFC 4954 §5: the AUTH parameter names who submitted the message; we trust only our own AUTH, so it is ignored.
                 case "AUTH" -> xtext(value, 500) ? null : Reply.syntax("Syntax: AUTH=<xtext>");
+                case "REQUIRETLS" -> requireTls(value, tls);
                 default -> unsupported(p.getKey());
             };
             if (bad != null) {
@@ -47,6 +49,17 @@ final class EsmtpParameters {
             }
         }
         return null;
+    }
+
+    /**
+     * RFC 8689 §2: REQUIRETLS takes no value and may be given only on a session that TLS protects; in the clear the
+     * promise it asks for is already broken at this hop. RFC 3207 §4's 530 and RFC 5248's X.7.10 "Encryption needed".
+     */
+    private static SmtpReply requireTls(String value, boolean tls) {
+        if (!value.isEmpty()) {
+            return Reply.syntax("Syntax: REQUIRETLS takes no value");
+        }
+        return tls ? null : Reply.REQUIRETLS_NEEDS_TLS;
     }
 
     /** RCPT TO parameters: NOTIFY and ORCPT (RFC 3461 §4.1, §4.2). */

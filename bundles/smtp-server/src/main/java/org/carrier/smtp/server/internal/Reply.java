@@ -30,6 +30,9 @@ final class Reply {
             "Error: bare <CR> or <LF> received; only CRLF line endings are allowed");
     /** RFC 6531 §3.5: a non-ASCII address needs SMTPUTF8 on MAIL FROM. */
     static final SmtpReply NEEDS_SMTPUTF8 = new SmtpReply(553, "5.6.7", "Error: non-ASCII address without SMTPUTF8");
+    /** RFC 8689 §2: REQUIRETLS on MAIL FROM needs a TLS session (RFC 3207 §4: 530; RFC 5248: X.7.10 "Encryption needed"). */
+    static final SmtpReply REQUIRETLS_NEEDS_TLS = new SmtpReply(530, "5.7.10",
+            "REQUIRETLS needs a TLS session: issue STARTTLS first");
     /** RFC 5321 §2.3.8: a command line ends with CRLF, and neither CR nor LF may occur alone in it. */
     static final SmtpReply BARE_LINE_ENDING_IN_COMMAND = new SmtpReply(500, "5.5.2",
             "Error: bare <CR> or <LF> in a command line; commands end with <CR><LF>");

@@ -329,6 +329,10 @@ final class SmtpProtocol {
         if (settings.authRules().advertiseStartTls(tlsActive, settings.tls() != null)) {
             lines.add("STARTTLS");
         }
+        if (tlsActive) {
+            // RFC 8689 §2: REQUIRETLS is offered only once TLS is in place, so a client sees it only where it may use it.
+            lines.add(Envelope.REQUIRETLS);
+        }
         if (settings.authRules().advertiseAuth(tlsActive, session.authenticatedUser() != null)) {
             lines.add(AuthExchange.ehloKeyword(settings.users()));
         }
@@ -373,7 +377,7 @@ final class SmtpProtocol {
         long maxMessageSize = chain.maxMessageSize(session, settings.maxMessageSize());
         SmtpReply bad = parametersAllowed(path);
         if (bad == null) {
-            bad = EsmtpParameters.checkMail(path.parameters(), maxMessageSize);
+            bad = EsmtpParameters.checkMail(path.parameters(), maxMessageSize, session.tlsProtocol() != null);
         }
         if (bad == null && PathArgument.isInternational(path.address()) && !path.parameters().containsKey("SMTPUTF8")) {
             bad = Reply.NEEDS_SMTPUTF8;
