@@ -33,6 +33,19 @@ public interface IncomingMessage extends AutoCloseable {
     InputStream openContent() throws IOException;
 
     /**
+     * Starts replacing the content before {@link #commit}, keeping the queue ID (what the SMTP server does with the data
+     * filters' edits, {@code org.carrier.api.filter.MessageEdits}): what is written to the returned stream becomes the
+     * whole content, in place of everything written so far, when the stream is closed. Until then {@link #openContent()}
+     * reads the content as it was, so the new content may be made from the old; afterwards {@link #size()} and
+     * {@link #openContent()} give the new one. The new content is not durable before {@link #commit}, which syncs it as
+     * it syncs received content. Not closing the stream leaves the content as it was.
+     *
+     * @throws IOException if the stream cannot be opened; if closing it fails, the content is unusable and the
+     *                     message is to be discarded
+     */
+    OutputStream rewrite() throws IOException;
+
+    /**
      * Makes the message durable: content and envelope are synced to disk before this returns
      * (file and directory), so the message survives a crash from then on.
      *

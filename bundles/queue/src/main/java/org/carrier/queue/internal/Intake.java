@@ -63,7 +63,7 @@ final class Intake implements Notifier.Outbox {
 
     private IncomingMessage receive(SpoolIncomingMessage.Committer committer) throws IOException {
         String id = spool.reserve(ids::next);
-        return new SpoolIncomingMessage(id, spool.contentFile(id), committer);
+        return new SpoolIncomingMessage(id, spool.contentFile(id), spool.rewriteFile(id), committer);
     }
 
     /** The space may have run out while the message came in: check again before it is queued. */

@@ -90,6 +90,14 @@ final class Spool {
         return queue.resolve(id + CONTENT);
     }
 
+    /**
+     * Where a message's new content is made before it replaces the received one ({@link SpoolIncomingMessage#rewrite}):
+     * in {@code incoming/}, so that a crash leaves nothing the queue takes for a message (recovery removes it).
+     */
+    Path rewriteFile(String id) {
+        return incoming.resolve(id + ".edit");
+    }
+
     private Path envelopeFile(String id) {
         return queue.resolve(id + ENVELOPE);
     }

@@ -1,17 +1,21 @@
 package org.carrier.queue.internal;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
+import org.carrier.api.file.FileModes;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.queue.IncomingMessage;
@@ -31,14 +35,19 @@ final class SpoolIncomingMessage implements IncomingMessage {
 
     private final String id;
     private final Path file;
+    /** Where {@link #rewrite} makes the new content. */
+    private final Path rewriteFile;
     private final FileChannel channel;
     private final CountingOutputStream out;
     private final Committer committer;
+    /** The open {@link #rewrite} file, closed with this message if its stream is never closed. */
+    private FileChannel rewriting;
     private boolean done;
 
-    SpoolIncomingMessage(String id, Path file, Committer committer) throws IOException {
+    SpoolIncomingMessage(String id, Path file, Path rewriteFile, Committer committer) throws IOException {
         this.id = id;
         this.file = file;
+        this.rewriteFile = rewriteFile;
         this.committer = committer;
         // reserved: it exists, durably in the directory; READ too, for the first delivery attempt (seal)
         this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -65,6 +74,51 @@ final class SpoolIncomingMessage implements IncomingMessage {
         out.flush();
         // only what was received: a reused file may hold more after it
         return new ContentStream(new byte[0], FileChannel.open(file, StandardOpenOption.READ), out.count, true);
+    }
+
+    /**
+     * The new content goes to {@link #rewriteFile} first (it is made from the old one, read from {@link #file}); closing
+     * the stream copies it over the start of the queue file, whose end {@link #seal} cuts as for any content.
+     */
+    @Override
+    public OutputStream rewrite() throws IOException {
+        if (done) {
+            throw new IllegalStateException(id + " was already committed or closed");
+        }
+        FileChannel scratch = FileChannel.open(rewriteFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING), FileModes.PRIVATE.fileAttributes(rewriteFile.getParent()));
+        rewriting = scratch;
+        return new BufferedOutputStream(Channels.newOutputStream(scratch), 64 * 1024) {
+            private boolean closed;
+
+            @Override
+            public void close() throws IOException {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try (scratch) {
+                    flush();
+                    replaceContentWith(scratch);
+                } finally {
+                    Files.deleteIfExists(rewriteFile);
+                }
+            }
+        };
+    }
+
+    private void replaceContentWith(FileChannel scratch) throws IOException {
+        out.flush();
+        long size = scratch.size();
+        try {
+            for (long copied = 0; copied < size; ) {
+                copied += channel.transferFrom(scratch.position(copied), copied, size - copied);
+            }
+        } catch (IOException e) {
+            throw FreeSpace.refusalIfFull(e);
+        }
+        channel.position(size);
+        out.count = size;
     }
 
     @Override
@@ -100,8 +154,12 @@ final class SpoolIncomingMessage implements IncomingMessage {
         }
         done = true;
         try {
+            if (rewriting != null) {
+                rewriting.close();
+            }
             channel.close();
             Files.deleteIfExists(file);
+            Files.deleteIfExists(rewriteFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot discard " + file, e);
         }

@@ -30,7 +30,7 @@ class FullDiskTest {
 
     private SpoolIncomingMessage onFullDisk() throws IOException {
         Path file = Files.createSymbolicLink(dir.resolve("ID1.msg"), Path.of("/dev/full"));
-        return new SpoolIncomingMessage("ID1", file, (m, envelope, headers, hold) -> fail("nothing is committed"));
+        return new SpoolIncomingMessage("ID1", file, file.resolveSibling("ID1.edit"), (m, envelope, headers, hold) -> fail("nothing is committed"));
     }
 
     private static void assertInsufficientStorage(QueueUnavailableException refusal) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +150,53 @@ class SpoolQueueTest {
         try (InputStream in = new Spool(root).source(entry).open()) {
             assertTrue(java.util.Arrays.equals(expected, in.readAllBytes()), "the content, without the envelope trailer");
         }
+    }
+
+    @Test
+    void aRewrittenContentIsWhatIsQueuedUnderTheSameId() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        String longer = "X-Long: " + "x".repeat(100_000) + "\r\n" + CONTENT;
+        String shorter = "X-Edited: yes\r\n\r\nnew body\r\n";
+        String id;
+        try (IncomingMessage m = q.receive()) {
+            id = m.queueId();
+            m.content().write(longer.getBytes(StandardCharsets.UTF_8));
+            OutputStream rewritten = m.rewrite();
+            rewritten.write(shorter.getBytes(StandardCharsets.UTF_8));
+            try (InputStream old = m.openContent()) {
+                assertEquals(longer, new String(old.readAllBytes(), StandardCharsets.UTF_8), "the old content until the new is complete");
+            }
+            rewritten.close();
+            assertEquals(shorter.length(), m.size());
+            try (InputStream now = m.openContent()) {
+                assertEquals(shorter, new String(now.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            m.commit(envelope("bob@relay.test"), List.of(new HeaderField("X-Tag", "yes")), true);
+            assertEquals(id, m.queueId());
+        }
+        try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
+            assertEquals(0, s.count(), "the rewrite's scratch file is gone");
+        }
+        QueueEntry entry = new Spool(root).peek(id).orElseThrow();
+        assertEquals(shorter.length(), entry.size());
+        try (InputStream in = new Spool(root).source(entry).open()) {
+            assertEquals("X-Tag: yes\r\n" + shorter, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals(1, q.list(QueueFilter.any()).size());
+    }
+
+    @Test
+    void aRewriteNotFinishedLeavesTheContentAndNoScratchFile() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        try (IncomingMessage m = q.receive()) {
+            m.content().write(CONTENT.getBytes(StandardCharsets.UTF_8));
+            m.rewrite().write("half".getBytes(StandardCharsets.UTF_8));
+            assertEquals(CONTENT.length(), m.size());
+        }
+        try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(queueFiles().isEmpty());
     }
 
     @Test

@@ -54,10 +54,12 @@ final class FilterChain {
      * @param hold       whether a filter asked to hold the message
      * @param disconnect whether to close the connection after replying
      * @param decidedBy  the filter that refused, discarded or held, for logs
+     * @param edits      the changes the DATA filters asked for, in chain order; also on a refusal, so that the
+     *                   replacement bodies they hand over are deleted ({@link MessageEditor#release})
      */
     record Verdict(SmtpReply refusal, List<HeaderField> headers, List<AuthResult> authResults, boolean discard,
-                   boolean hold, boolean disconnect, String decidedBy) {
-        static final Verdict NONE = new Verdict(null, List.of(), List.of(), false, false, false, null);
+                   boolean hold, boolean disconnect, String decidedBy, List<MessageEditor.FilterEdits> edits) {
+        static final Verdict NONE = new Verdict(null, List.of(), List.of(), false, false, false, null, List.of());
     }
 
     static final FilterChain EMPTY = new FilterChain(List.of());
@@ -179,6 +181,7 @@ final class FilterChain {
     Verdict run(String logId, FilterStage stage, States states, Hook hook, Consumer<FilterResult> seen) {
         List<HeaderField> headers = new ArrayList<>();
         List<AuthResult> authResults = new ArrayList<>();
+        List<MessageEditor.FilterEdits> edits = new ArrayList<>();
         boolean hold = false;
         String holder = null;
         for (int i = 0; i < filters.size(); i++) {
@@ -193,30 +196,31 @@ final class FilterChain {
             } catch (RuntimeException e) {
                 LOG.error("{}: filter {} failed: {}", logId, f.name(), e.toString());
                 metrics.verdict(f.name(), FilterAction.TEMPFAIL);
-                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
+                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name(), edits);
             } catch (TimeoutException e) {
                 LOG.error("{}: filter {} exceeded its time budget of {} ms", logId, f.name(), budgetMillis);
                 metrics.verdict(f.name(), FilterAction.TEMPFAIL);
-                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name());
+                return new Verdict(Reply.FILTER_FAILURE, headers, authResults, false, false, false, f.name(), edits);
             }
             metrics.verdict(f.name(), result == null ? FilterAction.CONTINUE : result.action());
             if (result == null) {
                 continue;
             }
             seen.accept(result);
+            takeEdits(logId, stage, f, result, edits);
             headers.addAll(result.headers());
             authResults.addAll(result.authResults());
             switch (result.action()) {
                 case REJECT, TEMPFAIL -> {
                     // a filter's reply may quote the client (an SPF explanation expands the HELO name)
                     LOG.info("{}: {} by filter {}", logId, Printable.text(String.valueOf(result.reply())), f.name());
-                    return new Verdict(result.reply(), headers, authResults, false, false, result.disconnect(), f.name());
+                    return new Verdict(result.reply(), headers, authResults, false, false, result.disconnect(), f.name(), edits);
                 }
                 case DISCARD -> {
-                    return new Verdict(null, headers, authResults, true, false, result.disconnect(), f.name());
+                    return new Verdict(null, headers, authResults, true, false, result.disconnect(), f.name(), edits);
                 }
                 case ACCEPT -> {
-                    return new Verdict(null, headers, authResults, false, hold, result.disconnect(), holder);
+                    return new Verdict(null, headers, authResults, false, hold, result.disconnect(), holder, edits);
                 }
                 case HOLD -> {
                     hold = true;
@@ -227,10 +231,28 @@ final class FilterChain {
                 }
             }
             if (result.disconnect()) {
-                return new Verdict(null, headers, authResults, false, hold, true, f.name());
+                return new Verdict(null, headers, authResults, false, hold, true, f.name(), edits);
             }
         }
-        return new Verdict(null, headers, authResults, false, hold, false, holder);
+        return new Verdict(null, headers, authResults, false, hold, false, holder, edits);
+    }
+
+    /**
+     * Keeps a DATA filter's edits for the end of the stage. At the other stages there is no message to change yet: the
+     * edits are ignored, with a log line, and a replacement body handed over is deleted (the server owns it).
+     */
+    private static void takeEdits(String logId, FilterStage stage, Named f, FilterResult result, List<MessageEditor.FilterEdits> edits) {
+        if (result.edits().isEmpty()) {
+            return;
+        }
+        MessageEditor.FilterEdits taken = new MessageEditor.FilterEdits(f.name(), result.edits());
+        if (stage == FilterStage.DATA) {
+            edits.add(taken);
+        } else {
+            LOG.warn("{}: edits from filter {} at {} ignored: only a DATA filter may change the message ({})", logId, f.name(),
+                    stage, result.edits());
+            MessageEditor.release(List.of(taken));
+        }
     }
 
     /**

@@ -21,18 +21,27 @@ final class ReceivedMessage implements MessageView {
     private final String queueId;
     private final List<AuthResult> authResults;
     private final Predicate<List<HeaderField>> authorOwned;
+    private final long maxSize;
     private List<HeaderField> headers;
 
     /**
      * @param authResults the transaction's authentication results so far, growing as the data filters run
      * @param authorOwned whether the authenticated user owns the author addresses of a header (the listener's
      *                    sender-login rule)
+     * @param maxSize     the transaction's size limit, which the filters' edits must keep to
      */
-    ReceivedMessage(IncomingMessage incoming, String queueId, List<AuthResult> authResults, Predicate<List<HeaderField>> authorOwned) {
+    ReceivedMessage(IncomingMessage incoming, String queueId, List<AuthResult> authResults, Predicate<List<HeaderField>> authorOwned,
+                    long maxSize) {
         this.incoming = incoming;
         this.queueId = queueId;
         this.authResults = authResults;
         this.authorOwned = authorOwned;
+        this.maxSize = maxSize;
+    }
+
+    @Override
+    public long maxSize() {
+        return maxSize;
     }
 
     @Override

@@ -650,31 +650,69 @@ final class SmtpProtocol {
         // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
         List<AuthResult> seen = new CopyOnWriteArrayList<>(transaction.authResults());
         SessionInfo sender = session;
-        ReceivedMessage view = new ReceivedMessage(incoming, queueId, seen, headers -> settings.senderLogins().ownsAuthor(sender, headers));
+        ReceivedMessage view = new ReceivedMessage(incoming, queueId, seen, headers -> settings.senderLogins().ownsAuthor(sender, headers),
+                transaction.maxMessageSize());
         Optional<SmtpReply> notOwned = settings.senderLogins().refuseAuthor(queueId, session, view::headers);
         if (notOwned.isPresent()) {
             return error(notOwned.get());
         }
         FilterChain.Verdict verdict = transaction.filters().run(queueId, FilterStage.DATA, transaction.states(),
                 (f, state) -> f.data(session, complete, view, state), result -> seen.addAll(result.authResults()));
-        if (verdict.refusal() != null) {
-            return refuse(verdict);
-        }
-        transaction.absorb(verdict);
-        if (transaction.discarded()) {
-            LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), Printable.text(complete.reversePath().toString()));
-        } else {
-            try {
-                incoming.commit(complete, transaction.headers(settings.hostname()), transaction.hold());
-            } catch (IOException e) {
-                logQueueFailure(queueId, "queue the message", e);
-                return Response.reply(Reply.queueFailure(e));
+        try {
+            if (verdict.refusal() != null) {
+                return refuse(verdict);
             }
-            services.metrics().received();
-            LOG.info("{}: client={}[{}]", queueId, Printable.text(session.heloName()), clientIp());
+            transaction.absorb(verdict);
+            if (transaction.discarded()) {
+                LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), Printable.text(complete.reversePath().toString()));
+            } else {
+                Response failed = commit(incoming, complete, verdict.edits());
+                if (failed != null) {
+                    return failed;
+                }
+            }
+        } finally {
+            MessageEditor.release(verdict.edits());
         }
         Response ok = Response.reply(Reply.queued(queueId));
         return verdict.disconnect() ? ok.thenClose(Reply.closing(settings.hostname(), "4.7.0", "Closing connection")) : ok;
+    }
+
+    /**
+     * Applies the data filters' edits to the message and queues it (RFC 5321 §4.1.1.4: the 250 follows only once it is
+     * durable, edited); the reply for a failure, or null once queued. Edits that cannot be applied refuse the message,
+     * which stays with the client; edits that leave no recipient drop it, as Postfix's cleanup does.
+     */
+    private Response commit(IncomingMessage incoming, Envelope received, List<MessageEditor.FilterEdits> edits) {
+        String queueId = incoming.queueId();
+        Envelope envelope;
+        try {
+            envelope = MessageEditor.apply(queueId, incoming, received, edits, transaction.maxMessageSize());
+        } catch (MessageEditor.Refused e) {
+            if (e.reply().code() >= 500) {
+                LOG.info("{}", e.getMessage());
+            } else {
+                LOG.error("{}", e.getMessage());
+            }
+            return error(e.reply());
+        } catch (IOException e) {
+            logQueueFailure(queueId, "apply the filters' edits", e);
+            return Response.reply(Reply.queueFailure(e));
+        }
+        if (envelope.recipients().isEmpty()) {
+            LOG.info("{}: discarded: the filters' edits left no recipient; from=<{}>", queueId,
+                    Printable.text(received.reversePath().toString()));
+            return null;
+        }
+        try {
+            incoming.commit(envelope, transaction.headers(settings.hostname()), transaction.hold());
+        } catch (IOException e) {
+            logQueueFailure(queueId, "queue the message", e);
+            return Response.reply(Reply.queueFailure(e));
+        }
+        services.metrics().received();
+        LOG.info("{}: client={}[{}]", queueId, Printable.text(session.heloName()), clientIp());
+        return null;
     }
 
     private Response refuse(FilterChain.Verdict verdict) {

@@ -2,6 +2,7 @@ package org.carrier.smtp.server.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,6 +67,19 @@ final class MemoryQueue implements MailQueue {
             @Override
             public InputStream openContent() {
                 return new ByteArrayInputStream(bytes.toByteArray());
+            }
+
+            /** The new content replaces the old when its stream is closed, as the spool's does. */
+            @Override
+            public OutputStream rewrite() {
+                ByteArrayOutputStream next = new ByteArrayOutputStream();
+                return new FilterOutputStream(next) {
+                    @Override
+                    public void close() {
+                        bytes.reset();
+                        bytes.writeBytes(next.toByteArray());
+                    }
+                };
             }
 
             @Override
