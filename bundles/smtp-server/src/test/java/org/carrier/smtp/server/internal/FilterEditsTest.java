@@ -52,7 +52,7 @@ class FilterEditsTest {
     }
 
     private int start(long maxSize) throws IOException {
-        listener = new SmtpListener(TestSettings.of("trustedNetworks", "127.0.0.0/8", "maxMessageSize", maxSize), services);
+        listener = services.trustingLoopback(maxSize);
         return listener.port();
     }
 

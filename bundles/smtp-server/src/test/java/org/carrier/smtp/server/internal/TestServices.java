@@ -1,5 +1,6 @@
 package org.carrier.smtp.server.internal;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +27,11 @@ final class TestServices implements SessionServices {
 
     TestServices(AuthFailureDelay failures) {
         this.failures = failures;
+    }
+
+    /** A listener on these services that trusts loopback clients (they may relay), with a size limit in bytes. */
+    SmtpListener trustingLoopback(long maxMessageSize) throws IOException {
+        return new SmtpListener(TestSettings.of("trustedNetworks", "127.0.0.0/8", "maxMessageSize", maxMessageSize), this);
     }
 
     @Override
