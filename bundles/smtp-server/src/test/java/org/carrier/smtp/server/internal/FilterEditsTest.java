@@ -205,6 +205,21 @@ class FilterEditsTest {
     }
 
     @Test
+    void anEditThatWouldInjectAFieldFailsSafeWith451AndNothingIsQueued() throws Exception {
+        dataFilter("injector", m -> m.headers().stream().anyMatch(h -> h.value().equals("edit me"))
+                ? edits(MessageEdits.builder().addHeader("X-Spam", "no\r\nBcc: eve@example.net")) : FilterResult.proceed());
+        int port = start(100_000);
+        List<String> replies = converse(port, HELLO + message("s@client.test", "a@localhost", "Subject: edit me\r\n\r\nbody\r\n")
+                + message("s@client.test", "a@localhost", "Subject: retried\r\n\r\nbody\r\n") + "QUIT\r\n", 11);
+
+        assertEquals("451 4.3.0 Temporary filter failure", replies.get(5));
+        assertEquals(1, queue.discarded.get());
+        assertEquals("250 2.0.0 Ok: queued as Q2", replies.get(9));
+        assertEquals(1, queue.committed.size());
+        assertFalse(queue.committed.get(0).content().contains("Bcc"));
+    }
+
+    @Test
     void editsOfARefusedMessageAreDroppedWithTheirFile() throws Exception {
         Path body = Files.writeString(dir.resolve("body"), "replaced\r\n");
         dataFilter("editor", m -> edits(MessageEdits.builder().replaceBody(body)));
