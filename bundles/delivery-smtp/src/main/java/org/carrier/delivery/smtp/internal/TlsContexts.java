@@ -1,14 +1,9 @@
 package org.carrier.delivery.smtp.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.IDN;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -17,15 +12,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import org.carrier.api.route.TlsPolicy;
+import org.carrier.api.tls.WebPkiTrust;
 
 /**
  * The TLS client settings per policy. MAY and ENCRYPT accept any certificate: opportunistic TLS protects
  * against passive listeners only (RFC 7435 §1.3), and refusing a self-signed MX certificate would send the
- * mail in the clear instead. VERIFY trusts the JDK's roots plus an optional CA file, and checks that the
+ * mail in the clear instead. VERIFY trusts as {@link WebPkiTrust} says (the JDK's roots plus an optional CA file), and checks that the
  * certificate names the next hop (RFC 6125 §6, the JDK's "HTTPS" identity rules: DNS-ID, one leftmost wildcard).
  */
 final class TlsContexts {
@@ -43,7 +38,7 @@ final class TlsContexts {
      */
     static TlsContexts create(Path caFile) throws GeneralSecurityException, IOException {
         return new TlsContexts(context(new TrustManager[] {new AcceptAny()}).getSocketFactory(),
-                context(trustWith(caFile).getTrustManagers()).getSocketFactory());
+                WebPkiTrust.clientContext(caFile).getSocketFactory());
     }
 
     SSLSocketFactory factory(TlsPolicy policy) {
@@ -70,39 +65,6 @@ final class TlsContexts {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust, null);
         return context;
-    }
-
-    /** The JDK's default roots plus the certificates of {@code caFile}. */
-    private static TrustManagerFactory trustWith(Path caFile) throws GeneralSecurityException, IOException {
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (caFile == null) {
-            factory.init((KeyStore) null);
-            return factory;
-        }
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        int n = 0;
-        for (X509Certificate root : jdkRoots()) {
-            store.setCertificateEntry("jdk-" + n++, root);
-        }
-        try (InputStream in = Files.newInputStream(caFile)) {
-            for (Certificate extra : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("file-" + n++, extra);
-            }
-        }
-        factory.init(store);
-        return factory;
-    }
-
-    private static X509Certificate[] jdkRoots() throws GeneralSecurityException {
-        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        jdk.init((KeyStore) null);
-        for (TrustManager tm : jdk.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x509) {
-                return x509.getAcceptedIssuers();
-            }
-        }
-        return new X509Certificate[0];
     }
 
     /** Opportunistic TLS: encryption without authentication (RFC 7435). */

@@ -11,11 +11,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
 import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.testing.TestCa;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,14 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsDeliveryTest {
     @TempDir
     static Path folder;
-    private static TestCertificates certificates;
+    private static TestCa certificates;
+    private static SSLContext localhost;
 
     private final Watchdog watchdog = new Watchdog();
     private ClientDelivery delivery;
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        certificates = TestCertificates.create(folder);
+        certificates = TestCa.create(folder);
+        localhost = certificates.serverContext("localhost");
     }
 
     @AfterEach
@@ -56,7 +61,7 @@ class TlsDeliveryTest {
     @Test
     void verifyPassesWithATrustedCaAndTheRightName() throws Exception {
         try (ScriptedServer peer = tlsPeer()) {
-            RecipientOutcome out = deliver(certificates.caPem, peer, "localhost", TlsPolicy.VERIFY);
+            RecipientOutcome out = deliver(certificates.caPem(), peer, "localhost", TlsPolicy.VERIFY);
             assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
             assertEquals("STARTTLS", peer.commands.get(1));
         }
@@ -65,7 +70,7 @@ class TlsDeliveryTest {
     @Test
     void verifyFailsForACertificateOfAnotherName() throws Exception {
         try (ScriptedServer peer = tlsPeer()) {
-            RecipientOutcome out = deliver(certificates.caPem, peer, "mx.wrong.test", TlsPolicy.VERIFY);
+            RecipientOutcome out = deliver(certificates.caPem(), peer, "mx.wrong.test", TlsPolicy.VERIFY);
             assertEquals(Outcome.DEFERRED, out.outcome());
             assertEquals("4.7.5", out.reply().enhancedStatus());
             assertEquals(0, peer.count("MAIL"), "nothing sent over an unverified connection");
@@ -123,8 +128,8 @@ class TlsDeliveryTest {
     void credentialsGoOnlyOverTls() throws Exception {
         try (ScriptedServer peer = new ScriptedServer("220 p", ScriptedServer.ehloThen(cmd -> cmd.startsWith("AUTH") ? "235 2.7.0 ok"
                 : cmd.equals("STARTTLS") ? "220 go" : cmd.equals("DATA") ? "354 go" : "250 ok", "STARTTLS", "AUTH PLAIN"), "250 ok")
-                .startTls(certificates.serverContext())) {
-            delivery = Fixtures.client(Protocol.SMTP, Fixtures.settings(Fixtures.reuse(1, 10_000)), certificates.caPem, watchdog);
+                .startTls(localhost)) {
+            delivery = Fixtures.client(Protocol.SMTP, Fixtures.settings(Fixtures.reuse(1, 10_000)), certificates.caPem(), watchdog);
             RecipientOutcome out = delivery.deliver(request(MESSAGE, List.of(new NextHop("localhost", peer.port(),
                     List.of(InetAddress.getLoopbackAddress()))), new TransportOptions(TlsPolicy.VERIFY, "relay", "s3cret"),
                     Map.of(), List.of(rcpt("a@r.test")))).get(0);
@@ -137,7 +142,7 @@ class TlsDeliveryTest {
     private ScriptedServer tlsPeer() throws Exception {
         return new ScriptedServer("220 p", ScriptedServer.ehloThen(cmd -> cmd.equals("STARTTLS") ? "220 2.0.0 go"
                 : cmd.equals("DATA") ? "354 go" : "250 ok", "PIPELINING", "STARTTLS"), "250 ok")
-                .startTls(certificates.serverContext());
+                .startTls(localhost);
     }
 
     /** Delivers to the peer as next hop {@code host} (on 127.0.0.1), so that the certificate check uses that name. */
