@@ -58,18 +58,21 @@ final class MessageEditor {
      * Applies every filter's edits.
      *
      * @param maxSize the transaction's size limit (RFC 1870), which the edited message must keep to as well
+     * @param tls     whether the session is protected by TLS (REQUIRETLS is taken only then, RFC 8689 §2)
      * @return the envelope to queue the message with; one without recipients if the edits deleted them all
-     * @throws Refused     if the edits make the message too big (552 5.3.4) or a replacement body cannot be read
-     *                     (451 4.3.0); nothing is queued, and the client keeps the message
+     * @throws Refused     if the edits make the message too big (552 5.3.4), give ESMTP parameters a client could not,
+     *                     or a replacement body cannot be read (451 4.3.0); nothing is queued, and the client keeps
+     *                     the message
      * @throws IOException if the queue cannot take the edited content
      */
-    static Envelope apply(String queueId, IncomingMessage incoming, Envelope envelope, List<FilterEdits> all, long maxSize)
-            throws Refused, IOException {
+    static Envelope apply(String queueId, IncomingMessage incoming, Envelope envelope, List<FilterEdits> all, long maxSize,
+                          boolean tls) throws Refused, IOException {
         if (all.isEmpty()) {
             return envelope;
         }
         Envelope edited = envelope;
         for (FilterEdits f : all) {
+            checkParameters(queueId, f, maxSize, tls);
             edited = editEnvelope(edited, f.edits());
         }
         if (all.stream().anyMatch(f -> !f.edits().headerEdits().isEmpty() || f.edits().replacementBody().isPresent())) {
@@ -90,6 +93,21 @@ final class MessageEditor {
                     LOG.warn("cannot delete the replacement body {} of filter {}: {}", body.get(), f.filter(), e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * The ESMTP parameters of a new sender or recipient pass the checks a client's do (RFC 5321 §4.1.1.11), so that a
+     * filter cannot set what no client may, such as the queue's own mark of a TLS report.
+     */
+    private static void checkParameters(String queueId, FilterEdits f, long maxSize, boolean tls) throws Refused {
+        SmtpReply bad = f.edits().senderChange().map(c -> EsmtpParameters.checkMail(c.parameters(), maxSize, tls)).orElse(null);
+        for (RecipientEdit e : f.edits().recipientEdits()) {
+            bad = bad != null ? bad : EsmtpParameters.checkRcpt(e.recipient().parameters());
+        }
+        if (bad != null) {
+            throw new Refused(Reply.FILTER_FAILURE, queueId + ": edits from filter " + f.filter() + " refused: an ESMTP parameter "
+                    + "a client could not give (" + bad + ")");
         }
     }
 

@@ -687,12 +687,12 @@ final class SmtpProtocol {
         String queueId = incoming.queueId();
         Envelope envelope;
         try {
-            envelope = MessageEditor.apply(queueId, incoming, received, edits, transaction.maxMessageSize());
+            envelope = MessageEditor.apply(queueId, incoming, received, edits, transaction.maxMessageSize(), session.tlsProtocol() != null);
         } catch (MessageEditor.Refused e) {
             if (e.reply().code() >= 500) {
-                LOG.info("{}", e.getMessage());
+                LOG.info("{}", Printable.text(e.getMessage()));
             } else {
-                LOG.error("{}", e.getMessage());
+                LOG.error("{}", Printable.text(e.getMessage()));
             }
             return error(e.reply());
         } catch (IOException e) {

@@ -220,6 +220,32 @@ class FilterEditsTest {
     }
 
     @Test
+    void esmtpParametersAClientCouldNotGiveFailSafeWith451() throws Exception {
+        dataFilter("params", m -> {
+            String subject = m.headers().stream().filter(h -> h.name().equals("Subject")).findFirst().orElseThrow().value();
+            MessageEdits.Builder edits = MessageEdits.builder();
+            return edits(switch (subject) {
+                case "report mark" -> edits.changeSender(MailAddress.parse("s@client.test"), Map.of("X-CARRIER-TLSRPT", "example.org"));
+                case "requiretls in the clear" -> edits.changeSender(MailAddress.parse("s@client.test"), Map.of("REQUIRETLS", ""));
+                case "bad notify" -> edits.addRecipient(MailAddress.parse("b@localhost"), Map.of("NOTIFY", "SOMETIMES"));
+                default -> edits.addRecipient(MailAddress.parse("b@localhost"), Map.of("NOTIFY", "NEVER"))
+                        .changeSender(MailAddress.parse("s@client.test"), Map.of("RET", "HDRS"));
+            });
+        });
+        int port = start(100_000);
+        List<String> replies = converse(port, HELLO + message("s@client.test", "a@localhost", "Subject: report mark\r\n\r\nx\r\n")
+                + message("s@client.test", "a@localhost", "Subject: requiretls in the clear\r\n\r\nx\r\n")
+                + message("s@client.test", "a@localhost", "Subject: bad notify\r\n\r\nx\r\n")
+                + message("s@client.test", "a@localhost", "Subject: fine\r\n\r\nx\r\n") + "QUIT\r\n", 19);
+
+        assertEquals(List.of("451 4.3.0 Temporary filter failure", "451 4.3.0 Temporary filter failure",
+                "451 4.3.0 Temporary filter failure", "250 2.0.0 Ok: queued as Q4"),
+                List.of(replies.get(5), replies.get(9), replies.get(13), replies.get(17)));
+        assertEquals(1, queue.committed.size());
+        assertEquals(Map.of("RET", "HDRS"), queue.committed.get(0).envelope().mailParameters());
+    }
+
+    @Test
     void editsOfARefusedMessageAreDroppedWithTheirFile() throws Exception {
         Path body = Files.writeString(dir.resolve("body"), "replaced\r\n");
         dataFilter("editor", m -> edits(MessageEdits.builder().replaceBody(body)));
