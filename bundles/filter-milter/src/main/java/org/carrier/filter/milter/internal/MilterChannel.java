@@ -129,6 +129,9 @@ final class MilterChannel implements AutoCloseable {
     }
 
     private MilterFailure lost(IOException e) {
+        if (e instanceof ClosedByInterruptException) {
+            return new MilterFailure(MilterFailure.Kind.TIMEOUT, "interrupted: the SMTP server's filterTimeoutMillis ran out first");
+        }
         return new MilterFailure(MilterFailure.Kind.UNREACHABLE, "connection to " + address + " lost: " + describe(e));
     }
 

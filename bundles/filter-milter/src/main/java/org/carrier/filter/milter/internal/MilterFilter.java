@@ -130,6 +130,8 @@ public class MilterFilter implements SmtpFilter, MetricSource {
     /** A configuration with a bad value is refused whole, in one line naming file, key and value; the last good one stays. */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
+        configuration.whenFirstRefused(unusable(name(config, properties)),
+                "defers all mail (451 4.7.1) until it is fixed, as Postfix's milter_default_action does for a milter it cannot reach");
         Settings s = configuration.apply(config, properties, c -> parse(c, properties),
                 next -> LOG.info("milter {}: {}, order {}, defaultAction {}{}", next.name(), next.address(), next.order(), next.defaultAction(),
                         next.listeners().isEmpty() ? "" : ", listeners " + next.listeners()));
@@ -185,6 +187,14 @@ public class MilterFilter implements SmtpFilter, MetricSource {
                 ConfigProblem.between("protocolVersion", c.protocolVersion(), Protocol.OLDEST_VERSION, Protocol.VERSION),
                 Map.copyOf(macros),
                 ConfigProblem.atLeast("maxBodyReplacement", c.maxBodyReplacement(), 1));
+    }
+
+    /**
+     * What a milter whose first configuration was refused runs with: no address, so every transaction gets TEMPFAIL.
+     * Left out, it would let mail through unscanned that the administrator meant to have scanned.
+     */
+    private static Settings unusable(String name) {
+        return new Settings(name, null, Set.of(), 1, 1, 1, 1, DefaultAction.TEMPFAIL, 0, Protocol.VERSION, Map.of(), 1);
     }
 
     /** Macro names as Postfix writes them: one letter, or a longer name in braces. */

@@ -73,6 +73,9 @@ final class MilterTransaction implements AutoCloseable {
     FilterResult mailFrom(SessionInfo session, Envelope envelope) {
         String logId = session.sessionId();
         try {
+            if (settings.address() == null) {
+                throw new MilterFailure(MilterFailure.Kind.UNREACHABLE, "no usable address: its configuration was refused (see the line about it)");
+            }
             channel = MilterChannel.open(settings.address(), settings.connectTimeoutMillis());
             negotiate();
             MacroValues connectValues = new MacroValues(session, null, null, null);

@@ -355,6 +355,17 @@ class MilterFilterTest {
     }
 
     @Test
+    void aFirstConfigurationThatIsRefusedDefersAllMail() {
+        MilterFilter filter = new MilterFilter();
+        filter.configure(AnnotationConfig.of(MilterFilter.Config.class, Map.of("address", "tcp:127.0.0.1:11332", "defaultAction", DefaultAction.ACCEPT)),
+                Map.of("service.pid", "org.carrier.filter.milter~typo"));
+        assertEquals("451 4.7.1 Service unavailable - try again later",
+                String.valueOf(filter.mailFrom(SESSION, envelope(), new TransactionState()).reply()), "not unscanned mail");
+        assertEquals(1, filter.metrics().failures(MilterFailure.Kind.UNREACHABLE));
+        assertEquals("typo", filter.metrics().milter());
+    }
+
+    @Test
     void theNameComesFromTheConfigurationsName() {
         Map<String, Object> props = Map.of("service.pid", "org.carrier.filter.milter~rspamd");
         assertEquals("rspamd", MilterFilter.parse(AnnotationConfig.of(MilterFilter.Config.class, Map.of("address", "inet:127.0.0.1:11332")), props).name());
