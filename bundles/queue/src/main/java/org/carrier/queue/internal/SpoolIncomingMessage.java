@@ -1,6 +1,7 @@
 package org.carrier.queue.internal;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,34 +78,81 @@ final class SpoolIncomingMessage implements IncomingMessage {
     }
 
     /**
-     * The new content goes to {@link #rewriteFile} first (it is made from the old one, read from {@link #file}); closing
-     * the stream copies it over the start of the queue file, whose end {@link #seal} cuts as for any content.
+     * The new content is made in memory, or beyond {@link Rewrite#IN_MEMORY} bytes in {@link #rewriteFile} (it is made
+     * from the old one, read from {@link #file}); closing the stream writes it over the start of the queue file, whose
+     * end {@link #seal} cuts as for any content.
      */
     @Override
-    public OutputStream rewrite() throws IOException {
+    public OutputStream rewrite() {
         if (done) {
             throw new IllegalStateException(id + " was already committed or closed");
         }
-        FileChannel scratch = FileChannel.open(rewriteFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING), FileModes.PRIVATE.fileAttributes(rewriteFile.getParent()));
-        rewriting = scratch;
-        return new BufferedOutputStream(Channels.newOutputStream(scratch), 64 * 1024) {
-            private boolean closed;
+        return new Rewrite();
+    }
 
-            @Override
-            public void close() throws IOException {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                try (scratch) {
-                    flush();
-                    replaceContentWith(scratch);
-                } finally {
-                    Files.deleteIfExists(rewriteFile);
-                }
+    /** The stream {@link #rewrite} gives. */
+    private final class Rewrite extends OutputStream {
+        /** A message whose edits add a few header fields (a scanner's verdict) costs no file: most, as most are small. */
+        private static final int IN_MEMORY = 256 * 1024;
+        private ByteArrayOutputStream memory = new ByteArrayOutputStream(8 * 1024);
+        private OutputStream spill;
+        private boolean closed;
+
+        @Override
+        public void write(int b) throws IOException {
+            target(1).write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            target(len).write(b, off, len);
+        }
+
+        private OutputStream target(int more) throws IOException {
+            if (closed) {
+                throw new IOException(id + ": the rewrite is closed");
             }
-        };
+            if (spill == null && memory.size() + more > IN_MEMORY) {
+                rewriting = FileChannel.open(rewriteFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING), FileModes.PRIVATE.fileAttributes(rewriteFile.getParent()));
+                spill = new BufferedOutputStream(Channels.newOutputStream(rewriting), 64 * 1024);
+                memory.writeTo(spill);
+                memory = null;
+            }
+            return spill != null ? spill : memory;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (spill == null) {
+                replaceContentWith(memory.toByteArray());
+                return;
+            }
+            try (FileChannel scratch = rewriting) {
+                spill.flush();
+                replaceContentWith(scratch);
+            } finally {
+                rewriting = null;
+                Files.deleteIfExists(rewriteFile);
+            }
+        }
+    }
+
+    private void replaceContentWith(byte[] content) throws IOException {
+        out.flush();
+        ByteBuffer bytes = ByteBuffer.wrap(content);
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+        } catch (IOException e) {
+            throw FreeSpace.refusalIfFull(e);
+        }
+        contentReplaced(content.length);
     }
 
     private void replaceContentWith(FileChannel scratch) throws IOException {
@@ -117,6 +165,11 @@ final class SpoolIncomingMessage implements IncomingMessage {
         } catch (IOException e) {
             throw FreeSpace.refusalIfFull(e);
         }
+        contentReplaced(size);
+    }
+
+    /** What is written next (the envelope trailer at {@link #seal}) follows the new content. */
+    private void contentReplaced(long size) throws IOException {
         channel.position(size);
         out.count = size;
     }

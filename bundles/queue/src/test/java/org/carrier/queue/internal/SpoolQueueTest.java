@@ -186,11 +186,40 @@ class SpoolQueueTest {
     }
 
     @Test
+    void aLargeRewriteGoesThroughAScratchFileAndComesBackExactly() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        byte[] expected = new byte[700_000];
+        new Random(11).nextBytes(expected);
+        String id;
+        try (IncomingMessage m = q.receive()) {
+            id = m.queueId();
+            m.content().write(CONTENT.getBytes(StandardCharsets.UTF_8));
+            OutputStream rewritten = m.rewrite();
+            rewritten.write(expected, 0, 1_000);
+            for (int i = 1_000; i < 2_000; i++) {
+                rewritten.write(expected[i]);
+            }
+            rewritten.write(expected, 2_000, expected.length - 2_000);
+            try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
+                assertEquals(List.of(id + ".edit"), s.map(p -> p.getFileName().toString()).toList(), "spilled past memory");
+            }
+            rewritten.close();
+            m.commit(envelope("bob@relay.test"), List.of(), true);
+        }
+        try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
+            assertEquals(0, s.count());
+        }
+        try (InputStream in = new Spool(root).source(new Spool(root).peek(id).orElseThrow()).open()) {
+            assertArrayEquals(expected, in.readAllBytes());
+        }
+    }
+
+    @Test
     void aRewriteNotFinishedLeavesTheContentAndNoScratchFile() throws Exception {
         SpoolQueue q = queue(SLOW);
         try (IncomingMessage m = q.receive()) {
             m.content().write(CONTENT.getBytes(StandardCharsets.UTF_8));
-            m.rewrite().write("half".getBytes(StandardCharsets.UTF_8));
+            m.rewrite().write(new byte[600_000]);
             assertEquals(CONTENT.length(), m.size());
         }
         try (Stream<Path> s = Files.list(root.resolve("incoming"))) {
