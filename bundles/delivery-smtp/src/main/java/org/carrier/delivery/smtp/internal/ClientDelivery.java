@@ -1,14 +1,25 @@
 package org.carrier.delivery.smtp.internal;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.tls.MtaStsPolicies;
+import org.carrier.api.tls.TlsReportMessages;
+import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.delivery.smtp.internal.tls.TlsDemand;
+import org.carrier.delivery.smtp.internal.tls.TlsPolicyDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +39,22 @@ final class ClientDelivery implements AutoCloseable {
 
     /** A client that resolves next-hop names with {@code dns} (which may give null: no resolver, names are deferred). */
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Supplier<DnsResolver> dns) {
+        this(protocol, settings, tls, watchdog, new Policies(dns, () -> null, () -> null));
+    }
+
+    /**
+     * The services the client uses, each of which may be absent (a supplier giving null): the DNS resolver, the MTA-STS
+     * policy source and the TLS-RPT recorder.
+     */
+    record Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder) {
+    }
+
+    ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Policies services) {
         this.settings = settings;
-        this.opener = new SessionOpener(protocol, settings, tls, watchdog, dns);
+        TlsPolicyDecision decision = new TlsPolicyDecision(services.dns(), services.mtaSts(),
+                Duration.ofMillis(settings.timeouts().connect()));
+        this.opener = new SessionOpener(protocol, settings, tls, watchdog, services.dns(), decision,
+                new TlsResults(services.recorder()));
         this.transaction = new MailTransaction(protocol, settings);
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
         this.limits = new DestinationLimits(settings.reuse());
@@ -40,7 +65,38 @@ final class ClientDelivery implements AutoCloseable {
         if (request.envelope().recipients().isEmpty()) {
             return List.of(); // nothing to do: no connection for a transaction without recipients
         }
-        DestinationKey key = DestinationKey.of(request, TlsDemand.of(request), null);
+        if (!byDomain(request)) {
+            return deliver(request, (String) null);
+        }
+        Map<String, List<Recipient>> domains = new LinkedHashMap<>();
+        request.envelope().recipients().forEach(r -> domains.computeIfAbsent(domainOf(r), d -> new ArrayList<>()).add(r));
+        if (domains.size() == 1) {
+            return deliver(request, domains.keySet().iterator().next());
+        }
+        // The MTA-STS policy and the names a DANE-TA certificate may carry are the recipient domain's (RFC 8461 §4,
+        // RFC 7672 §3.2.2): recipients of several domains that share MX hosts get one transaction per domain.
+        Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
+        for (Map.Entry<String, List<Recipient>> domain : domains.entrySet()) {
+            DeliveryRequest part = new DeliveryRequest(request.queueId(), request.envelope().withRecipients(domain.getValue()),
+                    request.nextHops(), request.options(), request.message());
+            deliver(part, domain.getKey()).forEach(o -> outcomes.put(o.recipient(), o));
+        }
+        return request.envelope().recipients().stream().map(outcomes::get).toList();
+    }
+
+    /** Whether the TLS policy depends on the recipient domain: DANE (and so MTA-STS) towards MX hosts. */
+    private static boolean byDomain(DeliveryRequest request) {
+        return request.options().tls().usesDane() && request.options().mxHosts();
+    }
+
+    private static String domainOf(Recipient recipient) {
+        return recipient.address().domain().toLowerCase(Locale.ROOT);
+    }
+
+    private List<RecipientOutcome> deliver(DeliveryRequest request, String domain) {
+        TlsDemand demand = TlsDemand.of(request);
+        SessionOpener.Target target = new SessionOpener.Target(domain, demand, !TlsReportMessages.isReport(request.envelope()));
+        DestinationKey key = DestinationKey.of(request, demand, domain);
         SmtpReply backedOff = limits.backedOff(key);
         if (backedOff != null) {
             return Outcomes.all(request.envelope().recipients(), backedOff, key.toString());
@@ -53,7 +109,7 @@ final class ClientDelivery implements AutoCloseable {
             return Outcomes.all(request.envelope().recipients(), busy, key.toString());
         }
         try (permit) {
-            return deliver(request, key);
+            return deliver(request, key, target);
         }
     }
 
@@ -66,7 +122,7 @@ final class ClientDelivery implements AutoCloseable {
         }
     }
 
-    private List<RecipientOutcome> deliver(DeliveryRequest request, DestinationKey key) {
+    private List<RecipientOutcome> deliver(DeliveryRequest request, DestinationKey key, SessionOpener.Target target) {
         Session reused = pool.take(key);
         if (reused != null) {
             LOG.debug("{}: reusing the connection to {} (transaction {})", request.queueId(), reused.remote(),
@@ -82,7 +138,7 @@ final class ClientDelivery implements AutoCloseable {
         }
         Session session;
         try {
-            session = opener.open(request.queueId(), request.nextHops(), request.options());
+            session = opener.open(request.queueId(), request.nextHops(), request.options(), target);
             limits.succeeded(key);
         } catch (HopFailure e) {
             if (limits.failed(key, e.reply())) {

@@ -11,6 +11,8 @@ import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.net.HostName;
+import org.carrier.api.tls.MtaStsPolicies;
+import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.transport.DeliveryRequest;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
@@ -35,6 +37,8 @@ abstract class ClientTransport implements Transport {
     private volatile ClientDelivery delivery;
     private Prepared applied;
     private volatile DnsResolver resolver;
+    private volatile MtaStsPolicies mtaSts;
+    private volatile TlsResultRecorder recorder;
 
     ClientTransport(Protocol protocol) {
         this.protocol = protocol;
@@ -51,7 +55,8 @@ abstract class ClientTransport implements Transport {
             return; // refused: the client in force stays
         }
         applied = prepared;
-        delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog, this::resolver);
+        delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog,
+                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder));
         if (current != null) {
             current.close();
         }
@@ -84,6 +89,32 @@ abstract class ClientTransport implements Transport {
     final void unbindResolver(DnsResolver left) {
         if (resolver == left) {
             resolver = null;
+        }
+    }
+
+    /** The MTA-STS policy source (optional): without it, {@code dane} routes fall back to {@code may} without DANE. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    final void bindMtaSts(MtaStsPolicies arrived) {
+        mtaSts = arrived;
+    }
+
+    final void unbindMtaSts(MtaStsPolicies left) {
+        if (mtaSts == left) {
+            mtaSts = null;
+        }
+    }
+
+    /** The TLS-RPT recorder (optional): told how each TLS attempt to an MX host ended (RFC 8460). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    final void bindRecorder(TlsResultRecorder arrived) {
+        recorder = arrived;
+    }
+
+    final void unbindRecorder(TlsResultRecorder left) {
+        if (recorder == left) {
+            recorder = null;
         }
     }
 

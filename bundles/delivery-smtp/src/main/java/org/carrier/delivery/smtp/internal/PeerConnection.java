@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -41,6 +43,7 @@ final class PeerConnection implements Closeable {
     private InputStream in;
     private OutputStream out;
     private String tlsSession;
+    private SSLSession session;
     private volatile boolean expired;
 
     private PeerConnection(Closeable raw, Socket socket, InputStream in, OutputStream out, String remote, Watchdog watchdog) {
@@ -93,6 +96,21 @@ final class PeerConnection implements Closeable {
     /** The TLS protocol and cipher after {@link #startTls}, or {@code null} in the clear. */
     String tlsSession() {
         return tlsSession;
+    }
+
+    /** The TLS session after {@link #startTls}, or {@code null} in the clear. */
+    SSLSession sslSession() {
+        return session;
+    }
+
+    /** The local address of a TCP connection (TLS-RPT's sending-mta-ip), else {@code null}. */
+    InetAddress localAddress() {
+        return socket == null ? null : socket.getLocalAddress();
+    }
+
+    /** The peer's address of a TCP connection, else {@code null}. */
+    InetAddress remoteAddress() {
+        return socket == null ? null : socket.getInetAddress();
     }
 
     Reply command(String line, int timeoutMillis) throws IOException {
@@ -215,7 +233,8 @@ final class PeerConnection implements Closeable {
         }
         in = new BufferedInputStream(tls.getInputStream());
         out = new BufferedOutputStream(tls.getOutputStream(), BLOCK);
-        tlsSession = tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite();
+        session = tls.getSession();
+        tlsSession = session.getProtocol() + " " + session.getCipherSuite();
     }
 
     private ScheduledFuture<?> arm(int timeoutMillis) {

@@ -14,8 +14,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import org.carrier.api.route.TlsPolicy;
 import org.carrier.api.tls.WebPkiTrust;
+import org.carrier.delivery.smtp.internal.tls.DaneTrustManager;
 
 /**
  * The TLS client settings per policy. MAY and ENCRYPT accept any certificate: opportunistic TLS protects
@@ -26,10 +26,12 @@ import org.carrier.api.tls.WebPkiTrust;
 final class TlsContexts {
     private final SSLSocketFactory unchecked;
     private final SSLSocketFactory verifying;
+    private final X509TrustManager pkix;
 
-    private TlsContexts(SSLSocketFactory unchecked, SSLSocketFactory verifying) {
+    private TlsContexts(SSLSocketFactory unchecked, SSLSocketFactory verifying, X509TrustManager pkix) {
         this.unchecked = unchecked;
         this.verifying = verifying;
+        this.pkix = pkix;
     }
 
     /**
@@ -37,21 +39,47 @@ final class TlsContexts {
      * @throws GeneralSecurityException or IOException if the CA file cannot be read
      */
     static TlsContexts create(Path caFile) throws GeneralSecurityException, IOException {
+        TrustManager[] pkix = WebPkiTrust.trustManagers(caFile);
         return new TlsContexts(context(new TrustManager[] {new AcceptAny()}).getSocketFactory(),
-                WebPkiTrust.clientContext(caFile).getSocketFactory());
+                context(pkix).getSocketFactory(), x509(pkix));
     }
 
-    SSLSocketFactory factory(TlsPolicy policy) {
-        return policy == TlsPolicy.VERIFY ? verifying : unchecked;
+    /** Accepts any certificate: opportunistic TLS and {@code encrypt}. */
+    SSLSocketFactory unchecked() {
+        return unchecked;
     }
 
-    /** SNI for the host (RFC 6066 §3) and, for VERIFY, the host name check. */
-    static SSLParameters parameters(TlsPolicy policy, String host) {
-        SSLParameters parameters = new SSLParameters();
-        if (!isAddressLiteral(host)) {
-            parameters.setServerNames(List.of(new SNIHostName(IDN.toASCII(host))));
+    /** The JDK's roots plus the CA file: {@code verify} and MTA-STS {@code enforce} (RFC 8461 §4.2). */
+    SSLSocketFactory verifying() {
+        return verifying;
+    }
+
+    /** Trusts only what {@code trust} accepts: one DANE connection's TLSA records (RFC 7672 §3.1). */
+    static SSLSocketFactory dane(DaneTrustManager trust) throws GeneralSecurityException {
+        return context(new TrustManager[] {trust}).getSocketFactory();
+    }
+
+    /**
+     * Whether a chain that was accepted without checks would have passed the PKIX roots (the JDK's plus the CA file),
+     * names aside: Postfix's "Trusted" rather than "Untrusted" in the log line of an opportunistic session.
+     */
+    boolean pkixTrusted(java.security.cert.Certificate[] chain) {
+        try {
+            X509Certificate[] x509 = java.util.Arrays.stream(chain).map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+            pkix.checkServerTrusted(x509, "UNKNOWN");
+            return true;
+        } catch (java.security.cert.CertificateException | ClassCastException | IllegalArgumentException e) {
+            return false;
         }
-        if (policy == TlsPolicy.VERIFY) {
+    }
+
+    /** SNI for {@code sniName} (RFC 6066 §3) and, when {@code checkName}, the host name check of RFC 6125. */
+    static SSLParameters parameters(String sniName, boolean checkName) {
+        SSLParameters parameters = new SSLParameters();
+        if (!isAddressLiteral(sniName)) {
+            parameters.setServerNames(List.of(new SNIHostName(IDN.toASCII(sniName))));
+        }
+        if (checkName) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         return parameters;
@@ -65,6 +93,15 @@ final class TlsContexts {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust, null);
         return context;
+    }
+
+    private static X509TrustManager x509(TrustManager[] managers) {
+        for (TrustManager tm : managers) {
+            if (tm instanceof X509TrustManager x509) {
+                return x509;
+            }
+        }
+        throw new IllegalStateException("the JDK's trust manager factory made no X509TrustManager");
     }
 
     /** Opportunistic TLS: encryption without authentication (RFC 7435). */

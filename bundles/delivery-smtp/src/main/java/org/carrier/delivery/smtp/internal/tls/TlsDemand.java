@@ -1,5 +1,6 @@
 package org.carrier.delivery.smtp.internal.tls;
 
+import org.carrier.api.tls.TlsReportMessages;
 import org.carrier.api.transport.DeliveryRequest;
 
 /**
@@ -23,10 +24,14 @@ public enum TlsDemand {
     RELAXED;
 
     /**
-     * The demand of one delivery request. Until REQUIRETLS is read from the envelope and the header, every message
-     * takes the route's policy.
+     * The demand of one delivery request. A TLS report Carrier submitted is relaxed: RFC 8460 §5.3 says reports "MUST"
+     * be delivered despite TLS failures. Until REQUIRETLS is read from the envelope and the header, other messages take
+     * the route's policy.
      */
     public static TlsDemand of(DeliveryRequest request) {
+        if (TlsReportMessages.isReport(request.envelope())) {
+            return RELAXED;
+        }
         return ROUTE;
     }
 }
