@@ -64,6 +64,15 @@ final class Fixtures {
         }
     }
 
+    /** A client with the DNS resolver, MTA-STS source and TLS-RPT recorder of {@code services}. */
+    static ClientDelivery client(Settings settings, Path caFile, Watchdog watchdog, ClientDelivery.Policies services) {
+        try {
+            return new ClientDelivery(Protocol.SMTP, settings, TlsContexts.create(caFile), watchdog, services);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A peer's slow reply: waits, then answers. */
     static String sleepThen(long millis, String reply) {
         try {

@@ -108,6 +108,10 @@ final class ScriptedServer implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    InetAddress address() {
+        return server.getInetAddress();
+    }
+
     long count(String prefix) {
         return commands.stream().filter(c -> c.startsWith(prefix)).count();
     }

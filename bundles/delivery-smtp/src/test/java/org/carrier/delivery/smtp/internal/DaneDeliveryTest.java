@@ -1,0 +1,255 @@
+package org.carrier.delivery.smtp.internal;
+
+import static org.carrier.delivery.smtp.internal.Fixtures.MESSAGE;
+import static org.carrier.delivery.smtp.internal.Fixtures.rcpt;
+import static org.carrier.delivery.smtp.internal.Fixtures.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
+
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.route.NextHop;
+import org.carrier.api.route.TlsPolicy;
+import org.carrier.api.route.TransportOptions;
+import org.carrier.api.tls.TlsFailureType;
+import org.carrier.api.tls.TlsPolicyType;
+import org.carrier.api.tls.TlsReportMessages;
+import org.carrier.api.tls.TlsSessionResult;
+import org.carrier.api.transport.Outcome;
+import org.carrier.api.transport.RecipientOutcome;
+import org.carrier.testing.SignedZones;
+import org.carrier.testing.dns.CarrierResolver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.carrier.testing.TestCa;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DANE for SMTP (RFC 7672) end to end in the client: zones signed at test time and served by the real nsd, Carrier's
+ * own validating resolver with the test's trust anchor, and receivers on 127.0.0.x with certificates made at test
+ * time. Each MX host has its own address and TLSA records at its own port.
+ */
+class DaneDeliveryTest {
+    @TempDir
+    static Path folder;
+    static TestCa certificates;
+    static TestCa.Issued ta;
+    static SignedZones zones;
+    static DnsResolver dns;
+    static final Map<String, ScriptedServer> peers = new java.util.LinkedHashMap<>();
+
+    private final Watchdog watchdog = new Watchdog();
+    private final List<TlsSessionResult> recorded = new CopyOnWriteArrayList<>();
+    private ClientDelivery delivery;
+
+    @BeforeAll
+    static void start() throws Exception {
+        certificates = TestCa.create(folder);
+        TestCa.Issued localhost = certificates.issue("localhost");
+        ta = certificates.issue("ta.secure.test");
+        peers.put("mx", tlsPeer("127.0.0.21", localhost.context()));
+        peers.put("bad", tlsPeer("127.0.0.22", localhost.context()));
+        peers.put("bare", peer("127.0.0.23", cmd -> "250 ok", "PIPELINING"));
+        peers.put("strip", peer("127.0.0.24", cmd -> cmd.equals("STARTTLS") ? "500 5.5.1 unknown command" : "250 ok", "XXXXXXXA"));
+        peers.put("notlsa", tlsPeer("127.0.0.25", localhost.context()));
+        peers.put("odd", tlsPeer("127.0.0.26", localhost.context()));
+        peers.put("ta", tlsPeer("127.0.0.27", ta.context()));
+        peers.put("tawrong", tlsPeer("127.0.0.28", localhost.context()));
+        peers.put("plain", tlsPeer("127.0.0.31", localhost.context()));
+        peers.put("bogus", tlsPeer("127.0.0.41", localhost.context()));
+        String ee = DaneTrustManagerTest.tlsa(3, 1, 1, localhost.certificate()).toString();
+        String anchor = DaneTrustManagerTest.tlsa(2, 0, 1, certificates.ca()).toString();
+        String zeros = "3 1 1 " + "00".repeat(32);
+        zones = SignedZones.anchor("test", "").signed("secure.test", """
+                @ MX 10 mx.secure.test.
+                mx A 127.0.0.21
+                %s TLSA %s
+                bad A 127.0.0.22
+                %s TLSA %s
+                bare A 127.0.0.23
+                %s TLSA %s
+                strip A 127.0.0.24
+                %s TLSA %s
+                notlsa A 127.0.0.25
+                odd A 127.0.0.26
+                %s TLSA 7 1 1 %s
+                %s TLSA 3 1 1 abcd
+                ta A 127.0.0.27
+                %s TLSA %s
+                tawrong A 127.0.0.28
+                %s TLSA %s
+                """.formatted(tlsaName("mx"), ee, tlsaName("bad"), zeros, tlsaName("bare"), ee, tlsaName("strip"), ee,
+                        tlsaName("odd"), "11".repeat(32), tlsaName("odd"), tlsaName("ta"), anchor, tlsaName("tawrong"), anchor))
+                .unsigned("plain.test", """
+                        @ MX 10 mx.plain.test.
+                        mx A 127.0.0.31
+                        _%d._tcp.mx TLSA %s
+                        """.formatted(peers.get("plain").port(), zeros))
+                .bogus("bogus.test", """
+                        @ MX 10 mx.bogus.test.
+                        mx A 127.0.0.41
+                        _%d._tcp.mx TLSA %s
+                        """.formatted(peers.get("bogus").port(), ee), "TLSA")
+                .start();
+        dns = CarrierResolver.of(Map.of("servers", zones.server(), "trustAnchorFile", zones.trustAnchorFile().toString()));
+    }
+
+    private static String tlsaName(String host) {
+        return "_" + peers.get(host).port() + "._tcp." + host;
+    }
+
+    private static ScriptedServer tlsPeer(String address, SSLContext context) throws Exception {
+        return peer(address, cmd -> cmd.equals("STARTTLS") ? "220 2.0.0 go" : "250 ok", "PIPELINING", "STARTTLS").startTls(context);
+    }
+
+    private static ScriptedServer peer(String address, Function<String, String> script, String... extensions) throws Exception {
+        return new ScriptedServer(InetAddress.getByName(address), 0, "220 p", ScriptedServer.ehloThen(
+                cmd -> cmd.equals("DATA") ? "354 go" : script.apply(cmd), extensions), "250 ok");
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (ScriptedServer peer : peers.values()) {
+            peer.close();
+        }
+        if (zones != null) {
+            zones.close();
+        }
+    }
+
+    @BeforeEach
+    void client() {
+        delivery = Fixtures.client(Fixtures.settings(Fixtures.reuse(1, 10_000)), null, watchdog,
+                new ClientDelivery.Policies(() -> dns, () -> null, () -> recorded::add));
+    }
+
+    @AfterEach
+    void stop() {
+        delivery.close();
+        watchdog.close();
+    }
+
+    @Test
+    void aMatchingDaneEeRecordDeliversOverVerifiedTls() {
+        RecipientOutcome out = deliver("mx", "secure.test", TlsPolicy.DANE, Map.of());
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertEquals(List.of("EHLO carrier.test", "STARTTLS", "EHLO carrier.test"), peers.get("mx").commands.subList(0, 3));
+        TlsSessionResult result = recorded.get(0);
+        assertTrue(result.successful(), result.toString());
+        assertEquals(TlsPolicyType.TLSA, result.policyType());
+        assertEquals("secure.test", result.policyDomain());
+        assertEquals(1, result.policyStrings().size());
+        assertEquals(InetAddress.getLoopbackAddress().getClass(), result.receivingIp().getClass());
+    }
+
+    @Test
+    void aMismatchDefersAndSendsNothing() {
+        RecipientOutcome out = deliver("bad", "secure.test", TlsPolicy.DANE, Map.of());
+        assertDeferred(out, "bad", "did not match");
+        assertEquals(TlsFailureType.VALIDATION_FAILURE, recorded.get(0).failure());
+        assertEquals(1, peers.get("bad").connections.get(), "no second try in the clear");
+    }
+
+    @Test
+    void noStartTlsUnderSecureTlsaDefers() {
+        RecipientOutcome out = deliver("bare", "secure.test", TlsPolicy.DANE, Map.of());
+        assertDeferred(out, "bare", "STARTTLS not offered");
+        assertEquals(TlsFailureType.STARTTLS_NOT_SUPPORTED, recorded.get(0).failure());
+    }
+
+    @Test
+    void aPeerWhoseStartTlsWasStrippedIsRefused() {
+        // a downgrading middlebox overwrites STARTTLS in the EHLO reply and refuses the command (RFC 7672 §1.3)
+        RecipientOutcome out = deliver("strip", "secure.test", TlsPolicy.DANE, Map.of());
+        assertDeferred(out, "strip", "STARTTLS not offered");
+    }
+
+    @Test
+    void withoutTlsaDaneIsOpportunisticAndDaneOnlyDefers() {
+        assertEquals(Outcome.DELIVERED, deliver("notlsa", "secure.test", TlsPolicy.DANE, Map.of()).outcome());
+        assertEquals(TlsPolicyType.NO_POLICY_FOUND, recorded.get(0).policyType());
+        long mails = peers.get("notlsa").count("MAIL");
+        RecipientOutcome only = deliver("notlsa", "secure.test", TlsPolicy.DANE_ONLY, Map.of());
+        assertEquals(Outcome.DEFERRED, only.outcome());
+        assertEquals("4.7.5", only.reply().enhancedStatus());
+        assertTrue(only.reply().text().contains("dane-only"), only.reply().text());
+        assertEquals(mails, peers.get("notlsa").count("MAIL"), "dane-only sent nothing");
+        assertEquals(TlsFailureType.DANE_REQUIRED, recorded.get(recorded.size() - 1).failure());
+    }
+
+    @Test
+    void malformedRecordsAreUnusableAndTheHostIsNotUsed() {
+        RecipientOutcome out = deliver("odd", "secure.test", TlsPolicy.DANE, Map.of());
+        assertEquals(Outcome.DEFERRED, out.outcome());
+        assertEquals("4.7.5", out.reply().enhancedStatus());
+        assertTrue(out.reply().text().contains("no usable TLSA record"), out.reply().text());
+        assertEquals(0, peers.get("odd").connections.get(), "not even connected");
+        assertEquals(TlsFailureType.TLSA_INVALID, recorded.get(0).failure());
+    }
+
+    @Test
+    void daneTaDeliversToACertificateForTheHostAndRefusesAnotherName() {
+        assertEquals(Outcome.DELIVERED, deliver("ta", "secure.test", TlsPolicy.DANE, Map.of()).outcome());
+        RecipientOutcome wrong = deliver("tawrong", "secure.test", TlsPolicy.DANE, Map.of());
+        assertDeferred(wrong, "tawrong", "names [localhost]");
+        assertEquals(TlsFailureType.CERTIFICATE_HOST_MISMATCH, recorded.get(recorded.size() - 1).failure());
+    }
+
+    @Test
+    void anInsecureZonesTlsaIsIgnored() {
+        // plain.test is unsigned: its TLSA record (which would not match) means nothing, the delivery is opportunistic
+        RecipientOutcome out = deliver("plain", "plain.test", TlsPolicy.DANE, Map.of());
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertEquals("STARTTLS", peers.get("plain").commands.get(1));
+        assertEquals(TlsPolicyType.NO_POLICY_FOUND, recorded.get(0).policyType());
+    }
+
+    @Test
+    void aBogusTlsaAnswerDefersNeverTreatedAsInsecure() {
+        RecipientOutcome out = deliver("bogus", "bogus.test", TlsPolicy.DANE, Map.of());
+        assertEquals(Outcome.DEFERRED, out.outcome());
+        assertEquals("4.7.5", out.reply().enhancedStatus());
+        assertTrue(out.reply().text().contains("DNSSEC bogus"), out.reply().text());
+        assertEquals(0, peers.get("bogus").connections.get());
+        assertEquals(TlsFailureType.DNSSEC_INVALID, recorded.get(0).failure());
+    }
+
+    @Test
+    void aTlsReportGoesDespiteADaneFailureAndIsNotRecorded() {
+        // RFC 8460 §5.3: reports are delivered despite TLS failures, and not reported on
+        RecipientOutcome out = deliver("bad", "secure.test", TlsPolicy.DANE, TlsReportMessages.mailParameters("secure.test"));
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertEquals(List.of(), recorded);
+    }
+
+    private void assertDeferred(RecipientOutcome out, String host, String why) {
+        assertEquals(Outcome.DEFERRED, out.outcome(), out.toString());
+        assertEquals("4.7.5", out.reply().enhancedStatus(), out.toString());
+        assertTrue(out.reply().text().contains(why), out.reply().text());
+        assertEquals(0, peers.get(host).count("MAIL"), "nothing sent to " + host);
+    }
+
+    private RecipientOutcome deliver(String host, String domain, TlsPolicy tls, Map<String, String> mailParameters) {
+        ScriptedServer peer = peers.get(host);
+        String name = host.equals("plain") || host.equals("bogus") ? "mx." + domain : host + "." + domain;
+        NextHop hop = new NextHop(name, peer.port(), List.of(peer.address()));
+        return delivery.deliver(request(MESSAGE, List.of(hop), new TransportOptions(tls, null, null, true), mailParameters,
+                List.of(rcpt("a@" + domain)))).get(0);
+    }
+
+    static String hex(byte[] data) {
+        return HexFormat.of().formatHex(data);
+    }
+}
