@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +24,9 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
 import org.carrier.api.route.TransportOptions;
+import org.carrier.api.tls.MtaStsMode;
+import org.carrier.api.tls.MtaStsPolicies;
+import org.carrier.api.tls.MtaStsPolicy;
 import org.carrier.api.tls.TlsFailureType;
 import org.carrier.api.tls.TlsPolicyType;
 import org.carrier.api.tls.TlsReportMessages;
@@ -37,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DANE for SMTP (RFC 7672) end to end in the client: zones signed at test time and served by the real nsd, Carrier's
+ * DANE for SMTP (RFC 7672), and MTA-STS (RFC 8461) where DANE does not apply, end to end in the client: zones signed at test time and served by the real nsd, Carrier's
  * own validating resolver with the test's trust anchor, and receivers on 127.0.0.x with certificates made at test
  * time. Each MX host has its own address and TLSA records at its own port.
  */
@@ -53,12 +60,13 @@ class DaneDeliveryTest {
     private final Watchdog watchdog = new Watchdog();
     private final List<TlsSessionResult> recorded = new CopyOnWriteArrayList<>();
     private ClientDelivery delivery;
+    private volatile MtaStsPolicies mtaSts;
 
     @BeforeAll
     static void start() throws Exception {
         certificates = TestCa.create(folder);
         TestCa.Issued localhost = certificates.issue("localhost");
-        ta = certificates.issue("ta.secure.test");
+        ta = certificates.issue("ta.secure.test", "mx.sts.test");
         peers.put("mx", tlsPeer("127.0.0.21", localhost.context()));
         peers.put("bad", tlsPeer("127.0.0.22", localhost.context()));
         peers.put("bare", peer("127.0.0.23", cmd -> "250 ok", "PIPELINING"));
@@ -69,6 +77,10 @@ class DaneDeliveryTest {
         peers.put("tawrong", tlsPeer("127.0.0.28", localhost.context()));
         peers.put("plain", tlsPeer("127.0.0.31", localhost.context()));
         peers.put("bogus", tlsPeer("127.0.0.41", localhost.context()));
+        peers.put("stsgood", tlsPeer("127.0.0.51", ta.context()));
+        peers.put("stsother", tlsPeer("127.0.0.52", localhost.context()));
+        peers.put("stsbare", peer("127.0.0.53", cmd -> "250 ok", "PIPELINING"));
+        peers.put("stsrogue", tlsPeer("127.0.0.54", ta.context()));
         String ee = DaneTrustManagerTest.tlsa(3, 1, 1, localhost.certificate()).toString();
         String anchor = DaneTrustManagerTest.tlsa(2, 0, 1, certificates.ca()).toString();
         String zeros = "3 1 1 " + "00".repeat(32);
@@ -97,6 +109,7 @@ class DaneDeliveryTest {
                         mx A 127.0.0.31
                         _%d._tcp.mx TLSA %s
                         """.formatted(peers.get("plain").port(), zeros))
+                .unsigned("sts.test", "@ MX 10 mx.sts.test.\nmx A 127.0.0.51\n")
                 .bogus("bogus.test", """
                         @ MX 10 mx.bogus.test.
                         mx A 127.0.0.41
@@ -131,8 +144,8 @@ class DaneDeliveryTest {
 
     @BeforeEach
     void client() {
-        delivery = Fixtures.client(Fixtures.settings(Fixtures.reuse(1, 10_000)), null, watchdog,
-                new ClientDelivery.Policies(() -> dns, () -> null, () -> recorded::add));
+        delivery = Fixtures.client(Fixtures.settings(Fixtures.reuse(1, 10_000)), certificates.caPem(), watchdog,
+                new ClientDelivery.Policies(() -> dns, () -> mtaSts, () -> recorded::add));
     }
 
     @AfterEach
@@ -234,6 +247,86 @@ class DaneDeliveryTest {
         assertEquals(List.of(), recorded);
     }
 
+    /** The domain's MTA-STS policy, as the mtasts bundle would give it (its fetching and caching are tested there). */
+    private void policy(MtaStsMode mode) {
+        MtaStsPolicy policy = new MtaStsPolicy("sts.test", "20261207", mode, List.of("mx.sts.test", "other.sts.test",
+                "bare.sts.test"), Duration.ofDays(7), Instant.now());
+        mtaSts = new MtaStsPolicies() {
+            @Override
+            public CompletionStage<Optional<MtaStsPolicy>> policy(String domain) {
+                return CompletableFuture.completedFuture(domain.equals("sts.test") ? Optional.of(policy) : Optional.empty());
+            }
+
+            @Override
+            public Optional<MtaStsPolicy> cached(String domain) {
+                return domain.equals("sts.test") ? Optional.of(policy) : Optional.empty();
+            }
+        };
+    }
+
+    @Test
+    void mtaStsEnforceDeliversToAnAllowedHostWithAValidCertificate() {
+        policy(MtaStsMode.ENFORCE);
+        RecipientOutcome out = deliverSts("stsgood", "mx");
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertEquals(TlsPolicyType.STS, recorded.get(0).policyType());
+        assertTrue(recorded.get(0).successful());
+        assertTrue(recorded.get(0).policyStrings().contains("mode: enforce"), recorded.get(0).toString());
+    }
+
+    @Test
+    void mtaStsEnforceRefusesACertificateForAnotherNameAndAStrippedStartTls() {
+        policy(MtaStsMode.ENFORCE);
+        assertDeferred(deliverSts("stsother", "other"), "stsother", "TLS handshake failed (mta-sts-enforce)");
+        assertEquals(TlsFailureType.CERTIFICATE_HOST_MISMATCH, recorded.get(0).failure());
+        assertDeferred(deliverSts("stsbare", "bare"), "stsbare", "STARTTLS not offered");
+        assertEquals(TlsFailureType.STARTTLS_NOT_SUPPORTED, recorded.get(1).failure());
+    }
+
+    @Test
+    void mtaStsEnforceSkipsAnMxHostThePolicyDoesNotName() {
+        policy(MtaStsMode.ENFORCE);
+        RecipientOutcome out = deliverSts("stsrogue", "rogue");
+        assertEquals(Outcome.DEFERRED, out.outcome());
+        assertEquals("4.7.5", out.reply().enhancedStatus());
+        assertTrue(out.reply().text().contains("not in the policy's mx"), out.reply().text());
+        assertEquals(0, peers.get("stsrogue").connections.get());
+    }
+
+    @Test
+    void mtaStsTestingDeliversDespiteAFailureAndRecordsIt() {
+        policy(MtaStsMode.TESTING);
+        RecipientOutcome out = deliverSts("stsbare", "bare");
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertEquals(TlsPolicyType.STS, recorded.get(0).policyType());
+        assertEquals(TlsFailureType.STARTTLS_NOT_SUPPORTED, recorded.get(0).failure());
+    }
+
+    @Test
+    void daneWinsOverMtaSts() {
+        policy(MtaStsMode.ENFORCE); // for sts.test only; secure.test has TLSA, so DANE decides regardless
+        mtaSts = new MtaStsPolicies() {
+            @Override
+            public CompletionStage<Optional<MtaStsPolicy>> policy(String domain) {
+                throw new AssertionError("MTA-STS asked although DANE applies (RFC 8461 §2)");
+            }
+
+            @Override
+            public Optional<MtaStsPolicy> cached(String domain) {
+                return Optional.empty();
+            }
+        };
+        assertEquals(Outcome.DELIVERED, deliver("mx", "secure.test", TlsPolicy.DANE, Map.of()).outcome());
+        assertEquals(TlsPolicyType.TLSA, recorded.get(0).policyType());
+    }
+
+    private RecipientOutcome deliverSts(String peerName, String host) {
+        ScriptedServer peer = peers.get(peerName);
+        NextHop hop = new NextHop(host + ".sts.test", peer.port(), List.of(peer.address()));
+        return delivery.deliver(request(MESSAGE, List.of(hop), new TransportOptions(TlsPolicy.DANE, null, null, true), Map.of(),
+                List.of(rcpt("a@sts.test")))).get(0);
+    }
+
     private void assertDeferred(RecipientOutcome out, String host, String why) {
         assertEquals(Outcome.DEFERRED, out.outcome(), out.toString());
         assertEquals("4.7.5", out.reply().enhancedStatus(), out.toString());
@@ -247,9 +340,5 @@ class DaneDeliveryTest {
         NextHop hop = new NextHop(name, peer.port(), List.of(peer.address()));
         return delivery.deliver(request(MESSAGE, List.of(hop), new TransportOptions(tls, null, null, true), mailParameters,
                 List.of(rcpt("a@" + domain)))).get(0);
-    }
-
-    static String hex(byte[] data) {
-        return HexFormat.of().formatHex(data);
     }
 }
