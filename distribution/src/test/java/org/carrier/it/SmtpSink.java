@@ -17,6 +17,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 /**
  * A real SMTP peer for tests, on 127.0.0.1: it accepts every message and keeps it,
  * with its envelope, for the test to inspect. Each connection is served on its own thread.
@@ -36,6 +39,8 @@ public final class SmtpSink implements Closeable {
     private final Set<String> refused;
     private final boolean pipelining;
     private final AtomicInteger nestedMail = new AtomicInteger();
+    private final AtomicInteger tlsSessions = new AtomicInteger();
+    private volatile SSLContext tls;
 
     public SmtpSink() throws IOException {
         this(InetAddress.getLoopbackAddress(), 0);
@@ -65,6 +70,17 @@ public final class SmtpSink implements Closeable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** Offers STARTTLS (RFC 3207) with this server context from now on. */
+    public SmtpSink withStartTls(SSLContext context) {
+        this.tls = context;
+        return this;
+    }
+
+    /** How many sessions went through STARTTLS. */
+    public int tlsSessions() {
+        return tlsSessions.get();
     }
 
     /** How many MAIL commands came inside an open transaction (each answered 503). */
@@ -105,6 +121,7 @@ public final class SmtpSink implements Closeable {
     private void session(Socket s) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
         OutputStream out = s.getOutputStream();
+        boolean secured = false;
         say(out, "220 sink.test ESMTP test sink");
         String from = null;
         List<String> to = new ArrayList<>();
@@ -112,7 +129,21 @@ public final class SmtpSink implements Closeable {
         while ((line = in.readLine()) != null) {
             String upper = line.toUpperCase();
             if (upper.startsWith("EHLO")) {
-                say(out, pipelining ? "250-sink.test\r\n250-PIPELINING\r\n250 8BITMIME" : "250-sink.test\r\n250 8BITMIME");
+                String startTls = tls != null && !secured ? "250-STARTTLS\r\n" : "";
+                say(out, pipelining ? "250-sink.test\r\n" + startTls + "250-PIPELINING\r\n250 8BITMIME"
+                        : "250-sink.test\r\n" + startTls + "250 8BITMIME");
+            } else if (upper.equals("STARTTLS") && tls != null && !secured) {
+                say(out, "220 2.0.0 ready");
+                SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(s, null, true);
+                secure.setUseClientMode(false);
+                secure.startHandshake();
+                s = secure;
+                in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                out = s.getOutputStream();
+                secured = true;
+                tlsSessions.incrementAndGet();
+                from = null;
+                to = new ArrayList<>();
             } else if (upper.startsWith("RSET")) {
                 from = null;
                 to = new ArrayList<>();
