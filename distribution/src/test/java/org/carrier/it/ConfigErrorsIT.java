@@ -74,6 +74,8 @@ class ConfigErrorsIT {
     /** One int (or list) key of each configuration the core and the web console ship, with a value it cannot take. */
     static Stream<Arguments> badValues() {
         return Stream.of(
+                // before timeoutMillis: a configuration is refused at its first bad value
+                Arguments.of("org.carrier.dns.cfg", "trustAnchorFile", "no-such-anchor.ds", "no-such-anchor.ds"),
                 Arguments.of("org.carrier.dns.cfg", "timeoutMillis", "banana", "banana"),
                 Arguments.of("org.carrier.router.cfg", "localDomains", "exa mple, ,,", "exa mple"),
                 Arguments.of("org.carrier.router.cfg", "dnsWaitSeconds", "banana", "banana"),

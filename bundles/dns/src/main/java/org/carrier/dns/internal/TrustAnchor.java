@@ -4,7 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +47,12 @@ record TrustAnchor(String source, String text) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no such trust anchor file");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("the trust anchor file is not readable (permission denied)");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the trust anchor file: " + e);
+            throw new IllegalArgumentException("cannot read the trust anchor file: " + e.getMessage());
         }
         TrustAnchor anchor = new TrustAnchor(file.toString(), text);
         anchor.records();
