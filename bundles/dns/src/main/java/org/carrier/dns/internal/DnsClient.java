@@ -57,7 +57,9 @@ final class DnsClient {
         this.session = LookupSession.builder().resolver(resolver).cache(cache).clearSearchPath().build();
         this.questions = new SharedQuestions<>(settings.failureTtl(), clock);
         // A resolver of its own: the plain lookups above keep asking without DNSSEC records (no DO bit).
-        this.secure = new SecureLookups(settings, resolver(settings), deadline, clock);
+        ExtendedResolver secureUpstream = resolver(settings);
+        secureUpstream.setTimeout(deadline);
+        this.secure = new SecureLookups(settings, secureUpstream, deadline, clock);
     }
 
     static ExtendedResolver resolver(Settings settings) {

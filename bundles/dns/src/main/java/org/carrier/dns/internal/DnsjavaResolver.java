@@ -309,7 +309,7 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
                 .whenComplete((answer, error) -> {
                     // counted before the caller sees the answer
                     dnssec.increment(typeName, error == null ? answer.status().name().toLowerCase(Locale.ROOT)
-                            : DnsClient.cause(error).getMessage().startsWith("DNSSEC bogus") ? "bogus" : "failed");
+                            : String.valueOf(DnsClient.cause(error).getMessage()).startsWith("DNSSEC bogus") ? "bogus" : "failed");
                 });
     }
 

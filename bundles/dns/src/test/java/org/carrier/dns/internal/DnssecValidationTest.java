@@ -27,6 +27,7 @@ import org.carrier.api.dns.DnssecStatus;
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.dns.TlsaRecord;
 import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.RecordingMetricWriter;
 import org.carrier.testing.SignedZones;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,6 +152,24 @@ class DnssecValidationTest {
         assertEquals(List.of(new MxRecord(10, "mx.secure.test")), mx.records());
         assertEquals(DnssecStatus.INSECURE, mx.status());
         assertEquals(DnssecStatus.INSECURE, get(off.tlsa("_25._tcp.mx.bogus.test")).status(), "nothing validated, nothing bogus");
+    }
+
+    @Test
+    void answersAreCountedByTypeAndStatus() throws Exception {
+        DnsjavaResolver counted = resolver(Map.of("trustAnchorFile", zones.trustAnchorFile().toString()));
+        get(counted.mxAnswer("secure.test"));
+        get(counted.mxAnswer("plain.test"));
+        get(counted.tlsa("_25._tcp.nothere.secure.test"));
+        assertBogus(counted.tlsa("_25._tcp.mx.bogus.test"));
+        RecordingMetricWriter written = new RecordingMetricWriter();
+        counted.collect(written);
+        assertEquals(Map.of(
+                "carrier_dns_lookups_total{type=MX}", 2.0,
+                "carrier_dns_lookups_total{type=TLSA}", 2.0,
+                "carrier_dns_dnssec_answers_total{type=MX,status=secure}", 1.0,
+                "carrier_dns_dnssec_answers_total{type=MX,status=insecure}", 1.0,
+                "carrier_dns_dnssec_answers_total{type=TLSA,status=secure}", 1.0,
+                "carrier_dns_dnssec_answers_total{type=TLSA,status=bogus}", 1.0), written.samples());
     }
 
     /** The plain lookups (MX routing, filters) ask as before: no validation, so no change for tls = none routes. */
