@@ -124,7 +124,27 @@ public class MilterFilter implements SmtpFilter, MetricSource {
     @Activate
     void activate(BundleContext context, Config config, Map<String, Object> properties) {
         this.context = context;
+        loadClasses(context);
         configure(config, properties);
+    }
+
+    /**
+     * Loads every class of this package now. A transaction the SMTP server began before this bundle was removed still
+     * calls this filter to its end (the chain is fixed per transaction); once FileInstall has refreshed the removed
+     * bundle its class loader is gone, and a class first needed then (the end of message's, say) would fail that
+     * message. Loaded now, they stay with the objects that use them.
+     */
+    private static void loadClasses(BundleContext context) {
+        var entries = context.getBundle().findEntries(MilterFilter.class.getPackageName().replace('.', '/'), "*.class", false);
+        while (entries != null && entries.hasMoreElements()) {
+            String path = entries.nextElement().getPath();
+            String name = path.substring(path.startsWith("/") ? 1 : 0, path.length() - ".class".length()).replace('/', '.');
+            try {
+                context.getBundle().loadClass(name);
+            } catch (ClassNotFoundException e) {
+                LOG.warn("milter: class {} of this bundle not found: {}", name, e.toString());
+            }
+        }
     }
 
     /** A configuration with a bad value is refused whole, in one line naming file, key and value; the last good one stays. */
@@ -133,7 +153,8 @@ public class MilterFilter implements SmtpFilter, MetricSource {
         configuration.whenFirstRefused(unusable(name(config, properties)),
                 "defers all mail (451 4.7.1) until it is fixed, as Postfix's milter_default_action does for a milter it cannot reach");
         Settings s = configuration.apply(config, properties, c -> parse(c, properties),
-                next -> LOG.info("milter {}: {}, order {}, defaultAction {}{}", next.name(), next.address(), next.order(), next.defaultAction(),
+                next -> LOG.info("milter {}: {}, order {}, defaultAction {}{}", next.name(),
+                        next.address() == null ? "no usable address" : next.address(), next.order(), next.defaultAction(),
                         next.listeners().isEmpty() ? "" : ", listeners " + next.listeners()));
         if (s != null) {
             register(s);
