@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class ClientDelivery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientDelivery.class);
 
+    private final Protocol protocol;
     private final Settings settings;
     private final SessionOpener opener;
     private final MailTransaction transaction;
@@ -50,6 +51,7 @@ final class ClientDelivery implements AutoCloseable {
     }
 
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Policies services) {
+        this.protocol = protocol;
         this.settings = settings;
         TlsPolicyDecision decision = new TlsPolicyDecision(services.dns(), services.mtaSts(),
                 Duration.ofMillis(settings.timeouts().connect()));
@@ -94,7 +96,7 @@ final class ClientDelivery implements AutoCloseable {
     }
 
     private List<RecipientOutcome> deliver(DeliveryRequest request, String domain) {
-        TlsDemand demand = TlsDemand.of(request);
+        TlsDemand demand = TlsDemand.of(request, protocol.relays());
         SessionOpener.Target target = new SessionOpener.Target(domain, demand, !TlsReportMessages.isReport(request.envelope()));
         DestinationKey key = DestinationKey.of(request, demand, domain);
         SmtpReply backedOff = limits.backedOff(key);

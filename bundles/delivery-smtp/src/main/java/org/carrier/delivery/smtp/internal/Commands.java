@@ -5,7 +5,7 @@ import org.carrier.api.message.Recipient;
 
 /**
  * The MAIL and RCPT command lines for an envelope, with the ESMTP parameters the peer announced:
- * SIZE (RFC 1870), BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and the DSN parameters RET, ENVID,
+ * SIZE (RFC 1870), BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), REQUIRETLS (RFC 8689) and the DSN parameters RET, ENVID,
  * NOTIFY and ORCPT (RFC 3461 §4), passed on exactly as received (ENVID and ORCPT stay xtext).
  */
 final class Commands {
@@ -25,6 +25,11 @@ final class Commands {
         }
         if (smtpUtf8) {
             line.append(" SMTPUTF8");
+        }
+        if (envelope.requiresTls() && peer.has(Envelope.REQUIRETLS)) {
+            // RFC 8689 §4.2.1: the tag goes on with the message to every next hop; one without REQUIRETLS gets no
+            // REQUIRETLS mail at all (SessionOpener), except a bounce, which RFC 8689 §5 would rather see delivered.
+            line.append(' ').append(Envelope.REQUIRETLS);
         }
         if (peer.has("DSN")) {
             for (String name : DSN_MAIL) {

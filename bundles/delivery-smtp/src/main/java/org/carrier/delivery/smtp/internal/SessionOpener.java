@@ -77,17 +77,19 @@ final class SessionOpener {
         for (NextHop hop : hops) {
             EffectiveTlsPolicy policy = decision.decide(target.domain(), hop, options, target.demand(), target.recorded());
             if (policy.skipped()) {
-                last = skipped(queueId, hop, policy);
+                last = RequireTlsHops.worth(target.demand(), last, skipped(queueId, hop, policy));
                 continue;
             }
             try {
                 for (Endpoint endpoint : endpoints(hop)) {
                     try {
-                        return open(queueId, endpoint, options, policy);
+                        return RequireTlsHops.checked(target.demand(), open(queueId, endpoint, options, policy),
+                                settings.timeouts().connect());
                     } catch (HopFailure e) {
-                        LOG.warn("{}: {} ({}, tls policy {}), trying the next host", queueId, e.getMessage(), options,
+                        HopFailure judged = RequireTlsHops.judged(target.demand(), e);
+                        LOG.warn("{}: {} ({}, tls policy {}), trying the next host", queueId, judged.getMessage(), options,
                                 policy.displayName());
-                        last = e;
+                        last = RequireTlsHops.worth(target.demand(), last, judged);
                     }
                 }
             } catch (DnsLookupException e) {
