@@ -21,6 +21,7 @@ import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.message.Envelope;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
 import org.carrier.api.route.TransportOptions;
@@ -124,7 +125,8 @@ class DaneDeliveryTest {
     }
 
     private static ScriptedServer tlsPeer(String address, SSLContext context) throws Exception {
-        return peer(address, cmd -> cmd.equals("STARTTLS") ? "220 2.0.0 go" : "250 ok", "PIPELINING", "STARTTLS").startTls(context);
+        return peer(address, cmd -> cmd.equals("STARTTLS") ? "220 2.0.0 go" : "250 ok", "PIPELINING", "STARTTLS", "REQUIRETLS")
+                .startTls(context);
     }
 
     private static ScriptedServer peer(String address, Function<String, String> script, String... extensions) throws Exception {
@@ -318,6 +320,25 @@ class DaneDeliveryTest {
         };
         assertEquals(Outcome.DELIVERED, deliver("mx", "secure.test", TlsPolicy.DANE, Map.of()).outcome());
         assertEquals(TlsPolicyType.TLSA, recorded.get(0).policyType());
+    }
+
+    /** RFC 8689 §4.2.1: DANE authenticates the MX host (its MX answer is signed), so REQUIRETLS mail may go there. */
+    @Test
+    void requireTlsGoesOverDaneAndIsPassedOn() {
+        RecipientOutcome out = deliver("mx", "secure.test", TlsPolicy.DANE, Map.of(Envelope.REQUIRETLS, ""));
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+        assertTrue(peers.get("mx").commands.stream().anyMatch(c -> c.startsWith("MAIL FROM:<s@c.test>") && c.endsWith(" REQUIRETLS")),
+                peers.get("mx").commands.toString());
+    }
+
+    /** Under dane without TLSA (nor MTA-STS) the host is opportunistic: no REQUIRETLS mail, and no retry either. */
+    @Test
+    void requireTlsWithoutDaneOrMtaStsFails5710() {
+        long mails = peers.get("notlsa").count("MAIL");
+        RecipientOutcome out = deliver("notlsa", "secure.test", TlsPolicy.DANE, Map.of(Envelope.REQUIRETLS, ""));
+        assertEquals(Outcome.FAILED, out.outcome(), out.toString());
+        assertEquals("5.7.10", out.reply().enhancedStatus(), out.toString());
+        assertEquals(mails, peers.get("notlsa").count("MAIL"), "nothing sent");
     }
 
     private RecipientOutcome deliverSts(String peerName, String host) {
