@@ -18,6 +18,7 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteSpec;
 import org.carrier.api.route.Router;
+import org.carrier.api.tls.OutboundTlsPolicies;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,6 +53,8 @@ public class RoutesPage extends ConsolePage {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DnsResolver dns;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile OutboundTlsPolicies tlsPolicies;
 
     @Activate
     public RoutesPage(@Reference ConfigurationAdmin configAdmin) {
@@ -223,7 +226,7 @@ public class RoutesPage extends ConsolePage {
             out.println("<p class='carrier-refused'>The router is not running.</p></div>");
             return;
         }
-        RouteReport report = new RouteInspector(current, dns, configurations::transportOf, DNS_WAIT).inspect(parsed);
+        RouteReport report = new RouteInspector(current, dns, configurations::transportOf, DNS_WAIT, tlsPolicies).inspect(parsed);
         out.println("<table class='tablelayout carrier-table'><tbody>");
         out.println("<tr><th>Route</th><td class='report-route'>" + Html.text(report.decision().routeName())
                 + (report.routeTransport() == null ? "" : " (" + Html.text(report.routeTransport()) + ")") + "</td></tr>");
@@ -236,6 +239,11 @@ public class RoutesPage extends ConsolePage {
         }
         out.println("<tr><th>Next hops</th><td class='report-hops'>" + (report.decision().nextHops().isEmpty() ? "none"
                 : report.decision().nextHops().stream().map(h -> hop(h, report.hopProblems().get(h))).collect(Collectors.joining("<br/>"))) + "</td></tr>");
+        List<String> tls = report.tlsLines(java.time.Instant.now());
+        if (!tls.isEmpty()) {
+            out.println("<tr><th>TLS policy</th><td class='report-tls'>" + tls.stream().map(Html::text).collect(Collectors.joining("<br/>"))
+                    + "</td></tr>");
+        }
         out.println("</tbody></table></div>");
     }
 

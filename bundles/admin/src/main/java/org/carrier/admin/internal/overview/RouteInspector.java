@@ -21,19 +21,26 @@ import org.carrier.api.route.Destination;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
+import org.carrier.api.tls.OutboundTlsPolicies;
+import org.carrier.api.tls.TlsPolicyReport;
 
 /**
  * Answers "where would this address go?" for the console and the shell: asks the {@link Router} (the same call the
  * queue makes at each delivery attempt, so the answer includes the next hops' resolved addresses) and, when the
- * matching route is an mx route, asks the {@link DnsResolver} for the MX records behind those hosts.
+ * matching route is an mx route, asks the {@link DnsResolver} for the MX records behind those hosts. For mail the
+ * SMTP transport would send, it asks the {@link OutboundTlsPolicies} service which TLS policy each next hop gets and
+ * why (issue 16: DANE with which records, the domain's MTA-STS policy and its age, or the route's {@code tls}).
  */
 public final class RouteInspector {
     /** RFC 5321 §5.1: without MX records the domain itself is the one host, with preference 0. */
+    /** The transport whose TLS policy the report shows. */
+    static final String SMTP = "smtp";
     static final String NO_MX = "no MX records: the domain's own address is used (RFC 5321 §5.1)";
     private final Router router;
     private final DnsResolver dns;
     private final Function<String, Optional<String>> transportOfRoute;
     private final Duration dnsWait;
+    private final OutboundTlsPolicies tlsPolicies;
 
     /**
      * @param router           the router service
@@ -42,16 +49,49 @@ public final class RouteInspector {
      * @param dnsWait          how long to wait for the MX answer
      */
     public RouteInspector(Router router, DnsResolver dns, Function<String, Optional<String>> transportOfRoute, Duration dnsWait) {
+        this(router, dns, transportOfRoute, dnsWait, null);
+    }
+
+    /**
+     * @param tlsPolicies the SMTP delivery's TLS policy service, or {@code null} when none is running (the report then
+     *                    says the policy is not known)
+     */
+    public RouteInspector(Router router, DnsResolver dns, Function<String, Optional<String>> transportOfRoute, Duration dnsWait,
+                          OutboundTlsPolicies tlsPolicies) {
         this.router = router;
         this.dns = dns;
         this.transportOfRoute = transportOfRoute;
         this.dnsWait = dnsWait;
+        this.tlsPolicies = tlsPolicies;
     }
 
     /** The route report of {@code address}; a refused address gets a report too (its decision carries the reply). */
     public RouteReport inspect(MailAddress address) {
         RouteReport report = mx(address);
-        return report.decision().destination() == Destination.REMOTE ? withHopAddresses(report) : report;
+        return report.decision().destination() == Destination.REMOTE ? withTls(withHopAddresses(report)) : report;
+    }
+
+    /** The TLS policy of mail the {@code smtp} transport sends; LMTP and local delivery have none to show. */
+    private RouteReport withTls(RouteReport report) {
+        if (!SMTP.equals(report.decision().transport())) {
+            return report;
+        }
+        if (tlsPolicies == null) {
+            return report.withTls(null, "not known: the SMTP delivery (bundle org.carrier.delivery.smtp) is not running");
+        }
+        try {
+            TlsPolicyReport policy = tlsPolicies.explain(report.address().domain(), report.decision()).toCompletableFuture()
+                    .get(dnsWait.toMillis(), TimeUnit.MILLISECONDS);
+            return report.withTls(policy, null);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return report.withTls(null, "not known: " + cause);
+        } catch (TimeoutException e) {
+            return report.withTls(null, "not known: no answer within " + dnsWait.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return report.withTls(null, "not known: interrupted");
+        }
     }
 
     /**
@@ -76,7 +116,7 @@ public final class RouteInspector {
         }
         RouteDecision resolved = RouteDecision.remote(decision.routeName(), decision.transport(), hops, decision.options());
         return new RouteReport(report.address(), resolved, report.routeTransport(), report.mxRecords(), report.mxProblem(),
-                problems);
+                problems, report.tls(), report.tlsProblem());
     }
 
     private RouteReport mx(MailAddress address) {

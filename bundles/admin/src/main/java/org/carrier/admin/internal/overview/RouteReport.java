@@ -1,5 +1,6 @@
 package org.carrier.admin.internal.overview;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import org.carrier.api.dns.MxRecord;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.api.tls.TlsPolicyReport;
 
 /**
  * Where mail for one address would go now: the router's decision (route name, destination kind, transport, next hops
@@ -24,9 +26,14 @@ import org.carrier.api.route.RouteDecision;
  *                       has none (its own address is used) or when the lookup failed
  * @param mxProblem      why the MX lookup gave nothing usable (e.g. {@code "DNS timeout"}), or {@code null}
  * @param hopProblems    for each next hop whose name gave no address, why (as delivery would find it)
+ * @param tls            the TLS policy the SMTP delivery would apply to each next hop, and why (DANE with its TLSA
+ *                       records, the domain's MTA-STS policy, the route's setting); {@code null} when the mail does not
+ *                       go out over SMTP, or the policy is not known (see {@code tlsProblem})
+ * @param tlsProblem     why the TLS policy is not known (no SMTP delivery running, no answer in time), or {@code null}
  */
 public record RouteReport(MailAddress address, RouteDecision decision, String routeTransport,
-                          List<MxRecord> mxRecords, String mxProblem, Map<NextHop, String> hopProblems) {
+                          List<MxRecord> mxRecords, String mxProblem, Map<NextHop, String> hopProblems,
+                          TlsPolicyReport tls, String tlsProblem) {
     /** The transport name of routes that find their next hops as MX hosts in DNS. */
     public static final String MX = "mx";
 
@@ -39,10 +46,33 @@ public record RouteReport(MailAddress address, RouteDecision decision, String ro
         hopProblems = Map.copyOf(hopProblems);
     }
 
+    /** A report without the TLS policy. */
+    public RouteReport(MailAddress address, RouteDecision decision, String routeTransport, List<MxRecord> mxRecords,
+                       String mxProblem, Map<NextHop, String> hopProblems) {
+        this(address, decision, routeTransport, mxRecords, mxProblem, hopProblems, null, null);
+    }
+
+    /** This report with the TLS policy (or why it is not known). */
+    public RouteReport withTls(TlsPolicyReport policy, String problem) {
+        return new RouteReport(address, decision, routeTransport, mxRecords, mxProblem, hopProblems, policy, problem);
+    }
+
     /** A report whose next hops all have their addresses (or need none). */
     public RouteReport(MailAddress address, RouteDecision decision, String routeTransport, List<MxRecord> mxRecords,
                        String mxProblem) {
-        this(address, decision, routeTransport, mxRecords, mxProblem, Map.of());
+        this(address, decision, routeTransport, mxRecords, mxProblem, Map.of(), null, null);
+    }
+
+    /**
+     * The TLS policy as the console and the shell show it: the policy report's lines ({@link TlsPolicyReport#lines}:
+     * the route's setting, the MTA-STS policy with its age, each host's policy and why), or the one line saying why it
+     * is not known; empty when the mail does not go out over SMTP.
+     */
+    public List<String> tlsLines(Instant now) {
+        if (tls != null) {
+            return tls.lines(now);
+        }
+        return tlsProblem == null ? List.of() : List.of(tlsProblem);
     }
 
     /** Whether the matching route finds its hosts in DNS (transport {@code mx}). */

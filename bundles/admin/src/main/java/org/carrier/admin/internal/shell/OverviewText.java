@@ -1,6 +1,7 @@
 package org.carrier.admin.internal.shell;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -41,6 +42,10 @@ final class OverviewText {
         }
         if (decision.destination() == Destination.REMOTE) {
             field(out, "options", decision.options().toString());
+        }
+        List<String> tls = report.tlsLines(Instant.now());
+        for (int i = 0; i < tls.size(); i++) {
+            field(out, i == 0 ? "TLS policy" : "", tls.get(i));
         }
         return out.toString().stripTrailing();
     }

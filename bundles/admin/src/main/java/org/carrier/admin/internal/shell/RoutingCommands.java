@@ -11,6 +11,7 @@ import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.route.Router;
+import org.carrier.api.tls.OutboundTlsPolicies;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -22,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
- * {@code carrier:route ADDRESS} (where mail for an address goes now: route, MX records, next hops and their addresses;
+ * {@code carrier:route ADDRESS} (where mail for an address goes now: route, MX records, next hops and their addresses,
+ * the TLS policy each next hop gets;
  * Postfix's {@code postmap -q} on the transport map, plus the DNS part) and {@code carrier:filters} (the filter chain
  * with its verdict counts).
  */
@@ -40,6 +42,8 @@ public class RoutingCommands {
     private volatile DnsResolver dns;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile OutboundTlsPolicies tlsPolicies;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServiceComponentRuntime components;
     private BundleContext context;
@@ -66,7 +70,7 @@ public class RoutingCommands {
         }
         ConfigurationAdmin admin = configAdmin;
         RouteInspector inspector = new RouteInspector(current, dns,
-                admin == null ? name -> Optional.empty() : new RouteConfigurations(admin)::transportOf, DNS_WAIT);
+                admin == null ? name -> Optional.empty() : new RouteConfigurations(admin)::transportOf, DNS_WAIT, tlsPolicies);
         return OverviewText.route(inspector.inspect(parsed));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,11 @@ import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
+import org.carrier.api.route.TlsPolicy;
+import org.carrier.api.tls.MtaStsMode;
+import org.carrier.api.tls.MtaStsPolicy;
+import org.carrier.api.tls.OutboundTlsPolicies;
+import org.carrier.api.tls.TlsPolicyReport;
 import org.carrier.testing.FakeDnsResolver;
 import org.junit.jupiter.api.Test;
 
@@ -132,5 +138,51 @@ class RouteInspectorTest {
     void withoutAResolverTheReportSaysSo() {
         RouteReport report = inspector(null).inspect(MailAddress.parse("bob@example.com"));
         assertEquals("no DNS resolver running", report.mxProblem());
+    }
+
+    /** Issue 16: the report shows the TLS policy each next hop of an SMTP delivery gets, as the delivery explains it. */
+    @Test
+    void smtpMailShowsTheTlsPolicyInForceAndWhy() {
+        Instant fetched = Instant.now().minus(Duration.ofMinutes(90));
+        MtaStsPolicy policy = new MtaStsPolicy("example.com", "20261207", MtaStsMode.ENFORCE, List.of("mx1.example.com"),
+                Duration.ofDays(7), fetched);
+        List<String> asked = new java.util.ArrayList<>();
+        OutboundTlsPolicies explained = (domain, decision) -> {
+            asked.add(domain + " " + decision.nextHops());
+            return CompletableFuture.completedFuture(new TlsPolicyReport(domain, TlsPolicy.DANE, policy, List.of(
+                    new TlsPolicyReport.HostTlsPolicy("mx1.example.com", TlsPolicyReport.Enforcement.MTA_STS_ENFORCE, List.of(),
+                            "no secure TLSA; the MTA-STS policy names it"))));
+        };
+        RouteReport report = new RouteInspector(ROUTER, mxAnswers(CompletableFuture.completedFuture(List.of(new MxRecord(10, "mx1.example.com")))),
+                name -> Optional.ofNullable(TRANSPORTS.get(name)), Duration.ofSeconds(2), explained)
+                .inspect(MailAddress.parse("bob@example.com"));
+        assertEquals(List.of("example.com [mx1.example.com:25]"), asked);
+        List<String> lines = report.tlsLines(Instant.now());
+        assertEquals("tls = dane for example.com", lines.get(0));
+        assertTrue(lines.get(1).startsWith("MTA-STS policy 20261207: mode enforce, mx [mx1.example.com], fetched 90 min ago"), lines.get(1));
+        assertEquals("mx1.example.com: mta-sts-enforce no secure TLSA; the MTA-STS policy names it", lines.get(2));
+        assertNull(report.tlsProblem());
+    }
+
+    @Test
+    void withoutTheSmtpDeliveryTheTlsPolicyIsNotKnownAndLocalMailHasNone() {
+        RouteReport relayed = inspector(resolver(null, host -> CompletableFuture.completedFuture(List.of(address("192.0.2.7")))))
+                .inspect(MailAddress.parse("a@relayed.example"));
+        assertEquals(List.of("not known: the SMTP delivery (bundle org.carrier.delivery.smtp) is not running"),
+                relayed.tlsLines(Instant.now()));
+        OutboundTlsPolicies mustNotBeAsked = (domain, decision) -> {
+            throw new AssertionError("asked for " + domain);
+        };
+        RouteReport local = new RouteInspector(ROUTER, null, name -> Optional.empty(), Duration.ofSeconds(1), mustNotBeAsked)
+                .inspect(MailAddress.parse("alice@localhost"));
+        assertEquals(List.of(), local.tlsLines(Instant.now()));
+    }
+
+    @Test
+    void anUnansweredTlsPolicyIsReportedAfterTheWait() {
+        RouteReport report = new RouteInspector(ROUTER, resolver(null, host -> CompletableFuture.completedFuture(List.of(address("192.0.2.7")))),
+                name -> Optional.ofNullable(TRANSPORTS.get(name)), Duration.ofMillis(50), (domain, decision) -> new CompletableFuture<>())
+                .inspect(MailAddress.parse("a@relayed.example"));
+        assertEquals(List.of("not known: no answer within 0 s"), report.tlsLines(Instant.now()));
     }
 }

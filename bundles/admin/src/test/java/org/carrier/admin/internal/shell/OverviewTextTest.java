@@ -13,6 +13,8 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.RouteDecision;
+import org.carrier.api.route.TlsPolicy;
+import org.carrier.api.tls.TlsPolicyReport;
 import org.junit.jupiter.api.Test;
 
 class OverviewTextTest {
@@ -33,6 +35,25 @@ class OverviewTextTest {
                   next hops:    mx1.example.com:25 [192.0.2.1, 2001:db8:0:0:0:0:0:1]
                                 mx2.example.com:25 [192.0.2.2]
                   options:      tls=MAY""", OverviewText.route(report));
+    }
+
+    @Test
+    void theTlsPolicyOfEachHop() throws Exception {
+        RouteReport report = new RouteReport(MailAddress.parse("bob@example.com"),
+                RouteDecision.remote("internet", "smtp", List.of(new NextHop("mx1.example.com", 25, List.of(InetAddress.getByName("192.0.2.1"))))),
+                "mx", List.of(new MxRecord(10, "mx1.example.com")), null, Map.of(),
+                new TlsPolicyReport("example.com", TlsPolicy.DANE, null, List.of(new TlsPolicyReport.HostTlsPolicy("mx1.example.com",
+                        TlsPolicyReport.Enforcement.DANE, List.of("3 1 1 ab12"), "secure TLSA at _25._tcp.mx1.example.com"))), null);
+        assertEquals("""
+                <bob@example.com>
+                  route:        internet (transport mx)
+                  destination:  remote
+                  delivered by: smtp
+                  MX records:   10 mx1.example.com
+                  next hops:    mx1.example.com:25 [192.0.2.1]
+                  options:      tls=MAY
+                  TLS policy:   tls = dane for example.com
+                                mx1.example.com: dane (3 1 1 ab12) secure TLSA at _25._tcp.mx1.example.com""", OverviewText.route(report));
     }
 
     @Test
