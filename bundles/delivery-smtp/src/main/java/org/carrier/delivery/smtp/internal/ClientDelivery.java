@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.tls.MtaStsPolicies;
 import org.carrier.api.tls.TlsReportMessages;
 import org.carrier.api.tls.TlsResultRecorder;
@@ -40,14 +41,15 @@ final class ClientDelivery implements AutoCloseable {
 
     /** A client that resolves next-hop names with {@code dns} (which may give null: no resolver, names are deferred). */
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Supplier<DnsResolver> dns) {
-        this(protocol, settings, tls, watchdog, new Policies(dns, () -> null, () -> null));
+        this(protocol, settings, tls, watchdog, new Policies(dns, () -> null, () -> null, TlsResults.sessionCounter()));
     }
 
     /**
      * The services the client uses, each of which may be absent (a supplier giving null): the DNS resolver, the MTA-STS
-     * policy source and the TLS-RPT recorder.
+     * policy source and the TLS-RPT recorder; and the counter of TLS sessions by policy and outcome.
      */
-    record Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder) {
+    record Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
+                    CounterFamily tlsSessions) {
     }
 
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Policies services) {
@@ -56,7 +58,7 @@ final class ClientDelivery implements AutoCloseable {
         TlsPolicyDecision decision = new TlsPolicyDecision(services.dns(), services.mtaSts(),
                 Duration.ofMillis(settings.timeouts().connect()));
         this.opener = new SessionOpener(protocol, settings, tls, watchdog, services.dns(), decision,
-                new TlsResults(services.recorder()));
+                new TlsResults(services.recorder(), services.tlsSessions()));
         this.transaction = new MailTransaction(protocol, settings);
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
         this.limits = new DestinationLimits(settings.reuse());

@@ -11,6 +11,7 @@ import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.net.HostName;
+import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.tls.MtaStsPolicies;
 import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.transport.DeliveryRequest;
@@ -38,6 +39,8 @@ abstract class ClientTransport implements Transport {
     private Prepared applied;
     private volatile DnsResolver resolver;
     private volatile MtaStsPolicies mtaSts;
+    /** Outbound TLS sessions by policy and outcome, kept across configuration changes. */
+    final CounterFamily tlsSessions = TlsResults.sessionCounter();
     private volatile TlsResultRecorder recorder;
 
     ClientTransport(Protocol protocol) {
@@ -56,7 +59,7 @@ abstract class ClientTransport implements Transport {
         }
         applied = prepared;
         delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog,
-                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder));
+                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder, tlsSessions));
         if (current != null) {
             current.close();
         }

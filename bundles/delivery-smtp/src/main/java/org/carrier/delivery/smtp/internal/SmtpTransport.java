@@ -6,6 +6,8 @@ import java.util.Map;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.metrics.MetricSource;
+import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@code smtp} transport: delivers to a route's next hops (relays, MX hosts) as an SMTP client. */
-@Component(service = Transport.class, configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
+@Component(service = {Transport.class, MetricSource.class}, configurationPid = SmtpTransport.PID, property = Transport.NAME + "=smtp")
 @Designate(ocd = SmtpTransport.Config.class)
-public class SmtpTransport extends ClientTransport {
+public class SmtpTransport extends ClientTransport implements MetricSource {
     static final String PID = "org.carrier.delivery.smtp";
 
     @ObjectClassDefinition(name = "Carrier SMTP delivery", description = "Delivery to other hosts over SMTP.")
@@ -87,6 +89,12 @@ public class SmtpTransport extends ClientTransport {
 
     public SmtpTransport() {
         super(Protocol.SMTP);
+    }
+
+    /** {@code carrier_smtp_tls_sessions_total{policy, outcome}}: each outbound TLS attempt under its policy. */
+    @Override
+    public void collect(MetricWriter out) {
+        tlsSessions.writeTo(out);
     }
 
     @Activate

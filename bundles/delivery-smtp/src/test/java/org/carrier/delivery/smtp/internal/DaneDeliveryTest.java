@@ -22,6 +22,7 @@ import javax.net.ssl.SSLContext;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.Envelope;
+import org.carrier.api.metrics.CounterFamily;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
 import org.carrier.api.route.TransportOptions;
@@ -62,6 +63,7 @@ class DaneDeliveryTest {
     private final List<TlsSessionResult> recorded = new CopyOnWriteArrayList<>();
     private ClientDelivery delivery;
     private volatile MtaStsPolicies mtaSts;
+    private final CounterFamily sessions = TlsResults.sessionCounter();
 
     @BeforeAll
     static void start() throws Exception {
@@ -147,7 +149,7 @@ class DaneDeliveryTest {
     @BeforeEach
     void client() {
         delivery = Fixtures.client(Fixtures.settings(Fixtures.reuse(1, 10_000)), certificates.caPem(), watchdog,
-                new ClientDelivery.Policies(() -> dns, () -> mtaSts, () -> recorded::add));
+                new ClientDelivery.Policies(() -> dns, () -> mtaSts, () -> recorded::add, sessions));
     }
 
     @AfterEach
@@ -167,6 +169,7 @@ class DaneDeliveryTest {
         assertEquals("secure.test", result.policyDomain());
         assertEquals(1, result.policyStrings().size());
         assertEquals(InetAddress.getLoopbackAddress().getClass(), result.receivingIp().getClass());
+        assertEquals(1, sessions.value("dane", "success"), "counted for the metrics");
     }
 
     @Test
@@ -175,6 +178,7 @@ class DaneDeliveryTest {
         assertDeferred(out, "bad", "did not match");
         assertEquals(TlsFailureType.VALIDATION_FAILURE, recorded.get(0).failure());
         assertEquals(1, peers.get("bad").connections.get(), "no second try in the clear");
+        assertEquals(1, sessions.value("dane", "validation-failure"));
     }
 
     @Test
