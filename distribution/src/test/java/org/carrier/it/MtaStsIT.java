@@ -46,6 +46,7 @@ class MtaStsIT {
     private SmtpSink stripped;
     private SmtpSink testing;
     private SmtpSink cached;
+    private SmtpSink mismatch;
 
     @BeforeAll
     void start() throws Exception {
@@ -53,17 +54,20 @@ class MtaStsIT {
         Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-mta-sts-");
         TestCa ca = TestCa.create(Files.createDirectories(dir.resolve("ca")));
         policies = StsPolicyServer.start(net + "1", ca.serverContext("mta-sts.enforce." + ZONE, "mta-sts.strip." + ZONE,
-                "mta-sts.testing." + ZONE, "mta-sts.cached." + ZONE));
+                "mta-sts.testing." + ZONE, "mta-sts.cached." + ZONE, "mta-sts.mismatch." + ZONE));
         for (String domain : List.of("enforce", "strip", "cached")) {
             policies.put("mta-sts." + domain + "." + ZONE, StsPolicyServer.Answer.policy(
                     "version: STSv1\nmode: enforce\nmx: mx." + domain + "." + ZONE + "\nmax_age: 86400\n"));
         }
+        // a policy whose mx patterns do not name the domain's MX host (an MX record an attacker changed looks so)
+        policies.put("mta-sts.mismatch." + ZONE, StsPolicyServer.Answer.policy(
+                "version: STSv1\nmode: enforce\nmx: mx.elsewhere." + ZONE + "\nmax_age: 86400\n"));
         policies.put("mta-sts.testing." + ZONE, StsPolicyServer.Answer.policy(
                 "version: STSv1\nmode: testing\nmx: mx.testing." + ZONE + "\nmax_age: 86400\n"));
         int port = sinks(net, ca);
         StringBuilder zone = new StringBuilder();
         int host = 11;
-        for (String domain : List.of("enforce", "strip", "testing", "cached")) {
+        for (String domain : List.of("enforce", "strip", "testing", "cached", "mismatch")) {
             zone.append(domain).append(" MX 10 mx.").append(domain).append('.').append(ZONE).append(".\n")
                     .append("mx.").append(domain).append(" A ").append(net).append(host++).append('\n')
                     .append("_mta-sts.").append(domain).append(" TXT \"v=STSv1; id=20261207T1;\"\n")
@@ -84,7 +88,7 @@ class MtaStsIT {
 
     /** The MX hosts, all on one port free on each of their addresses (as they all would be on 25). */
     private int sinks(String net, TestCa ca) throws Exception {
-        javax.net.ssl.SSLContext mxCertificate = ca.serverContext("mx.enforce." + ZONE);
+        javax.net.ssl.SSLContext mxCertificate = ca.serverContext("mx.enforce." + ZONE, "mx.mismatch." + ZONE);
         for (int attempt = 0; attempt < 20; attempt++) {
             int port = Distribution.freePort();
             try {
@@ -92,6 +96,7 @@ class MtaStsIT {
                 stripped = add(new SmtpSink(InetAddress.getByName(net + "12"), port));
                 testing = add(new SmtpSink(InetAddress.getByName(net + "13"), port));
                 cached = add(new SmtpSink(InetAddress.getByName(net + "14"), port));
+                mismatch = add(new SmtpSink(InetAddress.getByName(net + "15"), port).withStartTls(mxCertificate));
                 return port;
             } catch (BindException taken) {
                 closeSinks();
@@ -158,6 +163,16 @@ class MtaStsIT {
 
     @Test
     @Order(3)
+    void anMxHostThePolicyDoesNotNameIsNotUsed() throws Exception {
+        assertTrue(send("bob@mismatch." + ZONE).startsWith("250"));
+        String queue = deferred("bob@mismatch." + ZONE);
+        assertTrue(queue.contains("4.7.5") && queue.contains("mx.mismatch.sts.test is not in the policy's mx"), queue);
+        assertNull(mismatch.next(1), "sent to an MX host the enforce policy does not name");
+        assertEquals(0, mismatch.tlsSessions());
+    }
+
+    @Test
+    @Order(4)
     void aTestingPolicyDeliversAndReportsTheFailure() throws Exception {
         assertTrue(send("bob@testing." + ZONE).startsWith("250"));
         SmtpSink.Received mail = testing.next(30);
@@ -167,7 +182,7 @@ class MtaStsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCachedEnforcePolicySurvivesARestartWithThePolicyHostDown() throws Exception {
         assertTrue(send("bob@cached." + ZONE).startsWith("250"));
         assertTrue(deferred("bob@cached." + ZONE).contains("4.7.5"));
