@@ -88,9 +88,10 @@ final class ClientDelivery implements AutoCloseable {
         return request.envelope().recipients().stream().map(outcomes::get).toList();
     }
 
-    /** Whether the TLS policy depends on the recipient domain: DANE (and so MTA-STS) towards MX hosts. */
+    /** Whether the TLS policy depends on the recipient domain: DANE (and so MTA-STS) or REQUIRETLS towards MX hosts. */
     private static boolean byDomain(DeliveryRequest request) {
-        return request.options().tls().usesDane() && request.options().mxHosts();
+        // REQUIRETLS under verify needs the recipient domain too: its MX answer must be signed (RFC 8689 §4.2.1)
+        return request.options().mxHosts() && (request.options().tls().usesDane() || request.envelope().requiresTls());
     }
 
     private static String domainOf(Recipient recipient) {

@@ -345,6 +345,37 @@ class DaneDeliveryTest {
         assertEquals(mails, peers.get("notlsa").count("MAIL"), "nothing sent");
     }
 
+    /** RFC 8689 §4.2.1 step 2: under verify, an MX host of a signed MX answer whose certificate verifies takes REQUIRETLS mail. */
+    @Test
+    void requireTlsUnderVerifyGoesToAHostOfASignedMxAnswer() {
+        RecipientOutcome out = deliver("ta", "secure.test", TlsPolicy.VERIFY, Map.of(Envelope.REQUIRETLS, ""));
+        assertEquals(Outcome.DELIVERED, out.outcome(), out.toString());
+    }
+
+    /**
+     * RFC 8689 §4.2.1 step 2: the MX answer of sts.test is not signed, so under verify its host's name is validated only
+     * by an MTA-STS enforce policy naming it; the certificate (valid for mx.sts.test) alone is not enough.
+     */
+    @Test
+    void requireTlsUnderVerifyNeedsASignedMxAnswerOrAnMtaStsPolicy() {
+        long mails = peers.get("stsgood").count("MAIL");
+        RecipientOutcome refused = deliverRequireTls("stsgood", "mx");
+        assertEquals(Outcome.FAILED, refused.outcome(), refused.toString());
+        assertEquals("5.7.10", refused.reply().enhancedStatus(), refused.toString());
+        assertTrue(refused.reply().text().contains("not DNSSEC-signed"), refused.reply().text());
+        assertEquals(mails, peers.get("stsgood").count("MAIL"), "nothing sent");
+        policy(MtaStsMode.ENFORCE);
+        RecipientOutcome named = deliverRequireTls("stsgood", "mx");
+        assertEquals(Outcome.DELIVERED, named.outcome(), named.toString());
+    }
+
+    private RecipientOutcome deliverRequireTls(String peerName, String host) {
+        ScriptedServer peer = peers.get(peerName);
+        NextHop hop = new NextHop(host + ".sts.test", peer.port(), List.of(peer.address()));
+        return delivery.deliver(request(MESSAGE, List.of(hop), new TransportOptions(TlsPolicy.VERIFY, null, null, true),
+                Map.of(Envelope.REQUIRETLS, ""), List.of(rcpt("a@sts.test")))).get(0);
+    }
+
     private RecipientOutcome deliverSts(String peerName, String host) {
         ScriptedServer peer = peers.get(peerName);
         NextHop hop = new NextHop(host + ".sts.test", peer.port(), List.of(peer.address()));

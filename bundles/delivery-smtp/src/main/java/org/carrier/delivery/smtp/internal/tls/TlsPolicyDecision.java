@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       §2: DANE wins where both exist): {@code enforce} uses only MX hosts the policy names, with a PKIX-valid
  *       certificate for the host; {@code testing} delivers as {@code may} and reports. Without either: {@code may}.
  *       {@code dane-only} without secure TLSA skips the host.</li>
- *   <li>The message's {@link TlsDemand}: REQUIRETLS skips (permanently) a host whose policy would not authenticate;
+ *   <li>The message's {@link TlsDemand}: REQUIRETLS skips (permanently) a host whose policy would not authenticate,
+ *       and under {@code verify} an MX host whose name neither a signed MX answer nor MTA-STS enforce validates;
  *       a relaxed message ({@code TLS-Required: No}, a TLS report) turns a skipped host into {@code may}.</li>
  * </ol>
  * TLSA, MX and address answers are cached by the dns bundle for their TTL, so this asks DNS only when that expired.
@@ -73,7 +74,38 @@ public final class TlsPolicyDecision {
         EffectiveTlsPolicy policy = options.tls().usesDane()
                 ? dane(domain, host, hop.port(), options, reportDomain)
                 : routeSetting(options.tls(), host, reportDomain);
+        if (demand == TlsDemand.AUTHENTICATED && policy.enforcement() == Enforcement.VERIFY && options.mxHosts()) {
+            policy = mxNameValidated(domain, host, policy);
+        }
         return applyDemand(policy, demand);
+    }
+
+    /**
+     * RFC 8689 §4.2.1 step 2: REQUIRETLS towards an MX host found in DNS needs that host's name validated, by a
+     * DNSSEC-signed MX answer or by the domain's MTA-STS {@code enforce} policy naming it; {@code tls = verify} alone
+     * checks the certificate against whatever MX answer came, which an attacker on the path may have forged. DANE and
+     * MTA-STS enforce validate the name themselves. Not validated: the host is skipped for good ({@code 5.7.10}); the
+     * MX answer not to be had now (a DNS failure, a bogus answer): skipped for now ({@code 4.7.5}).
+     */
+    private EffectiveTlsPolicy mxNameValidated(String domain, String host, EffectiveTlsPolicy policy) {
+        DnsResolver resolver = dns.get();
+        try {
+            if (domain != null && resolver != null && await(resolver.mxAnswer(domain)).secure()) {
+                return policy;
+            }
+        } catch (DnsLookupException e) {
+            return skip(host, "REQUIRETLS: the MX answer for " + domain + " cannot be checked now: " + e.getMessage(),
+                    TlsFailureType.VALIDATION_FAILURE, policy.names(), policy.reportDomain());
+        }
+        MtaStsPolicies source = mtaSts.get();
+        Optional<MtaStsPolicy> sts = domain == null || source == null ? Optional.empty() : stsPolicy(source, domain);
+        if (sts.isPresent() && sts.get().mode() == MtaStsMode.ENFORCE && sts.get().allows(host)) {
+            return policy;
+        }
+        return new EffectiveTlsPolicy(Enforcement.SKIPPED, List.of(), policy.mtaSts(), "REQUIRETLS needs the MX host's name "
+                + "validated (RFC 8689 §4.2.1), but the MX answer for " + domain + " is not DNSSEC-signed and no MTA-STS "
+                + "enforce policy names " + host, policy.sniName(), policy.names(), TlsFailureType.VALIDATION_FAILURE, true,
+                false, policy.reportDomain());
     }
 
     private EffectiveTlsPolicy dane(String domain, String host, int port, TransportOptions options, String reportDomain) {
