@@ -137,6 +137,10 @@ class WebConsoleBrowserIT {
         assertEquals("10 mx1.partner.mx.test\n20 mx2.partner.mx.test", report.findElement(By.className("report-mx")).getText());
         assertEquals("mx1.partner.mx.test:25 [127.0.0.31]\nmx2.partner.mx.test:25 [127.0.0.32]",
                 report.findElement(By.className("report-hops")).getText());
+        // and the TLS policy each host gets, as the SMTP delivery decides it (issue 16): the route's default dane
+        String tls = report.findElement(By.className("report-tls")).getText();
+        assertTrue(tls.startsWith("tls = dane for partner.mx.test\nmx1.partner.mx.test: "), tls);
+        assertTrue(tls.contains("\nmx2.partner.mx.test: "), tls);
         screenshot("routes");
 
         carrier.stop();
