@@ -13,8 +13,11 @@ import java.nio.file.Paths;
  * its working folder, and both bin/carrier and bin/carrier shell run in Carrier's home).
  */
 public final class UnixSocketAddresses {
-    /** sizeof(sun_path) on Linux, less the terminating NUL. */
-    public static final int MAX_PATH_BYTES = 107;
+    /**
+     * The longest path the JDK binds or connects to: sizeof(sun_path) on Linux is 108 with its terminating NUL, but
+     * the JDK refuses 107 bytes too ("Unix domain path too long"), so 106.
+     */
+    public static final int MAX_PATH_BYTES = 106;
 
     private UnixSocketAddresses() {
     }
