@@ -40,7 +40,7 @@ class ShellIT {
 
     @BeforeAll
     void start() throws Exception {
-        // Installed deep enough that the socket's absolute path is over the 107 bytes a Unix socket allows, wherever
+        // Installed deep enough that the socket's absolute path is over the 106 bytes the JDK allows a Unix socket, wherever
         // the checkout is: the shell must still attach (through the path relative to Carrier's home).
         Path dir = Files.createTempDirectory(Distribution.home().getParent(), "shell-" + "deep".repeat(20) + "-");
         carrier = new RunningCarrier(dir);

@@ -158,7 +158,7 @@ class ShellSocketTest {
         assertFalse(Files.exists(file));
         Result result = client(file, List.of("echo", "x"));
         assertEquals(ShellClient.NOT_RUNNING, result.status);
-        assertTrue(result.err.contains("more than the 107 a Unix socket allows"), result.err);
+        assertTrue(result.err.contains("more than the " + UnixSocketAddresses.MAX_PATH_BYTES + " a Unix socket allows"), result.err);
     }
 
     private record Result(int status, String out, String err) {
