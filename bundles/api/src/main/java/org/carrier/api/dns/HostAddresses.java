@@ -3,9 +3,6 @@ package org.carrier.api.dns;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.carrier.api.net.IpNetwork;
 
@@ -35,21 +32,7 @@ public final class HostAddresses {
         if (dns == null) {
             throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, "no DNS resolver available to look up " + host);
         }
-        try {
-            return dns.addresses(host).toCompletableFuture().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof DnsLookupException lookup) {
-                    throw lookup;
-                }
-            }
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, host + ": " + e.getCause());
-        } catch (TimeoutException e) {
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, host + ": no DNS answer within " + maxWait.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, host + ": interrupted");
-        }
+        return DnsWait.await(dns.addresses(host), maxWait, host);
     }
 
     /** The address of an IP literal host, the loopback addresses for localhost, or null for a name DNS must answer. */

@@ -10,17 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.DnsWait;
 import org.carrier.api.dns.MxRecord;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.SmtpReply;
@@ -131,24 +128,7 @@ final class MxRouting {
     }
 
     private <T> T await(CompletionStage<T> stage) throws DnsLookupException {
-        CompletableFuture<T> future = stage.toCompletableFuture();
-        try {
-            return future.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause != null && !(cause instanceof DnsLookupException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof DnsLookupException dns) {
-                throw dns;
-            }
-            throw new DnsLookupException(Kind.TEMPORARY, String.valueOf(e.getCause()));
-        } catch (TimeoutException e) {
-            throw new DnsLookupException(Kind.TEMPORARY, "no DNS answer within " + maxWait.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DnsLookupException(Kind.TEMPORARY, "interrupted");
-        }
+        return DnsWait.await(stage, maxWait, null);
     }
 
     private static String normalise(String host) {

@@ -6,14 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.carrier.api.dns.DnsAnswer;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.DnsWait;
 import org.carrier.api.dns.TlsaRecord;
 import org.carrier.api.route.NextHop;
 import org.carrier.api.route.TlsPolicy;
@@ -230,21 +228,7 @@ public final class TlsPolicyDecision {
     }
 
     private <T> T await(CompletionStage<T> stage) throws DnsLookupException {
-        try {
-            return stage.toCompletableFuture().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof DnsLookupException lookup) {
-                    throw lookup;
-                }
-            }
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, String.valueOf(e.getCause()));
-        } catch (TimeoutException e) {
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, "no answer within " + maxWait.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DnsLookupException(DnsLookupException.Kind.TEMPORARY, "interrupted");
-        }
+        return DnsWait.await(stage, maxWait, null);
     }
 
     static String normalised(String host) {
