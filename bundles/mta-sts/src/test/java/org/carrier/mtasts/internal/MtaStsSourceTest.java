@@ -289,6 +289,19 @@ class MtaStsSourceTest {
         source.stop();
     }
 
+    @Test
+    void aBrokenConfigurationIsRefusedWholeAndTheLastGoodOneStays() throws Exception {
+        MtaStsSource source = source();
+        Map<String, Object> broken = new HashMap<>(Map.of("enabled", false, "fetchTimeoutSeconds", 0,
+                "tlsCaFile", ca.caPem().toString()));
+        source.configure(AnnotationConfig.of(MtaStsSource.Config.class, broken), broken);
+        assertTrue(policy(source, "good.sts.test").isPresent(), "enabled = false came with a bad value: refused with it");
+        Map<String, Object> missingCa = new HashMap<>(Map.of("tlsCaFile", certificates.resolve("no-such.pem").toString()));
+        source.configure(AnnotationConfig.of(MtaStsSource.Config.class, missingCa), missingCa);
+        assertTrue(policy(source, "good.sts.test").isPresent());
+        source.stop();
+    }
+
     private TlsSessionResult onlyReport(String domain) {
         List<TlsSessionResult> mine = reported.stream().filter(r -> r.policyDomain().equals(domain)).toList();
         assertEquals(1, mine.size(), domain + ": " + reported);
