@@ -107,6 +107,22 @@ class MilterFilterTest {
         assertEquals(11.0, metrics.samples().get("carrier_milter_latency_seconds_count{milter=test}"), "one answer per step: connect, helo, mail, rcpt, data, 3 headers, eoh, body, eom");
     }
 
+    /**
+     * A transaction is a dozen small packets each way: none may wait for a delayed ACK (Nagle's algorithm would hold
+     * each command behind its macro packet for 40 ms: about 0.3 s a message instead of a few milliseconds).
+     */
+    @Test
+    void noStepWaitsForADelayedAck() throws Exception {
+        MilterFilter filter = filter(Map.of());
+        transaction(filter, MESSAGE);
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(FilterAction.CONTINUE, transaction(filter, MESSAGE).data.action());
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 2000, "20 transactions took " + millis + " ms");
+    }
+
     @Test
     void anEndedTransactionIsAbortedAndQuit() throws Exception {
         MilterFilter filter = filter(Map.of());
