@@ -1,11 +1,16 @@
 package org.carrier.api.file;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -136,6 +141,28 @@ public final class FileModes {
             }
         }
         return dir;
+    }
+
+    /**
+     * Replaces {@code file} with {@code text} (UTF-8) in one step, for state kept as one snapshot file: the folders
+     * are made in this mode if missing, a temporary file beside it ({@code NAME.tmp}) is written in this mode and
+     * synced, then renamed over {@code file} (an atomic move), so a crash at any moment leaves the old snapshot or
+     * the new one, never a mix.
+     */
+    public void replace(Path file, String text) throws IOException {
+        Path folder = createFolders(file.toAbsolutePath().getParent());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary); // a leftover of a crash keeps its mode: made anew, it gets ours
+        try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                fileAttributes(folder))) {
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        apply(temporary);
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static boolean posix(Path path) {

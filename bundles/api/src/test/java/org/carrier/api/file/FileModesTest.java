@@ -37,6 +37,20 @@ class FileModesTest {
     }
 
     @Test
+    void aSnapshotIsReplacedWholeInThePrivateMode() throws IOException {
+        Path file = dir.resolve("state/sub/snapshot.tsv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file.resolveSibling("snapshot.tsv.tmp"), "a crash's leftover");
+        FileModes.PRIVATE.replace(file, "first\n");
+        FileModes.PRIVATE.replace(file, "second \u00e9\n");
+        assertEquals("second \u00e9\n", Files.readString(file));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertTrue(Files.notExists(file.resolveSibling("snapshot.tsv.tmp")), "nothing left beside it");
+        FileModes.PRIVATE.replace(dir.resolve("new/folder/file"), "x");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new/folder"))));
+    }
+
+    @Test
     void existingFoldersAreLeftAsTheyAre() throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         FileModes.PRIVATE.createFolders(dir.resolve("x"));

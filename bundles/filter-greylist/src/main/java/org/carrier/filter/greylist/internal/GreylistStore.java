@@ -2,17 +2,12 @@ package org.carrier.filter.greylist.internal;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.carrier.api.file.FileModes;
 import org.slf4j.Logger;
@@ -93,23 +88,12 @@ final class GreylistStore {
 
     /** Replaces the snapshot with these entries, oldest first. */
     void save(List<Map.Entry<GreylistKey, GreylistEntry>> entries) throws IOException {
-        // Client addresses and senders: state for Carrier's user alone, 0600 in 0700 folders whatever the umask
-        Path folder = FileModes.PRIVATE.createFolders(file.toAbsolutePath().getParent());
-        Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.deleteIfExists(temporary); // a leftover of a crash keeps its mode: made anew, it gets ours
-        try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                FileModes.PRIVATE.fileAttributes(folder))) {
-            StringBuilder text = new StringBuilder(HEADER).append('\n');
-            for (Map.Entry<GreylistKey, GreylistEntry> e : entries) {
-                append(text, e.getKey(), e.getValue());
-            }
-            ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
+        StringBuilder text = new StringBuilder(HEADER).append('\n');
+        for (Map.Entry<GreylistKey, GreylistEntry> e : entries) {
+            append(text, e.getKey(), e.getValue());
         }
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // Client addresses and senders: state for Carrier's user alone, 0600 in 0700 folders whatever the umask
+        FileModes.PRIVATE.replace(file, text.toString());
     }
 
     private static void append(StringBuilder text, GreylistKey key, GreylistEntry entry) {
