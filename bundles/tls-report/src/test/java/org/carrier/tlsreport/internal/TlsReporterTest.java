@@ -1,0 +1,197 @@
+package org.carrier.tlsreport.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.tls.TlsFailureType;
+import org.carrier.api.tls.TlsReportMessages;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.FakeDnsResolver;
+import org.carrier.testing.MutableClock;
+import org.carrier.testing.RecordingMetricWriter;
+import org.carrier.testing.TlsReportMail;
+import org.carrier.testing.TlsReportSchema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+class TlsReporterTest {
+    private static final Instant DAY = Instant.parse("2026-12-06T00:00:00Z");
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(DAY.plus(Duration.ofHours(9)));
+    private final CapturingQueue queue = new CapturingQueue();
+    private final FakeDnsResolver dns = new FakeDnsResolver().txt(name -> name.equals("_smtp._tls.example.test")
+            ? FakeDnsResolver.answer(List.of("v=TLSRPTv1; rua=mailto:tlsrpt@reports.test"))
+            : FakeDnsResolver.failure(DnsLookupException.Kind.NAME_NOT_FOUND, "NXDOMAIN"));
+    private final Map<String, Object> settings = new HashMap<>(Map.of("sender", "reports@carrier.test",
+            "organizationName", "Carrier Test Org"));
+    private TlsReporter reporter;
+
+    private TlsReporter start() throws ReflectiveOperationException {
+        TlsReporter started = new TlsReporter(clock, dir, AnnotationConfig.of(TlsReporter.Config.class, settings), settings);
+        inject(started, "dns", dns);
+        inject(started, "queue", queue);
+        return started;
+    }
+
+    private static void inject(TlsReporter reporter, String field, Object service) throws ReflectiveOperationException {
+        Field f = TlsReporter.class.getDeclaredField(field);
+        f.setAccessible(true);
+        f.set(reporter, service);
+    }
+
+    @AfterEach
+    void stop() {
+        if (reporter != null) {
+            reporter.stop();
+        }
+    }
+
+    private void recordSome() {
+        reporter.record(Results.stsSuccess());
+        reporter.record(Results.stsSuccess());
+        reporter.record(Results.stsFailure(TlsFailureType.STARTTLS_NOT_SUPPORTED, "no STARTTLS"));
+        reporter.record(Results.tlsaSuccess());
+    }
+
+    @Test
+    void sendNowQueuesAMarkedReportMessageForTheRua() throws Exception {
+        reporter = start();
+        recordSome();
+        List<String> lines = reporter.sendNow();
+
+        assertEquals(1, queue.committed.size(), String.join("\n", lines));
+        CapturingQueue.Queued mail = queue.committed.get(0);
+        assertTrue(lines.get(0).contains("mailto:tlsrpt@reports.test: queued as " + mail.queueId()), lines.get(0));
+        assertEquals(MailAddress.parse("reports@carrier.test"), mail.envelope().reversePath());
+        assertEquals(List.of(MailAddress.parse("tlsrpt@reports.test")),
+                mail.envelope().recipients().stream().map(r -> r.address()).toList());
+        assertTrue(TlsReportMessages.isReport(mail.envelope()), "marked, so its own TLS session is not reported");
+
+        String content = mail.content();
+        String reportId = new ObjectMapper().readTree(TlsReportMail.reportJson(content)).get("report-id").asString();
+        assertEquals("Report Domain: example.test Submitter: carrier.test Report-ID: <" + reportId + ">",
+                TlsReportMail.header(content, "Subject"), "RFC 8460 §5.3");
+        assertEquals("example.test", TlsReportMail.header(content, "TLS-Report-Domain"));
+        assertEquals("carrier.test", TlsReportMail.header(content, "TLS-Report-Submitter"));
+        assertEquals("reports@carrier.test", TlsReportMail.header(content, "From"));
+        assertTrue(TlsReportMail.header(content, "Content-Type").startsWith("multipart/report; report-type=\"tlsrpt\";"));
+
+        String json = TlsReportMail.reportJson(content);
+        assertEquals(List.of(), TlsReportSchema.problems(json), json);
+        JsonNode report = new ObjectMapper().readTree(json);
+        assertEquals("Carrier Test Org", report.get("organization-name").asString());
+        assertEquals("reports@carrier.test", report.get("contact-info").asString());
+        assertEquals(DAY.toString(), report.get("date-range").get("start-datetime").asString());
+        assertEquals(clock.instant().toString(), report.get("date-range").get("end-datetime").asString());
+        assertEquals(3, sessions(report, "total-successful-session-count"));
+        assertEquals(1, sessions(report, "total-failure-session-count"));
+        assertEquals("no TLS results waiting to be reported", reporter.tlsrpt("show"), "sent, so gone");
+    }
+
+    @Test
+    void theCountsSurviveARestart() throws Exception {
+        reporter = start();
+        recordSome();
+        reporter.stop();
+        reporter = start();
+        String shown = reporter.tlsrpt("show");
+        assertTrue(shown.contains("example.test  since " + DAY + "  sts  mx mx1.example.test,*.mail.example.test  successful 2  failed 1"), shown);
+        assertTrue(shown.contains("1 starttls-not-supported  mx1.example.test[127.0.0.5]  from 127.0.0.1  (no STARTTLS)"), shown);
+        reporter.sendNow();
+        JsonNode report = new ObjectMapper().readTree(TlsReportMail.reportJson(queue.committed.get(0).content()));
+        assertEquals(3, sessions(report, "total-successful-session-count"));
+        assertEquals(1, sessions(report, "total-failure-session-count"));
+    }
+
+    @Test
+    void theDailyRunSendsYesterdayOnlyWhenEnabled() throws Exception {
+        settings.put("enabled", true);
+        reporter = start();
+        recordSome();
+        reporter.sendWhenDue();
+        assertEquals(0, queue.committed.size(), "today is not over");
+        clock.advance(Duration.ofHours(15 + 3)); // 03:00 UTC the next day: past the send window (120 minutes)
+        reporter.record(Results.stsSuccess()); // today's: stays for tomorrow
+        reporter.sendWhenDue();
+        assertEquals(1, queue.committed.size());
+        JsonNode report = new ObjectMapper().readTree(TlsReportMail.reportJson(queue.committed.get(0).content()));
+        assertEquals(DAY.plus(Duration.ofDays(1)).toString(), report.get("date-range").get("end-datetime").asString());
+        assertTrue(reporter.tlsrpt("show").contains("successful 1  failed 0"), reporter.tlsrpt("show"));
+    }
+
+    @Test
+    void disabledTheDailyRunSendsNothingAndDropsFinishedDays() throws Exception {
+        reporter = start(); // enabled = false is the default
+        recordSome();
+        clock.advance(Duration.ofHours(15 + 3));
+        reporter.sendWhenDue();
+        assertEquals(0, queue.committed.size());
+        assertEquals("no TLS results waiting to be reported", reporter.tlsrpt("show"));
+    }
+
+    @Test
+    void aDomainWithoutATlsRptRecordGetsNoReport() throws Exception {
+        reporter = start();
+        reporter.record(Results.noPolicyFailure("other.test"));
+        List<String> lines = reporter.sendNow();
+        assertEquals(0, queue.committed.size());
+        assertTrue(lines.get(0).contains("no report for other.test") && lines.get(0).contains("publishes no TLS-RPT record"),
+                lines.get(0));
+    }
+
+    @Test
+    void metricsCountSessionsByPolicyAndOutcome() throws Exception {
+        reporter = start();
+        recordSome();
+        reporter.record(Results.noPolicyFailure("other.test"));
+        RecordingMetricWriter out = new RecordingMetricWriter();
+        reporter.collect(out);
+        Map<String, Double> samples = out.samples();
+        assertEquals(2.0, samples.get("carrier_tls_sessions_total{policy=sts,result=success}"));
+        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=sts,result=starttls-not-supported}"));
+        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=tlsa,result=success}"));
+        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=no-policy-found,result=starttls-not-supported}"));
+        assertEquals(0.0, samples.get("carrier_tls_sessions_total{policy=no-policy-found,result=success}"));
+    }
+
+    @Test
+    void aBadSenderIsRefusedAndTheLastGoodStays() throws Exception {
+        reporter = start();
+        Map<String, Object> bad = new HashMap<>(settings);
+        bad.put("sender", "not an address");
+        reporter.configure(AnnotationConfig.of(TlsReporter.Config.class, bad), bad);
+        recordSome();
+        reporter.sendNow();
+        assertEquals(MailAddress.parse("reports@carrier.test"), queue.committed.get(0).envelope().reversePath());
+    }
+
+    @Test
+    void theSubmittersDomainComesFromTheHostName() {
+        assertEquals("example.com", TlsReporter.domainOf("mail.example.com"));
+        assertEquals("example.com", TlsReporter.domainOf("example.com."));
+        assertEquals("localhost", TlsReporter.domainOf("localhost"));
+    }
+
+    private static long sessions(JsonNode report, String field) {
+        long n = 0;
+        for (JsonNode policy : report.get("policies")) {
+            n += policy.get("summary").get(field).asLong();
+        }
+        return n;
+    }
+}
