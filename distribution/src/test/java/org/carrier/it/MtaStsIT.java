@@ -140,6 +140,15 @@ class MtaStsIT {
         return listing[0];
     }
 
+    /** What {@code carrier:tlsrpt show} says is waiting to be reported. */
+    private String tlsReports() {
+        try {
+            return carrier.bin("carrier", "", "shell", "carrier:tlsrpt", "show").out();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     @Test
     @Order(1)
     void anEnforcePolicyWithAMatchingMxDeliversOverVerifiedTls() throws Exception {
@@ -179,6 +188,12 @@ class MtaStsIT {
         assertNotNull(mail, "mode testing must not hold mail back:\n" + carrier.awaitLog("testing." + ZONE));
         assertTrue(carrier.awaitLog("mta-sts: testing.sts.test: policy id 20261207T1 fetched: mode testing")
                 .contains("mode testing"));
+        // RFC 8461 §5: testing delivers, but the failure goes to TLS-RPT, under the sts policy with its mx patterns
+        String[] shown = {""};
+        Distribution.waitFor(10, () -> (shown[0] = tlsReports()).contains("starttls-not-supported  mx.testing." + ZONE));
+        assertTrue(shown[0].contains("testing.sts.test  since "), shown[0]);
+        assertTrue(shown[0].contains("  sts  mx mx.testing.sts.test  successful 0  failed 1"), shown[0]);
+        assertTrue(shown[0].contains("1 starttls-not-supported  mx.testing." + ZONE + "["), shown[0]);
     }
 
     @Test

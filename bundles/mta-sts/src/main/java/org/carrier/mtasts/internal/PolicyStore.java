@@ -1,14 +1,10 @@
 package org.carrier.mtasts.internal;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -19,8 +15,8 @@ import org.carrier.api.tls.MtaStsPolicy;
 /**
  * The policies on disk, one file per domain ({@code <domain>.policy}) in the cache folder, so that a restart does not
  * forget an enforce policy (RFC 8461 §5.1: a sender keeps it for {@code max_age}). A file holds the policy's own
- * lines after the domain, the TXT id it was fetched for and when; it is written whole to a temporary file, synced
- * and renamed over the old one, so a crash leaves the old policy or the new one. Private modes (0700/0600).
+ * lines after the domain, the TXT id it was fetched for and when; it is replaced in one step
+ * ({@link FileModes#replace}), so a crash leaves the old policy or the new one. Private modes (0700/0600).
  */
 final class PolicyStore {
     private static final String SUFFIX = ".policy";
@@ -67,7 +63,6 @@ final class PolicyStore {
     }
 
     void save(MtaStsPolicy policy) throws IOException {
-        FileModes.PRIVATE.createFolders(folder);
         StringBuilder text = new StringBuilder()
                 .append("# The MTA-STS policy of ").append(policy.domain()).append(" as Carrier fetched it (RFC 8461 §5.1)\n")
                 .append("domain: ").append(policy.domain()).append('\n')
@@ -76,20 +71,6 @@ final class PolicyStore {
         for (String line : policy.policyStrings()) {
             text.append(line).append('\n');
         }
-        Path target = file(policy.domain());
-        Path temporary = Files.createTempFile(folder, policy.domain() + ".", ".tmp", FileModes.PRIVATE.fileAttributes(folder));
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(StandardCharsets.UTF_8.encode(text.toString()));
-                channel.force(true);
-            }
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        FileModes.PRIVATE.replace(file(policy.domain()), text.toString());
     }
 }
