@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param policyType     which policy applied
  * @param policyStrings  the policy as reported ({@code policy-string}): TLSA records in presentation form, or the
  *                       MTA-STS policy's lines; empty for {@link TlsPolicyType#NO_POLICY_FOUND}
- * @param mxHost         the MX host tried ({@code receiving-mx-hostname})
+ * @param mxHost         the MX host tried ({@code receiving-mx-hostname}); empty when none was (an MTA-STS policy
+ *                       that could not be fetched, RFC 8460 §4.3.2.2)
  * @param sendingIp      the local address of the connection, or {@code null} if none was made
  * @param receivingIp    the MX host's address, or {@code null} if none was reached
  * @param failure        the failure, or {@code null} for a success

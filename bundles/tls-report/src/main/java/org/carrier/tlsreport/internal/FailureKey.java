@@ -25,7 +25,8 @@ record FailureKey(TlsFailureType type, String sendingIp, String receivingMx, Str
     }
 
     static FailureKey of(TlsSessionResult result) {
-        return new FailureKey(result.failure(), address(result.sendingIp()), result.mxHost(),
+        // an MTA-STS policy that could not be fetched tried no MX host (mxHost ""): the field is left out (RFC 8460 §4.4)
+        return new FailureKey(result.failure(), address(result.sendingIp()), result.mxHost().isBlank() ? null : result.mxHost(),
                 address(result.receivingIp()), reason(result.failureReason()));
     }
 

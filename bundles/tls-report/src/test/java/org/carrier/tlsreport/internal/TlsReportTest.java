@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 import org.carrier.api.tls.TlsFailureType;
+import org.carrier.api.tls.TlsPolicyType;
+import org.carrier.api.tls.TlsSessionResult;
 import org.carrier.testing.MutableClock;
 import org.carrier.testing.TlsReportSchema;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,19 @@ class TlsReportTest {
         assertFalse(policy.get("policy").has("mx-host"));
         assertEquals(1, policy.get("summary").get("total-failure-session-count").asLong());
         assertTrue(policy.get("failure-details").get(0).has("receiving-mx-hostname"));
+    }
+
+    /** The MTA-STS source reports a policy it could not fetch with no MX host (none was tried) and no addresses. */
+    @Test
+    void aPolicyFetchFailureNamesNoMxHost() {
+        results.record(TlsSessionResult.failure("fetch.test", TlsPolicyType.STS, List.of(), "", null, null,
+                TlsFailureType.STS_POLICY_FETCH_ERROR, "https://mta-sts.fetch.test/.well-known/mta-sts.txt: connection refused"));
+        String json = report(results.take(DAY.plusSeconds(86400), false).get(0)).json();
+        assertEquals(List.of(), TlsReportSchema.problems(json), json);
+        JsonNode failure = new ObjectMapper().readTree(json).get("policies").get(0).get("failure-details").get(0);
+        assertEquals("sts-policy-fetch-error", failure.get("result-type").asString());
+        assertFalse(failure.has("receiving-mx-hostname"), json);
+        assertFalse(failure.has("receiving-ip"), json);
     }
 
     private static JsonNode policy(JsonNode report, String type) {
