@@ -157,7 +157,7 @@ class MilterActionsIT {
     void aBodyReplacementOverTheLimitGetsTheDefaultAction() throws Exception {
         badInput("body too large", MilterReply.replaceBody("x".repeat(3000) + "\r\n"), MilterReply.replaceBody("y".repeat(3000) + "\r\n"),
                 MilterReply.accept());
-        assertTrue(carrier.awaitLog("maxBodyReplacement").contains("milter actions: replbody: a new body larger than maxBodyReplacement"));
+        assertTrue(carrier.awaitLog("maxBodyReplacement").contains("milter actions: replbody: a new body larger than 4096 bytes"));
     }
 
     /** bin/sendmail submits over SMTP to the listener, so the milter judges it too (Postfix's non_smtpd_milters). */

@@ -111,6 +111,15 @@ final class MilterTransaction implements AutoCloseable {
         }
     }
 
+    /**
+     * The largest new body this milter may send: its own setting, and never more than the message may be (the
+     * listener's size limit, RFC 1870), so that a replacement too large to queue is this milter's bad input, met with
+     * its defaultAction, rather than the server's 552 afterwards.
+     */
+    private long bodyLimit(MessageView message) {
+        return Math.min(settings.maxBodyReplacement(), message.maxSize());
+    }
+
     /** The end of the data: DATA, the header fields, the end of header, the body, and the end of message. */
     FilterResult data(SessionInfo session, Envelope envelope, MessageView message) {
         if (status != Status.OPEN) {
@@ -118,7 +127,7 @@ final class MilterTransaction implements AutoCloseable {
         }
         String logId = message.queueId();
         MacroValues values = new MacroValues(session, envelope, null, logId);
-        try (Modifications modifications = new Modifications(actions, settings.maxBodyReplacement())) {
+        try (Modifications modifications = new Modifications(actions, bodyLimit(message))) {
             FilterResult refused = step(logId, "data", Protocol.NODATA, Protocol.NR_DATA, MacroStage.DATA, new byte[0], values);
             if (refused == null) {
                 refused = content(logId, message, values);

@@ -121,7 +121,7 @@ final class Modifications implements AutoCloseable {
     private void appendBody(byte[] chunk) throws MilterFailure {
         bodySize += chunk.length;
         if (bodySize > maxBody) {
-            throw MilterFailure.badInput("replbody: a new body larger than maxBodyReplacement (" + maxBody + " bytes)");
+            throw MilterFailure.badInput("replbody: a new body larger than " + maxBody + " bytes (maxBodyReplacement, or the message size limit if less)");
         }
         try {
             if (body == null) {

@@ -158,7 +158,7 @@ class MilterFilterTest {
         assertEquals(FilterAction.CONTINUE, filter.mailFrom(SESSION, env, state).action());
         assertEquals("550 5.1.1 no such user", filter.rcptTo(SESSION, env, rcpt("bad@example.net"), state).reply().toString());
         assertEquals(FilterAction.CONTINUE, filter.rcptTo(SESSION, env, rcpt("good@example.net"), state).action());
-        assertEquals(FilterAction.CONTINUE, filter.data(SESSION, env.withRecipient(rcpt("good@example.net")), view(MESSAGE), state).action());
+        assertEquals(FilterAction.CONTINUE, filter.data(SESSION, env.withRecipient(rcpt("good@example.net")), view(MESSAGE, Long.MAX_VALUE), state).action());
         state.end(e -> { });
     }
 
@@ -262,6 +262,13 @@ class MilterFilterTest {
         milter.on(Stage.RCPT, MilterReply.addHeader("X-Early", "x"));
         milter.on(Stage.EOM, MilterReply.accept());
         assertBadInput(transaction(filter(Map.of()), MESSAGE));
+    }
+
+    @Test
+    void aBodyReplacementOverTheMessageSizeLimitIsBadInputToo() throws Exception {
+        // maxBodyReplacement is at its default (50 MB): the listener's limit, as the server gives it, bounds the body
+        milter.on(Stage.EOM, MilterReply.replaceBody("0123456789"), MilterReply.replaceBody("0123456789"), MilterReply.accept());
+        assertBadInput(transaction(filter(Map.of()), view(MESSAGE, 15)));
     }
 
     @Test
@@ -400,6 +407,10 @@ class MilterFilterTest {
 
     /** MAIL FROM, one RCPT TO and the data, as the SMTP server runs them, then the end of the transaction. */
     private Outcome transaction(MilterFilter filter, String message) {
+        return transaction(filter, view(message, Long.MAX_VALUE));
+    }
+
+    private Outcome transaction(MilterFilter filter, MessageView message) {
         TransactionState state = new TransactionState();
         Envelope env = envelope();
         FilterResult mail = filter.mailFrom(SESSION, env, state);
@@ -413,7 +424,7 @@ class MilterFilterTest {
             state.end(e -> { });
             return new Outcome(rcpt, state);
         }
-        FilterResult data = filter.data(SESSION, env.withRecipient(r), view(message), state);
+        FilterResult data = filter.data(SESSION, env.withRecipient(r), message, state);
         state.end(e -> { });
         return new Outcome(data, state);
     }
@@ -434,7 +445,7 @@ class MilterFilterTest {
         return Recipient.of(MailAddress.parse(address));
     }
 
-    private static MessageView view(String message) {
+    private static MessageView view(String message, long maxSize) {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         return new MessageView() {
             @Override
@@ -450,6 +461,11 @@ class MilterFilterTest {
             @Override
             public long size() {
                 return bytes.length;
+            }
+
+            @Override
+            public long maxSize() {
+                return maxSize;
             }
 
             @Override
