@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param tlsProtocol       the TLS protocol in use, or {@code null} for a plain channel
  * @param authenticatedUser the SMTP AUTH identity, or {@code null}
  * @param relayPermitted    whether this client may relay to non-local domains (trusted network or authenticated)
+ * @param tlsCipher         the TLS cipher suite in use (its IANA name, e.g. {@code TLS_AES_256_GCM_SHA384}), or
+ *                          {@code null} for a plain channel
  */
 public record SessionInfo(String sessionId,
                           String listenerName,
@@ -26,7 +28,16 @@ public record SessionInfo(String sessionId,
                           boolean esmtp,
                           String tlsProtocol,
                           String authenticatedUser,
-                          boolean relayPermitted) {
+                          boolean relayPermitted,
+                          String tlsCipher) {
+
+    /** A session whose cipher suite is not known (the form before 1.4: kept so that callers built against it link). */
+    public SessionInfo(String sessionId, String listenerName, InetSocketAddress clientAddress,
+                       InetSocketAddress localAddress, String heloName, boolean esmtp, String tlsProtocol,
+                       String authenticatedUser, boolean relayPermitted) {
+        this(sessionId, listenerName, clientAddress, localAddress, heloName, esmtp, tlsProtocol, authenticatedUser,
+                relayPermitted, null);
+    }
 
     /** The EHLO/HELO name, if the client sent one. */
     public Optional<String> helo() {
@@ -41,6 +52,6 @@ public record SessionInfo(String sessionId,
     /** This session after the client greeted with EHLO ({@code esmtp}) or HELO. */
     public SessionInfo withHelo(String name, boolean extended) {
         return new SessionInfo(sessionId, listenerName, clientAddress, localAddress, name, extended,
-                tlsProtocol, authenticatedUser, relayPermitted);
+                tlsProtocol, authenticatedUser, relayPermitted, tlsCipher);
     }
 }

@@ -12,8 +12,8 @@ import org.carrier.api.net.IpNetwork;
 /**
  * The values of the macros a milter may ask for, named as Postfix names them (Postfix's MILTER_README, "Macros"),
  * from what the SMTP server tells filters. A macro Carrier has no value for is not sent, as Postfix sends no
- * undefined macro: {@code {auth_type}}, {@code {cipher}}, {@code {cipher_bits}}, {@code {cert_subject}},
- * {@code {cert_issuer}} (the filter contract carries the TLS protocol only), {@code {mail_mailer}},
+ * undefined macro: {@code {auth_type}}, {@code {cert_subject}}, {@code {cert_issuer}} (the filter contract carries
+ * the TLS protocol and cipher suite, not the mechanism nor a client certificate), {@code {mail_mailer}},
  * {@code {rcpt_host}} and {@code {rcpt_mailer}} (the route is chosen after the filters), and {@code i} before the
  * message data (the queue ID is made when the data begins).
  * <p>
@@ -42,6 +42,8 @@ record MacroValues(SessionInfo session, Envelope envelope, Recipient recipient, 
             case "client_port" -> port(session.clientAddress());
             case "client_name", "client_ptr" -> UNKNOWN_NAME;
             case "tls_version" -> session.tlsProtocol();
+            case "cipher" -> session.tlsCipher();
+            case "cipher_bits" -> cipherBits(session.tlsCipher());
             case "auth_authen" -> session.authenticatedUser();
             case "auth_author" -> envelope == null ? null : envelope.mailParameters().get("AUTH");
             case "mail_addr" -> envelope == null ? null : envelope.reversePath().toString();
@@ -50,6 +52,26 @@ record MacroValues(SessionInfo session, Envelope envelope, Recipient recipient, 
             case "i" -> queueId;
             default -> null;
         };
+    }
+
+    /**
+     * The key size of a cipher suite, read from its IANA name ({@code TLS_AES_128_GCM_SHA256} 128,
+     * {@code TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384} 256, ChaCha20 256), as Postfix gives {@code {cipher_bits}};
+     * {@code null} for a name that says no size.
+     */
+    static String cipherBits(String cipher) {
+        if (cipher == null) {
+            return null;
+        }
+        if (cipher.contains("CHACHA20")) {
+            return "256";
+        }
+        for (String bits : new String[] {"256", "128", "192"}) {
+            if (cipher.contains("_" + bits + "_") || cipher.endsWith("_" + bits)) {
+                return bits;
+            }
+        }
+        return null;
     }
 
     /** The client's address text: IPv4 dotted, IPv6 in its short form, as {@code {client_addr}} gives it. */

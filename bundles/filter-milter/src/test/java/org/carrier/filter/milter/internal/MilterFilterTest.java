@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The milter client against the project's test milter, over real loopback sockets. */
 class MilterFilterTest {
     private static final SessionInfo SESSION = new SessionInfo("S1", "mx", new InetSocketAddress("192.0.2.7", 4321),
-            new InetSocketAddress("127.0.0.1", 25), "client.example", true, "TLSv1.3", null, false);
+            new InetSocketAddress("127.0.0.1", 25), "client.example", true, "TLSv1.3", null, false, "TLS_AES_256_GCM_SHA384");
     private static final String MESSAGE = "Received: from client.example\r\n\tby mx.test; Mon, 7 Dec 2026 01:00:00 +0000\r\n"
             + "Subject: hello\r\nFrom: a@example.com\r\n\r\nline one\r\nline two\r\n";
 
@@ -81,6 +81,8 @@ class MilterFilterTest {
         MilterCommand helo = milter.received('H').get(0);
         assertEquals("client.example", helo.first());
         assertEquals("TLSv1.3", helo.macros().get("{tls_version}"));
+        assertEquals("TLS_AES_256_GCM_SHA384", helo.macros().get("{cipher}"));
+        assertEquals("256", helo.macros().get("{cipher_bits}"));
         MilterCommand mail = milter.received('M').get(0);
         assertEquals(List.of("<a@example.com>", "SIZE=120"), mail.strings());
         assertEquals("a@example.com", mail.macros().get("{mail_addr}"));

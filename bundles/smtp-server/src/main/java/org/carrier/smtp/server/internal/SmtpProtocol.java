@@ -238,7 +238,7 @@ final class SmtpProtocol {
         resetTransaction();
         tlsCipher = cipher;
         session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
-                null, false, protocol, null, settings.trustedNetworks().contains(session.clientAddress().getAddress()));
+                null, false, protocol, null, settings.trustedNetworks().contains(session.clientAddress().getAddress()), cipher);
         LOG.debug("{}: {} with {}", session.sessionId(), protocol, cipher);
         return Response.SILENT;
     }
@@ -266,7 +266,7 @@ final class SmtpProtocol {
             case AUTHENTICATED -> {
                 LOG.info("{}: [{}] authenticated as {}", session.sessionId(), clientIp(), Printable.text(step.user()));
                 session = new SessionInfo(session.sessionId(), session.listenerName(), session.clientAddress(), session.localAddress(),
-                        session.heloName(), session.esmtp(), session.tlsProtocol(), step.user(), true);
+                        session.heloName(), session.esmtp(), session.tlsProtocol(), step.user(), true, session.tlsCipher());
                 yield Response.reply(step.reply());
             }
             case FAILED -> {
