@@ -75,9 +75,9 @@ class MtaStsIT {
         }
         nsd = NsdServer.start(Map.of(ZONE, zone.toString()), 60);
         carrier = new RunningCarrier(dir);
-        carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n"
-                // the zone is not signed, nor under the root: DNSSEC off, so DANE never applies and MTA-STS decides
-                + "dnssec = off\n");
+        // the default dnssec = validate against an authoritative nsd without the root's DNSKEY set: every answer is
+        // insecure (a resolver without DNSSEC), so DANE never applies and MTA-STS decides
+        carrier.configure("org.carrier.dns.cfg", "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
         carrier.configure("org.carrier.route-sts.cfg", "domains = *." + ZONE + "\ntransport = mx\nport = " + port + "\n");
         carrier.configure("org.carrier.mta.sts.cfg", "tlsCaFile = " + ca.caPem() + "\nfetchTimeoutSeconds = 10\n");
         String delivery = Files.readString(carrier.home.resolve("config/org.carrier.delivery.smtp.cfg"));

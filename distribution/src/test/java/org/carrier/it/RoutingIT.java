@@ -69,10 +69,10 @@ class RoutingIT {
         Path dir = Files.createTempDirectory(Distribution.home().getParent(), "e2e-mx-");
         carrier = new RunningCarrier(dir);
         Path config = carrier.home.resolve("config");
-        // nsd is an authoritative server with no root zone above these unsigned zones, so a validator cannot prove them
-        // insecure and finds every answer bogus; the mx route's default tls = dane would then defer all of it. This test
-        // is about MX selection: DNSSEC off makes every answer insecure, so dane delivers as may (DaneIT covers DANE).
-        write(config.resolve("org.carrier.dns.cfg"), "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\ndnssec = off\n");
+        // The default dnssec = validate: nsd is an authoritative server that refuses the root's DNSKEY set, so Carrier
+        // takes it for a resolver without DNSSEC and every answer is insecure; the mx route's default tls = dane then
+        // delivers as may, as a newcomer's Carrier does behind such a resolver (DaneIT covers DANE).
+        write(config.resolve("org.carrier.dns.cfg"), "servers = " + nsd.server() + "\ntimeoutMillis = 1000\nretries = 1\n");
         // Every MX host listens on the same (free) port, as they all would on 25.
         write(config.resolve("org.carrier.route-mx.cfg"), "domains = *.mx.test, servfail.test\ntransport = mx\nport = " + mxPort + "\n");
         write(config.resolve("org.carrier.route-later.cfg"), "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.21:" + mxPort + "\n");

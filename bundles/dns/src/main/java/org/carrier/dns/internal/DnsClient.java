@@ -3,14 +3,20 @@ package org.carrier.dns.internal;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.dns.DnsLookupException.Kind;
+import org.carrier.api.net.HostPort;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
@@ -45,6 +51,11 @@ final class DnsClient {
     }
 
     DnsClient(Settings settings, Clock clock) {
+        this(settings, clock, LoggerFactory.getLogger(DnsjavaResolver.class)::warn);
+    }
+
+    /** @param warn where the warning about servers that do not support DNSSEC goes */
+    DnsClient(Settings settings, Clock clock, Consumer<String> warn) {
         this.settings = settings;
         ExtendedResolver resolver = resolver(settings);
         int servers = resolver.getResolvers().length;
@@ -59,7 +70,30 @@ final class DnsClient {
         // A resolver of its own: the plain lookups above keep asking without DNSSEC records (no DO bit).
         ExtendedResolver secureUpstream = resolver(settings);
         secureUpstream.setTimeout(deadline);
-        this.secure = new SecureLookups(settings, secureUpstream, deadline, clock);
+        this.secure = new SecureLookups(settings, secureUpstream, servers(secureUpstream), deadline, clock, warn);
+    }
+
+    /** The addresses a resolver asks, for the log: {@code 127.0.0.1:53, [::1]:53}. */
+    private static String servers(ExtendedResolver resolver) {
+        return Arrays.stream(resolver.getResolvers())
+                .map(r -> r instanceof SimpleResolver simple ? new HostPort(simple.getAddress().getAddress().getHostAddress(), simple.getAddress().getPort()).toString() : r.toString())
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Takes over what {@code earlier} knew of the servers' DNSSEC support when it asked the same servers from the
+     * same trust anchor: a resolver once seen to pass signed data stays known to (see {@link ResolverProbe}).
+     */
+    void inherit(DnsClient earlier) {
+        if (earlier.settings.servers().equals(settings.servers())
+                && earlier.settings.trustAnchor().equals(settings.trustAnchor())) {
+            earlier.secure.probe().ifPresent(old -> secure.probe().ifPresent(probe -> probe.inherit(old)));
+        }
+    }
+
+    /** Only for {@code dnssec = validate}: what is known of the servers' DNSSEC support. */
+    Optional<ResolverProbe> probe() {
+        return secure.probe();
     }
 
     static ExtendedResolver resolver(Settings settings) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -118,8 +119,18 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
 
     private final ConfigGuard<Config, DnsClient.Settings> configuration = new ConfigGuard<>(Config.class, "the DNS resolver", LOG::error);
 
+    private final Clock clock;
+    private final Consumer<String> warn;
+
     @Activate
     public DnsjavaResolver(Config config, Map<String, Object> properties) {
+        this(config, properties, Clock.systemUTC(), LOG::warn);
+    }
+
+    /** For tests: the clock the caches and the DNSSEC probe go by, and where the probe's warning goes. */
+    DnsjavaResolver(Config config, Map<String, Object> properties, Clock clock, Consumer<String> warn) {
+        this.clock = clock;
+        this.warn = warn;
         modified(config, properties);
     }
 
@@ -165,7 +176,11 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
         if (current != null && current.settings().equals(settings)) {
             return;
         }
-        client = new DnsClient(settings, Clock.systemUTC());
+        DnsClient next = new DnsClient(settings, clock, warn);
+        if (current != null) {
+            next.inherit(current);
+        }
+        client = next;
         LOG.info("DNS servers: {}, a lookup gives up after {} ms; DNSSEC: {}", settings.servers().isEmpty() ? "the system's" : settings.servers(),
                 client.deadline().toMillis(), dnssecInForce(settings));
     }
@@ -355,6 +370,9 @@ public class DnsjavaResolver implements DnsResolver, MetricSource {
         lookups.writeTo(out);
         failures.writeTo(out);
         dnssec.writeTo(out);
+        client.probe().ifPresent(probe -> out.gauge("carrier_dns_dnssec_resolver_capable",
+                "Whether the DNS servers pass DNSSEC records for dnssec = validate (1: yes; 0: no, so DANE is "
+                        + "inactive and answers are insecure; -1: not known yet)", probe.state().gauge));
     }
 
     /** A host name without the trailing dot, in lower case (RFC 4343: DNS names compare case-insensitively). */

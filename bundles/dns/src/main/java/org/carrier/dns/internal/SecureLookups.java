@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.carrier.api.dns.DnsLookupException;
@@ -44,7 +46,8 @@ final class SecureLookups {
     record Answer(List<Record> records, DnssecStatus status, Duration ttl) {
     }
 
-    private record Cached(Answer answer, Instant until) {
+    /** @param validated false for an answer asked past the validator of resolvers that do not support DNSSEC */
+    private record Cached(Answer answer, Instant until, boolean validated) {
     }
 
     private static final int MAX_CACHED = 10_000;
@@ -53,22 +56,35 @@ final class SecureLookups {
 
     private final DnssecMode mode;
     private final Resolver resolver;
+    private final Resolver upstream;
+    /** Only for {@code validate}: whether the servers pass DNSSEC records at all. */
+    private final ResolverProbe probe;
     private final Duration deadline;
     private final Duration maxTtl;
     private final Duration maxNegativeTtl;
     private final Clock clock;
     private final SharedQuestions<Answer> questions;
+    private final SharedQuestions<Answer> unvalidatedQuestions;
     private final Map<LookupKey, Cached> cache = new ConcurrentHashMap<>();
 
-    /** @param upstream the configured servers, not shared with the plain lookups (this sets EDNS flags on it) */
-    SecureLookups(DnsClient.Settings settings, Resolver upstream, Duration deadline, Clock clock) {
+    /**
+     * @param upstream the configured servers, not shared with the plain lookups (this sets EDNS flags on it)
+     * @param servers  what they are, for the log
+     * @param warn     where the warning about servers that do not support DNSSEC goes
+     */
+    SecureLookups(DnsClient.Settings settings, Resolver upstream, String servers, Duration deadline, Clock clock,
+                  Consumer<String> warn) {
         this.mode = settings.dnssec();
         this.resolver = resolver(settings, upstream);
+        this.upstream = upstream;
+        this.probe = mode == DnssecMode.VALIDATE
+                ? new ResolverProbe(upstream, servers, settings.trustAnchor(), deadline, clock, warn) : null;
         this.deadline = mode == DnssecMode.VALIDATE ? deadline.multipliedBy(VALIDATION_QUESTIONS) : deadline;
         this.maxTtl = Duration.ofSeconds(settings.maxTtl());
         this.maxNegativeTtl = Duration.ofSeconds(settings.maxNegativeTtl());
         this.clock = clock;
         this.questions = new SharedQuestions<>(settings.failureTtl(), clock);
+        this.unvalidatedQuestions = new SharedQuestions<>(settings.failureTtl(), clock);
     }
 
     private static Resolver resolver(DnsClient.Settings settings, Resolver upstream) {
@@ -100,23 +116,37 @@ final class SecureLookups {
         return mode;
     }
 
+    /** Only for {@code validate}: what is known of the servers' DNSSEC support. */
+    Optional<ResolverProbe> probe() {
+        return Optional.ofNullable(probe);
+    }
+
     CompletableFuture<Answer> lookup(LookupKey key) {
+        if (probe == null) {
+            return lookup(key, true);
+        }
+        return probe.capability().thenCompose(c -> lookup(key, c != ResolverProbe.Capability.INCAPABLE));
+    }
+
+    /** @param validated false: past the validator, every answer insecure (the servers do not support DNSSEC) */
+    private CompletableFuture<Answer> lookup(LookupKey key, boolean validated) {
         Cached cached = cache.get(key);
         Instant now = clock.instant();
         if (cached != null) {
-            if (now.isBefore(cached.until())) {
+            // An answer taken as insecure while the servers seemed not to support DNSSEC does not outlive that.
+            if (now.isBefore(cached.until()) && cached.validated() == validated) {
                 Answer a = cached.answer();
                 return CompletableFuture.completedFuture(new Answer(a.records(), a.status(), Duration.between(now, cached.until())));
             }
             cache.remove(key, cached);
         }
-        return questions.ask(key, () -> ask(key).thenApply(answer -> {
-            remember(key, answer);
+        return (validated ? questions : unvalidatedQuestions).ask(key, () -> ask(key, validated).thenApply(answer -> {
+            remember(key, answer, validated);
             return answer;
         }));
     }
 
-    private void remember(LookupKey key, Answer answer) {
+    private void remember(LookupKey key, Answer answer, boolean validated) {
         if (answer.ttl().isZero()) {
             return;
         }
@@ -127,15 +157,15 @@ final class SecureLookups {
                 cache.clear();
             }
         }
-        cache.put(key, new Cached(answer, now.plus(answer.ttl())));
+        cache.put(key, new Cached(answer, now.plus(answer.ttl()), validated));
     }
 
-    private CompletableFuture<Answer> ask(LookupKey key) {
+    private CompletableFuture<Answer> ask(LookupKey key, boolean validated) {
         Message query = Message.newQuery(Record.newRecord(key.name(), key.type(), DClass.IN));
         if (mode == DnssecMode.TRUST_AD) {
             query.getHeader().setFlag(Flags.AD);
         }
-        return resolver.sendAsync(query).toCompletableFuture()
+        return (validated ? resolver : upstream).sendAsync(query).toCompletableFuture()
                 .orTimeout(deadline.toMillis() + 500, TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error != null) {
@@ -144,7 +174,7 @@ final class SecureLookups {
                                 ? key + ": no answer in time" : key + ": lookup failed: " + cause));
                     }
                     try {
-                        return answer(key, response);
+                        return answer(key, response, validated);
                     } catch (DnsLookupException e) {
                         throw new CompletionException(e);
                     }
@@ -152,7 +182,7 @@ final class SecureLookups {
     }
 
     /** The answer a response gives, with its status; SERVFAIL and other errors are failures, a bogus one named so. */
-    Answer answer(LookupKey key, Message response) throws DnsLookupException {
+    Answer answer(LookupKey key, Message response, boolean validated) throws DnsLookupException {
         int rcode = response.getRcode();
         if (rcode == Rcode.SERVFAIL) {
             String bogus = bogusReason(response);
@@ -162,7 +192,7 @@ final class SecureLookups {
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
             throw new DnsLookupException(Kind.TEMPORARY, key + ": the server answered " + Rcode.string(rcode));
         }
-        DnssecStatus status = mode != DnssecMode.OFF && response.getHeader().getFlag(Flags.AD)
+        DnssecStatus status = validated && mode != DnssecMode.OFF && response.getHeader().getFlag(Flags.AD)
                 ? DnssecStatus.SECURE : DnssecStatus.INSECURE;
         List<Record> records = rcode == Rcode.NOERROR ? response.getSection(Section.ANSWER).stream()
                 .filter(r -> r.getType() == key.type()).toList() : List.of();

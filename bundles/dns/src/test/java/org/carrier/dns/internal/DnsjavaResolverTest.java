@@ -145,7 +145,9 @@ class DnsjavaResolverTest {
                 "carrier_dns_lookups_total{type=TXT}", 1.0,
                 "carrier_dns_failures_total{type=MX,reason=name_not_found}", 1.0,
                 "carrier_dns_failures_total{type=MX,reason=temporary}", 1.0,
-                "carrier_dns_failures_total{type=TXT,reason=no_data}", 1.0), written.samples());
+                "carrier_dns_failures_total{type=TXT,reason=no_data}", 1.0,
+                // the plain lookups never probe the servers for DNSSEC: only DANE's lookups do
+                "carrier_dns_dnssec_resolver_capable{}", -1.0), written.samples());
     }
 
     @Test

@@ -169,7 +169,8 @@ class DnssecValidationTest {
                 "carrier_dns_dnssec_answers_total{type=MX,status=secure}", 1.0,
                 "carrier_dns_dnssec_answers_total{type=MX,status=insecure}", 1.0,
                 "carrier_dns_dnssec_answers_total{type=TLSA,status=secure}", 1.0,
-                "carrier_dns_dnssec_answers_total{type=TLSA,status=bogus}", 1.0), written.samples());
+                "carrier_dns_dnssec_answers_total{type=TLSA,status=bogus}", 1.0,
+                "carrier_dns_dnssec_resolver_capable{}", 1.0), written.samples());
     }
 
     /** The plain lookups (MX routing, filters) ask as before: no validation, so no change for tls = none routes. */
