@@ -171,6 +171,20 @@ class RoutingIT {
         assertArrives("bob@noaddr.mx.test", "mx.noaddr.mx.test", "the MX with an address was not used");
     }
 
+    /**
+     * A newcomer's Carrier behind a server without DNSSEC (this nsd refuses the root's DNSKEY set): with the default
+     * dnssec = validate, mail to an mx route (default tls = dane) still goes, and one WARN line says why DANE is off.
+     */
+    @Test
+    void aServerWithoutDnssecLeavesDaneInactiveWithOneWarning() throws Exception {
+        assertArrives("dora@pref.mx.test", "mx1.pref.mx.test", "a server without DNSSEC deferred the mail");
+        String log = carrier.awaitLog("do not support DNSSEC");
+        List<String> warnings = log.lines().filter(l -> l.contains("do not support DNSSEC")).toList();
+        assertEquals(1, warnings.size(), log);
+        assertTrue(warnings.get(0).contains(" WARN ") && warnings.get(0).contains("DNS servers " + nsd.server()
+                + " do not support DNSSEC (DNSKEY . with the DO bit: REFUSED). DANE is inactive"), warnings.get(0));
+    }
+
     private void assertArrives(String rcpt, String host, String problem) throws Exception {
         assertTrue(send(rcpt).startsWith("250"));
         SmtpSink.Received mail = at(host, 30);
