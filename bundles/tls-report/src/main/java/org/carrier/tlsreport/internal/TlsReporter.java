@@ -30,8 +30,6 @@ import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
-import org.carrier.api.tls.TlsFailureType;
-import org.carrier.api.tls.TlsPolicyType;
 import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.tls.TlsSessionResult;
 import org.carrier.api.tls.WebPkiTrust;
@@ -55,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * counts under {@code <carrier.data.dir>/tls-report/} (saved every {@code saveSeconds}, so a crash loses at most
  * that much), and once a UTC day, a random number of minutes after midnight, sends each policy domain with results
  * the JSON report of the day before to the {@code rua} of its {@code _smtp._tls} TXT record. Also the
- * {@code carrier_tls_sessions_total} metric and the shell command {@code carrier:tlsrpt show|send}.
+ * {@code carrier_tlsrpt_reports_total} metric and the shell command {@code carrier:tlsrpt show|send}. The sessions
+ * themselves are counted where they happen, by the SMTP transport ({@code carrier_smtp_tls_sessions_total}), once.
  */
 @Component(service = {TlsResultRecorder.class, MetricSource.class, TlsReporter.class}, configurationPid = TlsReporter.PID,
         property = {"osgi.command.scope=carrier", "osgi.command.function=tlsrpt"})
@@ -115,9 +114,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
     private final SecureRandom random = new SecureRandom();
     private final TlsResults results;
     private final ResultStore store;
-    private final CounterFamily sessions = new CounterFamily("carrier_tls_sessions_total",
-            "Outbound TLS sessions by the policy that applied (tlsa, sts, no-policy-found) and how they ended "
-                    + "(success, or the RFC 8460 result-type)", "policy", "result");
     private final CounterFamily reports = new CounterFamily("carrier_tlsrpt_reports_total",
             "TLS reports sent (RFC 8460) by destination kind (mailto, https) and result (sent, failed)", "destination", "result");
     private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "TLS reporting", LOG::error);
@@ -149,9 +145,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
         this.store = new ResultStore(directory);
         ResultStore.Saved saved = store.load();
         results.restore(saved.counts(), saved.flushedAt());
-        for (TlsPolicyType policy : TlsPolicyType.values()) {
-            sessions.add(0, policy.wireName(), "success"); // present from the start, so a rate has a base
-        }
         configure(config, properties);
         lastDailyRun = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1);
         todaysMinute = pickMinute();
@@ -215,9 +208,8 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
     @Override
     public void record(TlsSessionResult result) {
         try {
-            sessions.increment(result.policyType().wireName(), result.failureType().map(TlsFailureType::wireName).orElse("success"));
             if (!results.record(result)) {
-                LOG.debug("tlsrpt: {} policy entries kept already; a result for {} counted in the metrics only",
+                LOG.debug("tlsrpt: {} policy entries kept already; a result for {} is not reported",
                         TlsResults.MAX_POLICIES, result.policyDomain());
             }
         } catch (RuntimeException e) {
@@ -227,7 +219,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
 
     @Override
     public void collect(MetricWriter out) {
-        sessions.writeTo(out);
         reports.writeTo(out);
     }
 

@@ -155,18 +155,16 @@ class TlsReporterTest {
     }
 
     @Test
-    void metricsCountSessionsByPolicyAndOutcome() throws Exception {
+    void metricsCountReportsAndNotTheSessionsTheTransportCounts() throws Exception {
         reporter = start();
         recordSome();
-        reporter.record(Results.noPolicyFailure("other.test"));
+        reporter.sendNow();
         RecordingMetricWriter out = new RecordingMetricWriter();
         reporter.collect(out);
         Map<String, Double> samples = out.samples();
-        assertEquals(2.0, samples.get("carrier_tls_sessions_total{policy=sts,result=success}"));
-        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=sts,result=starttls-not-supported}"));
-        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=tlsa,result=success}"));
-        assertEquals(1.0, samples.get("carrier_tls_sessions_total{policy=no-policy-found,result=starttls-not-supported}"));
-        assertEquals(0.0, samples.get("carrier_tls_sessions_total{policy=no-policy-found,result=success}"));
+        assertEquals(1.0, samples.get("carrier_tlsrpt_reports_total{destination=mailto,result=sent}"), samples.toString());
+        // the sessions are counted once, by the SMTP transport (carrier_smtp_tls_sessions_total)
+        assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("sessions")), samples.toString());
     }
 
     @Test
