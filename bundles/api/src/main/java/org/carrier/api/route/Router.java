@@ -22,6 +22,17 @@ public interface Router {
      */
     String MAILBOX_PARAMETER = "X-CARRIER-MAILBOX";
 
+    /**
+     * The recipient parameter by which {@link #expand} marks a recipient that an alias of ours forwards to another
+     * address (local or remote): its value is the alias, the address the sender wrote. The outbound stage reads it to
+     * rewrite the envelope sender (SRS) and to seal the message (ARC, RFC 8617) when forwarded mail leaves. Only the
+     * router sets it: a value an SMTP client supplied is dropped by {@code expand}. Virtual mailbox and plus-address
+     * expansion, which deliver to a mailbox of ours, do not set it.
+     *
+     * @since 1.6
+     */
+    String FORWARDED_PARAMETER = "X-CARRIER-FORWARDED";
+
     /** The route for one recipient. Never {@code null}. */
     RouteDecision route(MailAddress recipient);
 
