@@ -1,0 +1,66 @@
+package org.carrier.api.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Keys and values shared by every node of the cluster. Keys are the consumer's own names ({@code greylist:...},
+ * {@code ratelimit:...}); the service puts the cluster's key prefix in front. Values are text. Every method
+ * returns within the service's command timeout or throws {@link SharedStateException}, so a caller on an SMTP
+ * session never waits longer than that.
+ */
+public interface SharedState {
+
+    /** This node's name in the cluster (the holder of the leases it takes). */
+    String nodeName();
+
+    /** The health signal: {@code true} while the engine is connected and answered the last call. */
+    boolean isAvailable();
+
+    /**
+     * Adds {@code by} to the counter {@code key} and returns its new value; a counter that did not exist starts at 0
+     * and expires {@code ttl} after this first increment (a windowed counter: INCRBY, then PEXPIRE once).
+     */
+    long increment(String key, long by, Duration ttl);
+
+    /** The counters' values in the order of {@code keys}, 0 for one that does not exist. */
+    List<Long> counters(List<String> keys);
+
+    /** The value and its remaining time to live, if the key exists. */
+    Optional<SharedValue> get(String key);
+
+    /** Sets the value, replacing any, to expire after {@code ttl}. */
+    void put(String key, String value, Duration ttl);
+
+    /** Sets the value only if the key does not exist (SET NX PX); {@code true} if it was set. */
+    boolean putIfAbsent(String key, String value, Duration ttl);
+
+    /** Removes the key; nothing happens if it does not exist. */
+    void delete(String key);
+
+    /**
+     * Takes or renews the lease {@code name} for this node for {@code ttl}: {@code true} if this node holds it now
+     * (it was free, or already this node's), {@code false} if another node holds it.
+     */
+    boolean acquireLease(String name, Duration ttl);
+
+    /** Gives the lease up if this node holds it. */
+    void releaseLease(String name);
+
+    /** Sends {@code message} to every node subscribed to {@code channel}; returns how many received it. */
+    long publish(String channel, String message);
+
+    /**
+     * Calls {@code listener} with every message published on {@code channel} from now on, on a thread of the
+     * service's (it must not block); subscriptions survive reconnects. Close the subscription to stop.
+     */
+    Subscription subscribe(String channel, Consumer<String> listener);
+
+    /** A subscription to a channel. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
