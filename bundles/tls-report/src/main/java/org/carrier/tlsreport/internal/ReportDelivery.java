@@ -9,16 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
-import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
-import org.carrier.api.message.Recipient;
-import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
-import org.carrier.api.tls.TlsReportMessages;
+import org.carrier.api.report.ReportMark;
+import org.carrier.api.report.ReportOutcome;
+import org.carrier.api.report.ReportSubmission;
 
 /**
  * Sends one report to the destinations of a reporting policy: {@code mailto:} as one message through Carrier's own
@@ -37,16 +35,8 @@ final class ReportDelivery {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** What became of one destination, for the log and the shell. */
-    record Outcome(String destination, boolean sent, String detail) {
-        @Override
-        public String toString() {
-            return destination + ": " + (sent ? "" : "not sent, ") + detail;
-        }
-    }
-
-    List<Outcome> send(TlsReport report, ReportingPolicy policy, MailQueue queue, MailAddress sender) {
-        List<Outcome> outcomes = new ArrayList<>();
+    List<ReportOutcome> send(TlsReport report, ReportingPolicy policy, MailQueue queue, MailAddress sender) {
+        List<ReportOutcome> outcomes = new ArrayList<>();
         if (!policy.mailto().isEmpty()) {
             outcomes.add(mail(report, policy.mailto(), queue, sender));
         }
@@ -56,24 +46,13 @@ final class ReportDelivery {
         return outcomes;
     }
 
-    private Outcome mail(TlsReport report, List<MailAddress> to, MailQueue queue, MailAddress sender) {
-        String destination = "mailto:" + String.join(",", to.stream().map(MailAddress::toString).toList());
-        if (queue == null) {
-            return new Outcome(destination, false, "the queue is not running");
-        }
-        List<Recipient> recipients = to.stream().map(a -> new Recipient(a, Map.of())).toList();
+    private ReportOutcome mail(TlsReport report, List<MailAddress> to, MailQueue queue, MailAddress sender) {
         // The mark keeps the report's own TLS sessions out of the next report (RFC 8460 §5.3)
-        Envelope envelope = new Envelope(sender, TlsReportMessages.mailParameters(report.domain()), recipients);
-        try (IncomingMessage message = queue.receive()) {
-            message.content().write(ReportMessage.content(report, sender, to, clock.instant()));
-            message.commit(envelope, List.of(), false);
-            return new Outcome(destination, true, "queued as " + message.queueId());
-        } catch (IOException | RuntimeException e) {
-            return new Outcome(destination, false, "the queue refused it: " + e.getMessage());
-        }
+        return ReportSubmission.queue(queue, ReportMark.TLS, report.domain(), sender, to,
+                ReportMessage.content(report, sender, to, clock.instant()));
     }
 
-    private Outcome post(TlsReport report, URI uri) {
+    private ReportOutcome post(TlsReport report, URI uri) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", TlsReport.MEDIA_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(report.gzip())).build();
@@ -81,12 +60,12 @@ final class ReportDelivery {
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             int status = response.statusCode();
             // RFC 8460 §5.4: a 2xx answer means the report was taken
-            return new Outcome(uri.toString(), status / 100 == 2, "HTTP " + status);
+            return new ReportOutcome(uri.toString(), status / 100 == 2, "HTTP " + status);
         } catch (IOException e) {
-            return new Outcome(uri.toString(), false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new ReportOutcome(uri.toString(), false, e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(uri.toString(), false, "interrupted");
+            return new ReportOutcome(uri.toString(), false, "interrupted");
         }
     }
 }

@@ -1,16 +1,13 @@
 package org.carrier.tlsreport.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
+import org.carrier.api.report.Gzip;
 import org.carrier.api.text.Json;
 
 /**
@@ -89,15 +86,9 @@ record TlsReport(String reportId, String organizationName, String contactInfo, S
         }
     }
 
-    /** The JSON, gzipped (RFC 8460 §5.1, RFC 1952). */
+    /** The JSON, gzipped (RFC 8460 §5.1). */
     byte[] gzip() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(json().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // in memory: cannot happen
-        }
-        return bytes.toByteArray();
+        return Gzip.compress(json().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

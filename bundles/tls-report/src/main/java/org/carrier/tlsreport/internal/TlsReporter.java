@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +29,9 @@ import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
+import org.carrier.api.report.DailySchedule;
+import org.carrier.api.report.ReportMessage;
+import org.carrier.api.report.ReportOutcome;
 import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.tls.TlsSessionResult;
 import org.carrier.api.tls.WebPkiTrust;
@@ -124,9 +126,7 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
         return t;
     });
     private long lastSave = System.nanoTime();
-    /** The day whose reports were last sent (or dropped), and the minute after midnight today's go out. */
-    private LocalDate lastDailyRun;
-    private int todaysMinute;
+    private final DailySchedule schedule;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile DnsResolver dns;
@@ -146,8 +146,7 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
         ResultStore.Saved saved = store.load();
         results.restore(saved.counts(), saved.flushedAt());
         configure(config, properties);
-        lastDailyRun = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1);
-        todaysMinute = pickMinute();
+        schedule = new DailySchedule(clock, () -> settings.sendWindowMinutes());
         LOG.info("tlsrpt: {} policy entries not reported yet loaded from {}; reports are {}", saved.counts().size(),
                 store.file(), settings.enabled() ? "sent daily" : "not sent (enabled = false)");
     }
@@ -260,25 +259,18 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
 
     /** Once a UTC day, at a random minute of the send window (RFC 8460 §4.1: the reports cover whole UTC days). */
     void sendWhenDue() {
-        Instant now = clock.instant();
-        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        Instant midnight = today.atStartOfDay(ZoneOffset.UTC).toInstant();
-        if (!today.isAfter(lastDailyRun) || now.isBefore(midnight.plus(Duration.ofMinutes(todaysMinute)))) {
+        Optional<Instant> midnight = schedule.due();
+        if (midnight.isEmpty()) {
             return;
         }
-        lastDailyRun = today;
-        todaysMinute = pickMinute();
-        List<TlsResults.Period> periods = results.take(midnight, false);
+        List<TlsResults.Period> periods = results.take(midnight.get(), false);
         if (settings.enabled()) {
             send(periods);
         } else if (!periods.isEmpty()) {
-            LOG.info("tlsrpt: {} reports of days before {} not sent (enabled = false)", periods.size(), today);
+            LOG.info("tlsrpt: {} reports of days before {} not sent (enabled = false)", periods.size(),
+                    LocalDate.ofInstant(midnight.get(), ZoneOffset.UTC));
         }
         save();
-    }
-
-    private int pickMinute() {
-        return 1 + random.nextInt(settings.sendWindowMinutes());
     }
 
     private List<String> send(List<TlsResults.Period> periods) {
@@ -306,15 +298,16 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
                     ? "the domain publishes no TLS-RPT record (exactly one v=TLSRPTv1 TXT record at _smtp._tls." + period.domain() + ")"
                     : "its TLS-RPT record names no mailto: or https: rua") + ignored(policy));
         }
-        TlsReport report = new TlsReport(reportId(period, s.submitter()), s.organizationName(), s.contactInfo(), s.submitter(), period);
-        List<ReportDelivery.Outcome> outcomes = s.delivery().send(report, policy.get(), queue, s.sender());
+        String reportId = ReportMessage.newReportId(period.start(), period.domain(), s.submitter(), random);
+        TlsReport report = new TlsReport(reportId, s.organizationName(), s.contactInfo(), s.submitter(), period);
+        List<ReportOutcome> outcomes = s.delivery().send(report, policy.get(), queue, s.sender());
         boolean all = true;
-        for (ReportDelivery.Outcome outcome : outcomes) {
+        for (ReportOutcome outcome : outcomes) {
             reports.increment(outcome.destination().startsWith("mailto:") ? "mailto" : "https", outcome.sent() ? "sent" : "failed");
             all &= outcome.sent();
         }
         return logged(all, "tlsrpt: report " + report.reportId() + " for " + about + ": "
-                + String.join("; ", outcomes.stream().map(ReportDelivery.Outcome::toString).toList()) + ignored(policy));
+                + String.join("; ", outcomes.stream().map(ReportOutcome::toString).toList()) + ignored(policy));
     }
 
     private static String ignored(Optional<ReportingPolicy> policy) {
@@ -346,14 +339,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
             }
             throw e;
         }
-    }
-
-    /** Unique (RFC 8460 §4.4): the period, the domain and random bits, at the submitter. */
-    private String reportId(TlsResults.Period period, String submitter) {
-        byte[] bits = new byte[6];
-        random.nextBytes(bits);
-        return period.start().toString().replace(":", "") + "." + period.domain() + "." + HexFormat.of().formatHex(bits)
-                + "@" + submitter;
     }
 
     private void saveWhenDue() {
