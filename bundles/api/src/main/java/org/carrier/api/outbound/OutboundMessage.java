@@ -36,7 +36,8 @@ public interface OutboundMessage {
      * from a client that may relay and may use its From (a trusted network, or an authenticated user whose From it
      * owns: the SMTP server's sender rule), from bin/sendmail, or Carrier made it (a delivery status notification, a
      * report). {@code false} for mail that arrived from elsewhere, forwarded or not: a From of one of our domains on
-     * such mail is not ours to sign.
+     * such mail is not ours to sign. The decision is made once, at intake, and kept with the queued message
+     * ({@link Submission#MAIL_PARAMETER}).
      */
     boolean submittedHere();
 

@@ -46,10 +46,15 @@ final class ClientDelivery implements AutoCloseable {
 
     /**
      * The services the client uses, each of which may be absent (a supplier giving null): the DNS resolver, the MTA-STS
-     * policy source and the TLS-RPT recorder; and the counter of TLS sessions by policy and outcome.
+     * policy source and the TLS-RPT recorder; the counter of TLS sessions by policy and outcome; and the outbound
+     * filters in force (never null; {@link OutboundStage#NONE} for none).
      */
     record Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
-                    CounterFamily tlsSessions) {
+                    CounterFamily tlsSessions, Supplier<OutboundStage> outbound) {
+        Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
+                 CounterFamily tlsSessions) {
+            this(dns, mtaSts, recorder, tlsSessions, () -> OutboundStage.NONE);
+        }
     }
 
     ClientDelivery(Protocol protocol, Settings settings, TlsContexts tls, Watchdog watchdog, Policies services) {
@@ -59,7 +64,7 @@ final class ClientDelivery implements AutoCloseable {
                 Duration.ofMillis(settings.timeouts().connect()));
         this.opener = new SessionOpener(protocol, settings, tls, watchdog, services.dns(), decision,
                 new TlsResults(services.recorder(), services.tlsSessions()));
-        this.transaction = new MailTransaction(protocol, settings);
+        this.transaction = new MailTransaction(protocol, settings, services.outbound());
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
         this.limits = new DestinationLimits(settings.reuse());
         this.sweeper = watchdog.every(this::sweep, Math.max(100, Math.min(settings.reuse().idleMillis() / 2, 5_000)));

@@ -42,6 +42,8 @@ abstract class ClientTransport implements Transport {
     /** Outbound TLS sessions by policy and outcome, kept across configuration changes. */
     final CounterFamily tlsSessions = TlsResults.sessionCounter();
     private volatile TlsResultRecorder recorder;
+    /** The outbound filters; only the SMTP transport binds them (LMTP delivers here, see {@link OutboundStage}). */
+    final OutboundFilters outbound = new OutboundFilters();
 
     ClientTransport(Protocol protocol) {
         this.protocol = protocol;
@@ -59,7 +61,7 @@ abstract class ClientTransport implements Transport {
         }
         applied = prepared;
         delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog,
-                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder, tlsSessions));
+                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder, tlsSessions, outbound::stage));
         if (current != null) {
             current.close();
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.Recipient;
@@ -41,18 +42,29 @@ final class MailTransaction {
         }
     }
 
-    /** What goes on the wire: the content (converted to 7-bit, or as queued) and whether it is 8-bit; or a refusal. */
-    private record Content(MessageSource source, boolean eightBit, SmtpReply refusal) {
+    /**
+     * What goes on the wire: the envelope (with the reverse-path an outbound filter chose), the content (converted to
+     * 7-bit, or as queued, with the outbound filters' fields on top) and whether it is 8-bit; or a refusal.
+     */
+    private record Content(Envelope envelope, MessageSource source, boolean eightBit, SmtpReply refusal) {
         static Content refused(SmtpReply reply) {
-            return new Content(null, false, reply);
+            return new Content(null, null, false, reply);
         }
     }
 
+    private final Supplier<OutboundStage> outbound;
+
     MailTransaction(Protocol protocol, Settings settings) {
+        this(protocol, settings, () -> OutboundStage.NONE);
+    }
+
+    /** @param outbound the outbound filters in force, taken once per transaction (SMTP only; LMTP has none) */
+    MailTransaction(Protocol protocol, Settings settings, Supplier<OutboundStage> outbound) {
         this.protocol = protocol;
         this.timeouts = settings.timeouts();
         this.convertEightBit = settings.convertEightBit();
         this.chunking = settings.chunking();
+        this.outbound = outbound;
     }
 
     Result run(Session session, DeliveryRequest request) {
@@ -72,8 +84,8 @@ final class MailTransaction {
                 outcomes.decideAll(envelope.recipients(), content.refusal());
                 return new Result(outcomes.inOrder(), true);
             }
-            String mail = Commands.mail(envelope, session.extensions(), content.source().size(), content.eightBit(),
-                    envelope.isInternationalized());
+            String mail = Commands.mail(content.envelope(), session.extensions(), content.source().size(),
+                    content.eightBit(), envelope.isInternationalized());
             boolean bdat = chunking && session.extensions().has("CHUNKING");
             List<Recipient> accepted = session.extensions().has("PIPELINING")
                     ? envelopePipelined(talk, mail, request, outcomes, bdat)
@@ -110,7 +122,8 @@ final class MailTransaction {
     /**
      * What goes on the wire, decided before MAIL. RFC 6531 §3.2: SMTPUTF8 mail for a peer without it fails (5.6.7).
      * RFC 6152 §3: 8-bit mail for a peer without 8BITMIME is converted to 7-bit, or fails (5.6.3) when it cannot be.
-     * RFC 1870 §6.1: a message over the peer's SIZE fails (5.3.4).
+     * Then the outbound filters, on what will be sent (a signature of the 8-bit original would break with the
+     * conversion). RFC 1870 §6.1: a message over the peer's SIZE, with the filters' fields, fails (5.3.4).
      */
     private Content content(Extensions peer, DeliveryRequest request) throws IOException {
         if (request.envelope().isInternationalized() && !peer.has("SMTPUTF8")) {
@@ -132,12 +145,22 @@ final class MailTransaction {
             source = MessageContent.of(converted);
             eightBit = false;
         }
+        Envelope envelope = request.envelope();
+        OutboundStage stage = outbound.get();
+        if (!stage.isEmpty()) {
+            OutboundStage.Applied applied = stage.run(request.queueId(), envelope, source, eightBit);
+            if (applied.deferral() != null) {
+                return Content.refused(applied.deferral());
+            }
+            envelope = applied.envelope();
+            source = applied.content();
+        }
         long limit = Commands.sizeLimit(peer);
         if (limit > 0 && source.size() > limit) {
             return Content.refused(new SmtpReply(552, "5.3.4", "message of " + source.size()
                     + " bytes exceeds the peer's limit of " + limit));
         }
-        return new Content(source, eightBit, null);
+        return new Content(envelope, source, eightBit, null);
     }
 
     private static byte[] convert(MessageSource source) throws IOException {

@@ -8,10 +8,15 @@ import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
+import org.carrier.api.outbound.OutboundFilter;
 import org.carrier.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -95,6 +100,24 @@ public class SmtpTransport extends ClientTransport implements MetricSource {
     @Override
     public void collect(MetricWriter out) {
         tlsSessions.writeTo(out);
+    }
+
+    /**
+     * The outbound stage's filters (DKIM signing, ARC sealing, SRS), whiteboard: each that arrives takes part from
+     * the next transaction on, in order of service ranking.
+     */
+    @Reference(service = OutboundFilter.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindOutboundFilter(OutboundFilter filter, Map<String, Object> properties) {
+        outbound.add(filter, properties);
+    }
+
+    void updatedOutboundFilter(OutboundFilter filter, Map<String, Object> properties) {
+        outbound.add(filter, properties); // a new ranking or name
+    }
+
+    void unbindOutboundFilter(OutboundFilter filter) {
+        outbound.remove(filter);
     }
 
     @Activate
