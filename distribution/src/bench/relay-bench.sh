@@ -111,7 +111,8 @@ DRIVER=drive_smtp_source; SINK_FILES=; PER_MESSAGE=1; MTA_PIDS=; SIDE_PIDS=; SID
 
 # run_workload SHAPE NAME SMTP_PORT N SIZE: one workload against MTA_PIDS; one line, and one in $WORK/results
 run_workload() {
-  local shape=$1 name=$2 port=$3 n=$4 size=$5 before t0 t1 t2 got cpu0 cpu1 pids hz side0=0 side1=0 want
+  local shape=$1 name=$2 port=$3 n=$4 size=$5 before t0 t1 t2 got cpu0 cpu1 pids hz side0=0 side1=0 want start
+  local last changed now
   hz=$(getconf CLK_TCK)
   want=$((n * PER_MESSAGE))
   before=$(counted $SINK_FILES)
@@ -121,10 +122,18 @@ run_workload() {
   t0=$(seconds_now)
   "$DRIVER" "$port" "$n" "$size" >"$WORK/driver.out" 2>&1 || echo "WARNING: $DRIVER: $(tail -1 "$WORK/driver.out")"
   t1=$(seconds_now)
+  # a driver that prints "start EPOCH_SECONDS" when its first session opens is timed from then on
+  start=$(awk '/^start [0-9.]+(E[0-9]+)?$/ { printf "%.3f", $2; exit }' "$WORK/driver.out")
+  [ -n "$start" ] && t0=$start
+  last=-1
   while :; do
     got=$(( $(counted $SINK_FILES) - before ))
     [ "$got" -ge "$want" ] && break
-    awk -v a="$t0" -v b="$(seconds_now)" -v m="$TMAX" 'BEGIN { exit !(b - a > m) }' && break
+    now=$(seconds_now)
+    [ "$got" != "$last" ] && { last=$got; changed=$now; }
+    awk -v a="$t0" -v b="$now" -v m="$TMAX" 'BEGIN { exit !(b - a > m) }' && break
+    # nothing more arrived for 60 s after the generator ended: what is missing was refused or is stuck
+    awk -v a="$changed" -v b="$now" 'BEGIN { exit !(b - a > 60) }' && break
     sleep 0.05
   done
   t2=$(seconds_now)
@@ -169,6 +178,8 @@ print_ratios() {
 
 # workloads: the plain relay's two sizes, a tenth of them with --quick
 WORKLOADS=("$((20000 / SCALE)) 5120" "$((2000 / SCALE)) 102400")
+# fan-out: a tenth of those messages, each with 10 recipients (so as many deliveries as the plain shape)
+FAN_WORKLOADS=("$((2000 / SCALE)) 5120" "$((200 / SCALE)) 102400")
 
 # start_bench_carrier HOME SINK_PORT [ROUTE_LINES]: a fresh copy of the distribution with a relay.test route to the
 # sink; the caller may add files under HOME/config and HOME/deploy before calling start_carrier_and_wait
@@ -255,9 +266,284 @@ shape_milter() {
   print_ratios milter
 }
 
-shape_tls() { fail "shape tls: not built yet"; }
-shape_dkim() { fail "shape dkim: not built yet"; }
-shape_fanout() { fail "shape fanout: not built yet"; }
+JAVA=${JAVA:-java}
+# the load generator's and the TLS sink's JVM (not the MTA: they are not measured, only kept out of the way)
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}
+BENCH_SMTP=$BENCH_DIR/BenchSmtp.java
+# the project's own load generator (BenchSmtp.java source): it prints when its first session opens, which is
+# when run_workload's clock starts (the JDK compiling the file is not the MTA's time)
+drive_tls() { timeout "$TMAX" "$JAVA" $BENCH_JAVA_OPTS "$BENCH_SMTP" source "$1" "$CONC" "$2" "$3" --tls; }
+drive_fanout() {
+  timeout "$TMAX" "$JAVA" $BENCH_JAVA_OPTS "$BENCH_SMTP" source "$1" "$CONC" "$2" "$3" --rcpts 10 --domains 50 --rcpt-domain fan.test
+}
+
+# start_bench_sink NAME [--tls KEYSTORE PASSWORD]: BenchSmtp.java's discard sink; sets SINK_PORT
+start_bench_sink() {
+  local name=$1; shift
+  SINK_PORT=$(free_port)
+  "$JAVA" $BENCH_JAVA_OPTS "$BENCH_SMTP" sink "$SINK_PORT" "$@" >"$WORK/$name.count" 2>"$WORK/$name.err" &
+  SINK_PID=$!
+  remember_pid "$SINK_PID"
+  await_port "$SINK_PORT" 60 || fail "the sink did not start: $(cat "$WORK/$name.err")"
+}
+
+# make_certificate DIR: a self-signed RSA-2048 certificate for localhost and 127.0.0.1 (cert.pem, key.pem) and the
+# same as a PKCS#12 keystore (sink.p12, password bench), made for this run
+make_certificate() {
+  mkdir -p "$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1/key.pem" -out "$1/cert.pem" -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >"$1/openssl.out" 2>&1 || fail "openssl: $(cat "$1/openssl.out")"
+  chmod 600 "$1/key.pem"
+  openssl pkcs12 -export -in "$1/cert.pem" -inkey "$1/key.pem" -out "$1/sink.p12" -passout pass:bench \
+    >>"$1/openssl.out" 2>&1 || fail "openssl pkcs12: $(cat "$1/openssl.out")"
+}
+
+# tls_counts FILE -> the sink's last "sessions=S tls=T"
+tls_counts() { tail -c 300 "$1" | grep -o 'sessions=[0-9]* tls=[0-9]*' | tail -1; }
+
+shape_tls() {
+  local certs=$WORK/tls/certs
+  command -v openssl >/dev/null || fail "openssl missing: apt-get install openssl"
+  make_certificate "$certs"
+  DRIVER=drive_tls
+  start_bench_sink tls --tls "$certs/sink.p12" bench
+  SINK_FILES=$WORK/tls.count
+  echo "STARTTLS in and out: BenchSmtp.java, $CONC TLS sessions, one message each -> MTA -> BenchSmtp.java sink" \
+    "with STARTTLS on 127.0.0.1:$SINK_PORT; TLS 1.3 TLS_AES_128_GCM_SHA256 at both ends, one RSA-2048 certificate" \
+    "made now for all (the load generator's own CPU is not counted)"
+  # a fresh JVM compiles its hot code during the first few hundred sessions: not the ceiling's time
+  drive_tls "$SINK_PORT" 500 5120 >"$WORK/warmup.out" 2>&1 || fail "the TLS load generator fails: $(tail -3 "$WORK/warmup.out")"
+  MTA_PIDS=$SINK_PID
+  for w in "${WORKLOADS[@]}"; do run_workload tls ceiling "$SINK_PORT" $w; done
+  prepare_bench_carrier "$WORK/tls/carrier" "$SINK_PORT"
+  printf 'tls = encrypt\n' >>"$WORK/tls/carrier/config/org.carrier.route-bench.cfg"
+  printf 'certificateFile = %s\nkeyFile = %s\n' "$certs/cert.pem" "$certs/key.pem" \
+    >>"$WORK/tls/carrier/config/org.carrier.smtp.listener-default.cfg"
+  start_carrier_and_wait "$WORK/tls/carrier"
+  echo "    listener: certificateFile, keyFile = the certificate above; route bench: tls = encrypt"
+  for w in "${WORKLOADS[@]}"; do run_workload tls carrier "$CARRIER_SMTP_PORT" $w; done
+  stop_bench_carrier
+  if [ "$WITH_POSTFIX" = 1 ]; then
+    POSTFIX_EXTRA_CF="smtpd_tls_cert_file = $certs/cert.pem
+smtpd_tls_key_file = $certs/key.pem
+smtpd_tls_security_level = may
+smtp_tls_security_level = encrypt" start_bench_postfix "$WORK/tls/postfix" "$SINK_PORT"
+    for w in "${WORKLOADS[@]}"; do run_workload tls postfix "$POSTFIX_PORT" $w; done
+    stop_bench_postfix
+  fi
+  echo "sink: $(tls_counts "$WORK/tls.count") (every session to it went over to TLS when the two are equal; 500 of them warmed it up)"
+  print_ratios tls
+}
+
+# dkim_key DIR: an RSA-2048 key (dkim.pem, PKCS#8) and its record's p= (dkim.p)
+dkim_key() {
+  mkdir -p "$1"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1/dkim.pem" 2>"$1/openssl.out" \
+    || fail "openssl genpkey: $(cat "$1/openssl.out")"
+  chmod 600 "$1/dkim.pem"
+  openssl pkey -in "$1/dkim.pem" -pubout -outform DER 2>>"$1/openssl.out" | base64 -w0 >"$1/dkim.p"
+}
+
+# sample_signed MTA_PORT DUMP_DIR KEY_DIR -> "pass d=... s=..." once a probe to sample.test reached the dump sink
+# signed with a signature dkimpy verifies against the key's record (given to it directly, no DNS)
+sample_signed() {
+  "$PYTHON_DKIM" - "$@" <<'PY'
+import dkim, glob, os, re, smtplib, sys, time
+port, dump, keys = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+record = ("v=DKIM1; k=rsa; p=" + open(os.path.join(keys, "dkim.p")).read().strip()).encode()
+before = set(glob.glob(os.path.join(dump, "*")))
+body = "From: <sender@bench.test>\r\nTo: <probe@sample.test>\r\nSubject: dkim probe\r\n\r\nprobe\r\n"
+try:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+        s.sendmail("sender@bench.test", ["probe@sample.test"], body)
+except Exception as e:
+    print("error", e); sys.exit(0)
+for _ in range(200):
+    new = sorted(set(glob.glob(os.path.join(dump, "*"))) - before)
+    if new:
+        time.sleep(0.2)
+        raw = open(new[0], "rb").read()
+        # smtp-sink -d writes the envelope first, as X- lines; the message starts at the first header of its own
+        m = re.search(rb"^(DKIM-Signature|Received|From):", raw, re.M | re.I)
+        msg = raw[m.start():] if m else raw
+        sig = re.search(rb"^DKIM-Signature:(.*(?:\r?\n[ \t].*)*)", msg, re.M | re.I)
+        if not sig:
+            print("unsigned"); sys.exit(0)
+        tags = dict(t.strip().split("=", 1) for t in re.sub(rb"\s", b"", sig.group(1)).decode().split(";") if "=" in t)
+        ok = dkim.verify(msg.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), dnsfunc=lambda name, timeout=5: record)
+        print(("pass" if ok else "fail") + " d=%s s=%s a=%s" % (tags.get("d"), tags.get("s"), tags.get("a")))
+        sys.exit(0)
+    time.sleep(0.1)
+print("nothing at the sink")
+PY
+}
+
+# await_signed PORT DUMP KEYS SECONDS: until a probe comes out signed (a jar in deploy/ starts after the listener)
+await_signed() {
+  local i r
+  for ((i = 0; i < $4; i++)); do
+    r=$(sample_signed "$1" "$2" "$3")
+    case "$r" in pass*) echo "    sample at the sink: DKIM $r (dkimpy against the key's record)"; return 0 ;; esac
+    sleep 1
+  done
+  echo "    sample at the sink: $r" >&2
+  return 1
+}
+
+PYTHON_DKIM=${PYTHON_DKIM:-/usr/bin/python3} # Debian's python3-dkim is in the system's Python only
+
+shape_dkim() {
+  local keys=$WORK/dkim/key dump=$WORK/dkim/dump dump_port sink_user=() odk_port odk
+  "$PYTHON_DKIM" -c 'import dkim' 2>/dev/null || fail "dkimpy missing for $PYTHON_DKIM: apt-get install python3-dkim"
+  dkim_key "$keys"
+  start_sink dkim
+  await_port "$SINK_PORT" 10 || fail "smtp-sink did not start: $(cat "$WORK/dkim.err")"
+  SINK_FILES=$WORK/dkim.count
+  # a second sink keeps the messages to sample.test, to check that they are really signed
+  mkdir -p "$dump"; chmod 777 "$dump"
+  dump_port=$(free_port)
+  [ "$(id -u)" = 0 ] && sink_user=(-u nobody)
+  "$SMTP_SINK" "${sink_user[@]}" -d "$dump/%H%M%S." 127.0.0.1:"$dump_port" 64 >"$WORK/dkim-dump.err" 2>&1 &
+  remember_pid $!
+  await_port "$dump_port" 10 || fail "the dumping smtp-sink did not start: $(cat "$WORK/dkim-dump.err")"
+  echo "DKIM signing, RSA-2048 (key made now), relaxed/relaxed: smtp-source, $CONC sessions -> MTA -> smtp-sink" \
+    "on 127.0.0.1:$SINK_PORT; mail to sample.test goes to a sink that keeps it (port $dump_port) for dkimpy"
+  prepare_bench_carrier "$WORK/dkim/carrier" "$SINK_PORT"
+  printf 'name = sample\ndomains = sample.test\ntransport = smtp\nnextHops = 127.0.0.1:%s\norder = 90\n' "$dump_port" \
+    >"$WORK/dkim/carrier/config/org.carrier.route-sample.cfg"
+  cp "$WORK/dkim/carrier/extras/org.carrier.filter.dkim.jar" "$WORK/dkim/carrier/deploy/" \
+    || fail "no filter-dkim jar in $WORK/dkim/carrier/extras"
+  printf 'signingKeys = bench.test:bench:%s\n' "$keys/dkim.pem" >"$WORK/dkim/carrier/config/org.carrier.filter.dkim.cfg"
+  start_carrier_and_wait "$WORK/dkim/carrier"
+  echo "    filter-dkim deployed; org.carrier.filter.dkim.cfg: signingKeys = bench.test:bench:<the key>"
+  await_signed "$CARRIER_SMTP_PORT" "$dump" "$keys" 60 || fail "Carrier's sample is not signed"
+  for w in "${WORKLOADS[@]}"; do run_workload dkim carrier "$CARRIER_SMTP_PORT" $w; done
+  stop_bench_carrier
+  if [ "$WITH_POSTFIX" = 1 ]; then
+    [ -x /usr/sbin/opendkim ] || fail "opendkim missing: apt-get install opendkim"
+    odk_port=$(free_port); odk=$WORK/dkim/opendkim
+    mkdir -p "$odk"
+    # OpenDKIM as Debian ships it, told only what to sign with (the settings Carrier's signing has by default);
+    # RequireSafeKeys no: the key lies below the work folder, and /tmp, writable by all, is not "safe" to it
+    cat >"$odk/opendkim.conf" <<CONF
+Mode s
+Socket inet:$odk_port@127.0.0.1
+Domain bench.test
+Selector bench
+KeyFile $keys/dkim.pem
+Canonicalization relaxed/relaxed
+Syslog no
+RequireSafeKeys no
+PidFile $odk/opendkim.pid
+CONF
+    /usr/sbin/opendkim -f -x "$odk/opendkim.conf" >"$odk/opendkim.out" 2>&1 &
+    remember_pid $!
+    SIDE_PIDS=$!; SIDE_NAME=opendkim
+    await_port "$odk_port" 20 || fail "opendkim did not start: $(cat "$odk/opendkim.out")"
+    echo "OpenDKIM (pid $SIDE_PIDS) on inet:127.0.0.1:$odk_port, its opendkim.conf:"
+    sed 's/^/    /' "$odk/opendkim.conf"
+    POSTFIX_EXTRA_CF="transport_maps = inline:{sample.test=smtp:[127.0.0.1]:$dump_port}" \
+      start_bench_postfix "$WORK/dkim/postfix" "$SINK_PORT" "inet:127.0.0.1:$odk_port"
+    MTA_PIDS="$MTA_PIDS $SIDE_PIDS" # Postfix signs through OpenDKIM: its CPU and memory count as Postfix's
+    echo "    Postfix's figures include OpenDKIM's; its share is printed apart"
+    await_signed "$POSTFIX_PORT" "$dump" "$keys" 60 || fail "Postfix's sample is not signed"
+    for w in "${WORKLOADS[@]}"; do run_workload dkim postfix "$POSTFIX_PORT" $w; done
+    stop_bench_postfix
+  fi
+  print_ratios dkim
+}
+
+FAN_NSD=127.0.0.99   # the fan-out shape's nsd (port 53: Postfix's resolver asks no other port)
+FAN_FIRST=101        # the MX hosts of d1..d50.fan.test: 127.0.0.101 .. 127.0.0.150, port 25
+
+# start_fanout_dns DIR: nsd serving fan.test (d1..d50 with an MX each) on $FAN_NSD:53
+start_fanout_dns() {
+  local dir=$1 k pid
+  command -v nsd >/dev/null 2>&1 || [ -x /usr/sbin/nsd ] || fail "nsd missing: apt-get install nsd"
+  mkdir -p "$dir"
+  {
+    printf '$TTL 3600\n@ IN SOA ns.fan.test. hostmaster.fan.test. 1 3600 600 86400 3600\n@ IN NS ns.fan.test.\n'
+    printf 'ns IN A %s\n' "$FAN_NSD"
+    for ((k = 1; k <= 50; k++)); do
+      printf 'd%d IN MX 10 mx.d%d.fan.test.\nmx.d%d IN A 127.0.0.%d\n' "$k" "$k" "$k" $((FAN_FIRST + k - 1))
+    done
+  } >"$dir/fan.test.zone"
+  cat >"$dir/nsd.conf" <<CONF
+server:
+  ip-address: $FAN_NSD@53
+  port: 53
+  do-ip6: no
+  username: ""
+  chroot: ""
+  database: ""
+  zonesdir: "$dir"
+  zonelistfile: "$dir/zone.list"
+  xfrdfile: "$dir/xfrd.state"
+  xfrdir: "$dir"
+  pidfile: "$dir/nsd.pid"
+  logfile: "$dir/nsd.log"
+  server-count: 1
+  verbosity: 1
+remote-control:
+  control-enable: no
+zone:
+  name: "fan.test"
+  zonefile: "$dir/fan.test.zone"
+CONF
+  "$(command -v nsd || echo /usr/sbin/nsd)" -d -c "$dir/nsd.conf" >"$dir/nsd.out" 2>&1 &
+  pid=$!
+  remember_pid "$pid"
+  for ((k = 0; k < 100; k++)); do
+    python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
+q=bytes.fromhex("abcd01000001000000000000")+b"".join(bytes([len(p)])+p.encode() for p in "d1.fan.test".split("."))+bytes.fromhex("00000f0001")
+s.sendto(q,(sys.argv[1],53)); s.recv(512)' "$FAN_NSD" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || fail "nsd did not start: $(cat "$dir/nsd.out" "$dir/nsd.log" 2>/dev/null | tail -5)"
+    sleep 0.1
+  done
+  fail "nsd does not answer on $FAN_NSD:53"
+}
+
+shape_fanout() {
+  local k files=
+  [ "$(id -u)" = 0 ] || fail "shape fanout binds port 25 of 127.0.0.x and gives Postfix a private resolv.conf: run as root"
+  start_fanout_dns "$WORK/fanout/nsd"
+  for ((k = 1; k <= 50; k++)); do
+    start_sink "fanout-$k" "127.0.0.$((FAN_FIRST + k - 1)):25"
+    files="$files $WORK/fanout-$k.count"
+  done
+  for ((k = 1; k <= 50; k++)); do
+    await_port25 "127.0.0.$((FAN_FIRST + k - 1))" || fail "smtp-sink $k did not start: $(cat "$WORK/fanout-$k.err")"
+  done
+  SINK_FILES=$files; PER_MESSAGE=10; DRIVER=drive_fanout
+  echo "MX fan-out: BenchSmtp.java, $CONC sessions, one message each with 10 recipients in 10 of 50 domains" \
+    "(d1..d50.fan.test, MX records served by nsd on $FAN_NSD:53) -> MTA -> 50 smtp-sinks on" \
+    "127.0.0.$FAN_FIRST..$((FAN_FIRST + 49)):25; msg/s and CPU are per message of 10 deliveries"
+  prepare_bench_carrier "$WORK/fanout/carrier" 1
+  printf 'name = bench\ndomains = *.fan.test\ntransport = mx\norder = 100\n' \
+    >"$WORK/fanout/carrier/config/org.carrier.route-bench.cfg"
+  sed -i "s/^servers *=.*/servers = $FAN_NSD:53/" "$WORK/fanout/carrier/config/org.carrier.dns.cfg"
+  start_carrier_and_wait "$WORK/fanout/carrier"
+  echo "    route bench: domains = *.fan.test, transport = mx; org.carrier.dns.cfg: servers = $FAN_NSD:53"
+  for w in "${FAN_WORKLOADS[@]}"; do run_workload fanout carrier "$CARRIER_SMTP_PORT" $w; done
+  stop_bench_carrier
+  if [ "$WITH_POSTFIX" = 1 ]; then
+    printf 'nameserver %s\noptions attempts:2 timeout:2\n' "$FAN_NSD" >"$WORK/fanout/resolv.conf"
+    echo "Postfix runs in a mount namespace of its own where /etc/resolv.conf is: $(tr '\n' ' ' <"$WORK/fanout/resolv.conf")"
+    POSTFIX_RESOLV_CONF=$WORK/fanout/resolv.conf POSTFIX_EXTRA_CF="relayhost =
+smtp_dns_support_level = enabled
+smtp_host_lookup = dns" start_bench_postfix "$WORK/fanout/postfix" 1
+    for w in "${FAN_WORKLOADS[@]}"; do run_workload fanout postfix "$POSTFIX_PORT" $w; done
+    stop_bench_postfix
+  fi
+  print_ratios fanout
+}
+
+# await_port25 ADDRESS: until something accepts on ADDRESS:25 (10 s at most)
+await_port25() {
+  local i
+  for ((i = 0; i < 100; i++)); do (exec 3<>"/dev/tcp/$1/25") 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
 
 # shapes of their own scripts (backlog-bench.sh, idle-bench.sh): the same options, a work folder below ours
 run_script_shape() {
