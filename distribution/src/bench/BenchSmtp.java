@@ -254,7 +254,6 @@ public class BenchSmtp {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
             while (true) {
                 Socket socket = server.accept();
-                counts.sessions.incrementAndGet();
                 Thread session = new Thread(() -> serve(socket, factory, counts));
                 session.setDaemon(true);
                 session.start();
@@ -289,7 +288,12 @@ public class BenchSmtp {
             OutputStream out = socket.getOutputStream();
             reply(out, "220 sink.bench.test ESMTP");
             boolean secure = false;
+            boolean counted = false;
             for (String line; (line = in.line()) != null; ) {
+                if (!counted) {
+                    counted = true; // a session, not a probe that only looked whether the port is open
+                    counts.sessions.incrementAndGet();
+                }
                 String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase();
                 switch (verb) {
                     case "EHLO" -> reply(out, "250-sink.bench.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "")

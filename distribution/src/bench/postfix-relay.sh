@@ -3,7 +3,7 @@
 # [127.0.0.1]:SINK_PORT, stock settings (its queue is synced like Carrier's), nothing under /etc/postfix.
 # Usage: postfix-relay.sh BASE PORT SINK_PORT [MILTER]   (prints the config folder for `postfix -c`)
 #   MILTER: a milter for smtpd_milters (e.g. inet:127.0.0.1:11332), with milter_default_action = tempfail
-#   env POSTFIX_EXTRA_CF: main.cf lines a shape needs (TLS, DNS), appended (a later line wins in main.cf)
+#   env POSTFIX_EXTRA_CF: main.cf lines a shape needs (TLS, DNS), one "name = value" a line (postconf -e)
 #   env POSTFIX_RESOLV_CONF: a resolv.conf that Postfix's processes see as /etc/resolv.conf (its own mount
 #       namespace, unshare -m, with that file bind-mounted; needs root): the DNS of the fan-out shape
 set -euo pipefail
@@ -36,7 +36,9 @@ if [ -n "$milter" ]; then
   printf 'smtpd_milters = %s\nmilter_default_action = tempfail\nmilter_protocol = 6\n' "$milter" >>"$conf/main.cf"
 fi
 if [ -n "${POSTFIX_EXTRA_CF:-}" ]; then
-  printf '%s\n' "$POSTFIX_EXTRA_CF" >>"$conf/main.cf"
+  while IFS= read -r line; do
+    [ -n "$line" ] && postconf -c "$conf" -e "$line"
+  done <<<"$POSTFIX_EXTRA_CF"
 fi
 # master.cf: Postfix's stock services without chroot (column 5), the SMTP listener on the chosen port only
 awk -v listen="127.0.0.1:$port" '
