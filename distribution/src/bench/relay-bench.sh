@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-SHAPES=${SHAPES:-plain}
+SHAPES=${SHAPES:- plain}
 [ -x "$SMTP_SOURCE" ] && [ -x "$SMTP_SINK" ] || fail "smtp-source/smtp-sink missing: apt-get install postfix"
 TMAX=${TMAX:-900}
 CONC=50
