@@ -16,10 +16,11 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.tls.TlsFailureType;
 import org.carrier.api.tls.TlsReportMessages;
 import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.CapturingQueue;
 import org.carrier.testing.FakeDnsResolver;
 import org.carrier.testing.MutableClock;
 import org.carrier.testing.RecordingMetricWriter;
-import org.carrier.testing.TlsReportMail;
+import org.carrier.testing.ReportMail;
 import org.carrier.testing.TlsReportSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,15 +84,15 @@ class TlsReporterTest {
         assertTrue(TlsReportMessages.isReport(mail.envelope()), "marked, so its own TLS session is not reported");
 
         String content = mail.content();
-        String reportId = new ObjectMapper().readTree(TlsReportMail.reportJson(content)).get("report-id").asString();
+        String reportId = new ObjectMapper().readTree(ReportMail.reportJson(content)).get("report-id").asString();
         assertEquals("Report Domain: example.test Submitter: carrier.test Report-ID: <" + reportId + ">",
-                TlsReportMail.header(content, "Subject"), "RFC 8460 §5.3");
-        assertEquals("example.test", TlsReportMail.header(content, "TLS-Report-Domain"));
-        assertEquals("carrier.test", TlsReportMail.header(content, "TLS-Report-Submitter"));
-        assertEquals("reports@carrier.test", TlsReportMail.header(content, "From"));
-        assertTrue(TlsReportMail.header(content, "Content-Type").startsWith("multipart/report; report-type=\"tlsrpt\";"));
+                ReportMail.header(content, "Subject"), "RFC 8460 §5.3");
+        assertEquals("example.test", ReportMail.header(content, "TLS-Report-Domain"));
+        assertEquals("carrier.test", ReportMail.header(content, "TLS-Report-Submitter"));
+        assertEquals("reports@carrier.test", ReportMail.header(content, "From"));
+        assertTrue(ReportMail.header(content, "Content-Type").startsWith("multipart/report; report-type=\"tlsrpt\";"));
 
-        String json = TlsReportMail.reportJson(content);
+        String json = ReportMail.reportJson(content);
         assertEquals(List.of(), TlsReportSchema.problems(json), json);
         JsonNode report = new ObjectMapper().readTree(json);
         assertEquals("Carrier Test Org", report.get("organization-name").asString());
@@ -113,7 +114,7 @@ class TlsReporterTest {
         assertTrue(shown.contains("example.test  since " + DAY + "  sts  mx mx1.example.test,*.mail.example.test  successful 2  failed 1"), shown);
         assertTrue(shown.contains("1 starttls-not-supported  mx1.example.test[127.0.0.5]  from 127.0.0.1  (no STARTTLS)"), shown);
         reporter.sendNow();
-        JsonNode report = new ObjectMapper().readTree(TlsReportMail.reportJson(queue.committed.get(0).content()));
+        JsonNode report = new ObjectMapper().readTree(ReportMail.reportJson(queue.committed.get(0).content()));
         assertEquals(3, sessions(report, "total-successful-session-count"));
         assertEquals(1, sessions(report, "total-failure-session-count"));
     }
@@ -129,7 +130,7 @@ class TlsReporterTest {
         reporter.record(Results.stsSuccess()); // today's: stays for tomorrow
         reporter.sendWhenDue();
         assertEquals(1, queue.committed.size());
-        JsonNode report = new ObjectMapper().readTree(TlsReportMail.reportJson(queue.committed.get(0).content()));
+        JsonNode report = new ObjectMapper().readTree(ReportMail.reportJson(queue.committed.get(0).content()));
         assertEquals(DAY.plus(Duration.ofDays(1)).toString(), report.get("date-range").get("end-datetime").asString());
         assertTrue(reporter.tlsrpt("show").contains("successful 1  failed 0"), reporter.tlsrpt("show"));
     }

@@ -13,6 +13,7 @@ import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.config.RenamedKey;
+import org.carrier.api.dmarc.DmarcEvaluationRecorder;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterResult;
@@ -26,11 +27,15 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.report.ReportMark;
 import org.carrier.filter.dmarc.internal.DmarcRecord.Policy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -79,6 +84,9 @@ public class DmarcFilter implements SmtpFilter {
 
     private final DnsResolver resolver;
     private final IntSupplier percentile;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DmarcEvaluationRecorder recorder;
     /** What is in force: replaced whole by {@link #configure}, so a message sees one consistent state. */
     private record State(Config config, PolicyDiscovery discovery, String tagHeader) {
     }
@@ -143,38 +151,40 @@ public class DmarcFilter implements SmtpFilter {
         }
         DmarcRecord record = found.get().record();
         Policy requested = record.policyFor(domain, found.get().domain(), found.get().domain().equals(domain) || exists(domain));
-        if (aligned(domain, record, message.authResults())) {
+        Alignment alignment = Alignment.of(domain, record, message.authResults());
+        if (alignment.passes()) {
+            report(session, envelope, new Evaluation(domain, found.get(), alignment, message.authResults(), Policy.NONE, List.of()));
             return FilterResult.proceed().withAuthResult(result("pass", domain).withReason("p=" + requested.keyword()));
         }
-        Policy applied = sampled(record.percent()) ? requested : downgraded(requested);
+        boolean sampled = sampled(record.percent());
+        Policy applied = sampled ? requested : downgraded(requested);
         LOG.info("{}: dmarc: fail for {}: p={} pct={} -> {}", message.queueId(), domain, requested.keyword(),
                 record.percent(), current.config().reportOnly() ? "report only" : applied.keyword());
         AuthResult fail = result("fail", domain).withReason("p=" + requested.keyword());
-        return act(current, action(current.config(), applied), fail, "fail p=" + applied.keyword());
+        PolicyAction action = action(current.config(), applied);
+        report(session, envelope, Evaluation.failed(domain, found.get(), alignment, message.authResults(), requested, applied,
+                current.config().reportOnly() ? PolicyAction.ACCEPT : action));
+        return act(current, action, fail, "fail p=" + applied.keyword());
+    }
+
+    /**
+     * Tells the recorder, when the policy asks for aggregate reports (RFC 7489 §7.2) and the message is not one of
+     * Carrier's own reports. Its failure never reaches the session.
+     */
+    private void report(SessionInfo session, Envelope envelope, Evaluation evaluation) {
+        DmarcEvaluationRecorder to = recorder;
+        if (to == null || !evaluation.found().record().wantsReports() || ReportMark.anyOn(envelope)) {
+            return;
+        }
+        try {
+            to.record(evaluation.toRecord(session.clientAddress(), envelope));
+        } catch (RuntimeException e) {
+            LOG.error("dmarc: cannot record the evaluation for {}: {}", evaluation.headerFrom(), e.toString());
+        }
     }
 
     private static AuthResult result(String result, String domain) {
         return AuthResult.of("dmarc", result, "header.from=" + domain);
-    }
-
-    /** RFC 7489 §3.1: an SPF pass or a DKIM pass whose domain is aligned with the From domain. */
-    private static boolean aligned(String domain, DmarcRecord record, List<AuthResult> results) {
-        for (AuthResult r : results) {
-            if (!r.result().equals("pass")) {
-                continue;
-            }
-            if (r.method().equals("dkim") && r.property("header.d")
-                    .filter(d -> OrganizationalDomain.aligned(d, domain, record.strictDkim())).isPresent()) {
-                return true;
-            }
-            // RFC 7489 §4.1: the MAIL FROM domain, or the HELO identity when MAIL FROM was empty.
-            Optional<String> spf = r.property("smtp.mailfrom").or(() -> r.property("smtp.helo"));
-            if (r.method().equals("spf") && spf.map(s -> s.substring(s.lastIndexOf('@') + 1))
-                    .filter(d -> OrganizationalDomain.aligned(d, domain, record.strictSpf())).isPresent()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** RFC 7489 §6.6.4: pct= applies the policy to that share of failing mail. */

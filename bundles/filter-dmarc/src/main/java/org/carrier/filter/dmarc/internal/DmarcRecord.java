@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param percent         {@code pct=} (default 100)
  * @param strictDkim      {@code adkim=s}
  * @param strictSpf       {@code aspf=s}
+ * @param failureOptions  {@code fo=} (default 0), as published
+ * @param rua             {@code rua=} as published, where aggregate reports go (§6.3), or {@code null}
  */
 record DmarcRecord(Policy policy, Policy subdomainPolicy, Policy nonexistentPolicy, int percent, boolean strictDkim,
-                   boolean strictSpf) {
+                   boolean strictSpf, String failureOptions, String rua) {
 
     /** The requested handling of mail that fails DMARC (RFC 7489 §6.3 p=). */
     enum Policy {
@@ -42,6 +44,11 @@ record DmarcRecord(Policy policy, Policy subdomainPolicy, Policy nonexistentPoli
             return policy;
         }
         return !fromDomainExists && nonexistentPolicy != null ? nonexistentPolicy : subdomainPolicy;
+    }
+
+    /** Whether the domain asks for aggregate reports (RFC 7489 §7.2). */
+    boolean wantsReports() {
+        return rua != null;
     }
 
     /** Whether a TXT record is meant as a DMARC record (RFC 7489 §6.6.3 step 3: it starts with "v=DMARC1"). */
@@ -70,8 +77,10 @@ record DmarcRecord(Policy policy, Policy subdomainPolicy, Policy nonexistentPoli
         }
         Policy sp = Optional.ofNullable(Policy.named(tags.get("sp"))).orElse(p);
         Policy np = Policy.named(tags.get("np"));
+        String rua = tags.get("rua");
         return Optional.of(new DmarcRecord(p, sp, np, percent(tags.get("pct")),
-                "s".equalsIgnoreCase(tags.get("adkim")), "s".equalsIgnoreCase(tags.get("aspf"))));
+                "s".equalsIgnoreCase(tags.get("adkim")), "s".equalsIgnoreCase(tags.get("aspf")),
+                tags.getOrDefault("fo", "0"), rua == null || rua.isEmpty() ? null : rua));
     }
 
     private static int percent(String value) {

@@ -254,7 +254,7 @@ class DmarcFilterTest {
         return new SessionInfo("s1", "mx", any, any, "client.test", true, null, null, relay);
     }
 
-    private static MessageView message(List<HeaderField> headers, AuthResult... earlier) {
+    static MessageView message(List<HeaderField> headers, AuthResult... earlier) {
         return new MessageView() {
             @Override
             public String queueId() {

@@ -1,0 +1,408 @@
+package org.carrier.filter.dmarc.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.carrier.api.config.ConfigGuard;
+import org.carrier.api.config.ConfigProblem;
+import org.carrier.api.dmarc.DmarcEvaluation;
+import org.carrier.api.dmarc.DmarcEvaluationRecorder;
+import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.dns.DnsResolver;
+import org.carrier.api.dns.DnsWait;
+import org.carrier.api.message.MailAddress;
+import org.carrier.api.metrics.CounterFamily;
+import org.carrier.api.metrics.MetricSource;
+import org.carrier.api.metrics.MetricWriter;
+import org.carrier.api.net.HostName;
+import org.carrier.api.queue.MailQueue;
+import org.carrier.api.report.DailySchedule;
+import org.carrier.api.report.ReportMark;
+import org.carrier.api.report.ReportMessage;
+import org.carrier.api.report.ReportOutcome;
+import org.carrier.api.report.ReportSubmission;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DMARC aggregate reports (RFC 7489 §7.2): counts the evaluations the DMARC filter records, keeps them under
+ * {@code <carrier.data.dir>/dmarc-report/} (saved every {@code saveSeconds}), and once a UTC day, a random minute
+ * after midnight, mails each policy domain the XML report of the day before, gzipped, to the {@code mailto:} URIs of
+ * its {@code rua} that pass the external destination check (§7.1) and whose {@code !size} the report fits, through
+ * Carrier's own queue. Also {@code carrier:dmarcrpt show|send} and {@code carrier_dmarc_reports_total}.
+ * <p>
+ * A component of the DMARC filter's bundle, since it reports on that filter's evaluations and shares its rule of the
+ * organizational domain; what it counted survives the bundle's removal on disk and is reported once it is back.
+ */
+@Component(service = {DmarcEvaluationRecorder.class, MetricSource.class, DmarcReporter.class},
+        configurationPid = DmarcReporter.PID,
+        property = {"osgi.command.scope=carrier", "osgi.command.function=dmarcrpt"})
+@Designate(ocd = DmarcReporter.Config.class)
+public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
+    static final String PID = "org.carrier.dmarc.report";
+    private static final Logger LOG = LoggerFactory.getLogger(DmarcReporter.class);
+    private static final long TICK_SECONDS = 5;
+
+    @ObjectClassDefinition(name = "Carrier DMARC aggregate reports",
+            description = "Counts the DMARC filter's evaluations per policy domain and sends the daily aggregate report (RFC 7489 §7.2).")
+    public @interface Config {
+        @AttributeDefinition(name = "Send reports",
+                description = "Send the daily reports to the domains that ask for them (rua). Off: evaluations are counted "
+                        + "and shown, but no report leaves unless sent by hand (carrier:dmarcrpt send).")
+        boolean enabled() default false;
+
+        @AttributeDefinition(name = "Report sender", required = false,
+                description = "The reports' From and envelope sender; empty: postmaster@ this host's organizational domain.")
+        String sender() default "";
+
+        @AttributeDefinition(name = "Submitter", required = false,
+                description = "The reporting domain, in the subject and the file name; empty: the sender's domain.")
+        String submitter() default "";
+
+        @AttributeDefinition(name = "Organization name", required = false,
+                description = "org_name in the reports; empty: the submitter.")
+        String organizationName() default "";
+
+        @AttributeDefinition(name = "Contact address", required = false,
+                description = "email in the reports: where to write about them; empty: the sender.")
+        String contactEmail() default "";
+
+        @AttributeDefinition(name = "Send window (minutes after 00:00 UTC)", min = "1", max = "1380",
+                description = "The day's reports are sent at a random minute within this long after midnight UTC.")
+        int sendWindowMinutes() default 120;
+
+        @AttributeDefinition(name = "Save every (s)", min = "1",
+                description = "How often the counts are written to disk; a crash loses at most this much.")
+        int saveSeconds() default 60;
+
+        @AttributeDefinition(name = "DNS timeout (s)", min = "1",
+                description = "For each external destination check (<domain>._report._dmarc.<rua domain>).")
+        int timeoutSeconds() default 30;
+    }
+
+    record Settings(boolean enabled, MailAddress sender, String submitter, String organizationName, String contactEmail,
+                    int sendWindowMinutes, int saveSeconds, Duration timeout) {
+    }
+
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final DmarcCounts counts;
+    private final DmarcStore store;
+    private final CounterFamily reports = new CounterFamily("carrier_dmarc_reports_total",
+            "DMARC aggregate reports (RFC 7489) by result: sent (queued), failed, skipped (no usable rua)", "result");
+    private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "DMARC reports", LOG::error);
+    private volatile Settings settings;
+    private final DailySchedule schedule;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "carrier-dmarcrpt");
+        t.setDaemon(true);
+        return t;
+    });
+    private long lastSave = System.nanoTime();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DnsResolver dns;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MailQueue queue;
+
+    @Activate
+    public DmarcReporter(BundleContext context, Config config, Map<String, Object> properties) {
+        this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config, properties);
+        worker.scheduleWithFixedDelay(this::tick, TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
+    }
+
+    DmarcReporter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
+        this.clock = clock;
+        this.counts = new DmarcCounts(clock);
+        this.store = new DmarcStore(directory);
+        DmarcStore.Saved saved = store.load();
+        counts.restore(saved.entries(), saved.flushedAt());
+        configure(config, properties);
+        schedule = new DailySchedule(clock, () -> settings.sendWindowMinutes());
+        LOG.info("dmarc-report: {} policy domains' evaluations not reported yet loaded from {}; reports are {}",
+                saved.entries().size(), store.file(), settings.enabled() ? "sent daily" : "not sent (enabled = false)");
+    }
+
+    static Path dataDirectory(String carrierDataDir) {
+        return Path.of(carrierDataDir == null ? "data" : carrierDataDir, "dmarc-report");
+    }
+
+    /** A configuration with a bad value is refused whole, in one line naming the key; the settings in force stay. */
+    @Modified
+    void configure(Config config, Map<String, Object> properties) {
+        settings = configuration.apply(config, properties, DmarcReporter::settings);
+    }
+
+    private static Settings settings(Config c) {
+        MailAddress sender = c.sender().isBlank() ? MailAddress.of("postmaster", OrganizationalDomain.of(HostName.local()))
+                : ConfigProblem.check("sender", c.sender(), () -> address(c.sender()));
+        MailAddress contact = c.contactEmail().isBlank() ? sender
+                : ConfigProblem.check("contactEmail", c.contactEmail(), () -> address(c.contactEmail()));
+        String submitter = c.submitter().isBlank() ? sender.domain() : c.submitter().strip();
+        return new Settings(c.enabled(), sender, submitter,
+                c.organizationName().isBlank() ? submitter : c.organizationName().strip(), contact.toString(),
+                ConfigProblem.between("sendWindowMinutes", c.sendWindowMinutes(), 1, 1380),
+                ConfigProblem.atLeast("saveSeconds", c.saveSeconds(), 1),
+                Duration.ofSeconds(ConfigProblem.atLeast("timeoutSeconds", c.timeoutSeconds(), 1)));
+    }
+
+    private static MailAddress address(String text) {
+        MailAddress address = MailAddress.parse(text.strip());
+        if (address.isNullSender()) {
+            throw new IllegalArgumentException("expected a mail address such as dmarc-reports@example.com");
+        }
+        return address;
+    }
+
+    @Deactivate
+    void stop() {
+        worker.shutdownNow();
+        save();
+    }
+
+    @Override
+    public void record(DmarcEvaluation evaluation) {
+        try {
+            counts.record(evaluation);
+        } catch (RuntimeException e) {
+            LOG.error("dmarc-report: cannot count an evaluation for {}", evaluation.headerFrom(), e); // never into the session
+        }
+    }
+
+    @Override
+    public void collect(MetricWriter out) {
+        reports.writeTo(out);
+    }
+
+    /** {@code carrier:dmarcrpt}: what the command takes. */
+    public String dmarcrpt() {
+        return "usage: carrier:dmarcrpt show   (the DMARC evaluations not reported yet)\n"
+                + "       carrier:dmarcrpt send   (send the reports of everything counted so far, now)";
+    }
+
+    /** {@code carrier:dmarcrpt show} or {@code carrier:dmarcrpt send}. */
+    public String dmarcrpt(String action) {
+        return switch (action) {
+            case "show" -> show();
+            case "send" -> String.join("\n", sendNow());
+            default -> dmarcrpt();
+        };
+    }
+
+    private String show() {
+        Map<DmarcCounts.Period, DmarcCounts.Entry> now = counts.snapshot();
+        if (now.isEmpty()) {
+            return "dmarc-report: no evaluations to report";
+        }
+        StringBuilder text = new StringBuilder();
+        now.forEach((period, entry) -> {
+            text.append(period.domain()).append(" since ").append(period.start()).append(" (p=").append(entry.published.p())
+                    .append(", rua=").append(entry.published.rua()).append("):\n");
+            entry.rows.forEach((row, n) -> text.append("  ").append(n).append(" from ").append(row.sourceIp())
+                    .append(" header_from=").append(row.headerFrom()).append(" disposition=").append(row.disposition())
+                    .append(" dkim=").append(row.dkimAligned() ? "pass" : "fail").append(" spf=")
+                    .append(row.spfAligned() ? "pass" : "fail").append('\n'));
+        });
+        return text.toString().stripTrailing();
+    }
+
+    /**
+     * Sends the reports of everything counted so far, the current day's up to now included (its next report then
+     * covers the rest of the day). An operator's command: it sends even with {@code enabled = false}.
+     */
+    List<String> sendNow() {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        List<String> lines = send(counts.take(now, true));
+        save();
+        return lines.isEmpty() ? List.of("dmarc-report: no evaluations to report") : lines;
+    }
+
+    private void tick() {
+        try {
+            sendWhenDue();
+            saveWhenDue();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: log, and try at the next tick.
+            LOG.error("dmarc-report: {}", e.getMessage(), e);
+        }
+    }
+
+    /** Once a UTC day, at a random minute of the send window: the reports of the days before (RFC 7489 §7.2.1.1). */
+    void sendWhenDue() {
+        Optional<Instant> midnight = schedule.due();
+        if (midnight.isEmpty()) {
+            return;
+        }
+        long dropped = counts.takeDropped();
+        if (dropped > 0) {
+            LOG.warn("dmarc-report: {} evaluations were not counted: {} distinct rows kept already", dropped, DmarcCounts.MAX_ROWS);
+        }
+        List<DmarcCounts.Taken> periods = counts.take(midnight.get(), false);
+        if (settings.enabled()) {
+            send(periods);
+        } else if (!periods.isEmpty()) {
+            LOG.info("dmarc-report: {} reports of days before {} not sent (enabled = false)", periods.size(), midnight.get());
+        }
+        save();
+    }
+
+    private List<String> send(List<DmarcCounts.Taken> periods) {
+        List<String> lines = new ArrayList<>();
+        for (DmarcCounts.Taken period : periods) {
+            lines.add(send(period));
+        }
+        return lines;
+    }
+
+    /** One report: built, then mailed to the destinations that may have it. One log line says what happened. */
+    private String send(DmarcCounts.Taken period) {
+        Settings s = settings;
+        String domain = period.period().domain();
+        AggregateReport report = new AggregateReport(
+                ReportMessage.newReportId(period.period().start(), domain, s.submitter(), random), s.organizationName(),
+                s.contactEmail(), s.submitter(), domain, period.period().start(), period.end(), period.published(), period.rows());
+        String about = domain + " (" + report.begin() + " to " + report.end() + ", " + report.messages() + " messages)";
+        Destinations destinations = destinations(domain, ReportAddresses.parse(period.published().rua()), s.timeout());
+        if (destinations.accepted().isEmpty()) {
+            reports.increment("skipped");
+            return logged(false, "dmarc-report: no report for " + about + ": no usable rua" + destinations.notUsed());
+        }
+        byte[] message = message(report, s, destinations.accepted().stream().map(ReportAddresses.Destination::address).toList());
+        List<MailAddress> to = new ArrayList<>();
+        List<String> tooLarge = new ArrayList<>();
+        for (ReportAddresses.Destination d : destinations.accepted()) {
+            if (message.length > d.maxBytes()) {
+                tooLarge.add(d.uri() + " (the report is " + message.length + " bytes, more than its limit of " + d.maxBytes() + ")");
+            } else {
+                to.add(d.address());
+            }
+        }
+        String notUsed = destinations.notUsed(tooLarge);
+        if (to.isEmpty()) {
+            reports.increment("skipped");
+            return logged(false, "dmarc-report: report " + report.reportId() + " for " + about + " not sent" + notUsed);
+        }
+        if (to.size() < destinations.accepted().size()) {
+            message = message(report, s, to); // the To field names only those it goes to
+        }
+        ReportOutcome outcome = ReportSubmission.queue(queue, ReportMark.DMARC, domain, s.sender(), to, message);
+        reports.increment(outcome.sent() ? "sent" : "failed");
+        return logged(outcome.sent(), "dmarc-report: report " + report.reportId() + " for " + about + ": " + outcome + notUsed);
+    }
+
+    private byte[] message(AggregateReport report, Settings s, List<MailAddress> to) {
+        String text = "This is a DMARC aggregate report (RFC 7489) from " + s.submitter() + "\r\n"
+                + "about the mail it received from " + report.domain() + " from " + report.begin() + " to " + report.end()
+                + ":\r\n" + report.messages() + " messages in " + report.rows().size() + " records. The report is attached.\r\n";
+        return new ReportMessage(s.sender(), to, clock.instant(), report.domain(), s.submitter(), report.reportId(), Map.of(),
+                "multipart/mixed", text, new ReportMessage.Attachment(AggregateReport.MEDIA_TYPE, report.fileName(), report.gzip()))
+                .content();
+    }
+
+    /** The mailto: destinations that may have the report, and why the others may not. */
+    private record Destinations(List<ReportAddresses.Destination> accepted, List<String> refused) {
+        String notUsed() {
+            return notUsed(List.of());
+        }
+
+        String notUsed(List<String> more) {
+            List<String> all = new ArrayList<>(refused);
+            all.addAll(more);
+            return all.isEmpty() ? "" : " (rua not used: " + String.join("; ", all) + ")";
+        }
+    }
+
+    private Destinations destinations(String policyDomain, ReportAddresses addresses, Duration timeout) {
+        List<ReportAddresses.Destination> accepted = new ArrayList<>();
+        List<String> refused = new ArrayList<>(addresses.notUsed());
+        for (ReportAddresses.Destination d : addresses.mailto()) {
+            Optional<String> why = externalRefusal(policyDomain, d.address().domain(), timeout);
+            if (why.isPresent()) {
+                refused.add(d.uri() + " (" + why.get() + ")");
+            } else {
+                accepted.add(d);
+            }
+        }
+        return new Destinations(accepted, refused);
+    }
+
+    /**
+     * RFC 7489 §7.1: a destination outside the policy domain's organizational domain must agree to take its
+     * reports, by a {@code v=DMARC1} TXT record at {@code <policy-domain>._report._dmarc.<destination-domain>}.
+     * Empty when the destination may have the report; else why not.
+     */
+    private Optional<String> externalRefusal(String policyDomain, String destinationDomain, Duration timeout) {
+        String destination = destinationDomain.toLowerCase(java.util.Locale.ROOT);
+        if (OrganizationalDomain.of(destination).equals(OrganizationalDomain.of(policyDomain))) {
+            return Optional.empty();
+        }
+        String name = policyDomain + "._report._dmarc." + destination;
+        DnsResolver resolver = dns;
+        if (resolver == null) {
+            return Optional.of("external destination not verified: the DNS resolver is not running");
+        }
+        try {
+            List<String> txt = DnsWait.await(resolver.txt(name), timeout, name);
+            return txt.stream().anyMatch(DmarcRecord::isDmarc) ? Optional.empty()
+                    : Optional.of("external destination not authorized: no v=DMARC1 TXT record at " + name);
+        } catch (DnsLookupException e) {
+            return Optional.of(e.kind() == DnsLookupException.Kind.TEMPORARY
+                    ? "external destination not verified: " + name + ": " + e.getMessage()
+                    : "external destination not authorized: no v=DMARC1 TXT record at " + name);
+        }
+    }
+
+    private static String logged(boolean ok, String line) {
+        if (ok) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
+        }
+        return line;
+    }
+
+    private void saveWhenDue() {
+        long now = System.nanoTime();
+        if (now - lastSave >= TimeUnit.SECONDS.toNanos(settings.saveSeconds())) {
+            lastSave = now;
+            save();
+        }
+    }
+
+    /** Writes the counts if they changed; a failure is logged and the next round tries again. */
+    synchronized void save() {
+        if (!counts.changedSinceLastLook()) {
+            return;
+        }
+        try {
+            store.save(counts.snapshot(), counts.flushedAt());
+        } catch (IOException | RuntimeException e) {
+            counts.markChanged();
+            LOG.error("dmarc-report: cannot save {}: {}", store.file(), e.getMessage());
+        }
+    }
+}
