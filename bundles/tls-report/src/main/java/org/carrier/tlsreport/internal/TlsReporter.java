@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
@@ -32,6 +29,7 @@ import org.carrier.api.queue.MailQueue;
 import org.carrier.api.report.DailySchedule;
 import org.carrier.api.report.ReportMessage;
 import org.carrier.api.report.ReportOutcome;
+import org.carrier.api.report.ReportWorker;
 import org.carrier.api.tls.TlsResultRecorder;
 import org.carrier.api.tls.TlsSessionResult;
 import org.carrier.api.tls.WebPkiTrust;
@@ -64,7 +62,6 @@ import org.slf4j.LoggerFactory;
 public class TlsReporter implements TlsResultRecorder, MetricSource {
     static final String PID = "org.carrier.tlsreport";
     private static final Logger LOG = LoggerFactory.getLogger(TlsReporter.class);
-    private static final long TICK_SECONDS = 5;
 
     @ObjectClassDefinition(name = "Carrier TLS reporting (TLS-RPT)",
             description = "Counts outbound TLS sessions per recipient domain and sends the daily report (RFC 8460).")
@@ -120,12 +117,8 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
             "TLS reports sent (RFC 8460) by destination kind (mailto, https) and result (sent, failed)", "destination", "result");
     private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "TLS reporting", LOG::error);
     private volatile Settings settings;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "carrier-tlsrpt");
-        t.setDaemon(true);
-        return t;
-    });
-    private long lastSave = System.nanoTime();
+    /** Null when built by a test, which calls {@link #sendWhenDue} itself. */
+    private volatile ReportWorker worker;
     private final DailySchedule schedule;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -136,7 +129,8 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
     @Activate
     public TlsReporter(BundleContext context, Config config, Map<String, Object> properties) {
         this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config, properties);
-        worker.scheduleWithFixedDelay(this::tick, TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
+        worker = ReportWorker.start("carrier-tlsrpt", this::sendWhenDue, this::save, () -> settings.saveSeconds(),
+                (message, e) -> LOG.error("tlsrpt: {}", message, e));
     }
 
     TlsReporter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
@@ -200,7 +194,9 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
 
     @Deactivate
     void stop() {
-        worker.shutdownNow();
+        if (worker != null) {
+            worker.stop();
+        }
         save();
     }
 
@@ -245,16 +241,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
         List<String> lines = send(results.take(now, true));
         save();
         return lines.isEmpty() ? List.of("tlsrpt: no results to report") : lines;
-    }
-
-    private void tick() {
-        try {
-            sendWhenDue();
-            saveWhenDue();
-        } catch (RuntimeException e) {
-            // A periodic task that throws is never run again: log, and try at the next tick.
-            LOG.error("tlsrpt: {}", e.getMessage(), e);
-        }
     }
 
     /** Once a UTC day, at a random minute of the send window (RFC 8460 §4.1: the reports cover whole UTC days). */
@@ -338,14 +324,6 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
                 return Optional.empty(); // no such name, or no TXT there: no TLS-RPT policy
             }
             throw e;
-        }
-    }
-
-    private void saveWhenDue() {
-        long now = System.nanoTime();
-        if (now - lastSave >= TimeUnit.SECONDS.toNanos(settings.saveSeconds())) {
-            lastSave = now;
-            save();
         }
     }
 

@@ -11,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
@@ -32,6 +29,7 @@ import org.carrier.api.report.DailySchedule;
 import org.carrier.api.report.ReportMark;
 import org.carrier.api.report.ReportMessage;
 import org.carrier.api.report.ReportOutcome;
+import org.carrier.api.report.ReportWorker;
 import org.carrier.api.report.ReportSubmission;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -65,7 +63,6 @@ import org.slf4j.LoggerFactory;
 public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
     static final String PID = "org.carrier.dmarc.report";
     private static final Logger LOG = LoggerFactory.getLogger(DmarcReporter.class);
-    private static final long TICK_SECONDS = 5;
 
     @ObjectClassDefinition(name = "Carrier DMARC aggregate reports",
             description = "Counts the DMARC filter's evaluations per policy domain and sends the daily aggregate report (RFC 7489 §7.2).")
@@ -117,12 +114,8 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
     private final ConfigGuard<Config, Settings> configuration = new ConfigGuard<>(Config.class, "DMARC reports", LOG::error);
     private volatile Settings settings;
     private final DailySchedule schedule;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "carrier-dmarcrpt");
-        t.setDaemon(true);
-        return t;
-    });
-    private long lastSave = System.nanoTime();
+    /** Null when built by a test, which calls {@link #sendWhenDue} itself. */
+    private volatile ReportWorker worker;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile DnsResolver dns;
@@ -132,7 +125,8 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
     @Activate
     public DmarcReporter(BundleContext context, Config config, Map<String, Object> properties) {
         this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config, properties);
-        worker.scheduleWithFixedDelay(this::tick, TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
+        worker = ReportWorker.start("carrier-dmarcrpt", this::sendWhenDue, this::save, () -> settings.saveSeconds(),
+                (message, e) -> LOG.error("dmarc-report: {}", message, e));
     }
 
     DmarcReporter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
@@ -180,7 +174,9 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
 
     @Deactivate
     void stop() {
-        worker.shutdownNow();
+        if (worker != null) {
+            worker.stop();
+        }
         save();
     }
 
@@ -239,16 +235,6 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
         List<String> lines = send(counts.take(now, true));
         save();
         return lines.isEmpty() ? List.of("dmarc-report: no evaluations to report") : lines;
-    }
-
-    private void tick() {
-        try {
-            sendWhenDue();
-            saveWhenDue();
-        } catch (RuntimeException e) {
-            // A periodic task that throws is never run again: log, and try at the next tick.
-            LOG.error("dmarc-report: {}", e.getMessage(), e);
-        }
     }
 
     /** Once a UTC day, at a random minute of the send window: the reports of the days before (RFC 7489 §7.2.1.1). */
@@ -383,14 +369,6 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
             LOG.warn(line);
         }
         return line;
-    }
-
-    private void saveWhenDue() {
-        long now = System.nanoTime();
-        if (now - lastSave >= TimeUnit.SECONDS.toNanos(settings.saveSeconds())) {
-            lastSave = now;
-            save();
-        }
     }
 
     /** Writes the counts if they changed; a failure is logged and the next round tries again. */
