@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * it runs. MX routes ask the {@link DnsResolver} service.
  */
 // Published by SCR once the configured routes are in the table (RoutesLoaded says so with the condition carrier.routes).
-@Component(configurationPid = ConfiguredRouter.PID, service = Router.class, immediate = true,
+@Component(configurationPid = ConfiguredRouter.PID, service = {Router.class, OurDomains.class}, immediate = true,
         property = ConfiguredRouter.SATISFYING_CONDITION + "=(" + Condition.CONDITION_ID + "=" + RoutesLoaded.CONDITION_ID + ")")
 @Designate(ocd = ConfiguredRouter.Config.class)
-public class ConfiguredRouter implements Router {
+public class ConfiguredRouter implements Router, OurDomains {
     static final String PID = RouteSpec.ROUTER_PID;
     private static final Logger LOG = LoggerFactory.getLogger(ConfiguredRouter.class);
     /**
@@ -108,6 +108,7 @@ public class ConfiguredRouter implements Router {
         return t;
     });
     private volatile DnsResolver dns;
+    private volatile SenderRewriting srs;
     private volatile RouteTable table = new RouteTable(List.of());
     private volatile Directory directory = new Directory(List.of(), Set.of(), Set.of(), "+", AddressTables.EMPTY);
     private volatile AddressTables tables = AddressTables.EMPTY;
@@ -218,6 +219,23 @@ public class ConfiguredRouter implements Router {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setSrs(SenderRewriting rewriting) {
+        srs = rewriting;
+    }
+
+    void unsetSrs(SenderRewriting rewriting) {
+        if (srs == rewriting) {
+            srs = null;
+        }
+    }
+
+    /** The SRS codec in force, or {@code null} when SRS is off (or its component is not there). */
+    private SrsCodec srsCodec() {
+        SenderRewriting rewriting = srs;
+        return rewriting == null ? null : rewriting.codec();
+    }
+
     /** Routes change live: a modified route configuration updates its service properties, which calls updatedRoute. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, updated = "updatedRoute", unbind = "removeRoute")
@@ -246,6 +264,10 @@ public class ConfiguredRouter implements Router {
         Directory ours = directory;
         String domain = recipient.domain();
         if (ours.isOurs(domain)) {
+            SrsCodec codec = srsCodec();
+            if (codec != null && SrsCodec.isSrs(recipient.localPart())) {
+                return srsRoute(recipient, codec);
+            }
             return explain(recipient, ours(ours, recipient), ours.isLocal(domain) ? "local domain" : "virtual domain");
         }
         RouteTable.Match match = table.best(domain);
@@ -258,6 +280,28 @@ public class ConfiguredRouter implements Router {
     }
 
     /**
+     * An SRS address at one of our domains (a bounce to mail we forwarded): accepted when its hash verifies and it has
+     * not expired, as the address it stands for (expand then puts that address in its place, so it is never an open
+     * relay: only an address we signed gets through); refused at RCPT otherwise, RFC 3463 §3.2 X.1.1 as for an unknown
+     * user, rather than accepted and bounced to a sender that may be forged. Its route is the original sender's
+     * route's refusal if that one refuses, else the local transport's, like an alias's: the queue routes the decoded
+     * address at delivery.
+     */
+    private RouteDecision srsRoute(MailAddress recipient, SrsCodec codec) {
+        SrsCodec.Decoded decoded = codec.reverse(recipient);
+        if (decoded instanceof SrsCodec.Invalid invalid) {
+            return explain(recipient, RouteDecision.refused("srs", new SmtpReply(550, "5.1.1", "<" + recipient + ">: " + invalid.reason())),
+                    "SRS address refused");
+        }
+        MailAddress original = ((SrsCodec.Valid) decoded).address();
+        RouteDecision onward = route(original);
+        if (onward.destination() == org.carrier.api.route.Destination.REFUSED) {
+            return explain(recipient, onward, "SRS address of <" + original + ">, whose route refuses it");
+        }
+        return explain(recipient, RouteDecision.local("srs", localTransport), "SRS address of <" + original + ">: " + onward);
+    }
+
+    /**
      * Our domains (their tables are in memory), domains no route matches, and every route but MX answer from
      * memory; an MX route asks DNS (RFC 5321 §5.1), which may wait.
      */
@@ -265,7 +309,9 @@ public class ConfiguredRouter implements Router {
     public boolean routesAtOnce(MailAddress recipient) {
         String domain = recipient.domain();
         if (directory.isOurs(domain)) {
-            return true;
+            SrsCodec codec = srsCodec();
+            MailAddress original = codec == null ? null : Directory.srsOriginal(recipient, codec);
+            return original == null || routesAtOnce(original);
         }
         RouteTable.Match match = table.best(domain);
         return match == null || match.route().answersAtOnce();
@@ -290,13 +336,18 @@ public class ConfiguredRouter implements Router {
     }
 
     @Override
+    public boolean isOurs(String domain) {
+        return directory.isOurs(domain.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
     public Optional<String> primaryLocalDomain() {
         return directory.primaryLocalDomain();
     }
 
     @Override
     public List<Recipient> expand(Recipient recipient) {
-        List<Recipient> expanded = directory.expand(recipient);
+        List<Recipient> expanded = directory.expand(recipient, srsCodec());
         if (expanded.size() != 1 || !expanded.get(0).address().equals(recipient.address())) {
             LOG.info("expand <{}>: {}", recipient.address(), expanded);
         }

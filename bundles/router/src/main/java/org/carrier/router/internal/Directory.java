@@ -122,10 +122,20 @@ final class Directory {
      * refuses them). A mailbox parameter the sender supplied is never kept: only the tables may set it.
      */
     List<Recipient> expand(Recipient recipient) {
+        return expand(recipient, null);
+    }
+
+    /**
+     * As {@link #expand(Recipient)}, and an SRS address at our domains whose hash and age {@code srs} accepts becomes
+     * the address it stands for (a bounce to a sender whose mail we forwarded goes back to that sender); one it
+     * refuses stays as it is, for the router to refuse. {@code srs} {@code null}: SRS is off.
+     */
+    List<Recipient> expand(Recipient recipient, SrsCodec srs) {
         Map<String, String> parameters = new HashMap<>(recipient.parameters());
         parameters.remove(Router.MAILBOX_PARAMETER);
+        parameters.remove(Router.FORWARDED_PARAMETER);
         Map<MailAddress, Recipient> results = new LinkedHashMap<>();
-        walk(recipient.address(), parameters, new HashSet<>(), 0, results);
+        walk(recipient.address(), parameters, new HashSet<>(), 0, results, srs);
         if (results.isEmpty()) {
             return List.of(new Recipient(recipient.address(), parameters));
         }
@@ -133,15 +143,19 @@ final class Directory {
     }
 
     /**
-     * RFC 3461 §4.2: a recipient that replaced the one the sender wrote carries the original as ORCPT (unless the
-     * sender gave one), so that delivery status notifications name what the sender wrote.
+     * A recipient that replaced the one the sender wrote (an alias's target, the sender behind an SRS address) is
+     * forwarded mail: it is marked with the address the sender wrote ({@link Router#FORWARDED_PARAMETER}), for the
+     * outbound stage's SRS and ARC; and, RFC 3461 §4.2, carries the original as ORCPT (unless the sender gave one), so
+     * that delivery status notifications name what the sender wrote. A virtual mailbox or plus-address keeps its address
+     * and gets neither.
      */
     private static Recipient withOriginal(Recipient expanded, MailAddress original) {
-        if (expanded.address().equals(original) || expanded.parameters().containsKey(ORCPT)) {
+        if (expanded.address().equals(original)) {
             return expanded;
         }
         Map<String, String> parameters = new HashMap<>(expanded.parameters());
-        parameters.put(ORCPT, "rfc822;" + xtext(original.toString()));
+        parameters.put(Router.FORWARDED_PARAMETER, original.toString());
+        parameters.putIfAbsent(ORCPT, "rfc822;" + xtext(original.toString()));
         return new Recipient(expanded.address(), parameters);
     }
 
@@ -160,10 +174,15 @@ final class Directory {
     }
 
     private void walk(MailAddress address, Map<String, String> parameters, Set<MailAddress> path, int depth,
-                      Map<MailAddress, Recipient> results) {
+                      Map<MailAddress, Recipient> results, SrsCodec srs) {
         if (!isOurs(address.domain())) {
             // Forwarding: a remote target is routed like any other remote recipient.
             results.putIfAbsent(address, new Recipient(address, parameters));
+            return;
+        }
+        MailAddress decoded = srs == null ? null : srsOriginal(address, srs);
+        if (decoded != null && depth < MAX_DEPTH) {
+            walk(decoded, parameters, path, depth + 1, results, srs);
             return;
         }
         List<String> targets = aliasTargets(address);
@@ -171,7 +190,7 @@ final class Directory {
         if (targets != null && !loop) {
             path.add(address);
             for (String target : targets) {
-                walk(target(target, address.domain()), parameters, path, depth + 1, results);
+                walk(target(target, address.domain()), parameters, path, depth + 1, results, srs);
             }
             path.remove(address);
             return;
@@ -189,12 +208,20 @@ final class Directory {
         if (catchAll != null && !path.contains(marker) && depth < MAX_DEPTH) {
             path.add(marker);
             for (String target : catchAll) {
-                walk(target(target, address.domain()), parameters, path, depth + 1, results);
+                walk(target(target, address.domain()), parameters, path, depth + 1, results, srs);
             }
             path.remove(marker);
             return;
         }
         results.putIfAbsent(address, new Recipient(address, parameters));
+    }
+
+    /** The address an SRS address of ours stands for, or {@code null} when it is no SRS address or does not verify. */
+    static MailAddress srsOriginal(MailAddress address, SrsCodec srs) {
+        if (!SrsCodec.isSrs(address.localPart())) {
+            return null;
+        }
+        return srs.reverse(address) instanceof SrsCodec.Valid valid ? valid.address() : null;
     }
 
     /** A bare local part names a user of the first local domain, else of the alias's own domain. */
