@@ -284,8 +284,8 @@ public class ConfiguredRouter implements Router, OurDomains {
      * not expired, as the address it stands for (expand then puts that address in its place, so it is never an open
      * relay: only an address we signed gets through); refused at RCPT otherwise, RFC 3463 §3.2 X.1.1 as for an unknown
      * user, rather than accepted and bounced to a sender that may be forged. Its route is the original sender's
-     * route's refusal if that one refuses, else the local transport's, like an alias's: the queue routes the decoded
-     * address at delivery.
+     * route's refusal if that one refuses, else the local transport's, like an alias's (a remote decision would be
+     * "relay access denied" for a stranger's bounce): the queue routes the decoded address at delivery.
      */
     private RouteDecision srsRoute(MailAddress recipient, SrsCodec codec) {
         SrsCodec.Decoded decoded = codec.reverse(recipient);
@@ -298,7 +298,8 @@ public class ConfiguredRouter implements Router, OurDomains {
         if (onward.destination() == org.carrier.api.route.Destination.REFUSED) {
             return explain(recipient, onward, "SRS address of <" + original + ">, whose route refuses it");
         }
-        return explain(recipient, RouteDecision.local("srs", localTransport), "SRS address of <" + original + ">: " + onward);
+        // the route name carries the address, so the route report (carrier:route, the console's Routes page) shows it
+        return explain(recipient, RouteDecision.local("srs to <" + original + ">", localTransport), "SRS address: " + onward);
     }
 
     /**

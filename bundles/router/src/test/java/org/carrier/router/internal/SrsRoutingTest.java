@@ -79,7 +79,7 @@ class SrsRoutingTest {
         MailAddress address = made(NOW);
         RouteDecision decision = router.route(address);
         assertEquals(Destination.LOCAL, decision.destination(), decision.toString());
-        assertEquals("srs", decision.routeName());
+        assertEquals("srs to <alice@orig.example>", decision.routeName(), "the route report shows whom it reaches");
         assertTrue(router.routesAtOnce(address), "the original's route (smtp) needs no DNS");
         List<Recipient> expanded = router.expand(Recipient.of(address));
         assertEquals(List.of(ALICE), expanded.stream().map(Recipient::address).toList());
