@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -300,38 +301,101 @@ final class Spool {
     }
 
     /**
-     * Reads back everything queued, one entry at a time (a large backlog is never all in memory).
-     * Partial receptions are deleted (they were never acknowledged); entries that cannot be read are moved
-     * to {@code corrupt/} with a log line, never stopping start-up.
+     * The first step of start-up, before anything is received: removes what a previous run left half done (partial
+     * receptions in {@code incoming/}, {@code .env.tmp} files, a {@code .env} whose message is gone) and lists the
+     * message files found, so that {@link #recover(long[], Consumer)} can read them later, in the background, without
+     * mistaking a file this run creates for one of the last run. A large backlog costs 8 bytes a message here.
      *
-     * @return how many entries were recovered
+     * @return the IDs of the message files found, in arrival order (IDs sort by arrival)
      */
-    int recover(Consumer<QueueEntry> each) throws IOException {
+    long[] listLeftovers() throws IOException {
         try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
             for (Path p : partial) {
                 LOG.info("removing {}: received partly, never acknowledged", p.getFileName());
                 Files.deleteIfExists(p);
             }
         }
-        int count = 0;
+        IdList messages = new IdList();
+        List<String> envelopes = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".env.tmp")) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(CONTENT)) {
-                    Optional<QueueEntry> entry = loadOrRemovePartial(p, idOf(name, CONTENT));
-                    if (entry.isPresent()) {
-                        each.accept(entry.get());
-                        count++;
-                    }
-                } else if (name.endsWith(ENVELOPE) && !Files.exists(contentFile(idOf(name, ENVELOPE)))) {
-                    LOG.info("removing {}: the rest of a message whose removal a crash interrupted", name);
-                    Files.deleteIfExists(p);
+                    listed(messages, p, idOf(name, CONTENT));
+                } else if (name.endsWith(ENVELOPE)) {
+                    envelopes.add(name);
                 }
             }
         }
+        long[] found = messages.sorted();
+        removeOrphanEnvelopes(envelopes, found);
+        return found;
+    }
+
+    /** A message file found at start-up: listed if this class could have named it, else read (and moved) at once. */
+    private void listed(IdList messages, Path content, String id) throws IOException {
+        long number = QueueIds.parse(id);
+        if (number >= 0) {
+            messages.add(number);
+        } else {
+            loadOrRemovePartial(content, id); // a stray name: read() finds its ID record differs and moves it aside
+        }
+    }
+
+    /** A {@code .env} without its {@code .msg}: the rest of a message whose removal a crash interrupted. */
+    private void removeOrphanEnvelopes(List<String> envelopes, long[] messages) throws IOException {
+        for (String name : envelopes) {
+            String id = idOf(name, ENVELOPE);
+            long number = QueueIds.parse(id);
+            boolean orphan = number >= 0 ? Arrays.binarySearch(messages, number) < 0 : !Files.exists(contentFile(id));
+            if (orphan) {
+                LOG.info("removing {}: the rest of a message whose removal a crash interrupted", name);
+                Files.deleteIfExists(queue.resolve(name));
+            }
+        }
+    }
+
+    /**
+     * Reads back the messages {@link #listLeftovers} found, one entry at a time (a large backlog is never all in
+     * memory), while the queue already receives and delivers. Partial receptions are deleted (they were never
+     * acknowledged); entries that cannot be read are moved to {@code corrupt/} with a log line, never stopping
+     * start-up; one gone meanwhile (an operator deleted it) is skipped.
+     *
+     * @param goOn asked before each message: false stops the reading (the queue is closing)
+     * @return how many entries were recovered
+     */
+    int recover(long[] leftovers, Consumer<QueueEntry> each, BooleanSupplier goOn) throws IOException {
+        int count = 0;
+        for (int i = 0; i < leftovers.length && goOn.getAsBoolean(); i++) {
+            String id = QueueIds.format(leftovers[i]);
+            Optional<QueueEntry> entry = loadOrRemovePartial(contentFile(id), id);
+            if (entry.isPresent()) {
+                each.accept(entry.get());
+                count++;
+            }
+        }
         return count;
+    }
+
+    /** Queue IDs as numbers: 8 bytes each, for a million-message backlog. */
+    private static final class IdList {
+        private long[] ids = new long[1024];
+        private int size;
+
+        void add(long id) {
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+        }
+
+        long[] sorted() {
+            long[] result = Arrays.copyOf(ids, size);
+            Arrays.sort(result);
+            return result;
+        }
     }
 
     /** The IDs of every queued message, in order (IDs sort by arrival). */

@@ -3,8 +3,12 @@ package org.carrier.queue.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -35,6 +39,9 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private final Inspector inspector;
     private final OperatorActions operator;
     private volatile QueueSettings settings;
+    private final CountDownLatch recovered = new CountDownLatch(1);
+    private volatile Thread recovery;
+    private volatile boolean closing;
 
     SpoolQueue(Path root, QueueSettings settings, int threads, Clock clock, Supplier<Router> router,
                Function<String, Transport> transports) throws IOException {
@@ -56,12 +63,57 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         return intake.queue(envelope, message);
     }
 
-    /** Schedules what a previous run left in the spool, then starts delivering. */
+    /**
+     * Start-up: lists what a previous run left in the spool (names only: about a second for a million files) and
+     * starts delivering, so the queue receives at once; a background thread then reads the messages and schedules
+     * them. Reading a large backlog takes minutes (a file opened and read a message), and mail accepted meanwhile is
+     * queued and delivered without waiting for it.
+     */
     void recover() throws IOException {
+        recover(entry -> { });
+    }
+
+    /** {@link #recover()}, with {@code beforeScheduling} seeing each message read (tests pause the reading there). */
+    void recover(Consumer<QueueEntry> beforeScheduling) throws IOException {
         long begun = System.nanoTime();
-        int count = spool.recover(this::recovered);
-        LOG.info("queue recovered {} message(s) from {} in {} ms", count, spool.root(), (System.nanoTime() - begun) / 1_000_000);
+        long[] leftovers = spool.listLeftovers();
         dispatch.start();
+        if (leftovers.length == 0) {
+            LOG.info("queue recovered 0 message(s) from {} in {} ms", spool.root(), millisSince(begun));
+            recovered.countDown();
+            return;
+        }
+        LOG.info("queue: {} message file(s) in {}, listed in {} ms; reading them in the background", leftovers.length,
+                spool.root(), millisSince(begun));
+        Thread reader = new Thread(() -> readLeftovers(leftovers, beforeScheduling.andThen(this::recovered), begun),
+                "carrier-queue-recovery");
+        reader.setDaemon(true);
+        recovery = reader;
+        reader.start();
+    }
+
+    private void readLeftovers(long[] leftovers, Consumer<QueueEntry> each, long begun) {
+        try {
+            int count = spool.recover(leftovers, each, () -> !closing);
+            if (closing) {
+                LOG.info("queue: stopped reading the spool after {} message(s); the rest is read at the next start", count);
+            } else {
+                LOG.info("queue recovered {} message(s) from {} in {} ms", count, spool.root(), millisSince(begun));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("queue: reading the spool stopped: {}; what was not read yet is read at the next start", e.toString());
+        } finally {
+            recovered.countDown();
+        }
+    }
+
+    /** For tests: waits until the background reading of the spool is done. @return whether it is */
+    boolean awaitRecovered(Duration timeout) throws InterruptedException {
+        return recovered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     /** A message found in the spool at start-up: counted, and scheduled. */
@@ -145,6 +197,15 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        Thread reader = recovery;
+        if (reader != null) {
+            try {
+                reader.join(10_000); // it stops before its next message
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         dispatch.close();
     }
 }

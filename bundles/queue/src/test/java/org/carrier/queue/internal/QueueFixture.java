@@ -53,7 +53,20 @@ final class QueueFixture implements AutoCloseable {
         SpoolQueue q = new SpoolQueue(root, settings, 2, clock, () -> ROUTER, name -> name.equals("smtp") ? smtp : null);
         queues.add(q);
         q.recover();
+        awaitRecovered(q);
         return q;
+    }
+
+    /** The spool is read in the background: the tests of what a restart finds wait until it is read. */
+    static void awaitRecovered(SpoolQueue q) {
+        try {
+            if (!q.awaitRecovered(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("the spool was not read within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

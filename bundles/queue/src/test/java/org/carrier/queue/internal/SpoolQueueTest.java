@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.carrier.queue.internal.QueueFixture.CONTENT;
 import static org.carrier.queue.internal.QueueFixture.FAST;
 import static org.carrier.queue.internal.QueueFixture.SLOW;
+import static org.carrier.queue.internal.QueueFixture.awaitRecovered;
 import static org.carrier.queue.internal.QueueFixture.envelope;
 import static org.carrier.queue.internal.QueueFixture.submit;
 import static org.carrier.queue.internal.QueueFixture.waitFor;
@@ -73,6 +74,7 @@ class SpoolQueueTest {
         SpoolQueue q = new SpoolQueue(root, settings, 2, clock, () -> router, transports);
         queues.add(q);
         q.recover();
+        awaitRecovered(q);
         return q;
     }
 
