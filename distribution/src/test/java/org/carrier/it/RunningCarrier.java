@@ -45,8 +45,42 @@ final class RunningCarrier implements AutoCloseable {
                 || !process.isAlive()) {
             throw new IllegalStateException("Carrier did not start (start #" + starts + "); console:\n" + console());
         }
-        System.out.printf("start #%d: SMTP answered %.1f s after bin/carrier was run%n", starts, (System.nanoTime() - begun) / 1e9);
+        double smtp = (System.nanoTime() - begun) / 1e9;
+        // The administration starts after the mail (conf/felix.properties, carrier.startlevel.admin): the tests use the
+        // web console and the shell socket at once, so they wait for those too.
+        if (!Distribution.waitFor(60, () -> probeWellKnownLogin() && administrationUp() || !process.isAlive()) || !process.isAlive()) {
+            throw new IllegalStateException("Carrier's web console or shell did not start (start #" + starts + "); console:\n" + console());
+        }
+        System.out.printf("start #%d: SMTP answered %.1f s after bin/carrier was run, the administration %.1f s%n", starts, smtp,
+                (System.nanoTime() - begun) / 1e9);
         return this;
+    }
+
+    /** The web console's port accepts (when HTTP is on) and the shell socket is there (when the admin bundle is). */
+    private boolean administrationUp() {
+        boolean http = !read(home.resolve("conf/felix.properties")).contains("org.apache.felix.http.enable=false");
+        boolean admin = Files.exists(home.resolve("bundle")) && listNames(home.resolve("bundle")).anyMatch(n -> n.startsWith("org.carrier.admin-"));
+        return (!http || Distribution.accepts(httpPort)) && (!admin || shellAnswers(home.resolve("data/run/carrier.sock")));
+    }
+
+    /** A connection to the shell socket is accepted (a file left by a killed run accepts none). */
+    private static boolean shellAnswers(Path socket) {
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > 106) {
+            return Files.exists(socket); // longer than the JDK connects to (UnixSocketAddresses.MAX_PATH_BYTES)
+        }
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            return channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Stream<String> listNames(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).toList().stream();
+        } catch (IOException e) {
+            return Stream.empty();
+        }
     }
 
     /** Runs bin/carrier without a terminal (as a service manager would), its output appended to the console file. */
