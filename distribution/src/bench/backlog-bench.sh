@@ -116,6 +116,8 @@ until grep -q "queue recovered" "$HOME_DIR/logs/carrier.log" 2>/dev/null; do
 done
 t_read=$(seconds_now)
 echo "queue fully read: $(elapsed "$t0" "$t_read") s after bin/carrier was run; $(grep -o 'queue recovered.*' "$HOME_DIR/logs/carrier.log" | tail -1)"
+recovered=$(grep -o 'queue recovered [0-9]*' "$HOME_DIR/logs/carrier.log" | tail -1 | grep -o '[0-9]*$')
+[ "${recovered:-0}" -eq "$COUNT" ] || fail "recovered ${recovered:-0} of $COUNT messages"
 heap=$(jcmd "$CARRIER_PID" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used/ { gsub(/K,?/, "", $0); for (i = 1; i <= NF; i++) if ($i == "used") u += $(i + 1) } END { printf "%d", u / 1024 }')
 echo "then: heap used ${heap:-?} MB (JVM: $(jvm_options "$CARRIER_PID")), RSS $(awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$CARRIER_PID/status") MB, peak RSS $(peak_rss_mb "$CARRIER_PID") MB"
 

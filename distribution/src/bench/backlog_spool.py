@@ -1,7 +1,9 @@
 """Writes a backlog of deferred messages straight into a Carrier spool, in the queue's own on-disk format
 (bundles/queue: Spool, EnvelopeFile, QueueIds), as a run whose destination was down leaves it: for each message
 ID.msg (the content, then the envelope as it arrived and the trailer line "carrier-trailer " + its length in 10
-digits) and ID.env (the state after one failed attempt: DEFERRED, 1 attempt, the next one an hour on).
+digits) and ID.env (the state after one failed attempt: DEFERRED, 1 attempt, the next one an hour on); and what a
+kill -9 leaves beside them (receptions never acknowledged in incoming/, an envelope being rewritten), which
+start-up removes.
 
 Used by backlog-bench.sh:  python3 backlog_spool.py SPOOL COUNT DOMAIN [SIZE]
 """
@@ -72,6 +74,10 @@ def main():
         write(os.path.join(queue, qid + ".env"), envelope(qid, arrival, len(content), rcpt, "DEFERRED", 1, retry, reply))
         if (i + 1) % 100000 == 0:
             print(f"  {i + 1} messages written ({time.time() - begun:.0f} s)", flush=True)
+    # what a kill -9 leaves: receptions never acknowledged, an envelope being rewritten
+    for i in range(50):
+        write(os.path.join(spool, "incoming", queue_id(((base + count) << 16) | i)), b"Subject: partial\r\n")
+    write(os.path.join(queue, queue_id(base << 16) + ".env.tmp"), b"carrier-envelope 1\nid ")
     print(f"{count} deferred messages of {len(content)} bytes written to {queue} in {time.time() - begun:.0f} s")
 
 
