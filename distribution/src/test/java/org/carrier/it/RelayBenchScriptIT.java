@@ -43,7 +43,7 @@ class RelayBenchScriptIT {
         String out = Files.readString(output, StandardCharsets.UTF_8);
         assertTrue(finished, "the benchmark did not finish within 240 s:\n" + out);
         assertEquals(0, bench.exitValue(), out);
-        assertTrue(Files.isDirectory(work.resolve("carrier")), "the work folder was created and used:\n" + out);
+        assertTrue(Files.isDirectory(work.resolve("plain/carrier")), "the work folder was created and used (each shape works in its own folder):\n" + out);
         Matcher m = RESULT.matcher(out);
         int workloads = 0;
         while (m.find()) {
