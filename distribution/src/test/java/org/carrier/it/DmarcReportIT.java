@@ -64,8 +64,8 @@ class DmarcReportIT {
         String jar = "org.carrier.filter.dmarc.jar";
         Files.copy(carrier.home.resolve("extras").resolve(jar), carrier.home.resolve("deploy").resolve(jar));
         carrier.start();
-        assertTrue(Distribution.waitFor(30, () -> shell("carrier:dmarcrpt", "show").contains("no evaluations")),
-                "the DMARC reporter never started:\n" + shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
+        assertTrue(Distribution.waitFor(30, () -> carrier.shell("carrier:dmarcrpt", "show").contains("no evaluations")),
+                "the DMARC reporter never started:\n" + carrier.shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
     }
 
     private int sinkPort() throws IOException {
@@ -97,17 +97,17 @@ class DmarcReportIT {
             assertTrue(receive("sender.test", "dmarc " + i).startsWith("250"));
         }
         assertTrue(receive("stranger.test", "stranger").startsWith("250"));
-        assertTrue(Distribution.waitFor(10, () -> shell("carrier:dmarcrpt", "show").contains("3 from 127.0.0.1 header_from=sender.test")),
-                "not recorded:\n" + shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
+        assertTrue(Distribution.waitFor(10, () -> carrier.shell("carrier:dmarcrpt", "show").contains("3 from 127.0.0.1 header_from=sender.test")),
+                "not recorded:\n" + carrier.shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
 
         carrier.stop();
         Path state = carrier.home.resolve("data/dmarc-report/evaluations.tsv");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
         carrier.start();
-        assertTrue(Distribution.waitFor(30, () -> shell("carrier:dmarcrpt", "show").contains("3 from 127.0.0.1 header_from=sender.test")),
-                "the counts did not survive the restart:\n" + shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
+        assertTrue(Distribution.waitFor(30, () -> carrier.shell("carrier:dmarcrpt", "show").contains("3 from 127.0.0.1 header_from=sender.test")),
+                "the counts did not survive the restart:\n" + carrier.shell("carrier:dmarcrpt", "show") + "\n" + carrier.console());
 
-        String sent = shell("carrier:dmarcrpt", "send");
+        String sent = carrier.shell("carrier:dmarcrpt", "send");
         assertTrue(sent.contains("for sender.test (") && sent.contains("mailto:dmarc@reports.test: queued as"), sent);
         assertTrue(sent.contains("https://reports.test/dmarc (scheme https: not for aggregate reports"), sent);
         assertTrue(sent.contains("no report for stranger.test") && sent.contains("mailto:dmarc@reports.test (external "
@@ -133,18 +133,4 @@ class DmarcReportIT {
         assertNull(reports.next(3), "nothing for stranger.test");
     }
 
-    private String shell(String... command) {
-        try {
-            String[] args = new String[command.length + 1];
-            args[0] = "shell";
-            System.arraycopy(command, 0, args, 1, command.length);
-            RunningCarrier.Ran ran = carrier.bin("carrier", "", args);
-            return ran.out() + ran.err();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -222,6 +222,21 @@ final class RunningCarrier implements AutoCloseable {
     record Ran(int status, String out, String err) {
     }
 
+    /** Runs one command through {@code bin/carrier shell} and returns what it printed (out, then err). */
+    String shell(String... command) {
+        try {
+            List<String> args = new ArrayList<>(List.of("shell"));
+            args.addAll(List.of(command));
+            Ran ran = bin("carrier", "", args.toArray(String[]::new));
+            return ran.out() + ran.err();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Runs {@code bin/SCRIPT ARGS} with {@code stdin} as its input, from the root folder (scripts must work from any
      * current directory), as a program on this host would, and waits for it (at most 60 s).

@@ -117,10 +117,10 @@ class TlsReportIT {
                     SmtpClient.message("to dest " + i, 100)).startsWith("250"));
             assertNotNull(dest.next(30), "no delivery to mx.dest.test:\n" + carrier.console());
         }
-        assertTrue(Distribution.waitFor(10, () -> shell("carrier:tlsrpt", "show").contains("dest.test")),
-                "the sessions to dest.test were not recorded:\n" + shell("carrier:tlsrpt", "show") + "\n" + carrier.console());
+        assertTrue(Distribution.waitFor(10, () -> carrier.shell("carrier:tlsrpt", "show").contains("dest.test")),
+                "the sessions to dest.test were not recorded:\n" + carrier.shell("carrier:tlsrpt", "show") + "\n" + carrier.console());
 
-        String sent = shell("carrier:tlsrpt", "send");
+        String sent = carrier.shell("carrier:tlsrpt", "send");
         assertTrue(sent.contains("mailto:tlsrpt@reports.test: queued as"), sent);
         assertTrue(sent.contains("https://localhost:" + https.getAddress().getPort() + "/tlsrpt: HTTP 200"), sent);
 
@@ -155,8 +155,8 @@ class TlsReportIT {
         assertTrue(SmtpClient.send(carrier.smtpPort, "alice@carrier.test", List.of("carol@reports.test"),
                 SmtpClient.message("to reports", 100)).startsWith("250"));
         assertNotNull(reports.next(30), "no delivery to mx.reports.test:\n" + carrier.console());
-        assertTrue(Distribution.waitFor(10, () -> shell("carrier:tlsrpt", "show").contains("reports.test")));
-        String shown = shell("carrier:tlsrpt", "show");
+        assertTrue(Distribution.waitFor(10, () -> carrier.shell("carrier:tlsrpt", "show").contains("reports.test")));
+        String shown = carrier.shell("carrier:tlsrpt", "show");
         assertEquals(1, sessions(shown, "reports.test"), "the report's own session was counted:\n" + shown);
     }
 
@@ -174,21 +174,6 @@ class TlsReportIT {
             }
         }
         return n;
-    }
-
-    private String shell(String... command) {
-        try {
-            String[] args = new String[command.length + 1];
-            args[0] = "shell";
-            System.arraycopy(command, 0, args, 1, command.length);
-            RunningCarrier.Ran ran = carrier.bin("carrier", "", args);
-            return ran.out() + ran.err();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String gunzip(byte[] gzip) throws IOException {
