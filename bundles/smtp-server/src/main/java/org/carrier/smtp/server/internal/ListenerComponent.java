@@ -199,6 +199,10 @@ public class ListenerComponent implements SessionServices {
     @Reference
     private StartupBinds startup;
 
+    /** carrier:drain: one switch for every listener. */
+    @Reference
+    private IntakeSwitch intake;
+
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Router router;
 
@@ -379,6 +383,11 @@ public class ListenerComponent implements SessionServices {
     @Override
     public Router router() {
         return router;
+    }
+
+    @Override
+    public boolean draining() {
+        return intake.isDraining();
     }
 
     @Override

@@ -71,6 +71,14 @@ final class Reply {
         return closing(hostname, "4.7.0", "Error: too many errors");
     }
 
+    /**
+     * The greeting of a drained node (RFC 5321 §3.8: 421 instead of 220; RFC 3463 §3.4: 4.3.2, system not accepting
+     * network messages): a client queues the message for later or tries the next MX host.
+     */
+    static SmtpReply draining(String hostname) {
+        return closing(hostname, "4.3.2", "Service not available: draining, try again later");
+    }
+
     static SmtpReply tooManyConnections(String hostname) {
         return closing(hostname, "4.7.0", "Error: too many connections, try again later");
     }

@@ -20,6 +20,11 @@ interface SessionServices {
         return ServerMetrics.BUNDLE;
     }
 
+    /** Whether this node is being drained: a new session then gets {@link Reply#draining} instead of its greeting. */
+    default boolean draining() {
+        return false;
+    }
+
     /** Failed AUTH attempts per client address, shared by every listener: an attacker may try each port. */
     default AuthFailureDelay authFailures() {
         return SharedAuthFailures.DELAY;

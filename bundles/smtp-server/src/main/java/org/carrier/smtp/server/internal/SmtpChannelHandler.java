@@ -99,6 +99,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     private void clientKnown(InetSocketAddress address) {
         client = address;
         trusted = settings.trustedNetworks().contains(client.getAddress());
+        if (services.draining()) {
+            LOG.debug("listener {}: draining, refusing [{}]", settings.name(), client.getAddress().getHostAddress());
+            mode = Response.Next.CLOSE;
+            writeAndClose(Reply.draining(settings.hostname()));
+            return;
+        }
         ConnectionLimits.Admission admission = limits.acquire(client.getAddress(), trusted, settings);
         if (admission != ConnectionLimits.Admission.ADMITTED) {
             refuse(admission);

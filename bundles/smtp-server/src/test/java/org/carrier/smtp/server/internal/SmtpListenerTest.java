@@ -301,6 +301,26 @@ class SmtpListenerTest {
     }
 
     @Test
+    void aDrainedNodeGreetsNewSessionsWith421AndLetsOpenOnesFinish() throws Exception {
+        int port = start();
+        try (Socket open = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            open.setSoTimeout(5_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
+            assertTrue(in.readLine().startsWith("220 "));
+            services.draining = true;
+            List<String> refused = converse(port, "", 1);
+            assertEquals(1, refused.size(), refused.toString());
+            assertTrue(refused.get(0).startsWith("421 4.3.2 ") && refused.get(0).contains("draining"), refused.toString());
+            OutputStream out = open.getOutputStream();
+            out.write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(in.readLine().startsWith("250 "), "the session begun before the drain goes on");
+        }
+        services.draining = false;
+        assertTrue(converse(port, "", 1).get(0).startsWith("220 "), "undrained: a new session is greeted again");
+    }
+
+    @Test
     void anOverlongCommandLineIsRefused() throws Exception {
         List<String> replies = converse(start(), "NOOP " + "x".repeat(993) + "\r\nNOOP " + "x".repeat(994) + "\r\nQUIT\r\n", 4);
         assertTrue(replies.get(1).startsWith("250 2.0.0"), "1000 octets with CRLF are fine: " + replies);

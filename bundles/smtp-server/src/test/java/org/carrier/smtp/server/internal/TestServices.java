@@ -15,6 +15,8 @@ final class TestServices implements SessionServices {
     final MemoryQueue queue = new MemoryQueue();
     final List<FilterChain.Named> filters = new ArrayList<>();
     final ServerMetrics metrics = new ServerMetrics();
+    /** What {@link #draining()} says; a test drains the node by setting it. */
+    volatile boolean draining;
     /** The router sessions use; a test may put one in that waits or records. */
     volatile Router router = ProtocolDriver.ROUTER;
     private final AuthFailureDelay failures;
@@ -42,6 +44,11 @@ final class TestServices implements SessionServices {
     @Override
     public Router router() {
         return router;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
     }
 
     @Override
