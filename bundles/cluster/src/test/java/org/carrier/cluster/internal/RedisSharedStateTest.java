@@ -1,0 +1,182 @@
+package org.carrier.cluster.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
+import org.carrier.api.cluster.SharedValue;
+import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared state against a real redis-server on loopback, two nodes as two clients. */
+class RedisSharedStateTest {
+    @TempDir
+    Path dir;
+    private RedisServer redis;
+    private RedisSharedState nodeA;
+    private RedisSharedState nodeB;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServer.start(dir.resolve("redis"));
+        nodeA = node("a", redis.uri(), "carrier:");
+        nodeB = node("b", redis.uri(), "carrier:");
+        awaitTrue(() -> nodeA.isAvailable() && nodeB.isAvailable(), "both nodes connected");
+    }
+
+    @AfterEach
+    void stop() {
+        for (RedisSharedState node : new RedisSharedState[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.stop();
+            }
+        }
+        redis.close();
+    }
+
+    private static RedisSharedState node(String name, String uri, String prefix) {
+        Map<String, Object> settings = Map.of("uri", uri, "nodeName", name, "keyPrefix", prefix, "commandTimeoutMillis", 300);
+        return new RedisSharedState(AnnotationConfig.of(RedisSharedState.Config.class, settings), settings);
+    }
+
+    @Test
+    void countersAreSharedAndExpireWithTheirWindow() throws Exception {
+        assertEquals(1, nodeA.increment("ratelimit:x", 1, Duration.ofMillis(800)));
+        assertEquals(3, nodeB.increment("ratelimit:x", 2, Duration.ofMillis(800)));
+        assertEquals(List.of(3L, 0L), nodeA.counters(List.of("ratelimit:x", "ratelimit:never")));
+        awaitTrue(() -> nodeB.counters(List.of("ratelimit:x")).get(0) == 0, "the counter expired with its window");
+    }
+
+    @Test
+    void valuesKeepTheirTimeToLiveAndPutIfAbsentSetsOnce() {
+        nodeA.put("greylist:t", "1 2 0", Duration.ofMinutes(5));
+        SharedValue value = nodeB.get("greylist:t").orElseThrow();
+        assertEquals("1 2 0", value.value());
+        assertTrue(value.ttl().compareTo(Duration.ofMinutes(4)) > 0 && value.ttl().compareTo(Duration.ofMinutes(5)) <= 0, value::toString);
+        assertTrue(nodeA.putIfAbsent("once", "a", Duration.ofMinutes(1)));
+        assertFalse(nodeB.putIfAbsent("once", "b", Duration.ofMinutes(1)));
+        assertEquals("a", nodeB.get("once").orElseThrow().value());
+        nodeB.delete("once");
+        assertTrue(nodeA.get("once").isEmpty());
+    }
+
+    @Test
+    void theKeyPrefixSeparatesClusters() throws Exception {
+        RedisSharedState other = node("c", redis.uri(), "other:");
+        try {
+            awaitTrue(other::isAvailable, "connected");
+            nodeA.put("k", "mine", Duration.ofMinutes(1));
+            assertTrue(other.get("k").isEmpty());
+        } finally {
+            other.stop();
+        }
+    }
+
+    @Test
+    void aLeaseIsHeldByOneNodeAtATime() throws Exception {
+        assertTrue(nodeA.acquireLease("dmarc-report", Duration.ofMillis(600)));
+        assertFalse(nodeB.acquireLease("dmarc-report", Duration.ofMillis(600)));
+        assertTrue(nodeA.acquireLease("dmarc-report", Duration.ofMillis(600)), "renewed by its holder");
+        nodeB.releaseLease("dmarc-report");
+        assertFalse(nodeB.acquireLease("dmarc-report", Duration.ofMillis(600)), "only the holder releases");
+        nodeA.releaseLease("dmarc-report");
+        assertTrue(nodeB.acquireLease("dmarc-report", Duration.ofMillis(600)));
+        awaitTrue(() -> nodeA.acquireLease("dmarc-report", Duration.ofMillis(600)), "a lease not renewed expires");
+    }
+
+    @Test
+    void publishedMessagesReachSubscribersAcrossARestart() throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        SharedState.Subscription subscription = nodeB.subscribe("config", received::add);
+        awaitTrue(() -> nodeA.publish("config", "first") == 1, "subscribed");
+        assertEquals("first", received.poll(5, TimeUnit.SECONDS));
+        redis.restart();
+        awaitTrue(() -> {
+            try {
+                return nodeA.publish("config", "after restart") == 1;
+            } catch (SharedStateException e) {
+                return false;
+            }
+        }, "resubscribed after the restart");
+        assertEquals("after restart", received.poll(5, TimeUnit.SECONDS));
+        subscription.close();
+        awaitTrue(() -> nodeA.publish("config", "gone") == 0, "unsubscribed");
+    }
+
+    @Test
+    void aStoppedRedisFailsCallsFastAndTheConnectionComesBack() throws Exception {
+        redis.stop();
+        awaitTrue(() -> !nodeA.isAvailable(), "the loss is seen");
+        long start = System.nanoTime();
+        assertThrows(SharedStateException.class, () -> nodeA.increment("n", 1, Duration.ofMinutes(1)));
+        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(300 + 200), "refused within the command timeout");
+        redis.restart();
+        awaitTrue(nodeA::isAvailable, "reconnected");
+        assertEquals(1, nodeA.increment("n", 1, Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aSlowRedisTimesOutWithinTheCommandTimeout() throws Exception {
+        redis.pauseClients(2000);
+        long start = System.nanoTime();
+        SharedStateException e = assertThrows(SharedStateException.class, () -> nodeA.increment("n", 1, Duration.ofMinutes(1)));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis >= 250 && millis < 1000, millis + " ms: " + e.getMessage());
+        awaitTrue(() -> {
+            try {
+                return nodeA.increment("m", 1, Duration.ofMinutes(1)) >= 1;
+            } catch (SharedStateException again) {
+                return false;
+            }
+        }, "answers again after the pause");
+    }
+
+    @Test
+    void noConnectionAtStartDelaysNothingAndConnectsLater() throws Exception {
+        redis.stop();
+        long start = System.nanoTime();
+        RedisSharedState late = node("late", redis.uri(), "carrier:");
+        try {
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "activation does not wait for Redis");
+            assertThrows(SharedStateException.class, () -> late.get("k"));
+            redis.restart();
+            awaitTrue(late::isAvailable, "connected once Redis is there");
+        } finally {
+            late.stop();
+        }
+    }
+
+    @Test
+    void aBadUriIsRefusedAndTheConnectionInUseStays() {
+        Map<String, Object> bad = Map.of("uri", "http://127.0.0.1:6379");
+        nodeA.configure(AnnotationConfig.of(RedisSharedState.Config.class, bad), bad);
+        nodeA.put("still", "here", Duration.ofMinutes(1));
+        assertEquals("here", nodeB.get("still").orElseThrow().value());
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 15 s: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
