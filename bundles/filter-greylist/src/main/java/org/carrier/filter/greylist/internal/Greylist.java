@@ -1,17 +1,11 @@
 package org.carrier.filter.greylist.internal;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * The greylisting decisions and the state they rest on (RFC 6647: a temporary refusal of the first attempt of an
- * unknown (client network, sender, recipient) triplet; a real MTA retries, RFC 5321 §4.5.4.1, most spam software
- * does not). Thread-safe; the state is held in access order, so the least recently used entry is the one evicted
- * when the table is full.
+ * The greylisting decisions (RFC 6647: a temporary refusal of the first attempt of an unknown (client network,
+ * sender, recipient) triplet; a real MTA retries, RFC 5321 §4.5.4.1, most spam software does not), made on the
+ * entries of a {@link GreylistEntries}: this node's memory or the cluster's shared state, by the same rules.
  */
 final class Greylist {
 
@@ -22,7 +16,7 @@ final class Greylist {
      * @param retryWindow    how long after its first attempt a retry is still recognised
      * @param allowedExpiry  how long a passed triplet or a counted network is kept without traffic
      * @param autoAllowAfter after this many passed retries from one client network it is no longer greylisted; 0: never
-     * @param maxEntries     the most entries kept
+     * @param maxEntries     the most entries kept in memory
      */
     record Rules(long delay, long retryWindow, long allowedExpiry, int autoAllowAfter, int maxEntries) {
     }
@@ -39,103 +33,81 @@ final class Greylist {
     }
 
     private final Clock clock;
-    private final LinkedHashMap<GreylistKey, GreylistEntry> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private volatile Rules rules;
-    private boolean changed;
 
-    Greylist(Clock clock, Rules rules, Map<GreylistKey, GreylistEntry> initial) {
+    Greylist(Clock clock, Rules rules) {
         this.clock = clock;
         this.rules = rules;
-        entries.putAll(initial);
     }
 
     void rules(Rules newRules) {
         rules = newRules;
     }
 
-    synchronized Decision check(String network, String sender, String recipient) {
+    Rules rules() {
+        return rules;
+    }
+
+    Decision check(GreylistEntries entries, String network, String sender, String recipient) {
+        return entries.decide(() -> decide(entries, network, sender, recipient));
+    }
+
+    private Decision decide(GreylistEntries entries, String network, String sender, String recipient) {
         Rules r = rules;
         long now = clock.instant().getEpochSecond();
         GreylistKey networkKey = GreylistKey.network(network);
-        GreylistEntry counted = live(networkKey, r, now);
+        GreylistEntry counted = live(entries, networkKey, r, now);
         if (counted != null && r.autoAllowAfter() > 0 && counted.passes() >= r.autoAllowAfter()) {
-            put(networkKey, counted.seenAt(now), r);
+            put(entries, networkKey, counted.seenAt(now), r, now);
             return Decision.pass("client network allowed after " + counted.passes() + " passed retries");
         }
         GreylistKey key = GreylistKey.triplet(network, sender, recipient);
-        GreylistEntry triplet = live(key, r, now);
+        GreylistEntry triplet = live(entries, key, r, now);
         if (triplet == null) {
-            put(key, new GreylistEntry(now, now, 0), r);
+            put(entries, key, new GreylistEntry(now, now, 0), r, now);
             return Decision.defer(r.delay(), "new triplet");
         }
         if (triplet.passes() > 0) {
-            put(key, triplet.passedAt(now), r);
+            put(entries, key, triplet.passedAt(now), r, now);
             return Decision.pass("known triplet");
         }
         long waited = now - triplet.firstSeen();
         if (waited < r.delay()) {
             return Decision.defer(r.delay() - waited, "retried too early, after " + waited + " s");
         }
-        put(key, triplet.passedAt(now), r);
-        put(networkKey, (counted == null ? new GreylistEntry(now, now, 0) : counted).passedAt(now), r);
+        put(entries, key, triplet.passedAt(now), r, now);
+        put(entries, networkKey, (counted == null ? new GreylistEntry(now, now, 0) : counted).passedAt(now), r, now);
         return Decision.pass("retried after " + waited + " s");
     }
 
     /** The entry, unless it has expired (then it is forgotten). */
-    private GreylistEntry live(GreylistKey key, Rules r, long now) {
+    private static GreylistEntry live(GreylistEntries entries, GreylistKey key, Rules r, long now) {
         GreylistEntry entry = entries.get(key);
         if (entry != null && expired(key, entry, r, now)) {
             entries.remove(key);
-            changed = true;
             return null;
         }
         return entry;
     }
 
-    private static boolean expired(GreylistKey key, GreylistEntry entry, Rules r, long now) {
+    static boolean expired(GreylistKey key, GreylistEntry entry, Rules r, long now) {
+        return now > expiresAt(key, entry, r);
+    }
+
+    /** A triplet waiting for its retry lasts the retry window from its first attempt; the rest last from their last use. */
+    private static long expiresAt(GreylistKey key, GreylistEntry entry, Rules r) {
         boolean waiting = !key.isNetwork() && entry.passes() == 0;
-        return waiting ? now - entry.firstSeen() > r.retryWindow() : now - entry.lastSeen() > r.allowedExpiry();
+        return waiting ? entry.firstSeen() + r.retryWindow() : entry.lastSeen() + r.allowedExpiry();
     }
 
-    private void put(GreylistKey key, GreylistEntry entry, Rules r) {
-        entries.put(key, entry);
-        changed = true;
-        Iterator<GreylistKey> eldest = entries.keySet().iterator();
-        for (int excess = entries.size() - r.maxEntries(); excess > 0; excess--) {
-            eldest.next();
-            eldest.remove();
-        }
+    private static void put(GreylistEntries entries, GreylistKey key, GreylistEntry entry, Rules r, long now) {
+        entries.put(key, entry, expiresAt(key, entry, r) - now + 1);
     }
 
-    /** Forgets what has expired; returns how many entries went. */
-    synchronized int expire() {
+    /** Forgets what has expired in memory; returns how many entries went. */
+    int expire(MemoryEntries memory) {
         Rules r = rules;
         long now = clock.instant().getEpochSecond();
-        int before = entries.size();
-        entries.entrySet().removeIf(e -> expired(e.getKey(), e.getValue(), r, now));
-        changed |= entries.size() != before;
-        return before - entries.size();
-    }
-
-    /**
-     * A copy of the state, least recently used first, if it changed since the last one; {@code null} if not.
-     */
-    synchronized List<Map.Entry<GreylistKey, GreylistEntry>> changedSnapshot() {
-        if (!changed) {
-            return null;
-        }
-        changed = false;
-        List<Map.Entry<GreylistKey, GreylistEntry>> copy = new ArrayList<>(entries.size());
-        entries.forEach((k, v) -> copy.add(Map.entry(k, v)));
-        return copy;
-    }
-
-    /** After a failed save: the next snapshot must be taken again. */
-    synchronized void markChanged() {
-        changed = true;
-    }
-
-    synchronized int size() {
-        return entries.size();
+        return memory.expire((key, entry) -> expired(key, entry, r, now));
     }
 }

@@ -12,6 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.cluster.ClusterFailure;
+import org.carrier.api.cluster.FailureLog;
+import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.filter.FilterConfiguration;
 import org.carrier.api.filter.FilterResult;
@@ -32,6 +36,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -43,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * nothing but a retry): the first attempt of a (client network, sender, recipient) triplet gets {@code 451 4.7.1};
  * a retry after the delay and within the retry window passes, and the triplet passes from then on. A client network
  * whose retries passed often enough is no longer greylisted. The state is kept under
- * {@code <carrier.data.dir>/greylist/} and survives a restart.
+ * {@code <carrier.data.dir>/greylist/} and survives a restart; with a cluster configured ({@link SharedState}) it is
+ * the cluster's, so a retry at another node passes, and this node's memory stands in while that state cannot be
+ * reached (or the client hears {@code 451 4.3.0}, as {@code clusterFailure} says).
  */
 @Component(configurationPid = GreylistFilter.PID, property = {SmtpFilter.NAME + "=greylist", "service.ranking:Integer=700"})
 @Designate(ocd = GreylistFilter.Config.class)
@@ -94,15 +104,27 @@ public class GreylistFilter implements SmtpFilter {
 
         @AttributeDefinition(name = "Tag header", description = "The header field TAG and HOLD add.")
         String tagHeader() default "X-Carrier-Policy";
+
+        @AttributeDefinition(name = "When the cluster state fails",
+                description = "With a cluster (org.carrier.cluster) whose Redis cannot be reached in time: OPEN decides from this "
+                        + "node's memory (a retry at another node may be deferred once more); CLOSED answers 451 4.3.0.")
+        ClusterFailure clusterFailure() default ClusterFailure.OPEN;
     }
 
     private record Settings(int ipv4Prefix, int ipv6Prefix, List<IpNetwork> allowList, PolicyAction action,
-                            long syncSeconds, String tagHeader) {
+                            long syncSeconds, String tagHeader, ClusterFailure clusterFailure) {
         /** Until a first good configuration: every client passes (and is remembered), rather than every RCPT failing. */
-        static final Settings INERT = new Settings(32, 128, List.of(), PolicyAction.ACCEPT, 60, FilterSettings.DEFAULT_TAG_HEADER);
+        static final Settings INERT = new Settings(32, 128, List.of(), PolicyAction.ACCEPT, 60, FilterSettings.DEFAULT_TAG_HEADER,
+                ClusterFailure.OPEN);
     }
 
     private final Greylist greylist;
+    private final MemoryEntries memory;
+    private final FailureLog clusterLog = new FailureLog("greylist", LOG::warn);
+
+    /** The cluster's state when one is configured; absent, the greylist is this node's alone, as without a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SharedState sharedState;
     private final GreylistStore store;
     private final ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "carrier-greylist-save");
@@ -123,12 +145,18 @@ public class GreylistFilter implements SmtpFilter {
         this(Clock.systemUTC(), dataDirectory(context.getProperty("carrier.data.dir")), config, properties);
     }
 
+    /** For tests: the shared state a cluster would give. */
+    void sharedState(SharedState shared) {
+        sharedState = shared;
+    }
+
     GreylistFilter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
         store = new GreylistStore(directory);
         Greylist.Rules defaults = rules(TypedConfig.defaults(Config.class));
-        greylist = new Greylist(clock, defaults, store.load());
+        greylist = new Greylist(clock, defaults);
+        memory = new MemoryEntries(store.load(), defaults.maxEntries());
         configuration.whenFirstRefused(new Configured(Settings.INERT, defaults), "greylists nobody until it is fixed");
-        LOG.info("greylist: {} entries loaded from {}", greylist.size(), store.file());
+        LOG.info("greylist: {} entries loaded from {}", memory.size(), store.file());
         configure(config, properties);
         // A short tick that looks at the current setting, so a new syncSeconds applies at once.
         saver.scheduleWithFixedDelay(this::saveWhenDue, 1, 1, TimeUnit.SECONDS);
@@ -144,14 +172,17 @@ public class GreylistFilter implements SmtpFilter {
      */
     @Modified
     void configure(Config config, Map<String, Object> properties) {
-        configuration.apply(config, properties, this::configured, next -> greylist.rules(next.rules()));
+        configuration.apply(config, properties, this::configured, next -> {
+            greylist.rules(next.rules());
+            memory.maxEntries(next.rules().maxEntries());
+        });
     }
 
     private Configured configured(Config config) {
         String tagHeader = configuration.tagHeader(config.tagHeader(), configured -> configured.settings().tagHeader());
         List<IpNetwork> allow = ConfigProblem.check("allowList", config.allowList(), () -> IpNetwork.parseList(config.allowList()));
         return new Configured(new Settings(within(config.ipv4PrefixLength(), 32), within(config.ipv6PrefixLength(), 128),
-                allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader), rules(config));
+                allow, config.action(), Math.max(1, config.syncSeconds()), tagHeader, config.clusterFailure()), rules(config));
     }
 
     private static int within(int prefix, int bits) {
@@ -186,7 +217,10 @@ public class GreylistFilter implements SmtpFilter {
         String network = IpNetwork.of(client, client instanceof Inet4Address ? s.ipv4Prefix() : s.ipv6Prefix()).toString();
         // The null sender of bounces (RFC 5321 §4.5.5) is greylisted as the sender "<>".
         String sender = envelope.reversePath().isNullSender() ? "<>" : envelope.reversePath().toString();
-        Greylist.Decision decision = greylist.check(network, sender, recipient.address().toString());
+        Greylist.Decision decision = decide(s, network, sender, recipient.address().toString());
+        if (decision == null) {
+            return ClusterFailure.refusal("the greylist");
+        }
         if (decision.passed()) {
             LOG.debug("{}: greylist: {} <{}> -> {}: pass ({})", session.sessionId(), network, sender, recipient, decision.reason());
             return FilterResult.proceed();
@@ -197,12 +231,31 @@ public class GreylistFilter implements SmtpFilter {
         return s.action().apply(new SmtpReply(550, "5.7.1", text), tag);
     }
 
+    /** On the cluster's entries if there is a cluster, else (or failing, when open) this node's; {@code null}: refuse. */
+    private Greylist.Decision decide(Settings s, String network, String sender, String recipient) {
+        SharedState shared = sharedState;
+        if (shared != null) {
+            try {
+                Greylist.Decision decision = greylist.check(new SharedEntries(shared), network, sender, recipient);
+                clusterLog.worked();
+                return decision;
+            } catch (SharedStateException e) {
+                boolean open = s.clusterFailure() == ClusterFailure.OPEN;
+                clusterLog.failed(e, open ? "deciding from this node's memory" : "answering 451 4.3.0");
+                if (!open) {
+                    return null;
+                }
+            }
+        }
+        return greylist.check(memory, network, sender, recipient);
+    }
+
     private void saveWhenDue() {
         long now = System.nanoTime();
         if (now - lastSave >= TimeUnit.SECONDS.toNanos(configuration.settings().settings().syncSeconds())) {
             lastSave = now;
             try {
-                greylist.expire();
+                greylist.expire(memory);
                 save();
             } catch (RuntimeException e) {
                 // A periodic task that throws is never run again: log, and try at the next tick.
@@ -213,14 +266,14 @@ public class GreylistFilter implements SmtpFilter {
 
     /** Writes the state if it changed; a failure is logged and the next round tries again. */
     synchronized void save() {
-        List<Map.Entry<GreylistKey, GreylistEntry>> snapshot = greylist.changedSnapshot();
+        List<Map.Entry<GreylistKey, GreylistEntry>> snapshot = memory.changedSnapshot();
         if (snapshot == null) {
             return;
         }
         try {
             store.save(snapshot);
         } catch (IOException | RuntimeException e) {
-            greylist.markChanged();
+            memory.markChanged();
             LOG.error("greylist: cannot save {}: {}", store.file(), e.getMessage());
         }
     }

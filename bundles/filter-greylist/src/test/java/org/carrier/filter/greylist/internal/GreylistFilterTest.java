@@ -25,7 +25,10 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
+import org.carrier.api.cluster.ClusterFailure;
+import org.carrier.api.cluster.SharedState;
 import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.MemorySharedState;
 import org.carrier.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,56 @@ class GreylistFilterTest {
 
     private GreylistFilter filter() {
         return filter(Map.of());
+    }
+
+    /** A node of a cluster: its own data folder, the cluster's state. */
+    private GreylistFilter node(String name, SharedState shared, Map<String, Object> settings) {
+        GreylistFilter filter = new GreylistFilter(clock, data.resolve(name), AnnotationConfig.of(GreylistFilter.Config.class, settings), Map.of());
+        filter.sharedState(shared);
+        started.add(filter);
+        return filter;
+    }
+
+    @Test
+    void aRetryAtAnotherNodePassesOnTheClusterState() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        GreylistFilter a = node("a", cluster.node("a"), Map.of("autoAllowAfter", 1));
+        GreylistFilter b = node("b", cluster.node("b"), Map.of("autoAllowAfter", 1));
+        assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", first(a).reply().toString());
+        clock.advance(Duration.ofSeconds(100));
+        assertEquals("451 4.7.1 Greylisted, try again in 200 seconds", first(b).reply().toString(), "too early at B too");
+        clock.advance(Duration.ofSeconds(200));
+        assertEquals(FilterAction.CONTINUE, first(b).action(), "the retry at B passes after the first attempt at A");
+        assertEquals(FilterAction.CONTINUE, rcpt(a, "192.0.2.77", "carol@sender.test", "dan@here.test").action(),
+                "the client network counted at B is allowed at A");
+        a.save();
+        assertEquals(0, new GreylistStore(data.resolve("a")).load().size(), "nothing decided in A's own memory");
+    }
+
+    @Test
+    void clusterStateFailingOpenDecidesFromThisNodesMemoryAndRecovers() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        GreylistFilter a = node("a", cluster, Map.of());
+        cluster.fail(true);
+        assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", first(a).reply().toString(), "greylisted from memory");
+        clock.advance(DELAY);
+        assertEquals(FilterAction.CONTINUE, first(a).action(), "the retry passes on this node's memory");
+        cluster.fail(false);
+        assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", first(a).reply().toString(),
+                "back on the cluster's state, which never saw the triplet");
+        assertEquals(1, cluster.size());
+    }
+
+    @Test
+    void clusterStateFailingClosedIsATemporaryFailure() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        GreylistFilter a = node("a", cluster, Map.of("clusterFailure", ClusterFailure.CLOSED));
+        cluster.fail(true);
+        FilterResult result = first(a);
+        assertEquals(FilterAction.TEMPFAIL, result.action());
+        assertEquals("451 4.3.0 Cannot check the greylist now (cluster state unavailable); try again later", result.reply().toString());
+        cluster.fail(false);
+        assertEquals("451 4.7.1 Greylisted, try again in 300 seconds", first(a).reply().toString());
     }
 
     private static FilterResult rcpt(GreylistFilter filter, String client, String sender, String recipient) throws Exception {

@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.carrier.api.cluster.ClusterFailure;
+import org.carrier.api.cluster.FailureLog;
+import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.filter.FilterResult;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterConfiguration;
@@ -21,10 +25,14 @@ import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.net.IpNetwork;
-import org.carrier.filter.ratelimit.internal.SlidingWindows.Limit;
+import org.carrier.filter.ratelimit.internal.Windows.Limit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -38,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * Recipients are counted at RCPT TO, each one the router accepted (a filter that runs later may still refuse it).
  * Over a limit the client hears {@code 451 4.7.1} by default (RFC 3463 §3.8: a security or policy status, here for
  * now), or {@code 421 4.7.0} and the connection is closed (RFC 5321 §3.8) when {@code disconnect} is set.
+ * With a cluster configured ({@link SharedState}) the windows count on the cluster's counters, so a limit holds for
+ * all nodes together; while those cannot be reached this node counts alone (or the client hears {@code 451 4.3.0}),
+ * as {@code clusterFailure} says.
  */
 @Component(configurationPid = RateLimitFilter.PID, property = {SmtpFilter.NAME + "=ratelimit", "service.ranking:Integer=800"})
 @Designate(ocd = RateLimitFilter.Config.class)
@@ -88,6 +99,11 @@ public class RateLimitFilter implements SmtpFilter {
 
         @AttributeDefinition(name = "Tag header", description = "The header field TAG and HOLD add.")
         String tagHeader() default "X-Carrier-Policy";
+
+        @AttributeDefinition(name = "When the cluster state fails",
+                description = "With a cluster (org.carrier.cluster) whose Redis cannot be reached in time: OPEN counts on this "
+                        + "node alone meanwhile (each node allows the limit); CLOSED answers 451 4.3.0.")
+        ClusterFailure clusterFailure() default ClusterFailure.OPEN;
     }
 
     /** What is counted: messages or recipients, with their three limits. */
@@ -95,11 +111,17 @@ public class RateLimitFilter implements SmtpFilter {
     }
 
     private record Settings(Counted messages, Counted recipients, int relayFactor, PolicyAction action,
-                            boolean disconnect, String tagHeader, long windowSeconds, int maxKeys) {
+                            boolean disconnect, String tagHeader, long windowSeconds, int maxKeys, ClusterFailure clusterFailure) {
     }
 
+    private final Clock clock;
     private final SlidingWindows messageCounts;
     private final SlidingWindows recipientCounts;
+    private final FailureLog clusterLog = new FailureLog("ratelimit", LOG::warn);
+
+    /** The cluster's state when one is configured; absent, the counts are this node's alone, as without a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SharedState sharedState;
     private final FilterConfiguration<Config, Settings> configuration =
             new FilterConfiguration<>(Config.class, PID, "the rate limit filter", LOG::error);
 
@@ -109,6 +131,7 @@ public class RateLimitFilter implements SmtpFilter {
     }
 
     RateLimitFilter(Clock clock, Config config, Map<String, Object> properties) {
+        this.clock = clock;
         Config defaults = TypedConfig.defaults(Config.class);
         messageCounts = new SlidingWindows(clock, windowMillis(defaults), defaults.maxKeys());
         recipientCounts = new SlidingWindows(clock, windowMillis(defaults), defaults.maxKeys());
@@ -133,7 +156,7 @@ public class RateLimitFilter implements SmtpFilter {
                 new Counted("messages", config.messagesPerClient(), config.messagesPerUser(), config.messagesPerSenderDomain()),
                 new Counted("recipients", config.recipientsPerClient(), config.recipientsPerUser(), config.recipientsPerSenderDomain()),
                 Math.max(0, config.relayPermittedFactor()), config.action(), config.disconnect(), tagHeader,
-                windowMillis(config) / 1000, Math.max(100, config.maxKeys()));
+                windowMillis(config) / 1000, Math.max(100, config.maxKeys()), config.clusterFailure());
     }
 
     private static long windowMillis(Config config) {
@@ -160,7 +183,15 @@ public class RateLimitFilter implements SmtpFilter {
 
     private FilterResult count(Settings s, Counted counted, SlidingWindows counts, SessionInfo session, Envelope envelope) {
         List<Limit> limits = limits(s, counted, session, envelope);
-        Limit over = limits.isEmpty() ? null : counts.admit(limits);
+        if (limits.isEmpty()) {
+            return FilterResult.proceed();
+        }
+        Limit over;
+        try {
+            over = admit(s, counted, counts, limits);
+        } catch (SharedStateException e) {
+            return ClusterFailure.refusal("the rate limits");
+        }
         if (over == null) {
             return FilterResult.proceed();
         }
@@ -168,6 +199,33 @@ public class RateLimitFilter implements SmtpFilter {
                 + " (at most " + over.max() + " per " + s.windowSeconds() + " s); try again later";
         LOG.info("{}: ratelimit: {}; {}", session.sessionId(), text, s.action());
         return refusal(s, text, counted.noun() + " " + over.key());
+    }
+
+    /**
+     * On the cluster's counters if there is a cluster, else (or failing, when open) this node's; throws when failing
+     * closed.
+     */
+    private Limit admit(Settings s, Counted counted, SlidingWindows local, List<Limit> limits) {
+        SharedState shared = sharedState;
+        if (shared != null) {
+            try {
+                Limit over = new SharedWindows(shared, clock, counted.noun(), s.windowSeconds() * 1000).admit(limits);
+                clusterLog.worked();
+                return over;
+            } catch (SharedStateException e) {
+                boolean open = s.clusterFailure() == ClusterFailure.OPEN;
+                clusterLog.failed(e, open ? "counting on this node alone" : "answering 451 4.3.0");
+                if (!open) {
+                    throw e;
+                }
+            }
+        }
+        return local.admit(limits);
+    }
+
+    /** For tests: the shared state a cluster would give. */
+    void sharedState(SharedState shared) {
+        sharedState = shared;
     }
 
     /** The limits that apply to this session and transaction; a limit of 0 is off. */

@@ -11,11 +11,7 @@ import java.util.List;
  * key, so memory is bounded by the number of keys: keys idle for a whole window are dropped once per window, and
  * beyond {@code maxKeys} the least recently used key is forgotten (its client starts afresh). Thread-safe.
  */
-final class SlidingWindows {
-
-    /** One limit to honour: at most {@code max} events per window for {@code key}. */
-    record Limit(String key, long max) {
-    }
+final class SlidingWindows implements Windows {
 
     private static final class Counts {
         long window;
@@ -35,7 +31,7 @@ final class SlidingWindows {
         }
 
         double estimate(double elapsedFraction) {
-            return previous * (1 - elapsedFraction) + current;
+            return Windows.estimate(previous, current, elapsedFraction);
         }
     }
 
@@ -60,12 +56,8 @@ final class SlidingWindows {
         maxKeys = newMaxKeys;
     }
 
-    /**
-     * Counts one event for every key if each stays within its limit, and returns {@code null}; otherwise counts
-     * nothing and returns the first limit that would be exceeded. A refused attempt is not counted, so a client that
-     * keeps trying is let in again once its rate has fallen.
-     */
-    synchronized Limit admit(List<Limit> limits) {
+    @Override
+    public synchronized Limit admit(List<Limit> limits) {
         long now = clock.millis();
         long window = now / windowMillis;
         double elapsed = (now % windowMillis) / (double) windowMillis;

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.carrier.api.cluster.ClusterFailure;
 import org.carrier.api.config.TypedConfig;
 import org.carrier.api.filter.FilterAction;
 import org.carrier.api.filter.FilterResult;
@@ -20,6 +21,7 @@ import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.testing.AnnotationConfig;
+import org.carrier.testing.MemorySharedState;
 import org.carrier.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,48 @@ class RateLimitFilterTest {
             passed += filter.mailFrom(session, envelope, new TransactionState()).action() == FilterAction.CONTINUE ? 1 : 0;
         }
         return passed;
+    }
+
+    private RateLimitFilter node(MemorySharedState cluster, Map<String, Object> settings) {
+        RateLimitFilter filter = filter(settings);
+        filter.sharedState(cluster);
+        return filter;
+    }
+
+    @Test
+    void aLimitHoldsForTheNodesTogetherOnTheClusterState() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        RateLimitFilter a = node(cluster.node("a"), Map.of("messagesPerClient", 5));
+        RateLimitFilter b = node(cluster.node("b"), Map.of("messagesPerClient", 5));
+        SessionInfo c = client("192.0.2.1");
+        assertEquals(3, passing(a, c, FROM_SENDER, 3));
+        assertEquals(2, passing(b, c, FROM_SENDER, 4), "B allows what is left of the limit A counted in");
+        assertEquals(0, passing(a, c, FROM_SENDER, 2));
+        clock.advance(Duration.ofSeconds(120));
+        assertEquals(5, passing(b, c, FROM_SENDER, 7), "two windows later the count is gone at both");
+    }
+
+    @Test
+    void clusterStateFailingOpenCountsOnThisNodeAloneAndRecovers() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        RateLimitFilter a = node(cluster, Map.of("messagesPerClient", 3));
+        SessionInfo c = client("192.0.2.1");
+        assertEquals(2, passing(a, c, FROM_SENDER, 2));
+        cluster.fail(true);
+        assertEquals(3, passing(a, c, FROM_SENDER, 5), "this node's own count, which started at the failure");
+        cluster.fail(false);
+        assertEquals(1, passing(a, c, FROM_SENDER, 3), "back on the cluster's count of 2");
+    }
+
+    @Test
+    void clusterStateFailingClosedIsATemporaryFailure() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        RateLimitFilter a = node(cluster, Map.of("messagesPerClient", 3, "clusterFailure", ClusterFailure.CLOSED));
+        cluster.fail(true);
+        FilterResult result = a.mailFrom(client("192.0.2.1"), FROM_SENDER, new TransactionState());
+        assertEquals("451 4.3.0 Cannot check the rate limits now (cluster state unavailable); try again later", result.reply().toString());
+        cluster.fail(false);
+        assertEquals(3, passing(a, client("192.0.2.1"), FROM_SENDER, 4), "nothing was counted while it failed");
     }
 
     @Test
