@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.carrier.api.cluster.SharedState;
@@ -28,6 +29,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 
 /**
@@ -87,8 +89,12 @@ public class RedisSharedState implements SharedState {
     }
 
     private final ConfigGuard<Config, ClusterSettings> guard = new ConfigGuard<>(Config.class, "the cluster connection", LOG::error);
-    /** Two I/O threads, not one per core: a few small commands per message. */
-    private final ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+    /**
+     * Two I/O threads, not one per core: a few small commands per message. Reconnect attempts back off from 100 ms to
+     * at most 2 s (Lettuce's default grows to 30 s), so a node uses a Redis that is back within 2 s.
+     */
+    private final ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
+            .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS)).build();
     private volatile ClusterSettings settings;
     private volatile RedisConnection connection;
 
@@ -128,7 +134,7 @@ public class RedisSharedState implements SharedState {
         if (connection != null) {
             connection.close();
         }
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     @Override
