@@ -85,17 +85,7 @@ final class DkimCheck implements PendingCheck {
     }
 
     private boolean signatureMatches(PublicKey key) throws DkimException {
-        try {
-            byte[] data = signedHeaderData();
-            Signature verifier = Signature.getInstance(signature.algorithm().jcaSignature());
-            verifier.initVerify(key);
-            verifier.update(signature.algorithm().signsPrehash() ? MessageDigest.getInstance("SHA-256").digest(data) : data);
-            return verifier.verify(signature.signature());
-        } catch (SignatureException e) {
-            return false; // e.g. a b= of the wrong length for the key
-        } catch (GeneralSecurityException e) {
-            throw DkimException.permerror("cannot verify: " + e.getMessage());
-        }
+        return Signatures.matches(signature.algorithm(), key, signedHeaderData(), signature.signature());
     }
 
     /** RFC 6376 §3.7: the selected header fields, each with CRLF, then this signature field with b= empty, no CRLF. */

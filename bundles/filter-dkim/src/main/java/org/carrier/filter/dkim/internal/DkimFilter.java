@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,10 +30,15 @@ import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.net.HostName;
+import org.carrier.api.outbound.OutboundFilter;
 import org.carrier.api.text.Printable;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -105,15 +111,30 @@ public class DkimFilter implements SmtpFilter {
 
         @AttributeDefinition(name = "Canonicalization", description = "header/body for signing: relaxed or simple each.")
         String canonicalization() default "relaxed/relaxed";
+
+        @AttributeDefinition(name = "Verify ARC", description = "Validate the ARC chain of mail from clients that may not relay (RFC 8617 §5.2): arc=pass/fail/none in Authentication-Results.")
+        boolean arcVerify() default true;
+
+        @AttributeDefinition(name = "Seal forwarded mail with ARC", description = "Add an ARC set (RFC 8617 §5.1) to mail an alias forwards to another domain, when a signing key is set up for the sealing domain.")
+        boolean arcSeal() default true;
+
+        @AttributeDefinition(name = "ARC sealing domain", description = "Seal with this domain's signing key; empty: the forwarding alias's domain when it has a key, else the signing domain.")
+        String arcSealDomain() default "";
+
+        @AttributeDefinition(name = "ARC authserv-id", description = "The name in this host's Authentication-Results fields, copied into ARC-Authentication-Results; empty: this host's name (carrier.hostname). Set it when listeners have their own hostname.")
+        String arcAuthservId() default "";
     }
 
     /** What is in force: replaced whole by {@link #configure}, so a session sees one consistent state. */
-    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys, String tagHeader) {
+    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys, String tagHeader,
+                         ArcVerifier arcVerifier, ArcSealer.Settings sealing) {
     }
 
     private final DnsResolver resolver;
     private final Path configFolder;
     private final Clock clock;
+    private final ArcSealer sealer;
+    private ServiceRegistration<OutboundFilter> sealerRegistration;
     private final FilterConfiguration<Config, State> configuration =
             new FilterConfiguration<Config, State>(Config.class, PID, "the DKIM filter", LOG::error)
             .renamed(LOG::warn, RenamedKey.secondsToMillis("keyLookupTimeoutSeconds", "dnsTimeoutMillis"));
@@ -121,6 +142,17 @@ public class DkimFilter implements SmtpFilter {
     @Activate
     public DkimFilter(@Reference DnsResolver resolver, BundleContext context, Config config, Map<String, Object> properties) {
         this(resolver, configFolder(context), Clock.systemUTC(), config, properties);
+        // A service of its own: the outbound stage orders filters by ranking, and the seal comes after DKIM (RFC 8617 §5.1).
+        sealerRegistration = context.registerService(OutboundFilter.class, sealer, new Hashtable<>(Map.of(
+                OutboundFilter.NAME, "arc", Constants.SERVICE_RANKING, 100)));
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (sealerRegistration != null) {
+            sealerRegistration.unregister();
+            sealerRegistration = null;
+        }
     }
 
     /** For tests. */
@@ -132,6 +164,7 @@ public class DkimFilter implements SmtpFilter {
         this.resolver = resolver;
         this.configFolder = configFolder;
         this.clock = clock;
+        this.sealer = new ArcSealer(() -> configuration.settings().sealing(), clock);
         configure(config, properties);
     }
 
@@ -149,12 +182,30 @@ public class DkimFilter implements SmtpFilter {
 
     private State state(Config config) {
         State old = configuration.settings();
-        Verifier verifier = new Verifier(resolver, new VerifierSettings(Math.max(1, config.maxSignatures()),
+        VerifierSettings verifying = new VerifierSettings(Math.max(1, config.maxSignatures()),
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
-                Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis()))));
+                Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis())));
         Signer signer = signer(config, old);
         String tagHeader = configuration.tagHeader(config.tagHeader(), State::tagHeader);
-        return new State(config, verifier, signer, keys(config.signingKeys(), old == null ? Map.of() : old.keys()), tagHeader);
+        Map<String, SigningKey> keys = keys(config.signingKeys(), old == null ? Map.of() : old.keys());
+        ArcVerifier arcVerifier = new ArcVerifier(resolver, verifying);
+        return new State(config, new Verifier(resolver, verifying), signer, keys, tagHeader, arcVerifier,
+                sealing(config, keys, arcVerifier));
+    }
+
+    /**
+     * RFC 8617 §4.1.2: the message signature of a set signs what DKIM signs, and the DKIM-Signature fields (the
+     * outbound DKIM filter ranks above the sealer); relaxed/relaxed, the canonicalization ARC sealers use.
+     */
+    private static ArcSealer.Settings sealing(Config config, Map<String, SigningKey> keys, ArcVerifier verifier) {
+        List<String> signed = new java.util.ArrayList<>(ConfigLists.names("signedHeaders", config.signedHeaders()));
+        signed.removeIf(name -> name.toLowerCase(Locale.ROOT).startsWith("arc-")
+                || name.equalsIgnoreCase("authentication-results"));
+        signed.add(DkimSignature.FIELD.toLowerCase(Locale.ROOT));
+        String authservId = config.arcAuthservId().isBlank() ? HostName.local() : config.arcAuthservId().strip();
+        return new ArcSealer.Settings(config.arcSeal(), keys, config.arcSealDomain().strip().toLowerCase(Locale.ROOT),
+                config.signingDomain().strip().toLowerCase(Locale.ROOT), authservId,
+                new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED, signed), verifier);
     }
 
     private static Signer signer(Config config, State old) {
@@ -204,7 +255,8 @@ public class DkimFilter implements SmtpFilter {
             if (session.relayPermitted()) {
                 return mayBeSigned(session, message) ? sign(current, message) : FilterResult.proceed();
             }
-            return current.config().verify() ? verify(current, message) : FilterResult.proceed();
+            FilterResult verified = current.config().verify() ? verify(current, message) : FilterResult.proceed();
+            return current.config().arcVerify() ? withArc(current, message, verified) : verified;
         } catch (IOException e) {
             LOG.warn("{}: dkim: cannot read the message: {}", message.queueId(), e.getMessage());
             return FilterResult.tempfail(451, "4.3.0", "Cannot read the message; try again later");
@@ -236,6 +288,28 @@ public class DkimFilter implements SmtpFilter {
             result = result.withAuthResult(v.toAuthResult());
         }
         return results.isEmpty() ? result.withAuthResult(AuthResult.of("dkim", "none")) : result;
+    }
+
+    /**
+     * The ARC chain's validation (RFC 8617 §5.2) as one more result: filter-dmarc reads it in the same transaction
+     * ({@link MessageView#authResults()}), and the sealer copies it into cv= when it forwards the message.
+     */
+    private static FilterResult withArc(State current, MessageView message, FilterResult result) throws IOException {
+        ArcResult arc;
+        try (InputStream in = message.openContent()) {
+            arc = current.arcVerifier().verify(in);
+        }
+        if (arc.result().equals("fail")) {
+            LOG.info("{}: arc: fail: {}", message.queueId(), arc.reason());
+        } else if (arc.passed()) {
+            LOG.info("{}: arc: pass: {} set(s), sealed last by {}", message.queueId(), arc.instance(), arc.sealer());
+        }
+        return result.withAuthResult(arc.toAuthResult());
+    }
+
+    /** The sealer of forwarded mail on the outbound stage, with the settings in force when it runs. */
+    ArcSealer arcSealer() {
+        return sealer;
     }
 
     /** The outcome that decides the action: any pass wins; else fail, temperror, permerror in that order; none if unsigned. */

@@ -98,6 +98,39 @@ record DkimSignature(String raw, String version, Algorithm algorithm, byte[] sig
                 identity, length, selector, expires, b.substring(0, Math.min(8, b.length())));
     }
 
+    /**
+     * An ARC-Message-Signature (RFC 8617 §4.1.2: DKIM-Signature's tags, with the instance i= instead of v= and the
+     * agent identity) or, with {@code seal}, an ARC-Seal (§4.1.3: no h=, bh= or c=; relaxed header canonicalization,
+     * §5.1.1). Its d= and s= name a DKIM key record, fetched and checked as for DKIM.
+     */
+    static DkimSignature ofArc(String raw, TagList tags, boolean seal) throws DkimException {
+        Algorithm algorithm = Algorithm.named(tags.required("a"));
+        if (algorithm == null || algorithm == Algorithm.RSA_SHA1) {
+            throw DkimException.permerror("unsupported algorithm a=" + tags.get("a"));
+        }
+        if (seal && tags.has("h")) {
+            throw DkimException.permerror("h= is not allowed in an ARC-Seal");
+        }
+        String b = TagList.withoutWhiteSpace(tags.required("b"));
+        String domain = tags.required("d").toLowerCase(Locale.ROOT);
+        if (domain.isEmpty()) {
+            throw DkimException.permerror("empty d=");
+        }
+        String selector = tags.required("s").toLowerCase(Locale.ROOT);
+        String bTag = b.substring(0, Math.min(8, b.length()));
+        if (seal) {
+            return new DkimSignature(raw, "1", algorithm, base64(b, "b"), new byte[0], Canonicalization.RELAXED,
+                    Canonicalization.RELAXED, domain, List.of(), "@" + domain, -1, selector, null, bTag);
+        }
+        List<String> headers = Arrays.stream(tags.required("h").split(":")).map(String::strip).toList();
+        if (headers.stream().anyMatch(h -> h.equalsIgnoreCase("arc-seal"))) {
+            throw DkimException.permerror("h= signs ARC-Seal (RFC 8617 §4.1.2 forbids it)");
+        }
+        Canonicalization[] canon = canonicalization(tags.get("c"));
+        return new DkimSignature(raw, "1", algorithm, base64(b, "b"), base64(TagList.withoutWhiteSpace(tags.required("bh")), "bh"),
+                canon[0], canon[1], domain, headers, "@" + domain, -1, selector, null, bTag);
+    }
+
     /** Whether this is a draft-00 signature: no {@code bh=}, the body is hashed with the header fields. */
     boolean signsBodyInline() {
         return bodyHash == null;

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,16 +32,58 @@ final class Signer {
 
     /** The field value, folded, for a message as it will be queued (the field itself goes on top of it). */
     String sign(SigningKey key, InputStream content, Instant now) throws IOException, GeneralSecurityException {
+        return sign(DkimSignature.FIELD, List.of("v=1"), key, content, now);
+    }
+
+    /**
+     * The value of a DKIM-style signature field over the message: DKIM-Signature (RFC 6376 §3.5, first tag v=1) or
+     * ARC-Message-Signature (RFC 8617 §4.1.2: the same tags with the instance i= in place of v=).
+     *
+     * @param firstTags the tags before a=, e.g. {@code v=1} or {@code i=2}
+     */
+    String sign(String fieldName, List<String> firstTags, SigningKey key, InputStream content, Instant now)
+            throws IOException, GeneralSecurityException {
         InputStream in = new BufferedInputStream(content, 64 * 1024);
         RawHeader header = RawHeader.read(in);
         byte[] bodyHash = DkimCheck.BodyHash.of(key.algorithm(), bodyCanon, in);
         List<String> signed = signedNames(header);
-        List<String> tags = List.of("v=1", "a=" + key.algorithm().tagValue(),
-                "c=" + headerCanon.tagValue() + "/" + bodyCanon.tagValue(), "d=" + key.domain(), "s=" + key.selector(),
-                "t=" + now.getEpochSecond());
-        String unsigned = fold(tags, signed, Base64.getEncoder().encodeToString(bodyHash));
-        byte[] signature = signature(key, header, signed, unsigned);
-        return unsigned + foldBase64(Base64.getEncoder().encodeToString(signature), lastLineLength(unsigned));
+        List<String> pieces = new ArrayList<>();
+        firstTags.forEach(tag -> pieces.add(tag + ";"));
+        pieces.addAll(keyTags(key, "c=" + headerCanon.tagValue() + "/" + bodyCanon.tagValue(), now));
+        for (int i = 0; i < signed.size(); i++) {
+            pieces.add((i == 0 ? "h=" : "") + signed.get(i) + (i == signed.size() - 1 ? ";" : ":"));
+        }
+        pieces.add("bh=" + Base64.getEncoder().encodeToString(bodyHash) + ";");
+        return signFields(fieldName, pieces, key, header.select(signed, null), headerCanon);
+    }
+
+    /** The {@code a=}, {@code c=} (when given), {@code d=}, {@code s=} and {@code t=} tags of a signature by {@code key}. */
+    static List<String> keyTags(SigningKey key, String canonicalization, Instant now) {
+        List<String> tags = new ArrayList<>(List.of("a=" + key.algorithm().tagValue() + ";"));
+        if (canonicalization != null) {
+            tags.add(canonicalization + ";");
+        }
+        tags.addAll(List.of("d=" + key.domain() + ";", "s=" + key.selector() + ";", "t=" + now.getEpochSecond() + ";"));
+        return tags;
+    }
+
+    /**
+     * RFC 6376 §3.7 (and RFC 8617 §5.1.1 for ARC-Seal): the field value made of {@code tags} (each ending in ";",
+     * a header name list continuing with ":") and a {@code b=} that signs the given fields, each canonicalized with
+     * CRLF, then this field with {@code b=} empty, without its CRLF.
+     */
+    static String signFields(String fieldName, List<String> tags, SigningKey key, List<String> fields, Canonicalization canon)
+            throws GeneralSecurityException {
+        List<String> pieces = new ArrayList<>(tags);
+        pieces.add("b=");
+        String unsigned = fold(fieldName, pieces);
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (String field : fields) {
+            data.writeBytes((canon.header(field) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        }
+        data.writeBytes(canon.header(fieldName + ": " + unsigned).getBytes(StandardCharsets.ISO_8859_1));
+        byte[] signature = Signatures.sign(key.algorithm(), key.key(), data.toByteArray());
+        return unsigned + foldBase64(Base64.getEncoder().encodeToString(signature), lastLineLength(fieldName, unsigned));
     }
 
     private List<String> signedNames(RawHeader header) {
@@ -60,34 +100,10 @@ final class Signer {
         return names;
     }
 
-    /** RFC 6376 §3.7: the signed fields and this field with an empty b=, hashed and signed with the key. */
-    private byte[] signature(SigningKey key, RawHeader header, List<String> names, String unsigned)
-            throws GeneralSecurityException {
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        for (String field : header.select(names, null)) {
-            data.writeBytes((headerCanon.header(field) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        }
-        data.writeBytes(headerCanon.header(DkimSignature.FIELD + ": " + unsigned).getBytes(StandardCharsets.ISO_8859_1));
-        Signature signer = Signature.getInstance(key.algorithm().jcaSignature());
-        signer.initSign(key.key());
-        byte[] bytes = data.toByteArray();
-        signer.update(key.algorithm().signsPrehash() ? MessageDigest.getInstance("SHA-256").digest(bytes) : bytes);
-        return signer.sign();
-    }
-
-    /** The tags up to an empty {@code b=}, folded before a tag (or between header names) that would pass 76 columns. */
-    private static String fold(List<String> tags, List<String> names, String bodyHash) {
+    /** The pieces up to an empty {@code b=}, folded before a tag (or between header names) that would pass 76 columns. */
+    private static String fold(String fieldName, List<String> pieces) {
         StringBuilder out = new StringBuilder();
-        int column = DkimSignature.FIELD.length() + 2;
-        List<String> pieces = new ArrayList<>();
-        for (String tag : tags) {
-            pieces.add(tag + ";");
-        }
-        for (int i = 0; i < names.size(); i++) {
-            pieces.add((i == 0 ? "h=" : "") + names.get(i) + (i == names.size() - 1 ? ";" : ":"));
-        }
-        pieces.add("bh=" + bodyHash + ";");
-        pieces.add("b=");
+        int column = fieldName.length() + 2;
         boolean first = true;
         for (String piece : pieces) {
             boolean continuesList = !first && !piece.contains("=") && out.charAt(out.length() - 1) == ':';
@@ -123,8 +139,8 @@ final class Signer {
         return out.toString();
     }
 
-    private static int lastLineLength(String folded) {
+    private static int lastLineLength(String fieldName, String folded) {
         int nl = folded.lastIndexOf('\n');
-        return nl < 0 ? DkimSignature.FIELD.length() + 2 + folded.length() : 8 + folded.length() - nl - 2;
+        return nl < 0 ? fieldName.length() + 2 + folded.length() : 8 + folded.length() - nl - 2;
     }
 }

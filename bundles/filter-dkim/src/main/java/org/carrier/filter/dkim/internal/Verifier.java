@@ -72,7 +72,8 @@ final class Verifier {
                 "more than " + settings.maxSignatures() + " signatures; not verified", names));
     }
 
-    private static void streamBody(InputStream in, List<PendingCheck> checks) throws IOException {
+    /** Streams the body once through every check's sink, then closes the sinks. */
+    static void streamBody(InputStream in, List<PendingCheck> checks) throws IOException {
         List<OutputStream> sinks = checks.stream().map(PendingCheck::bodySink).toList();
         byte[] buffer = new byte[CHUNK];
         int n;
