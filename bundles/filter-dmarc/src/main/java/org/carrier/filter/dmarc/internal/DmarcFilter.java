@@ -2,6 +2,7 @@ package org.carrier.filter.dmarc.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import org.carrier.api.dns.DnsLookupException;
+import org.carrier.api.config.ConfigLists;
 import org.carrier.api.config.RenamedKey;
 import org.carrier.api.dmarc.DmarcEvaluationRecorder;
 import org.carrier.api.dns.DnsResolver;
@@ -80,6 +82,9 @@ public class DmarcFilter implements SmtpFilter {
 
         @AttributeDefinition(name = "DNS timeout (ms)", min = "1", description = "The longest wait for one DMARC record.")
         int dnsTimeoutMillis() default 10_000;
+
+        @AttributeDefinition(name = "Trusted ARC sealers", description = "Domains (and their subdomains) whose ARC seal is trusted: mail that fails DMARC is accepted when its ARC chain passed and its latest ARC-Seal is theirs (RFC 8617 §7.2; a local_policy override, RFC 7489 §6.6.2). Comma-separated in a .cfg file; empty: none.")
+        String[] trustedArcSealers() default {};
     }
 
     private final DnsResolver resolver;
@@ -88,7 +93,7 @@ public class DmarcFilter implements SmtpFilter {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DmarcEvaluationRecorder recorder;
     /** What is in force: replaced whole by {@link #configure}, so a message sees one consistent state. */
-    private record State(Config config, PolicyDiscovery discovery, String tagHeader) {
+    private record State(Config config, PolicyDiscovery discovery, String tagHeader, List<String> trustedArcSealers) {
     }
 
     private final FilterConfiguration<Config, State> configuration =
@@ -115,7 +120,9 @@ public class DmarcFilter implements SmtpFilter {
 
     private State state(Config config) {
         String tagHeader = configuration.tagHeader(config.tagHeader(), State::tagHeader);
-        return new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader);
+        List<String> trusted = ConfigLists.names("trustedArcSealers", config.trustedArcSealers()).stream()
+                .map(d -> d.toLowerCase(Locale.ROOT).replaceAll("\\.$", "")).toList();
+        return new State(config, new PolicyDiscovery(resolver, timeout(config)), tagHeader, trusted);
     }
 
     private static Duration timeout(Config config) {
@@ -155,6 +162,13 @@ public class DmarcFilter implements SmtpFilter {
         if (alignment.passes()) {
             report(session, envelope, new Evaluation(domain, found.get(), alignment, message.authResults(), Policy.NONE, List.of()));
             return FilterResult.proceed().withAuthResult(result("pass", domain).withReason("p=" + requested.keyword()));
+        }
+        Optional<PolicyOverride> override = PolicyOverride.trustedArc(message.authResults(), current.trustedArcSealers());
+        if (override.isPresent()) {
+            LOG.info("{}: dmarc: fail for {}: p={} overridden ({}: {}): accepted", message.queueId(), domain,
+                    requested.keyword(), override.get().type(), override.get().comment());
+            return FilterResult.proceed().withAuthResult(result("fail", domain)
+                    .withReason("p=" + requested.keyword() + "; override " + override.get().type() + ": " + override.get().comment()));
         }
         boolean sampled = sampled(record.percent());
         Policy applied = sampled ? requested : downgraded(requested);

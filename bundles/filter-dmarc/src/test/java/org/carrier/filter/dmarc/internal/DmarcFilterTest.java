@@ -123,6 +123,25 @@ class DmarcFilterTest {
                 AuthResult.of("spf", "pass", "smtp.mailfrom=co.uk")).action(), "another organization, or the public suffix itself");
     }
 
+    /** RFC 8617 §7.2: a trusted sealer's passing chain overrides a failed DMARC result; nothing else does. */
+    @Test
+    void aPassingArcChainOfATrustedSealerOverridesTheRejection() {
+        AuthResult sealedByList = AuthResult.of("arc", "pass", "header.d=lists.test", "header.s=list");
+        assertEquals(FilterAction.REJECT, run("a@example.co.uk", NO_SPF, sealedByList).action(), "no trusted sealers by default");
+        DmarcFilter trusting = filter(Map.of("trustedArcSealers", new String[] {"other.test, Lists.Test."}), 50);
+        FilterResult accepted = run(trusting, "a@example.co.uk", NO_SPF, sealedByList);
+        assertEquals(FilterAction.CONTINUE, accepted.action());
+        assertEquals("dmarc=fail reason=\"p=reject; override local_policy: arc=pass sealer=lists.test\" header.from=example.co.uk",
+                dmarc(accepted));
+        assertEquals(FilterAction.CONTINUE, run(trusting, "a@example.co.uk", NO_SPF,
+                AuthResult.of("arc", "pass", "header.d=arc.lists.test")).action(), "a subdomain of a trusted sealer");
+        assertEquals(FilterAction.REJECT, run(trusting, "a@example.co.uk", NO_SPF,
+                AuthResult.of("arc", "fail", "header.d=lists.test")).action(), "a failed chain");
+        assertEquals(FilterAction.REJECT, run(trusting, "a@example.co.uk", NO_SPF,
+                AuthResult.of("arc", "pass", "header.d=evillists.test")).action(), "another sealer");
+        assertEquals(FilterAction.REJECT, run(trusting, "a@example.co.uk", NO_SPF, AuthResult.of("arc", "none")).action());
+    }
+
     @Test
     void strictAlignmentNeedsTheExactDomain() {
         assertEquals(FilterAction.HOLD, run("a@sub.strict.test", AuthResult.of("dkim", "pass", "header.d=strict.test"),
