@@ -81,7 +81,7 @@ class ArcTest {
         Map<String, String> zones = new HashMap<>();
         for (String domain : List.of("forward.test", "lists.test")) {
             zones.put(domain, RECORDS.entrySet().stream().filter(e -> e.getKey().endsWith("." + domain))
-                    .map(e -> e.getKey().substring(0, e.getKey().length() - domain.length() - 1) + " TXT " + CorpusDns.txt(e.getValue()))
+                    .map(e -> e.getKey().substring(0, e.getKey().length() - domain.length() - 1) + " TXT " + NsdServer.txt(e.getValue()))
                     .collect(Collectors.joining("\n", "", "\n")));
         }
         nsd = NsdServer.start(zones, 60);

@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.testing.dns.CarrierResolver;
@@ -45,21 +43,13 @@ final class CorpusDns implements AutoCloseable {
                 zones.put(domain, new StringBuilder("this line is not a resource record\n"));
             } else {
                 zones.computeIfAbsent(domain, d -> new StringBuilder()).append(relative).append(" TXT ")
-                        .append(value.equals("\"\"") ? "\"\"" : txt(value)).append('\n');
+                        .append(value.equals("\"\"") ? "\"\"" : NsdServer.txt(value)).append('\n');
             }
         }
         Map<String, String> all = new LinkedHashMap<>();
         zones.forEach((domain, records) -> all.put(domain, records.toString()));
         all.putAll(extraZones);
         return new CorpusDns(NsdServer.start(all, 60));
-    }
-
-    /** A TXT value as zone-file strings of at most 255 characters (RFC 1035 §3.3.14). */
-    static String txt(String value) {
-        String escaped = value.replace("\\", "\\\\").replace("\"", "\\\"");
-        return IntStream.range(0, (escaped.length() + 199) / 200)
-                .mapToObj(i -> "\"" + escaped.substring(i * 200, Math.min(escaped.length(), i * 200 + 200)) + "\"")
-                .collect(Collectors.joining(" "));
     }
 
     static String resource(String path) {

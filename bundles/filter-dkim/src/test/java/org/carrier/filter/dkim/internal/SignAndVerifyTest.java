@@ -79,7 +79,7 @@ class SignAndVerifyTest {
         RECORDS.put("other._domainkey.sign.test", "v=DKIM1; k=ed25519; p=" + edRaw);
         StringBuilder zone = new StringBuilder();
         RECORDS.forEach((name, value) -> zone.append(name, 0, name.length() - ".sign.test".length())
-                .append(" TXT ").append(CorpusDns.txt(value)).append('\n'));
+                .append(" TXT ").append(NsdServer.txt(value)).append('\n'));
         nsd = NsdServer.start(Map.of("sign.test", zone.toString()), 60);
         resolver = CarrierResolver.of(Map.of("servers", nsd.server()));
     }
