@@ -177,6 +177,18 @@ class ArcTest {
         assertEquals("arc=pass header.d=forward.test header.s=seal", arc(filter, forwarded).toString());
     }
 
+    /** RFC 8617 §5.2 step 5: a field only the older message signature covers changed; the chain still passes. */
+    @Test
+    void anOlderMessageSignatureThatNoLongerValidatesIsTheOldestPass() throws Exception {
+        DkimFilter filter = filter(Map.of());
+        byte[] received = crlf("Authentication-Results: lists.test; spf=pass smtp.mailfrom=alice@origin.test\nList-Id: <team.lists.test>\n" + MESSAGE);
+        byte[] fromList = Dkimpy.arcSign(work, received, "list", "lists.test", work.resolve("list.pem"), "lists.test");
+        byte[] forwarded = sealed(filter, receivedHere(filter, fromList));
+        byte[] relabelled = crlf(text(forwarded).replace("List-Id: <team.lists.test>", "List-Id: <renamed.lists.test>"));
+        assertEquals("arc=pass header.oldest-pass=2 header.d=forward.test header.s=seal", arc(filter, relabelled).toString());
+        assertEquals("pass", Dkimpy.arcVerify(work, relabelled, RECORDS), "dkimpy checks the latest message signature only");
+    }
+
     @Test
     void aBodyChangedAfterSealingFailsInBoth() throws Exception {
         DkimFilter filter = filter(Map.of());
