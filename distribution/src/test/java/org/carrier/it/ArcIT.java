@@ -119,9 +119,9 @@ class ArcIT {
         SmtpSink.Received copy = sink.next(30);
         assertNotNull(copy, "nothing forwarded:\n" + carrier.console());
         String content = copy.content().replace("\r\n\t", " ");
-        assertTrue(content.contains("dmarc=fail reason=\"p=reject; override local_policy: arc=pass sealer=lists.test\""), content);
+        assertTrue(content.contains("dmarc=fail reason=\"p=reject; override local_policy: arc=pass as.d=lists.test\""), content);
         assertEquals("pass", Dkimpy.arcVerify(work, bytes(copy.content()), records));
-        assertTrue(carrier.awaitLog("overridden (local_policy: arc=pass sealer=lists.test): accepted")
+        assertTrue(carrier.awaitLog("overridden (local_policy: arc=pass as.d=lists.test): accepted")
                 .contains("dmarc: fail for origin.test: p=reject overridden"));
     }
 

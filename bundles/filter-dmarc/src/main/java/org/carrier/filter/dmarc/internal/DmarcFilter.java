@@ -15,6 +15,7 @@ import java.util.function.IntSupplier;
 import org.carrier.api.dns.DnsLookupException;
 import org.carrier.api.config.ConfigLists;
 import org.carrier.api.config.RenamedKey;
+import org.carrier.api.dmarc.DmarcEvaluation;
 import org.carrier.api.dmarc.DmarcEvaluationRecorder;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
@@ -163,12 +164,11 @@ public class DmarcFilter implements SmtpFilter {
             report(session, envelope, new Evaluation(domain, found.get(), alignment, message.authResults(), Policy.NONE, List.of()));
             return FilterResult.proceed().withAuthResult(result("pass", domain).withReason("p=" + requested.keyword()));
         }
-        Optional<PolicyOverride> override = PolicyOverride.trustedArc(message.authResults(), current.trustedArcSealers());
+        Optional<DmarcEvaluation.Reason> override = requested == Policy.NONE ? Optional.empty()
+                : PolicyOverride.trustedArc(message.authResults(), current.trustedArcSealers());
         if (override.isPresent()) {
-            LOG.info("{}: dmarc: fail for {}: p={} overridden ({}: {}): accepted", message.queueId(), domain,
-                    requested.keyword(), override.get().type(), override.get().comment());
-            return FilterResult.proceed().withAuthResult(result("fail", domain)
-                    .withReason("p=" + requested.keyword() + "; override " + override.get().type() + ": " + override.get().comment()));
+            return overridden(session, envelope, message, new Evaluation(domain, found.get(), alignment,
+                    message.authResults(), Policy.NONE, List.of(override.get())), requested);
         }
         boolean sampled = sampled(record.percent());
         Policy applied = sampled ? requested : downgraded(requested);
@@ -179,6 +179,20 @@ public class DmarcFilter implements SmtpFilter {
         report(session, envelope, Evaluation.failed(domain, found.get(), alignment, message.authResults(), requested, applied,
                 current.config().reportOnly() ? PolicyAction.ACCEPT : action));
         return act(current, action, fail, "fail p=" + applied.keyword());
+    }
+
+    /**
+     * A failing message accepted by a local policy override (RFC 7489 §6.6.2): logged, tagged in its
+     * Authentication-Results, and reported with disposition none and the override's reason (Appendix C).
+     */
+    private FilterResult overridden(SessionInfo session, Envelope envelope, MessageView message, Evaluation evaluation,
+                                    Policy requested) {
+        DmarcEvaluation.Reason reason = evaluation.reasons().get(0);
+        LOG.info("{}: dmarc: fail for {}: p={} overridden ({}: {}): accepted", message.queueId(), evaluation.headerFrom(),
+                requested.keyword(), reason.type(), reason.comment());
+        report(session, envelope, evaluation);
+        return FilterResult.proceed().withAuthResult(result("fail", evaluation.headerFrom())
+                .withReason("p=" + requested.keyword() + "; override " + reason.type() + ": " + reason.comment()));
     }
 
     /**

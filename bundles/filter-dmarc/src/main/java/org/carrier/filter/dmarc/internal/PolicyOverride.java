@@ -4,24 +4,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.carrier.api.dmarc.DmarcEvaluation;
 import org.carrier.api.filter.AuthResult;
 
 /**
- * Why a failing message's DMARC policy was not applied: the local policy override of RFC 7489 §6.6.2 (in an
- * aggregate report, PolicyOverrideType {@code local_policy} of Appendix C, with this comment).
- *
- * @param type    the PolicyOverrideType, e.g. {@code local_policy}
- * @param comment what the override rests on, e.g. {@code arc=pass sealer=lists.example}
+ * Why a failing message's DMARC policy was not applied: the local policy override of RFC 7489 §6.6.2, as the
+ * aggregate report's PolicyOverrideReason (Appendix C) so the filter's log, its Authentication-Results and the
+ * report all say the same.
  */
-record PolicyOverride(String type, String comment) {
+final class PolicyOverride {
     static final String LOCAL_POLICY = "local_policy";
+
+    private PolicyOverride() {
+    }
 
     /**
      * RFC 8617 §7.2: a passing ARC chain whose latest ARC-Seal (the {@code header.d} of the DKIM filter's arc result,
      * the intermediary that handed the message here) was made by a trusted sealer: that domain, or one of its
      * subdomains. The latest sealer is the one whose ARC-Authentication-Results vouch for the earlier hops.
+     * The comment names it as the seal's d= tag: {@code arc=pass as.d=lists.example}.
      */
-    static Optional<PolicyOverride> trustedArc(List<AuthResult> results, List<String> trustedSealers) {
+    static Optional<DmarcEvaluation.Reason> trustedArc(List<AuthResult> results, List<String> trustedSealers) {
         if (trustedSealers.isEmpty()) {
             return Optional.empty();
         }
@@ -30,6 +33,6 @@ record PolicyOverride(String type, String comment) {
                 .map(d -> d.toLowerCase(Locale.ROOT))
                 .filter(d -> trustedSealers.stream().anyMatch(t -> d.equals(t) || d.endsWith("." + t)))
                 .findFirst()
-                .map(d -> new PolicyOverride(LOCAL_POLICY, "arc=pass sealer=" + d));
+                .map(d -> new DmarcEvaluation.Reason(LOCAL_POLICY, "arc=pass as.d=" + d));
     }
 }

@@ -131,7 +131,7 @@ class DmarcFilterTest {
         DmarcFilter trusting = filter(Map.of("trustedArcSealers", new String[] {"other.test, Lists.Test."}), 50);
         FilterResult accepted = run(trusting, "a@example.co.uk", NO_SPF, sealedByList);
         assertEquals(FilterAction.CONTINUE, accepted.action());
-        assertEquals("dmarc=fail reason=\"p=reject; override local_policy: arc=pass sealer=lists.test\" header.from=example.co.uk",
+        assertEquals("dmarc=fail reason=\"p=reject; override local_policy: arc=pass as.d=lists.test\" header.from=example.co.uk",
                 dmarc(accepted));
         assertEquals(FilterAction.CONTINUE, run(trusting, "a@example.co.uk", NO_SPF,
                 AuthResult.of("arc", "pass", "header.d=arc.lists.test")).action(), "a subdomain of a trusted sealer");

@@ -24,6 +24,8 @@ import javax.xml.xpath.XPathFactory;
 
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.filter.AuthResult;
+import org.carrier.api.filter.FilterAction;
+import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
@@ -88,10 +90,14 @@ class DmarcReporterTest {
     }
 
     private DmarcReporter start() throws ReflectiveOperationException {
+        return start(Map.of());
+    }
+
+    private DmarcReporter start(Map<String, Object> filterSettings) throws ReflectiveOperationException {
         DmarcReporter started = new DmarcReporter(clock, dir, AnnotationConfig.of(DmarcReporter.Config.class, settings), settings);
         inject(DmarcReporter.class, started, "dns", resolver);
         inject(DmarcReporter.class, started, "queue", queue);
-        filter = new DmarcFilter(resolver, () -> 0, AnnotationConfig.of(DmarcFilter.Config.class, new HashMap<>()), Map.of());
+        filter = new DmarcFilter(resolver, () -> 0, AnnotationConfig.of(DmarcFilter.Config.class, new HashMap<>(filterSettings)), Map.of());
         inject(DmarcFilter.class, filter, "recorder", started);
         return started;
     }
@@ -108,14 +114,18 @@ class DmarcReporterTest {
     }
 
     private void receive(String ip, String domain, boolean passes, Envelope envelope, boolean relay) {
-        InetSocketAddress client = new InetSocketAddress(ip, 41000);
-        SessionInfo session = new SessionInfo("s1", "mx", client, new InetSocketAddress("127.0.0.1", 25), "client.test",
-                true, null, null, relay);
         AuthResult[] results = passes
                 ? new AuthResult[] {AuthResult.of("spf", "pass", "smtp.mailfrom=bounce@" + domain),
                         AuthResult.of("dkim", "pass", "header.d=" + domain, "header.s=sel1")}
                 : new AuthResult[] {AuthResult.of("spf", "fail", "smtp.mailfrom=bounce@" + domain)};
-        filter.data(session, envelope, DmarcFilterTest.message(List.of(new HeaderField("From", "someone@" + domain)), results),
+        receive(ip, domain, envelope, relay, results);
+    }
+
+    private FilterResult receive(String ip, String domain, Envelope envelope, boolean relay, AuthResult... results) {
+        InetSocketAddress client = new InetSocketAddress(ip, 41000);
+        SessionInfo session = new SessionInfo("s1", "mx", client, new InetSocketAddress("127.0.0.1", 25), "client.test",
+                true, null, null, relay);
+        return filter.data(session, envelope, DmarcFilterTest.message(List.of(new HeaderField("From", "someone@" + domain)), results),
                 new TransactionState());
     }
 
@@ -189,6 +199,40 @@ class DmarcReporterTest {
         assertEquals("0", at(doc, "count(/feedback/record[row/source_ip='192.0.2.9' or row/source_ip='192.0.2.10'])"));
 
         assertEquals(List.of("dmarc-report: no evaluations to report"), reporter.sendNow(), "what was sent is gone");
+    }
+
+    /**
+     * A failing message accepted because a trusted sealer's ARC chain passed (RFC 8617 §7.2) is reported with the
+     * disposition done (none) and the override's reason (RFC 7489 Appendix C PolicyOverrideReason, local_policy),
+     * so the domain owner sees why its p=reject was not applied; the reason survives a restart.
+     */
+    @Test
+    void aTrustedArcOverrideIsReportedAsLocalPolicyWithDispositionNone() throws Exception {
+        Map<String, Object> trusting = Map.of("trustedArcSealers", new String[] {"lists.test"});
+        reporter = start(trusting);
+        Envelope envelope = Envelope.from(MailAddress.parse("bounce@auth.test"), Map.of());
+        AuthResult spfFail = AuthResult.of("spf", "fail", "smtp.mailfrom=bounce@auth.test");
+        FilterResult accepted = receive("192.0.2.44", "auth.test", envelope, false, spfFail,
+                AuthResult.of("arc", "pass", "header.d=lists.test", "header.s=arc1"));
+        assertEquals(FilterAction.CONTINUE, accepted.action(), "p=reject overridden");
+        receive("192.0.2.45", "auth.test", envelope, false, spfFail, AuthResult.of("arc", "pass", "header.d=other.test"));
+        reporter.stop();
+        reporter = start(trusting);
+
+        reporter.sendNow();
+
+        String xml = ReportMail.reportXml(queue.committed.get(0).content());
+        assertNull(DmarcReportSchema.problem(xml), xml);
+        Document doc = parse(xml);
+        String overridden = "/feedback/record[row/source_ip='192.0.2.44']/row/policy_evaluated";
+        assertEquals("none", at(doc, overridden + "/disposition"), xml);
+        assertEquals("fail", at(doc, overridden + "/spf"));
+        assertEquals("1", at(doc, "count(" + overridden + "/reason)"), xml);
+        assertEquals("local_policy", at(doc, overridden + "/reason/type"));
+        assertEquals("arc=pass as.d=lists.test", at(doc, overridden + "/reason/comment"));
+        String untrusted = "/feedback/record[row/source_ip='192.0.2.45']/row/policy_evaluated";
+        assertEquals("reject", at(doc, untrusted + "/disposition"), "another sealer overrides nothing");
+        assertEquals("0", at(doc, "count(" + untrusted + "/reason)"));
     }
 
     @Test
