@@ -74,7 +74,8 @@ final class ArcChain {
             for (String name : NAMES) {
                 int count = fields.getOrDefault(name, List.of()).size();
                 if (count != 1) {
-                    return broken("instance i=" + i + (count == 0 ? " has no " + name : " has " + count + " " + name + " fields"), byInstance);
+                    return broken("instance i=" + i + of(fields.isEmpty() ? byInstance.get(highest) : fields)
+                            + (count == 0 ? " has no " + name : " has " + count + " " + name + " fields"), byInstance);
                 }
             }
             sets.add(new ArcSet(i, fields.get(AUTH_RESULTS).get(0), fields.get(MESSAGE_SIGNATURE).get(0), fields.get(SEAL).get(0)));
@@ -100,6 +101,24 @@ final class ArcChain {
 
     private static ArcChain broken(String problem, TreeMap<Integer, ?> byInstance) {
         return new ArcChain(List.of(), problem, null, byInstance.isEmpty() ? 0 : byInstance.lastKey());
+    }
+
+    /**
+     * " of example.org": whose set is incomplete, so the log line names the intermediary to ask (the d= of its seal or
+     * message signature, else the authserv-id of its ARC-Authentication-Results); for a gap, the latest set's.
+     */
+    private static String of(Map<String, List<String>> fields) {
+        for (String name : List.of(SEAL, MESSAGE_SIGNATURE)) {
+            Optional<String> d = fields.getOrDefault(name, List.of()).stream()
+                    .flatMap(f -> tags(f.substring(f.indexOf(':') + 1)).map(t -> t.get("d")).stream())
+                    .filter(v -> v != null && !v.isBlank()).findFirst();
+            if (d.isPresent()) {
+                return " of " + d.get().strip().toLowerCase(Locale.ROOT);
+            }
+        }
+        return fields.getOrDefault(AUTH_RESULTS, List.of()).stream()
+                .map(f -> AAR_INSTANCE.matcher(f.substring(f.indexOf(':') + 1)).replaceFirst("").split(";")[0].strip())
+                .filter(id -> id.matches("[A-Za-z0-9.-]+")).findFirst().map(id -> " of " + id.toLowerCase(Locale.ROOT)).orElse("");
     }
 
     /** The i= of an ARC field, or -1 when it has none that can be read. */

@@ -211,7 +211,11 @@ class ArcTest {
         assertEquals("fail", Dkimpy.arcVerify(work, missing, RECORDS));
         AuthResult arc = arc(filter, missing);
         assertEquals("fail", arc.result());
-        assertEquals("instance i=2 has no ARC-Message-Signature", arc.reason());
+        assertEquals("instance i=2 of forward.test has no ARC-Message-Signature", arc.reason(), "the domain whose set is incomplete");
+        byte[] gap = crlf(text.replaceAll("(?m)(?<=^ARC-[A-Za-z-]{1,30}: i=)2;", "3;"));
+        assertEquals("fail", Dkimpy.arcVerify(work, gap, RECORDS));
+        assertEquals("instance i=2 of forward.test has no ARC-Authentication-Results", arc(filter, gap).reason(),
+                "a gap names the latest set's domain");
     }
 
     @Test
