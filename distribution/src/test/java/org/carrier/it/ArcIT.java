@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the alias team@forward.test to a real SMTP sink and seals it; dkimpy's arc_verify accepts the sink's copy, both a
  * first set and Carrier's second set on a chain dkimpy's arc_sign made for lists.test. Keys and the DMARC policy of
  * origin.test (p=reject) are served by a real nsd. Mail from origin.test that fails DMARC is refused, and accepted once
- * lists.test is among the dmarc filter's trustedArcSealers.
+ * lists.test is among the dmarc filter's trustedArcSealers. A set without its ARC-Message-Signature fails, is logged
+ * and is forwarded all the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -123,6 +124,25 @@ class ArcIT {
         assertEquals("pass", Dkimpy.arcVerify(work, bytes(copy.content()), records));
         assertTrue(carrier.awaitLog("overridden (local_policy: arc=pass as.d=lists.test): accepted")
                 .contains("dmarc: fail for origin.test: p=reject overridden"));
+    }
+
+    /** Bad input: a set without its ARC-Message-Signature is arc=fail, logged with the queue ID and domain; mail flows. */
+    @Test
+    @Order(4)
+    void aSetWithAMissingFieldFailsIsLoggedAndStillForwarded() throws Exception {
+        String incomplete = sealedByList("carol@plain.test", "missing instance")
+                .replaceFirst("(?m)^ARC-Message-Signature:[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*", "");
+        assertTrue(!incomplete.contains("ARC-Message-Signature") && incomplete.contains("ARC-Seal: i=1;"), incomplete);
+        String reply = send(incomplete);
+        assertTrue(reply.startsWith("250 2.0.0 Ok: queued as "), reply + "\n" + carrier.console());
+        String queueId = reply.substring("250 2.0.0 Ok: queued as ".length()).strip();
+        SmtpSink.Received copy = sink.next(30);
+        assertNotNull(copy, "nothing forwarded:\n" + carrier.console());
+        String content = copy.content().replace("\r\n\t", " ");
+        assertTrue(content.contains("arc=fail reason=\"instance i=1 of lists.test has no ARC-Message-Signature\""), content);
+        assertTrue(content.startsWith("ARC-Seal: i=2; cv=fail;"), "RFC 8617 §5.1.1: a failed chain is sealed cv=fail:\n" + content);
+        String line = queueId + ": arc: fail: instance i=1 of lists.test has no ARC-Message-Signature";
+        assertTrue(carrier.awaitLog(line).contains(line), line);
     }
 
     private SmtpSink.Received forward(String message) throws Exception {
