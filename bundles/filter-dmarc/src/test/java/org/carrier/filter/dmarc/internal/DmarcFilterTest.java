@@ -140,6 +140,8 @@ class DmarcFilterTest {
         assertEquals(FilterAction.REJECT, run(trusting, "a@example.co.uk", NO_SPF,
                 AuthResult.of("arc", "pass", "header.d=evillists.test")).action(), "another sealer");
         assertEquals(FilterAction.REJECT, run(trusting, "a@example.co.uk", NO_SPF, AuthResult.of("arc", "none")).action());
+        assertEquals("dmarc=fail reason=\"p=none\" header.from=own.example.co.uk",
+                dmarc(run(trusting, "a@own.example.co.uk", NO_SPF, sealedByList)), "p=none: nothing to override");
     }
 
     @Test
