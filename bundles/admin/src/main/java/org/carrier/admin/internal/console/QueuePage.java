@@ -39,7 +39,7 @@ import jakarta.servlet.http.HttpServletRequest;
         "felix.webconsole.category=" + ConsolePage.CATEGORY})
 public class QueuePage extends ConsolePage {
     static final String LABEL = "carrier-queue";
-    static final int HEADER_BYTES = 64 * 1024;
+    public static final int HEADER_BYTES = 64 * 1024;
     private static final long serialVersionUID = 1L;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -76,7 +76,7 @@ public class QueuePage extends ConsolePage {
     }
 
     /** The list the page shows, with the summary of the whole queue (not only of what the filter lets through). */
-    static Map<String, Object> messages(QueueOperations queue, QueueFilter filter, Instant now) {
+    public static Map<String, Object> messages(QueueOperations queue, QueueFilter filter, Instant now) {
         List<QueuedMessage> all = queue.list(QueueFilter.any());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (QueuedMessage m : all) {
@@ -91,7 +91,7 @@ public class QueuePage extends ConsolePage {
         return answer;
     }
 
-    private static Map<String, Object> summary(QueueSummary s) {
+    public static Map<String, Object> summary(QueueSummary s) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("messages", s.messages());
         answer.put("held", s.held());
@@ -142,7 +142,7 @@ public class QueuePage extends ConsolePage {
         return rcpt;
     }
 
-    static Map<String, Object> detail(QueuedMessage m, String header, Instant now) {
+    public static Map<String, Object> detail(QueuedMessage m, String header, Instant now) {
         Map<String, Object> detail = row(m, now);
         detail.put("parameters", m.envelope().mailParameters());
         detail.put("recipients", m.recipients().stream().map(r -> recipient(r, true)).toList());

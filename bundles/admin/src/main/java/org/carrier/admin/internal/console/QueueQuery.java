@@ -14,13 +14,13 @@ import org.carrier.api.queue.QueueFilter;
  * (e.g. {@code 90s}, {@code 10m}, {@code 2h}, {@code 3d}; a bare number is minutes) and {@code limit}. A bad value
  * is an {@link IllegalArgumentException} naming the parameter.
  */
-final class QueueQuery {
+public final class QueueQuery {
     static final int DEFAULT_LIMIT = 500;
 
     private QueueQuery() {
     }
 
-    static QueueFilter filter(Function<String, String> params) {
+    public static QueueFilter filter(Function<String, String> params) {
         QueueFilter filter = QueueFilter.any().withLimit(limit(value(params, "limit")));
         String state = value(params, "state");
         if (!state.isEmpty()) {

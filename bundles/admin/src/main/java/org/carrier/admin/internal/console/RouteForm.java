@@ -26,13 +26,13 @@ import org.carrier.api.route.RouteSpec;
  * @param tls       none, may, encrypt, verify, dane or dane-only
  * @param order     among equally specific routes, the lowest wins
  */
-record RouteForm(String name, String domains, String transport, String nextHops, int port, String tls, int order) {
+public record RouteForm(String name, String domains, String transport, String nextHops, int port, String tls, int order) {
     /** The route settings the form has a field for, in form order. */
-    static final List<String> FIELDS = List.of(RouteSpec.NAME, RouteSpec.DOMAINS, RouteSpec.TRANSPORT, RouteSpec.NEXT_HOPS,
+    public static final List<String> FIELDS = List.of(RouteSpec.NAME, RouteSpec.DOMAINS, RouteSpec.TRANSPORT, RouteSpec.NEXT_HOPS,
             RouteSpec.PORT, RouteSpec.TLS, RouteSpec.ORDER);
 
     /** A refused form: each bad field with what is wrong with it, in form order. */
-    static final class Invalid extends IllegalArgumentException {
+    public static final class Invalid extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
         private final transient Map<String, String> problems;
 
@@ -41,7 +41,7 @@ record RouteForm(String name, String domains, String transport, String nextHops,
             this.problems = Map.copyOf(problems);
         }
 
-        Map<String, String> problems() {
+        public Map<String, String> problems() {
             return problems;
         }
 
@@ -53,7 +53,7 @@ record RouteForm(String name, String domains, String transport, String nextHops,
     }
 
     /** A new route from the form's fields (by name, as the browser sent them), or {@link Invalid} naming every bad field. */
-    static RouteForm parse(Function<String, String> fields) {
+    public static RouteForm parse(Function<String, String> fields) {
         return parse(fields, Map.of());
     }
 

@@ -26,23 +26,23 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * to its file by FileInstall (its {@code felix.fileinstall.filename} is kept); a new one gets its file from
  * {@code ConfigurationFileWriter}; a removed one loses its file.
  */
-final class RouteStore {
+public final class RouteStore {
     static final String FACTORY_PID = RouteSpec.FACTORY_PID;
     private static final String FILENAME = "felix.fileinstall.filename";
 
     /** One route as listed: its configuration's PID, the fields the page shows, and its file if it has one. */
-    record Row(String pid, String name, String domains, String transport, String nextHops, int port, String tls,
+    public record Row(String pid, String name, String domains, String transport, String nextHops, int port, String tls,
                int order, String file) {
     }
 
     private final ConfigurationAdmin configAdmin;
 
-    RouteStore(ConfigurationAdmin configAdmin) {
+    public RouteStore(ConfigurationAdmin configAdmin) {
         this.configAdmin = configAdmin;
     }
 
     /** Every route, in the order the page shows them: by {@code order}, then name. */
-    List<Row> list() throws IOException {
+    public List<Row> list() throws IOException {
         List<Row> rows = new ArrayList<>();
         for (Configuration c : configurations()) {
             Dictionary<String, Object> p = c.getProperties();
@@ -59,7 +59,7 @@ final class RouteStore {
     }
 
     /** Adds a route; refused if one of that name exists already. */
-    void add(RouteForm form) throws IOException {
+    public void add(RouteForm form) throws IOException {
         if (list().stream().anyMatch(r -> r.name().equalsIgnoreCase(form.name()))) {
             throw new RouteForm.Invalid(Map.of(RouteSpec.NAME, "a route named " + form.name() + " exists already; edit it instead"));
         }
@@ -78,7 +78,7 @@ final class RouteStore {
     }
 
     /** {@link #update(String, RouteForm)} from the form's fields as the browser sent them (its name field is not read). */
-    void update(String pid, Function<String, String> fields) throws IOException {
+    public void update(String pid, Function<String, String> fields) throws IOException {
         Configuration c = existing(pid);
         Dictionary<String, Object> props = c.getProperties();
         Map<String, Object> kept = new HashMap<>();
@@ -90,7 +90,7 @@ final class RouteStore {
     }
 
     /** Removes the route {@code pid} and its file. @return its name */
-    String delete(String pid) throws IOException {
+    public String delete(String pid) throws IOException {
         Configuration c = existing(pid);
         Row row = row(pid, c.getProperties());
         c.delete();

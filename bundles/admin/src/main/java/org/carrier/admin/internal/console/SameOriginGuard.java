@@ -18,6 +18,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.carrier.admin.internal.rest.RestApi;
 import org.carrier.api.text.Json;
 
 /**
@@ -30,6 +31,11 @@ import org.carrier.api.text.Json;
  * answered 403 with one log line, before any servlet or the console's login sees it (OWASP CSRF cheat sheet,
  * "verifying origin with standard headers"). Carrier's own pages also require their token ({@link CsrfGuard}).
  * A whiteboard preprocessor runs before the servlet context is chosen, so no context can be left out.
+ * <p>
+ * The REST API's requests ({@code /api/v1/...} with {@code Authorization: Bearer}) are let through unchecked: a bearer
+ * token is no credential a browser adds by itself, and a page of another site cannot add that header without a CORS
+ * preflight, which this server never grants (Fetch standard, "CORS-safelisted request-header"); so such a request
+ * was sent by a program holding the token, not forged, and programs such as curl send no Origin.
  */
 @Component(service = Preprocessor.class)
 public class SameOriginGuard implements Preprocessor {
@@ -39,7 +45,8 @@ public class SameOriginGuard implements Preprocessor {
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
-        if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse answer) {
+        if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse answer
+                && !isApiRequest(http.getRequestURI(), http.getHeader("Authorization"))) {
             Optional<String> refusal = refusal(http.getMethod(), http.getHeader("Origin"), http.getHeader("Referer"),
                     http.getScheme(), http.getHeader("Host"));
             if (refusal.isPresent()) {
@@ -50,6 +57,11 @@ public class SameOriginGuard implements Preprocessor {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    /** Whether a request is the REST API's, with a bearer token (RFC 6750 §2.1), which needs no origin check. */
+    static boolean isApiRequest(String uri, String authorization) {
+        return uri != null && uri.startsWith(RestApi.ROOT + "/") && RestApi.bearer(authorization) != null;
     }
 
     /**

@@ -1,15 +1,12 @@
 package org.carrier.smtp.server.internal;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.message.Mailbox;
 
 /**
  * The argument of MAIL FROM and RCPT TO: a path in angle brackets and ESMTP parameters
@@ -40,21 +37,11 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
         }
     }
 
-    /** RFC 6531 §3.3: UTF8-non-ascii joins atext, qtextSMTP and domain labels (U-labels); controls and U+FFFD do not. */
-    private static final String UTF8 = "\\x{A0}-\\x{FFFC}\\x{FFFE}-\\x{10FFFF}";
-    // RFC 5321 §4.1.2: Dot-string local parts and domains of letters, digits and hyphens, or address literals.
-    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~" + UTF8 + "-]+");
-    private static final Pattern QUOTED = Pattern.compile("\"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e" + UTF8 + "]|\\\\[\\x20-\\x7e])*\"");
-    private static final String LET_DIG = "[A-Za-z0-9" + UTF8 + "]";
-    private static final String LABEL = LET_DIG + "(?:[A-Za-z0-9" + UTF8 + "-]*" + LET_DIG + ")?";
-    private static final Pattern DOMAIN = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*");
-    private static final Pattern IPV4_LITERAL = Pattern.compile("\\[(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\]");
-    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[IPv6:([0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*)\\]", Pattern.CASE_INSENSITIVE);
-    private static final Pattern SOURCE_ROUTE = Pattern.compile("@" + LABEL + "(?:\\." + LABEL + ")*(?:,@" + LABEL + "(?:\\." + LABEL + ")*)*:");
+    private static final Pattern SOURCE_ROUTE = Pattern.compile("@" + Mailbox.LABEL + "(?:\\." + Mailbox.LABEL + ")*(?:,@" + Mailbox.LABEL + "(?:\\." + Mailbox.LABEL + ")*)*:");
     private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
     /** RFC 5321 §4.1.2 esmtp-value: printable ASCII except '=' (and, with SMTPUTF8, UTF-8: RFC 6531 §3.3). */
-    private static final Pattern VALUE = Pattern.compile("[\\x21-\\x3c\\x3e-\\x7e" + UTF8 + "]+");
+    private static final Pattern VALUE = Pattern.compile("[\\x21-\\x3c\\x3e-\\x7e" + Mailbox.UTF8 + "]+");
 
     /**
      * Parses {@code <path> [params]} after the colon of {@code FROM:} or {@code TO:}.
@@ -107,57 +94,16 @@ record PathArgument(MailAddress address, Map<String, String> parameters) {
     }
 
     private static MailAddress mailbox(String path) throws SyntaxException {
-        int at = path.lastIndexOf('@');
-        if (at <= 0 || at == path.length() - 1) {
-            throw new SyntaxException("Syntax: the address must be of the form local-part@domain");
-        }
-        String local = path.substring(0, at);
-        String domain = path.substring(at + 1);
-        boolean localOk = QUOTED.matcher(local).matches() || dotString(local);
-        if (!localOk) {
-            throw new SyntaxException("Syntax: bad local part in <" + path + ">");
-        }
-        if (!(DOMAIN.matcher(domain).matches() || addressLiteral(domain)) || domain.length() > 255) {
-            throw new SyntaxException("Syntax: bad domain in <" + path + ">");
-        }
-        return MailAddress.of(local, domain);
-    }
-
-    /** RFC 5321 §4.1.3: an IPv4 literal of four octets, or an IPv6 literal; general literals are refused. */
-    private static boolean addressLiteral(String domain) {
-        Matcher v4 = IPV4_LITERAL.matcher(domain);
-        if (v4.matches()) {
-            for (int i = 1; i <= 4; i++) {
-                if (Integer.parseInt(v4.group(i)) > 255) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        Matcher v6 = IPV6_LITERAL.matcher(domain);
-        if (!v6.matches()) {
-            return false;
-        }
         try {
-            // Contains colons, so this parses a literal and never asks DNS.
-            return InetAddress.getByName(v6.group(1)) instanceof Inet6Address;
-        } catch (UnknownHostException e) {
-            return false;
+            return Mailbox.parse(path);
+        } catch (IllegalArgumentException e) {
+            throw new SyntaxException(e.getMessage());
         }
     }
 
     /** Whether the address needs SMTPUTF8 (RFC 6531): any octet beyond ASCII. */
     static boolean isInternational(MailAddress address) {
-        return address != null && !address.toString().chars().allMatch(c -> c < 0x80);
-    }
-
-    private static boolean dotString(String local) {
-        for (String atom : local.split("\\.", -1)) {
-            if (!ATOM.matcher(atom).matches()) {
-                return false;
-            }
-        }
-        return true;
+        return Mailbox.isInternational(address);
     }
 
     private static Map<String, String> parameters(String text) throws SyntaxException {
