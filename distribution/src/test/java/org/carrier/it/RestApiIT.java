@@ -208,6 +208,28 @@ class RestApiIT {
 
     @Test
     @Order(9)
+    void nothingBeyondTheDocumentIsServed() throws Exception {
+        List<String[]> documented = documentedEndpoints();
+        for (String[] endpoint : documented) {
+            String path = endpoint[1].replace("{id}", "0123456789AB").replace("{action}", "hold").replace("{name}", "closed");
+            // the methods of every documented template this concrete path matches (/queue/hold is {action} and {id})
+            List<String> allowed = documented.stream().filter(d -> path.matches(d[1].replaceAll("\\{[^}]+}", "[^/]+")))
+                    .map(d -> d[0]).toList();
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
+                if (!allowed.contains(method)) {
+                    HttpResponse<String> answer = call(method, path, "{}", token);
+                    assertEquals(405, answer.statusCode(), method + " " + path + " is not in the document: " + answer.body());
+                }
+            }
+        }
+        for (String path : List.of("", "/", "/tokens", "/config", "/queue/a/b/c", "/routes/closed/extra", "/openapi.yaml")) {
+            HttpResponse<String> answer = call("GET", path, null, token);
+            assertEquals(404, answer.statusCode(), "GET " + path + " is not in the document: " + answer.body());
+        }
+    }
+
+    @Test
+    @Order(10)
     void routesChangedByRestAndTheTokenSurviveARestartAndARevokedTokenIsRefused() throws Exception {
         HttpResponse<String> changed = call("PUT", "/routes/sink", "{\"order\": 7}", token);
         assertEquals(200, changed.statusCode(), changed.body());
@@ -215,7 +237,7 @@ class RestApiIT {
         assertEquals("smtp", object(changed).get("transport"), "what the change does not name stays");
         carrier.stop();
         String file = Files.readString(carrier.home.resolve("config/org.carrier.route-sink.cfg"));
-        assertTrue(file.contains("127.0.0.1:" + sink.port()) && file.matches("(?s).*order\\s*=\\s*\"?7.*"), file);
+        assertTrue(file.contains("127.0.0.1:" + sink.port()) && file.matches("(?s).*\norder = I?\"?7\"?\n.*"), file);
         carrier.start();
 
         Map<?, ?> route = object(call("GET", "/routes/sink", null, token));
@@ -225,6 +247,16 @@ class RestApiIT {
 
         assertEquals(0, shell("carrier:token", "revoke", "it-client").status());
         assertEquals(401, call("GET", "/status", null, token).statusCode());
+        assertFalse(shell("carrier:token", "list").out().contains("it-client"));
+    }
+
+    @Test
+    @Order(11)
+    void theTokenIsNeverLogged() throws Exception {
+        String log = carrier.awaitLog("REST API: DELETE /routes/sink by token it-client");
+        assertTrue(log.contains("REST API: DELETE /routes/sink by token it-client: 200"), "changes are logged by token name");
+        assertFalse(log.contains(token), "the token itself is in no log line");
+        assertFalse(carrier.console().contains(token), "nor on the console");
     }
 
     private String createToken(String name) throws Exception {
@@ -291,10 +323,7 @@ class RestApiIT {
         return message == null ? "" : message.toString();
     }
 
-    private RunningCarrier.Ran shell(String... command) throws IOException, InterruptedException {
-        String[] args = new String[command.length + 1];
-        args[0] = "shell";
-        System.arraycopy(command, 0, args, 1, command.length);
-        return carrier.bin("carrier", "", args);
+    private RunningCarrier.Ran shell(String... command) {
+        return carrier.shellRun(command);
     }
 }

@@ -224,11 +224,16 @@ final class RunningCarrier implements AutoCloseable {
 
     /** Runs one command through {@code bin/carrier shell} and returns what it printed (out, then err). */
     String shell(String... command) {
+        Ran ran = shellRun(command);
+        return ran.out() + ran.err();
+    }
+
+    /** Runs one command through {@code bin/carrier shell}: its exit status and its output, apart. */
+    Ran shellRun(String... command) {
         try {
             List<String> args = new ArrayList<>(List.of("shell"));
             args.addAll(List.of(command));
-            Ran ran = bin("carrier", "", args.toArray(String[]::new));
-            return ran.out() + ran.err();
+            return bin("carrier", "", args.toArray(String[]::new));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

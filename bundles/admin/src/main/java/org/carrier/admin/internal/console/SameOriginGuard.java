@@ -32,10 +32,14 @@ import org.carrier.api.text.Json;
  * "verifying origin with standard headers"). Carrier's own pages also require their token ({@link CsrfGuard}).
  * A whiteboard preprocessor runs before the servlet context is chosen, so no context can be left out.
  * <p>
- * The REST API's requests ({@code /api/v1/...} with {@code Authorization: Bearer}) are let through unchecked: a bearer
- * token is no credential a browser adds by itself, and a page of another site cannot add that header without a CORS
- * preflight, which this server never grants (Fetch standard, "CORS-safelisted request-header"); so such a request
- * was sent by a program holding the token, not forged, and programs such as curl send no Origin.
+ * The REST API's requests ({@code /api/v1/...}) are let through unchecked: the API accepts nothing but a bearer token
+ * (RFC 6750 §2.1) and never reads the cookies or Basic credentials a browser adds by itself, so a request another
+ * site's page makes a browser send carries no credential the API honours and is answered 401; and a page of another
+ * site cannot add an {@code Authorization} header without a CORS preflight, which this server never grants (Fetch
+ * standard, "CORS-safelisted request-header"). Programs such as curl send no {@code Origin}; checking them here would
+ * answer a missing token 403 instead of the API's 401 with its {@code WWW-Authenticate} challenge (RFC 6750 §3).
+ * Only a plain path is taken for the API's: one with dot segments, percent-escapes or parameters might be resolved
+ * to another servlet (the console's) than it reads, so it is checked as any other.
  */
 @Component(service = Preprocessor.class)
 public class SameOriginGuard implements Preprocessor {
@@ -46,7 +50,7 @@ public class SameOriginGuard implements Preprocessor {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
         if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse answer
-                && !isApiRequest(http.getRequestURI(), http.getHeader("Authorization"))) {
+                && !isApiRequest(http.getRequestURI())) {
             Optional<String> refusal = refusal(http.getMethod(), http.getHeader("Origin"), http.getHeader("Referer"),
                     http.getScheme(), http.getHeader("Host"));
             if (refusal.isPresent()) {
@@ -59,9 +63,17 @@ public class SameOriginGuard implements Preprocessor {
         chain.doFilter(request, response);
     }
 
-    /** Whether a request is the REST API's, with a bearer token (RFC 6750 §2.1), which needs no origin check. */
-    static boolean isApiRequest(String uri, String authorization) {
-        return uri != null && uri.startsWith(RestApi.ROOT + "/") && RestApi.bearer(authorization) != null;
+    /** Whether a request's path is plainly the REST API's, which needs no origin check (see above). */
+    static boolean isApiRequest(String uri) {
+        if (uri == null || uri.contains("%") || uri.contains(";") || uri.contains("\\")) {
+            return false;
+        }
+        try {
+            String normalized = URI.create(uri).normalize().getPath();
+            return uri.equals(normalized) && (uri.equals(RestApi.ROOT) || uri.startsWith(RestApi.ROOT + "/"));
+        } catch (IllegalArgumentException notAPath) {
+            return false;
+        }
     }
 
     /**

@@ -70,6 +70,7 @@ public class RestApi extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     private static final Duration DNS_WAIT = Duration.ofSeconds(10);
+    private static final Duration FILE_WAIT = Duration.ofSeconds(5);
 
     /** What one endpoint does with a request whose path matched. */
     @FunctionalInterface
@@ -326,7 +327,27 @@ public class RestApi extends HttpServlet {
         }
         RouteForm form = RouteForm.parse(fields::get);
         routes().add(form);
-        return new Answer(201, route(row(form.name())));
+        return new Answer(201, route(withFile(form.name())));
+    }
+
+    /**
+     * The new route once the configuration file writer has named its file, which it does on ConfigAdmin's event, a
+     * moment after the route is stored; so that the answer says where it is kept. At most {@link #FILE_WAIT}, then as
+     * it is (its {@code file} null: ConfigAdmin keeps it, and the writer's own log line says why no file).
+     */
+    private RouteStore.Row withFile(String name) throws IOException {
+        long deadline = System.nanoTime() + FILE_WAIT.toNanos();
+        RouteStore.Row row = row(name);
+        while (row.file() == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            row = row(name);
+        }
+        return row;
     }
 
     /** {@code PUT /routes/{name}}: the settings given change, the others stay as they are. */

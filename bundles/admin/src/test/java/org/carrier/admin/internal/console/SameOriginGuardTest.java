@@ -1,6 +1,7 @@
 package org.carrier.admin.internal.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
@@ -53,5 +54,18 @@ class SameOriginGuardTest {
         assertTrue(post(null, "http://127.0.0.1:8080@evil.example/").isPresent(), "user info is not a host");
         assertTrue(post(null, null).orElseThrow().contains("neither"));
         assertTrue(SameOriginGuard.refusal("POST", "http://127.0.0.1:8080", null, "http", null).isPresent(), "no Host");
+    }
+
+    @Test
+    void onlyAPlainPathOfTheRestApiSkipsTheCheck() {
+        assertTrue(SameOriginGuard.isApiRequest("/api/v1/messages"));
+        assertTrue(SameOriginGuard.isApiRequest("/api/v1"));
+        assertFalse(SameOriginGuard.isApiRequest("/api/v10/messages"));
+        assertFalse(SameOriginGuard.isApiRequest("/system/console/configMgr"));
+        assertFalse(SameOriginGuard.isApiRequest("/api/v1/../system/console/configMgr"), "a dot segment leads elsewhere");
+        assertFalse(SameOriginGuard.isApiRequest("/api/v1/%2e%2e/system/console/configMgr"), "so may an escaped one");
+        assertFalse(SameOriginGuard.isApiRequest("/api/v1/..;/system/console/configMgr"));
+        assertFalse(SameOriginGuard.isApiRequest("/api/v1/./queue"));
+        assertFalse(SameOriginGuard.isApiRequest(null));
     }
 }
