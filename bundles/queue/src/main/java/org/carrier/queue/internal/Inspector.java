@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.carrier.api.queue.QueueFilter;
 import org.carrier.api.queue.QueuedMessage;
@@ -38,6 +39,30 @@ final class Inspector {
             throw new IllegalStateException("cannot read the spool: " + e.getMessage(), e);
         }
         return found;
+    }
+
+    /**
+     * Each queued message {@code filter} matches (up to its limit), read and handed over one at a time in the spool
+     * directory's order: neither the messages nor their IDs are collected first, so acting on a million queued
+     * messages needs the memory of one.
+     */
+    void forEach(QueueFilter filter, Consumer<QueuedMessage> action) {
+        Instant now = clock.instant();
+        int[] matched = {0};
+        try {
+            spool.eachQueuedId(id -> {
+                if (filter.limit() != 0 && matched[0] >= filter.limit()) {
+                    return false;
+                }
+                show(id).filter(message -> filter.matches(message, now)).ifPresent(message -> {
+                    matched[0]++;
+                    action.accept(message);
+                });
+                return true;
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the spool: " + e.getMessage(), e);
+        }
     }
 
     /** @see org.carrier.api.queue.QueueOperations#show */

@@ -62,19 +62,32 @@ final class OperatorActions {
         return changeAll(filter, "re-route", entry -> entry.makeDue(clock.instant(), r -> true));
     }
 
+    /**
+     * Every matching message, one at a time: a flush of a million deferred messages holds one of them in memory, not
+     * a list of all (that list ran a 256 MB heap out of memory), and logs one line for all, not one per message.
+     */
     private int changeAll(QueueFilter filter, String what, Consumer<QueueEntry> change) {
-        int count = 0;
-        for (QueuedMessage m : inspector.list(filter)) {
-            if (change(m.queueId(), what, change)) {
-                count++;
+        int[] count = {0};
+        inspector.forEach(filter, m -> {
+            if (changed(m.queueId(), change)) {
+                count[0]++;
             }
+        });
+        LOG.info("{} message(s): {} by an operator", count[0], what);
+        return count[0];
+    }
+
+    private boolean change(String id, String what, Consumer<QueueEntry> change) {
+        boolean changed = changed(id, change);
+        if (changed) {
+            LOG.info("{}: {} by an operator", id, what);
         }
-        return count;
+        return changed;
     }
 
     /** One message: changed and written at once; a message changed while no attempt ran is scheduled again. */
-    private boolean change(String id, String what, Consumer<QueueEntry> change) {
-        boolean changed = claims.change(id, spool::load, entry -> {
+    private boolean changed(String id, Consumer<QueueEntry> change) {
+        return claims.change(id, spool::load, entry -> {
             change.accept(entry);
             dispatch.persist(entry, false);
         }, entry -> {
@@ -82,9 +95,5 @@ final class OperatorActions {
                 dispatch.reschedule(entry);
             }
         });
-        if (changed) {
-            LOG.info("{}: {} by an operator", id, what);
-        }
-        return changed;
     }
 }

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.carrier.api.file.FileModes;
@@ -401,13 +402,23 @@ final class Spool {
     /** The IDs of every queued message, in order (IDs sort by arrival). */
     List<String> queuedIds() throws IOException {
         List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + CONTENT)) {
-            for (Path p : files) {
-                ids.add(idOf(p.getFileName().toString(), CONTENT));
-            }
-        }
+        eachQueuedId(ids::add);
         ids.sort(null);
         return ids;
+    }
+
+    /**
+     * The ID of each message file, in directory order, until {@code action} returns false. Files that appear or go
+     * while it runs may or may not be seen (readdir, POSIX), which suits an operator's bulk change.
+     */
+    void eachQueuedId(Predicate<String> action) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + CONTENT)) {
+            for (Path p : files) {
+                if (!action.test(idOf(p.getFileName().toString(), CONTENT))) {
+                    return;
+                }
+            }
+        }
     }
 
     /** Reads an entry without changing anything; empty if it is gone or unreadable. */

@@ -155,6 +155,23 @@ class QueueOperationsTest {
     }
 
     @Test
+    void bulkChangesGoThroughTheSpoolOneMessageAtATimeAndStopAtTheFiltersLimit() throws Exception {
+        fixture().smtp.answer = r -> new SmtpReply(451, "4.4.1", "host down");
+        SpoolQueue q = fixture.queue(SLOW);
+        for (int i = 0; i < 5; i++) {
+            submit(q, envelope("rcpt" + i + "@relay.test"), false);
+        }
+        assertTrue(waitFor(() -> q.list(QueueFilter.any().withState(DeliveryState.DEFERRED)).size() == 5));
+        fixture.smtp.answer = r -> new SmtpReply(250, "2.0.0", "ok");
+
+        assertEquals(2, q.reroute(QueueFilter.any().withDomain("relay.test").withLimit(2)));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).size() == 3), "two delivered, three still waiting");
+        assertEquals(0, q.reroute(QueueFilter.any().withDomain("other.test")));
+        assertEquals(3, q.retryAll());
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
+    }
+
+    @Test
     void listFiltersBySenderRecipientDomainStateAndAge() throws Exception {
         SpoolQueue q = fixture().queue(SLOW);
         String a = submit(q, envelope("bob@relay.test"), true);
