@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.cluster.ClusterFailure;
-import org.carrier.api.cluster.FailureLog;
+import org.carrier.api.cluster.ClusterFallback;
 import org.carrier.api.cluster.SharedState;
 import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.config.ConfigProblem;
@@ -120,7 +120,7 @@ public class GreylistFilter implements SmtpFilter {
 
     private final Greylist greylist;
     private final MemoryEntries memory;
-    private final FailureLog clusterLog = new FailureLog("greylist", LOG::warn);
+    private final ClusterFallback cluster = new ClusterFallback("greylist", "deciding from this node's memory", LOG::warn);
 
     /** The cluster's state when one is configured; absent, the greylist is this node's alone, as without a cluster. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -233,21 +233,12 @@ public class GreylistFilter implements SmtpFilter {
 
     /** On the cluster's entries if there is a cluster, else (or failing, when open) this node's; {@code null}: refuse. */
     private Greylist.Decision decide(Settings s, String network, String sender, String recipient) {
-        SharedState shared = sharedState;
-        if (shared != null) {
-            try {
-                Greylist.Decision decision = greylist.check(new SharedEntries(shared), network, sender, recipient);
-                clusterLog.worked();
-                return decision;
-            } catch (SharedStateException e) {
-                boolean open = s.clusterFailure() == ClusterFailure.OPEN;
-                clusterLog.failed(e, open ? "deciding from this node's memory" : "answering 451 4.3.0");
-                if (!open) {
-                    return null;
-                }
-            }
+        try {
+            return cluster.decide(sharedState, s.clusterFailure(), shared -> greylist.check(new SharedEntries(shared), network, sender, recipient),
+                    () -> greylist.check(memory, network, sender, recipient));
+        } catch (SharedStateException e) {
+            return null;
         }
-        return greylist.check(memory, network, sender, recipient);
     }
 
     private void saveWhenDue() {

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.carrier.api.cluster.ClusterFailure;
-import org.carrier.api.cluster.FailureLog;
+import org.carrier.api.cluster.ClusterFallback;
 import org.carrier.api.cluster.SharedState;
 import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.filter.FilterResult;
@@ -117,7 +117,7 @@ public class RateLimitFilter implements SmtpFilter {
     private final Clock clock;
     private final SlidingWindows messageCounts;
     private final SlidingWindows recipientCounts;
-    private final FailureLog clusterLog = new FailureLog("ratelimit", LOG::warn);
+    private final ClusterFallback cluster = new ClusterFallback("ratelimit", "counting on this node alone", LOG::warn);
 
     /** The cluster's state when one is configured; absent, the counts are this node's alone, as without a cluster. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -206,21 +206,8 @@ public class RateLimitFilter implements SmtpFilter {
      * closed.
      */
     private Limit admit(Settings s, Counted counted, SlidingWindows local, List<Limit> limits) {
-        SharedState shared = sharedState;
-        if (shared != null) {
-            try {
-                Limit over = new SharedWindows(shared, clock, counted.noun(), s.windowSeconds() * 1000).admit(limits);
-                clusterLog.worked();
-                return over;
-            } catch (SharedStateException e) {
-                boolean open = s.clusterFailure() == ClusterFailure.OPEN;
-                clusterLog.failed(e, open ? "counting on this node alone" : "answering 451 4.3.0");
-                if (!open) {
-                    throw e;
-                }
-            }
-        }
-        return local.admit(limits);
+        return cluster.decide(sharedState, s.clusterFailure(),
+                shared -> new SharedWindows(shared, clock, counted.noun(), s.windowSeconds() * 1000).admit(limits), () -> local.admit(limits));
     }
 
     /** For tests: the shared state a cluster would give. */
