@@ -1,6 +1,7 @@
 package org.carrier.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,15 +28,19 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two Carrier nodes sharing greylist and rate-limit state through a real redis-server, as an administrator sets them
  * up: the same config/org.carrier.cluster.cfg on both, the greylist and rate limit filters dropped into deploy/.
  * Node A fails open when Redis is away, node B fails closed. Clients on several loopback addresses stand for other
- * hosts (127.0.0.0/8 is not a trusted network here, so the filters apply).
+ * hosts (127.0.0.0/8 is not a trusted network here, so the filters apply); 127.0.0.60 is the one trusted client,
+ * which relays to sink.test, a slow SMTP sink both nodes deliver to with at most 2 connections to it together.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final String RCPT = "postmaster@localhost";
     private static final String STREAM_USER = "stream";
+    private static final String TRUSTED_CLIENT = "127.0.0.60";
+    private static final int SINK_CONNECTIONS = 2;
 
     private RedisServer redis;
+    private SmtpSink sink;
     private RunningCarrier a;
     private RunningCarrier b;
     private final AtomicInteger senders = new AtomicInteger();
@@ -43,6 +49,7 @@ class ClusterIT {
     void start() throws Exception {
         Path parent = Files.createTempDirectory(Distribution.home().getParent(), "e2e-cluster-");
         redis = RedisServer.start(parent.resolve("redis"));
+        sink = new SmtpSink();
         a = node(parent.resolve("a"), "a", "OPEN");
         b = node(parent.resolve("b"), "b", "CLOSED");
         for (RunningCarrier node : List.of(a, b)) {
@@ -60,8 +67,11 @@ class ClusterIT {
         Path listener = node.home.resolve("config/org.carrier.smtp.listener-default.cfg");
         String text = Files.readString(listener, StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("trustedNetworks = 127.0.0.0/8, ::1/128"), text);
-        Files.writeString(listener, text.replace("trustedNetworks = 127.0.0.0/8, ::1/128", "trustedNetworks = ::1/128"),
-                StandardCharsets.ISO_8859_1);
+        Files.writeString(listener, text.replace("trustedNetworks = 127.0.0.0/8, ::1/128",
+                "trustedNetworks = ::1/128, " + TRUSTED_CLIENT + "/32"), StandardCharsets.ISO_8859_1);
+        node.configure("org.carrier.route-sink.cfg", "domains = sink.test\ntransport = smtp\nnextHops = 127.0.0.1:" + sink.port() + "\n");
+        node.configure("org.carrier.delivery.smtp.cfg", "maxConnectionsPerDestination = " + SINK_CONNECTIONS + "\n"
+                + "clusterFailure = " + clusterFailure + "\n");
         node.configure("org.carrier.cluster.cfg", "uri = " + redis.uri() + "\nnodeName = " + name + "\ncommandTimeoutMillis = 300\n");
         // Each client address its own network and no automatic allowing: every decision reads the triplet.
         node.configure("org.carrier.filter.greylist.cfg", "delaySeconds = 1\nipv4PrefixLength = 32\nautoAllowAfter = 0\n"
@@ -78,7 +88,7 @@ class ClusterIT {
 
     @AfterAll
     void stop() throws Exception {
-        Distribution.closeAll(a, b, redis);
+        Distribution.closeAll(a, b, redis, sink);
     }
 
     private String newSender() {
@@ -124,6 +134,26 @@ class ClusterIT {
 
     @Test
     @Order(3)
+    void twoNodesTogetherKeepToADestinationsConnectionLimit() throws Exception {
+        sink.withDataReplyDelay(500); // a slow receiver: each node's queue has several deliveries to it at once
+        int messages = 16;
+        for (int i = 0; i < messages; i++) {
+            String reply = send(i % 2 == 0 ? a : b, TRUSTED_CLIENT, newSender(), "r" + i + "@sink.test", "limited-" + i);
+            assertTrue(reply.startsWith("250 "), reply);
+        }
+        TreeSet<String> subjects = new TreeSet<>();
+        for (int i = 0; i < messages; i++) {
+            SmtpSink.Received received = sink.next(60);
+            assertNotNull(received, "delivered so far: " + subjects + "\n" + a.console() + b.console());
+            subjects.add(received.content().lines().filter(l -> l.startsWith("Subject: ")).findFirst().orElse(""));
+        }
+        assertEquals(messages, subjects.size(), "each message once: " + subjects);
+        // Each node alone would open 2 at once, 4 together; the cluster's slots keep both to 2 (and both reach it).
+        assertEquals(SINK_CONNECTIONS, sink.mostConcurrentTransactions(), "transactions open at the sink at once");
+    }
+
+    @Test
+    @Order(4)
     void redisStoppedMidStreamFailsOpenAtAAndClosedAtBAndNoMessageIsLost() throws Exception {
         List<String> accepted = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

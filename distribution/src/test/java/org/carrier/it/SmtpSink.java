@@ -40,7 +40,10 @@ public final class SmtpSink implements Closeable {
     private final boolean pipelining;
     private final AtomicInteger nestedMail = new AtomicInteger();
     private final AtomicInteger tlsSessions = new AtomicInteger();
+    private final AtomicInteger openTransactions = new AtomicInteger();
+    private final AtomicInteger mostOpenTransactions = new AtomicInteger();
     private volatile SSLContext tls;
+    private volatile long dataReplyDelayMillis;
 
     public SmtpSink() throws IOException {
         this(InetAddress.getLoopbackAddress(), 0);
@@ -76,6 +79,21 @@ public final class SmtpSink implements Closeable {
     public SmtpSink withStartTls(SSLContext context) {
         this.tls = context;
         return this;
+    }
+
+    /** Answers the end of each message's data only after {@code millis}, as a busy receiver does, from now on. */
+    public SmtpSink withDataReplyDelay(long millis) {
+        this.dataReplyDelayMillis = millis;
+        return this;
+    }
+
+    /**
+     * The most transactions that were open at once, each from its MAIL command to the reply to its data (or RSET, or
+     * the end of the session): what a client's limit on concurrent deliveries to this host bounds. (Connections are
+     * not counted: a client's closing one and its next may overlap here by a moment.)
+     */
+    public int mostConcurrentTransactions() {
+        return mostOpenTransactions.get();
     }
 
     /** How many sessions went through STARTTLS. */
@@ -118,7 +136,23 @@ public final class SmtpSink implements Closeable {
         }
     }
 
+    private void transactionOpened() {
+        mostOpenTransactions.accumulateAndGet(openTransactions.incrementAndGet(), Math::max);
+    }
+
     private void session(Socket s) throws IOException {
+        boolean[] open = {false};
+        try {
+            session(s, open);
+        } finally {
+            if (open[0]) {
+                openTransactions.decrementAndGet();
+            }
+        }
+    }
+
+    /** One session; {@code open[0]} says whether a transaction is open (counted in {@link #openTransactions}). */
+    private void session(Socket s, boolean[] open) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
         OutputStream out = s.getOutputStream();
         boolean secured = false;
@@ -145,6 +179,10 @@ public final class SmtpSink implements Closeable {
                 from = null;
                 to = new ArrayList<>();
             } else if (upper.startsWith("RSET")) {
+                if (open[0]) {
+                    openTransactions.decrementAndGet();
+                    open[0] = false;
+                }
                 from = null;
                 to = new ArrayList<>();
                 say(out, "250 ok");
@@ -154,6 +192,8 @@ public final class SmtpSink implements Closeable {
                 nestedMail.incrementAndGet();
                 say(out, "503 5.5.1 Error: nested MAIL command");
             } else if (upper.startsWith("MAIL FROM:")) {
+                transactionOpened();
+                open[0] = true;
                 from = between(line);
                 to = new ArrayList<>();
                 say(out, "250 2.1.0 ok");
@@ -168,7 +208,11 @@ public final class SmtpSink implements Closeable {
                 say(out, from == null ? "503 5.5.1 Error: need RCPT command" : "554 5.5.1 Error: no valid recipients");
             } else if (upper.equals("DATA")) {
                 say(out, "354 go ahead");
-                received.add(new Received(from, to, readData(in)));
+                Received message = new Received(from, to, readData(in));
+                pause(dataReplyDelayMillis);
+                openTransactions.decrementAndGet();
+                open[0] = false;
+                received.add(message);
                 from = null; // the transaction is over: a DATA without a new MAIL and RCPT gets 503
                 to = new ArrayList<>();
                 say(out, "250 2.0.0 ok: kept by sink");
@@ -178,6 +222,15 @@ public final class SmtpSink implements Closeable {
             } else {
                 say(out, "502 5.5.1 not here");
             }
+        }
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 

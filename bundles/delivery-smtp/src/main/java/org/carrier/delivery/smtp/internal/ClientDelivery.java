@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
+import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.dns.DnsResolver;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
@@ -47,13 +49,19 @@ final class ClientDelivery implements AutoCloseable {
     /**
      * The services the client uses, each of which may be absent (a supplier giving null): the DNS resolver, the MTA-STS
      * policy source and the TLS-RPT recorder; the counter of TLS sessions by policy and outcome; and the outbound
-     * filters in force (never null; {@link OutboundStage#NONE} for none).
+     * filters in force (never null; {@link OutboundStage#NONE} for none); the cluster's shared state, whose
+     * per-destination connection slots all nodes count on (giving null: none, this node counts alone).
      */
     record Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
-                    CounterFamily tlsSessions, Supplier<OutboundStage> outbound) {
+                    CounterFamily tlsSessions, Supplier<OutboundStage> outbound, Supplier<SharedState> cluster) {
         Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
                  CounterFamily tlsSessions) {
             this(dns, mtaSts, recorder, tlsSessions, () -> OutboundStage.NONE);
+        }
+
+        Policies(Supplier<DnsResolver> dns, Supplier<MtaStsPolicies> mtaSts, Supplier<TlsResultRecorder> recorder,
+                 CounterFamily tlsSessions, Supplier<OutboundStage> outbound) {
+            this(dns, mtaSts, recorder, tlsSessions, outbound, () -> null);
         }
     }
 
@@ -66,7 +74,7 @@ final class ClientDelivery implements AutoCloseable {
                 new TlsResults(services.recorder(), services.tlsSessions()));
         this.transaction = new MailTransaction(protocol, settings, services.outbound());
         this.pool = new SessionPool(settings.reuse(), settings.timeouts().connect());
-        this.limits = new DestinationLimits(settings.reuse());
+        this.limits = new DestinationLimits(settings.reuse(), services.cluster(), new ClusterSlots());
         this.sweeper = watchdog.every(this::sweep, Math.max(100, Math.min(settings.reuse().idleMillis() / 2, 5_000)));
     }
 
@@ -111,7 +119,16 @@ final class ClientDelivery implements AutoCloseable {
         if (backedOff != null) {
             return Outcomes.all(request.envelope().recipients(), backedOff, key.toString());
         }
-        DestinationLimits.Permit permit = slot(key);
+        DestinationLimits.Permit permit;
+        try {
+            permit = slot(key);
+        } catch (SharedStateException e) {
+            // clusterFailure = CLOSED: the cluster's count of connections to the destination is unknown, so no attempt
+            // (RFC 3463 §3.4: X.3.0, a mail system status; the queue retries).
+            SmtpReply unknown = new SmtpReply(451, "4.3.0", "cannot count the cluster's connections to " + key
+                    + " now (cluster state unavailable)");
+            return Outcomes.all(request.envelope().recipients(), unknown, key.toString());
+        }
         if (permit == null) {
             // RFC 3463 §3.5: X.4.5 "Mail system congestion".
             SmtpReply busy = new SmtpReply(451, "4.4.5", "too many concurrent deliveries to " + key + "; waited "
@@ -172,6 +189,7 @@ final class ClientDelivery implements AutoCloseable {
     private void sweep() {
         pool.sweep();
         limits.forgetIdle();
+        limits.renewClusterSlots();
     }
 
     /** Closes the idle connections; deliveries in progress finish and close theirs. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.carrier.api.cluster.SharedState;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsResolver;
@@ -61,7 +62,7 @@ abstract class ClientTransport implements Transport {
         }
         applied = prepared;
         delivery = new ClientDelivery(protocol, prepared.settings(), prepared.tls(), watchdog,
-                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder, tlsSessions, outbound::stage));
+                new ClientDelivery.Policies(this::resolver, () -> mtaSts, () -> recorder, tlsSessions, outbound::stage, this::cluster));
         if (current != null) {
             current.close();
         }
@@ -73,6 +74,14 @@ abstract class ClientTransport implements Transport {
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigProblem("tlsCaFile", configured.caFile(), e.getMessage());
         }
+    }
+
+    /**
+     * The cluster's shared state the per-destination connection slots are counted on, or null: this node counts
+     * alone. Only SMTP shares them (its destinations are other sites' servers); LMTP's are this node's own.
+     */
+    SharedState cluster() {
+        return null;
     }
 
     /** The DNS resolver service next-hop names are resolved with, or null while there is none. */

@@ -1,20 +1,48 @@
 package org.carrier.delivery.smtp.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
+import org.carrier.api.cluster.ClusterFallback;
+import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
 import org.carrier.api.message.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Concurrency per destination and in total, and back-off of a destination that keeps failing: after
  * {@code failuresBeforeBackoff} attempts in a row where no host took a connection, its deliveries are
  * deferred at once for {@code backoffMillis} instead of each one trying (and waiting for) the dead hosts
  * again. The first attempt after the pause probes; one success clears the record.
+ * <p>
+ * With a cluster ({@link SharedState}) a destination's {@code perDestination} slots are the cluster's
+ * ({@link ClusterSlots}), so all nodes together keep to the limit; the total stays this node's. While the cluster's
+ * state cannot be reached, {@code clusterFailure} decides: OPEN counts this node's deliveries only, CLOSED defers.
  */
 final class DestinationLimits {
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationLimits.class);
+    /** Failing open, this node's own slot is all a delivery needs. */
+    private static final Permit NO_CLUSTER_SLOT = () -> {
+    };
+    private static final long FIRST_PAUSE_MILLIS = 20;
+    private static final long LONGEST_PAUSE_MILLIS = 250;
+
     private final Settings.Reuse reuse;
+    private final Supplier<SharedState> cluster;
+    private final ClusterSlots clusterSlots;
+    private final ClusterFallback fallback = new ClusterFallback("delivery", "counting this node's connections only", LOG::warn);
+    private final AtomicBoolean renewing = new AtomicBoolean();
+    private volatile long renewedAt = System.nanoTime();
     private final Semaphore total;
     private final Map<DestinationKey, Semaphore> perDestination = new ConcurrentHashMap<>();
     private final Map<DestinationKey, Failures> failures = new ConcurrentHashMap<>();
@@ -23,7 +51,14 @@ final class DestinationLimits {
     }
 
     DestinationLimits(Settings.Reuse reuse) {
+        this(reuse, () -> null, new ClusterSlots());
+    }
+
+    /** Limits whose per-destination slots are {@code cluster}'s while it gives one (a supplier giving null: none). */
+    DestinationLimits(Settings.Reuse reuse, Supplier<SharedState> cluster, ClusterSlots clusterSlots) {
         this.reuse = reuse;
+        this.cluster = cluster;
+        this.clusterSlots = clusterSlots;
         this.total = new Semaphore(reuse.total(), true);
     }
 
@@ -65,10 +100,84 @@ final class DestinationLimits {
             own.release();
             return null;
         }
-        return () -> {
+        Permit local = () -> {
             total.release();
             own.release();
         };
+        Permit clustered;
+        try {
+            clustered = clusterSlot(key, deadline);
+        } catch (InterruptedException | RuntimeException e) {
+            local.close();
+            throw e;
+        }
+        if (clustered == null) {
+            local.close();
+            return null;
+        }
+        return () -> {
+            clustered.close();
+            local.close();
+        };
+    }
+
+    /**
+     * A slot of the destination's among the cluster's, waiting (with growing pauses) until {@code deadline};
+     * {@link #NO_CLUSTER_SLOT} without a cluster or failing open, {@code null} if none came in time.
+     *
+     * @throws SharedStateException the cluster's state cannot be reached and {@code clusterFailure} is CLOSED
+     */
+    private Permit clusterSlot(DestinationKey key, long deadline) throws InterruptedException {
+        SharedState shared = cluster.get();
+        if (shared == null) {
+            return NO_CLUSTER_SLOT;
+        }
+        String destination = clusterName(key);
+        long pause = FIRST_PAUSE_MILLIS;
+        while (true) {
+            Permit slot = fallback.decide(shared, reuse.clusterFailure(),
+                    s -> clusterSlots.take(s, destination, reuse.perDestination()), () -> NO_CLUSTER_SLOT);
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (slot != null || left <= 0) {
+                return slot;
+            }
+            Thread.sleep(Math.min(pause, left));
+            pause = Math.min(pause * 2, LONGEST_PAUSE_MILLIS);
+        }
+    }
+
+    /**
+     * The destination's name in the cluster: the same on every node for the same next hops, TLS policy, login,
+     * TLS demand and policy domain (what makes it one destination here), short and free of Redis-unfriendly bytes.
+     */
+    static String clusterName(DestinationKey key) {
+        String whole = key.hops() + "|" + key.tls() + "|" + key.authUser() + "|" + key.demand() + "|" + key.policyDomain();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(whole.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /**
+     * Renews the cluster slots this node holds, in the background (the caller is the watchdog's thread, whose
+     * timeouts must not wait on Redis), at most every third of a lease.
+     */
+    void renewClusterSlots() {
+        SharedState shared = cluster.get();
+        if (shared == null || clusterSlots.held() == 0
+                || System.nanoTime() - renewedAt < clusterSlots.lease().toNanos() / 3 || !renewing.compareAndSet(false, true)) {
+            return;
+        }
+        renewedAt = System.nanoTime();
+        CompletableFuture.runAsync(() -> {
+            try {
+                clusterSlots.renew(shared);
+            } finally {
+                renewing.set(false);
+            }
+        });
     }
 
     /**

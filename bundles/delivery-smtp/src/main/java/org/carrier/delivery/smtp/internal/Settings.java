@@ -2,6 +2,8 @@ package org.carrier.delivery.smtp.internal;
 
 import java.util.Objects;
 
+import org.carrier.api.cluster.ClusterFailure;
+
 /**
  * What the client needs from configuration, in plain values. Times are in milliseconds.
  *
@@ -35,9 +37,21 @@ record Settings(String heloName, Timeouts timeouts, Reuse reuse, boolean convert
      * @param waitMillis               how long a delivery waits for a free slot before it is deferred
      * @param failuresBeforeBackoff    consecutive connection failures after which a destination is backed off
      * @param backoffMillis            how long a backed-off destination's deliveries are deferred at once
+     * @param clusterFailure           with a cluster whose state cannot be reached: count this node's deliveries to a
+     *                                 destination only ({@link ClusterFailure#OPEN}) or defer them (4.3.0)
      */
     record Reuse(int maxMessagesPerConnection, long idleMillis, int perDestination, int total, long waitMillis,
-                 int failuresBeforeBackoff, long backoffMillis) {
+                 int failuresBeforeBackoff, long backoffMillis, ClusterFailure clusterFailure) {
         static final Reuse DEFAULT = new Reuse(100, 30_000, 20, 100, 60_000, 5, 300_000);
+
+        Reuse {
+            Objects.requireNonNull(clusterFailure, "clusterFailure");
+        }
+
+        Reuse(int maxMessagesPerConnection, long idleMillis, int perDestination, int total, long waitMillis,
+              int failuresBeforeBackoff, long backoffMillis) {
+            this(maxMessagesPerConnection, idleMillis, perDestination, total, waitMillis, failuresBeforeBackoff, backoffMillis,
+                    ClusterFailure.OPEN);
+        }
     }
 }

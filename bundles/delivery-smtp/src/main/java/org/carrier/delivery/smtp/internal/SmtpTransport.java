@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.carrier.api.cluster.ClusterFailure;
+import org.carrier.api.cluster.SharedState;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.metrics.MetricSource;
@@ -87,13 +89,27 @@ public class SmtpTransport extends ClientTransport implements MetricSource {
         @AttributeDefinition(name = "Back-off (seconds)",
                 description = "How long the deliveries to a backed-off destination are deferred at once.")
         int backoffSeconds() default 300;
+
+        @AttributeDefinition(name = "When the cluster state fails",
+                description = "With a cluster (org.carrier.cluster), the connections per destination count over all nodes; while "
+                        + "its Redis cannot be reached in time, OPEN counts this node's alone, CLOSED defers the delivery (4.3.0).")
+        ClusterFailure clusterFailure() default ClusterFailure.OPEN;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
     private final ConfigGuard<Config, Prepared> configuration = new ConfigGuard<>(Config.class, "the SMTP delivery", LOG::error);
 
+    /** The cluster's state when one is configured: the connections per destination count over all nodes. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SharedState sharedState;
+
     public SmtpTransport() {
         super(Protocol.SMTP);
+    }
+
+    @Override
+    SharedState cluster() {
+        return sharedState;
     }
 
     /** {@code carrier_smtp_tls_sessions_total{policy, outcome}}: each outbound TLS attempt under its policy. */
@@ -138,7 +154,7 @@ public class SmtpTransport extends ClientTransport implements MetricSource {
                 positive("maxConnections", c.maxConnections()),
                 millis("slotWaitSeconds", c.slotWaitSeconds()),
                 positive("failuresBeforeBackoff", c.failuresBeforeBackoff()),
-                millis("backoffSeconds", c.backoffSeconds()));
+                millis("backoffSeconds", c.backoffSeconds()), c.clusterFailure());
         return new Configured(new Settings(heloName(c.heloName()), timeouts, reuse, c.convertEightBit(), c.useChunking()), caFile(c.tlsCaFile()));
     }
 
