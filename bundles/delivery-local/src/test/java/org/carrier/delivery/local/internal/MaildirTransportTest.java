@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -179,17 +177,7 @@ class MaildirTransportTest {
     private static DeliveryRequest requestOf(MailAddress sender, String message, String... recipients) {
         List<Recipient> rcpts = Stream.of(recipients).map(r -> Recipient.of(MailAddress.parse(r))).toList();
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        MessageSource source = new MessageSource() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
-
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-        };
+        MessageSource source = MessageSource.of(bytes);
         return new DeliveryRequest("TESTID", new Envelope(sender, Map.of(), rcpts), List.<NextHop>of(), source);
     }
 }

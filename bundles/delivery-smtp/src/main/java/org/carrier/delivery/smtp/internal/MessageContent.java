@@ -1,6 +1,5 @@
 package org.carrier.delivery.smtp.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -18,7 +17,7 @@ final class MessageContent {
         if ("8BITMIME".equalsIgnoreCase(envelope.mailParameters().get("BODY"))) {
             return true;
         }
-        if (message instanceof InMemory held) {
+        if (message instanceof MessageSource.InMemory held) {
             return ByteScan.anyEightBit(held.bytes(), held.bytes().length); // no copy of what is already in memory
         }
         byte[] buffer = new byte[(int) Math.max(1, Math.min(SCAN_BLOCK, message.size()))];
@@ -35,18 +34,6 @@ final class MessageContent {
 
     /** A message held in memory, e.g. read once for the 8-bit scan and DATA, or converted to 7-bit. */
     static MessageSource of(byte[] bytes) {
-        return new InMemory(bytes);
-    }
-
-    private record InMemory(byte[] bytes) implements MessageSource {
-        @Override
-        public InputStream open() {
-            return new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public long size() {
-            return bytes.length;
-        }
+        return MessageSource.of(bytes);
     }
 }

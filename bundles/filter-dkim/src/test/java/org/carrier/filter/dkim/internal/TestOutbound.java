@@ -1,7 +1,5 @@
 package org.carrier.filter.dkim.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -32,17 +30,7 @@ record TestOutbound(byte[] bytes, boolean forwarded, List<String> forwardedBy) i
 
     @Override
     public MessageSource content() {
-        return new MessageSource() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
-
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-        };
+        return MessageSource.of(bytes);
     }
 
     @Override
