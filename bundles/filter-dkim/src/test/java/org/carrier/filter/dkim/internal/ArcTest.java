@@ -152,7 +152,22 @@ class ArcTest {
         assertTrue(top.contains("ARC-Authentication-Results: i=1; " + HOST + "; dkim=none; arc=none"), top);
         assertEquals("pass", Dkimpy.arcVerify(work, forwarded, RECORDS));
         assertEquals("pass", arc(filter, forwarded).result(), "Carrier agrees");
-        assertEquals("fail", Dkimpy.arcVerify(work, crlf(text(forwarded).replace("Hello team", "Hello Eve")), RECORDS));
+        byte[] tampered = crlf(text(forwarded).replace("Hello team", "Hello Eve"));
+        assertEquals("fail", Dkimpy.arcVerify(work, tampered, RECORDS));
+        assertEquals("fail", arc(filter, tampered).result(), "Carrier agrees");
+    }
+
+    /** The ARC-Seal covers the ARC-Authentication-Results: a verdict rewritten after sealing breaks the chain. */
+    @Test
+    void aChangedArcAuthenticationResultsBreaksTheSealInBoth() throws Exception {
+        String text = text(sealedByList());
+        assertTrue(text.contains("spf=pass smtp.mailfrom=alice@origin.test"), text);
+        byte[] rewritten = crlf(text.replaceFirst("(ARC-Authentication-Results: i=1;[^\r\n]*)spf=pass", "$1spf=fail"));
+        assertTrue(text(rewritten).contains("spf=fail"), text(rewritten));
+        assertEquals("fail", Dkimpy.arcVerify(work, rewritten, RECORDS));
+        AuthResult arc = arc(filter(Map.of()), rewritten);
+        assertEquals("fail", arc.result());
+        assertTrue(arc.reason().startsWith("ARC-Seal i=1"), arc.reason());
     }
 
     @Test
