@@ -75,6 +75,11 @@ public final class SmtpSink implements Closeable {
         return server.getLocalPort();
     }
 
+    /** {@code ADDRESS:PORT} as a route's nextHops names this sink. */
+    public String hostAndPort() {
+        return server.getInetAddress().getHostAddress() + ":" + port();
+    }
+
     /** Offers STARTTLS (RFC 3207) with this server context from now on. */
     public SmtpSink withStartTls(SSLContext context) {
         this.tls = context;

@@ -71,6 +71,7 @@ public class ConfigurationFileWriter implements ConfigurationListener {
         this.configAdmin = configAdmin;
         this.context = context;
         modified(config, properties);
+        giveFilesToThoseWithout();
     }
 
     /** A prefix with white space inside is refused in one line naming file, key and value; the prefixes in force stay. */
@@ -84,11 +85,32 @@ public class ConfigurationFileWriter implements ConfigurationListener {
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
-        if (event.getType() != ConfigurationEvent.CM_UPDATED || !owned(event.getPid())) {
-            return;
+        if (event.getType() == ConfigurationEvent.CM_UPDATED && owned(event.getPid())) {
+            giveFile(event.getPid(), event.getFactoryPid());
         }
+    }
+
+    /**
+     * Configurations created while this component was not running get their file now: the administration starts
+     * after the mail bundles (carrier.startlevel.admin), and a cluster node takes the cluster's new configurations
+     * before then.
+     */
+    private void giveFilesToThoseWithout() {
         try {
-            Configuration configuration = find(event.getPid());
+            Configuration[] all = configAdmin.listConfigurations(null);
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                if (owned(c.getPid())) {
+                    giveFile(c.getPid(), c.getFactoryPid());
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.error("cannot list the configurations to give them files: {}", e.toString());
+        }
+    }
+
+    private void giveFile(String pid, String factoryPid) {
+        try {
+            Configuration configuration = find(pid);
             if (configuration == null) {
                 return;
             }
@@ -98,17 +120,16 @@ public class ConfigurationFileWriter implements ConfigurationListener {
             }
             Path directory = configDirectory();
             if (directory == null) {
-                LOG.warn("configuration {} has no file and no configuration folder is known; it is kept by ConfigAdmin only",
-                        event.getPid());
+                LOG.warn("configuration {} has no file and no configuration folder is known; it is kept by ConfigAdmin only", pid);
                 return;
             }
-            Path file = uniqueFile(directory, fileName(event.getFactoryPid(), event.getPid(), props.get("name")));
+            Path file = uniqueFile(directory, fileName(factoryPid, pid, props.get("name")));
             props.put(FileInstallFilenameKeeper.FILENAME, file.toFile().getAbsoluteFile().toURI().toString());
             configuration.update(props);
             write(file, props);
-            LOG.info("configuration {} written to {}", event.getPid(), file);
+            LOG.info("configuration {} written to {}", pid, file);
         } catch (IOException | InvalidSyntaxException e) {
-            LOG.error("cannot write configuration {} to the configuration folder: {}", event.getPid(), e.toString());
+            LOG.error("cannot write configuration {} to the configuration folder: {}", pid, e.toString());
         }
     }
 
