@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
+import org.carrier.api.outbound.Submission;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.MailQueue;
 
@@ -30,7 +31,8 @@ public final class ReportSubmission {
             return new ReportOutcome(destination, false, "the queue is not running");
         }
         List<Recipient> recipients = to.stream().map(a -> new Recipient(a, Map.of())).toList();
-        Envelope envelope = new Envelope(sender, mark.mailParameters(domain), recipients);
+        // Carrier is the report's author: the outbound stage signs it with the sender domain's key (Submission).
+        Envelope envelope = new Envelope(sender, Submission.mark(mark.mailParameters(domain)), recipients);
         try (IncomingMessage message = queue.receive()) {
             message.content().write(content);
             message.commit(envelope, List.of(), false);

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
+import org.carrier.api.outbound.Submission;
 import org.carrier.api.queue.DeliveryState;
 import org.carrier.api.queue.RecipientStatus;
 import org.slf4j.Logger;
@@ -99,8 +100,10 @@ final class Notifier {
                 entry.envelope().isInternationalized());
         try (InputStream original = new BufferedInputStream(spool.source(entry).open())) {
             byte[] message = new DsnReport(settings.reportingMta()).write(about, lines, original, full, now);
-            Envelope envelope = new Envelope(MailAddress.nullSender(), requireTls ? Map.of(Envelope.REQUIRETLS, "") : Map.of(),
-                    List.of(Recipient.of(to)));
+            // Carrier is the author of the DSN (its From is the reporting MTA's postmaster): the outbound stage signs
+            // it with that domain's key (Submission).
+            Envelope envelope = new Envelope(MailAddress.nullSender(),
+                    Submission.mark(requireTls ? Map.of(Envelope.REQUIRETLS, "") : Map.of()), List.of(Recipient.of(to)));
             String dsnId = outbox.queue(envelope, message);
             LOG.info("{}: sender delivery status notification ({}): {}", entry.id(), kinds(lines), dsnId);
         } catch (IOException | RuntimeException e) {

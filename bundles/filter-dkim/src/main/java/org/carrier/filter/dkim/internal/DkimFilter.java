@@ -3,7 +3,6 @@ package org.carrier.filter.dkim.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,7 +10,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.carrier.api.config.ConfigLists;
@@ -25,14 +23,12 @@ import org.carrier.api.filter.MessageView;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.SmtpFilter;
 import org.carrier.api.filter.TransactionState;
-import org.carrier.api.message.AddressList;
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.net.HostName;
 import org.carrier.api.outbound.OutboundFilter;
-import org.carrier.api.text.Printable;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -49,10 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DKIM at the data stage: verifies the signatures of mail from clients that may not relay (RFC 6376 §6) and reports
- * one result per signature; signs mail from clients that may relay when a key for the From domain, or the configured
- * signing domain, is set up (RFC 6376 §5): a trusted client's mail, and an authenticated user's mail whose From the
- * user owns ({@link MessageView#fromOwnedByUser()}, the SMTP server's sender-login rule), never a user's mail in
- * someone else's name.
+ * one result per signature, and the ARC chain (RFC 8617 §5.2). Mail of clients that may relay is neither verified
+ * nor signed here: signing happens once, on the outbound stage, on the content as it is sent
+ * ({@link DkimOutboundSigner}, same configuration PID); ARC sealing too ({@link ArcSealer}, registered by this filter).
  */
 @Component(configurationPid = DkimFilter.PID,
         property = {SmtpFilter.NAME + "=dkim", "service.ranking:Integer=500"})
@@ -64,7 +59,7 @@ public class DkimFilter implements SmtpFilter {
     private static final SmtpReply NO_PASS = new SmtpReply(550, "5.7.20", "No passing DKIM signature found");
 
     @ObjectClassDefinition(name = "Carrier filter: DKIM",
-            description = "Verifies DKIM signatures of incoming mail and signs mail from relaying clients.")
+            description = "Verifies DKIM signatures and ARC chains of incoming mail, seals forwarded mail (ARC); signing settings are read by the outbound signer.")
     public @interface Config {
         @AttributeDefinition(name = "Verify", description = "Verify signatures of mail from clients that may not relay.")
         boolean verify() default true;
@@ -126,7 +121,7 @@ public class DkimFilter implements SmtpFilter {
     }
 
     /** What is in force: replaced whole by {@link #configure}, so a session sees one consistent state. */
-    private record State(Config config, Verifier verifier, Signer signer, Map<String, SigningKey> keys, String tagHeader,
+    private record State(Config config, Verifier verifier, Map<String, SigningKey> keys, String tagHeader,
                          ArcVerifier arcVerifier, ArcSealer.Settings sealing) {
     }
 
@@ -169,7 +164,7 @@ public class DkimFilter implements SmtpFilter {
     }
 
     /** FileInstall's watched folder, where the configuration files (and so the key files next to them) live. */
-    private static Path configFolder(BundleContext context) {
+    static Path configFolder(BundleContext context) {
         String dir = context.getProperty("felix.fileinstall.dir");
         return Path.of(dir == null || dir.isBlank() ? "config" : dir);
     }
@@ -185,11 +180,10 @@ public class DkimFilter implements SmtpFilter {
         VerifierSettings verifying = new VerifierSettings(Math.max(1, config.maxSignatures()),
                 config.allowRsaSha1(), config.minRsaKeyBits(), config.legacy(),
                 Duration.ofMillis(Math.max(1, config.dnsTimeoutMillis())));
-        Signer signer = signer(config, old);
         String tagHeader = configuration.tagHeader(config.tagHeader(), State::tagHeader);
-        Map<String, SigningKey> keys = keys(config.signingKeys(), old == null ? Map.of() : old.keys());
+        Map<String, SigningKey> keys = sealingKeys(config.signingKeys(), old == null ? Map.of() : old.keys());
         ArcVerifier arcVerifier = new ArcVerifier(resolver, verifying);
-        return new State(config, new Verifier(resolver, verifying), signer, keys, tagHeader, arcVerifier,
+        return new State(config, new Verifier(resolver, verifying), keys, tagHeader, arcVerifier,
                 sealing(config, keys, arcVerifier));
     }
 
@@ -208,41 +202,19 @@ public class DkimFilter implements SmtpFilter {
                 new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED, signed), verifier);
     }
 
-    private static Signer signer(Config config, State old) {
-        String[] canon = config.canonicalization().split("/", -1);
-        Canonicalization header = Canonicalization.named(canon[0].strip());
-        Canonicalization body = canon.length == 2 ? Canonicalization.named(canon[1].strip()) : null;
-        if (header == null || body == null) {
-            LOG.error("configuration {}: canonicalization: not header/body of relaxed or simple: {}; {}", PID,
-                    config.canonicalization(), old == null ? "using relaxed/relaxed" : "keeping the last good setting");
-            return old == null ? new Signer(Canonicalization.RELAXED, Canonicalization.RELAXED,
-                    ConfigLists.names("signedHeaders", config.signedHeaders())) : old.signer();
-        }
-        return new Signer(header, body, ConfigLists.names("signedHeaders", config.signedHeaders()));
-    }
-
-
-    /** Loads each key; a broken one is logged and the last good key of its domain stays in force. */
-    private Map<String, SigningKey> keys(String[] entries, Map<String, SigningKey> previous) {
+    /**
+     * The sealing keys: the first key of each domain, loaded as the outbound signer loads them (one rule); a broken
+     * key file is logged by the signer, which reads the same entries, so it is one line, not two.
+     */
+    private Map<String, SigningKey> sealingKeys(String[] entries, Map<String, SigningKey> previous) {
+        Map<String, List<SigningKey>> kept = new HashMap<>();
+        previous.forEach((domain, key) -> kept.put(domain, List.of(key)));
         Map<String, SigningKey> keys = new HashMap<>();
-        for (String entry : ConfigLists.names("signingKeys", entries)) {
-            try {
-                SigningKey key = SigningKey.load(entry, configFolder);
-                keys.put(key.domain(), key);
-            } catch (IllegalArgumentException e) {
-                String domain = entry.split(":", 2)[0].strip().toLowerCase(Locale.ROOT);
-                SigningKey kept = previous.get(domain);
-                LOG.error("configuration {}: signingKeys: {}; {}", PID, e.getMessage(),
-                        kept == null ? "mail of " + domain + " is not signed" : "keeping the last good key of " + domain);
-                if (kept != null) {
-                    keys.put(domain, kept);
-                }
-            }
-        }
+        DkimOutboundSigner.loadKeys(entries, configFolder, kept, false).forEach((domain, list) -> keys.put(domain, list.get(0)));
         return Map.copyOf(keys);
     }
 
-    /** Signing and verifying need the whole message: the data stage only. */
+    /** Verifying needs the whole message: the data stage only. */
     @Override
     public Set<FilterStage> stages() {
         return Set.of(FilterStage.DATA);
@@ -253,7 +225,7 @@ public class DkimFilter implements SmtpFilter {
         State current = configuration.settings();
         try {
             if (session.relayPermitted()) {
-                return mayBeSigned(session, message) ? sign(current, message) : FilterResult.proceed();
+                return FilterResult.proceed(); // our own clients' mail: signed on the way out (DkimOutboundSigner), not verified
             }
             FilterResult verified = current.config().verify() ? verify(current, message) : FilterResult.proceed();
             return current.config().arcVerify() ? withArc(current, message, verified) : verified;
@@ -261,19 +233,6 @@ public class DkimFilter implements SmtpFilter {
             LOG.warn("{}: dkim: cannot read the message: {}", message.queueId(), e.getMessage());
             return FilterResult.tempfail(451, "4.3.0", "Cannot read the message; try again later");
         }
-    }
-
-    /**
-     * A signature vouches for the From domain (RFC 6376 §1.2): an authenticated user's mail is signed only when the user
-     * owns its From; a trusted network's clients (no user) are trusted with any From.
-     */
-    private static boolean mayBeSigned(SessionInfo session, MessageView message) {
-        if (session.authenticatedUser() == null || message.fromOwnedByUser()) {
-            return true;
-        }
-        LOG.info("{}: dkim: not signing: user {} does not own the From address", message.queueId(),
-                Printable.text(session.authenticatedUser()));
-        return false;
     }
 
     private FilterResult verify(State current, MessageView message) throws IOException {
@@ -331,42 +290,5 @@ public class DkimFilter implements SmtpFilter {
             case NONE -> config.noneAction();
             default -> PolicyAction.ACCEPT;
         };
-    }
-
-    private FilterResult sign(State current, MessageView message) throws IOException {
-        Optional<SigningKey> key = signingKey(current, message);
-        if (key.isEmpty()) {
-            return FilterResult.proceed();
-        }
-        try (InputStream in = message.openContent()) {
-            String value = current.signer().sign(key.get(), in, clock.instant());
-            return FilterResult.proceed().withHeader(DkimSignature.FIELD, value);
-        } catch (GeneralSecurityException e) {
-            LOG.error("{}: dkim: signing for {} with selector {} failed: {}", message.queueId(), key.get().domain(), key.get().selector(),
-                    e.getMessage());
-            return FilterResult.proceed();
-        }
-    }
-
-    /**
-     * The key of the From domain (RFC 5322 §3.6.2: the first address of the first From field, read as the SMTP server
-     * reads it when it checks who owns that address), else of the configured signing domain.
-     */
-    private static Optional<SigningKey> signingKey(State current, MessageView message) {
-        Optional<String> fromDomain = message.headers().stream().filter(h -> h.name().equalsIgnoreCase("from")).findFirst()
-                .flatMap(h -> AddressList.addresses(h.value()).stream().findFirst())
-                .map(DkimFilter::domainOf);
-        Optional<SigningKey> own = fromDomain.map(current.keys()::get);
-        if (own.isPresent()) {
-            return own;
-        }
-        String fallback = current.config().signingDomain().strip().toLowerCase(Locale.ROOT);
-        return Optional.ofNullable(current.keys().get(fallback));
-    }
-
-    /** The domain of an address, in lower case and without a final dot; empty when it has none. */
-    private static String domainOf(String address) {
-        int at = address.lastIndexOf('@');
-        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
     }
 }

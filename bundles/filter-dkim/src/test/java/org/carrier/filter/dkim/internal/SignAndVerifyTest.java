@@ -23,7 +23,9 @@ import org.carrier.api.filter.FilterResult;
 import org.carrier.api.filter.PolicyAction;
 import org.carrier.api.filter.TransactionState;
 import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
+import org.carrier.api.outbound.OutboundResult;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.testing.AnnotationConfig;
 import org.carrier.testing.Dkimpy;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The filter signs mail of relaying clients and verifies that signature in another session, keys in a real nsd. */
+/** The outbound signer signs what the transport sends, and the filter verifies it in another session, keys in a real nsd. */
 class SignAndVerifyTest {
     private static final String MESSAGE = """
             From: Alice <alice@sign.test>
@@ -109,16 +111,49 @@ class SignAndVerifyTest {
     }
 
     private static DkimFilter filter(Map<String, Object> settings) {
-        Map<String, Object> all = new HashMap<>(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem"}));
-        all.putAll(settings);
-        return new DkimFilter(resolver, keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, all));
+        return dkim(settings).filter();
     }
 
-    private static TestMessage signed(DkimFilter filter, TestMessage message) {
-        FilterResult result = filter.data(SUBMISSION, ENVELOPE, message, new TransactionState());
-        assertEquals(1, result.headers().size(), "one DKIM-Signature added");
-        assertEquals("DKIM-Signature", result.headers().get(0).name());
-        return message.withFieldOnTop("DKIM-Signature", result.headers().get(0).value());
+    /** The verifying filter and the outbound signer, both with the one configuration (one PID, as in config/). */
+    record Dkim(DkimFilter filter, DkimOutboundSigner signer) {
+    }
+
+    private static Dkim dkim(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem"}));
+        all.putAll(settings);
+        return new Dkim(new DkimFilter(resolver, keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, all)),
+                new DkimOutboundSigner(keys, Clock.systemUTC(), AnnotationConfig.of(DkimOutboundSigner.Config.class, all), all));
+    }
+
+    /** The message with the signer's fields on top, as the SMTP transport sends it; exactly one signature. */
+    private static TestMessage signed(Dkim dkim, TestMessage message) {
+        List<HeaderField> fields = signatures(dkim.signer(), TestOutbound.submitted(message));
+        assertEquals(1, fields.size(), "one DKIM-Signature added");
+        return withOnTop(fields, message);
+    }
+
+    private static TestMessage withOnTop(List<HeaderField> fields, TestMessage message) {
+        TestMessage signed = message;
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            assertEquals("DKIM-Signature", fields.get(i).name());
+            signed = signed.withFieldOnTop(fields.get(i).name(), fields.get(i).value());
+        }
+        return signed;
+    }
+
+    private static List<HeaderField> signatures(DkimOutboundSigner signer, TestOutbound message) {
+        try {
+            OutboundResult result = signer.filter(message);
+            assertEquals(null, result.reversePath());
+            assertEquals(null, result.deferral());
+            return result.prepended();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String verdict(Dkim dkim, TestMessage message) {
+        return verdict(dkim.filter(), message);
     }
 
     private static String verdict(DkimFilter filter, TestMessage message) {
@@ -130,7 +165,7 @@ class SignAndVerifyTest {
     @CsvSource({"rsa, relaxed/relaxed", "rsa, simple/simple", "ed, relaxed/relaxed", "ed, simple/simple",
         "rsa, relaxed/simple", "ed, simple/relaxed"})
     void aSignedMessageVerifiesAndTamperingBreaksIt(String selector, String canonicalization) {
-        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
+        Dkim filter = dkim(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
                 "canonicalization", canonicalization));
         TestMessage message = signed(filter, TestMessage.of(MESSAGE));
         String algorithm = selector.equals("rsa") ? "rsa-sha256" : "ed25519-sha256";
@@ -148,7 +183,7 @@ class SignAndVerifyTest {
     @ParameterizedTest
     @CsvSource({"dnsTimeoutMillis, 1000", "keyLookupTimeoutSeconds, 1"})
     void aKeyServerThatDoesNotAnswerIsTemperrorAfterTheFiltersDnsTimeout(String key, int value) throws Exception {
-        TestMessage message = signed(filter(Map.of()), TestMessage.of(MESSAGE));
+        TestMessage message = signed(dkim(Map.of()), TestMessage.of(MESSAGE));
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             DnsResolver slow = CarrierResolver.of(Map.of("servers", "127.0.0.1:" + silent.getLocalPort(), "timeoutMillis", 6000,
                     "retries", 0));
@@ -165,7 +200,7 @@ class SignAndVerifyTest {
     @ParameterizedTest
     @CsvSource({"rsa, relaxed/relaxed", "rsa, simple/simple", "ed, relaxed/relaxed", "ed, simple/simple"})
     void anIndependentVerifierAcceptsOurSignatures(String selector, String canonicalization) throws Exception {
-        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
+        Dkim filter = dkim(Map.of("signingKeys", new String[] {"sign.test:" + selector + ":" + selector + ".pem"},
                 "canonicalization", canonicalization));
         TestMessage message = signed(filter, TestMessage.of(MESSAGE));
         assertEquals("pass", Dkimpy.verify(keys, message.content(), RECORDS));
@@ -187,7 +222,7 @@ class SignAndVerifyTest {
 
     @Test
     void relaxedSigningSurvivesWhiteSpaceAndTrailingLineChanges() {
-        DkimFilter filter = filter(Map.of());
+        Dkim filter = dkim(Map.of());
         TestMessage message = signed(filter, TestMessage.of(MESSAGE));
         String reformatted = message.text().replace("Subject: round trip", "Subject:   round \t trip ")
                 .replace("two  spaces", "two spaces") + "\r\n\r\n";
@@ -197,36 +232,76 @@ class SignAndVerifyTest {
     @Test
     void theConfiguredSigningDomainSignsForFromDomainsWithoutAKey() {
         // One comma-separated value, as a .cfg file gives it; the unreadable key of another domain does not matter.
-        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"missing.test:x:nofile.pem, sign.test:other:ed.pem"},
+        Dkim filter = dkim(Map.of("signingKeys", new String[] {"missing.test:x:nofile.pem, sign.test:other:ed.pem"},
                 "signingDomain", "sign.test"));
         TestMessage message = signed(filter, TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")));
         assertTrue(message.text().replace("\r\n\t", " ").contains("d=sign.test; s=other;"), message.text());
         assertEquals("pass", verdict(filter, message));
-        assertEquals(List.of(), filter(Map.of()).data(SUBMISSION, ENVELOPE,
-                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")), new TransactionState()).headers(), "no key: not signed");
+        assertEquals(List.of(), signatures(dkim(Map.of()).signer(),
+                TestOutbound.submitted(TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")))),
+                "no key: not signed");
+    }
+
+    /**
+     * An Internet client's mail with From: one of our domains is not ours to sign (RFC 6376 §1.2): no signature,
+     * even with a key for that domain and the signing domain set.
+     */
+    @Test
+    void mailFromElsewhereIsNotSignedWhateverItsFromSays() {
+        Dkim dkim = dkim(Map.of("signingDomain", "sign.test"));
+        assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.fromElsewhere(TestMessage.of(MESSAGE))));
+        assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.fromElsewhere(
+                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")))));
+    }
+
+    /** A forwarder signs forwarded mail with its own d= (the signing domain): not a claim on the author's domain. */
+    @Test
+    void forwardedMailFromElsewhereIsSignedWithTheSigningDomainOnly() {
+        Dkim dkim = dkim(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem", "customer.test:ed:ed.pem"},
+                "signingDomain", "sign.test"));
+        TestMessage foreign = TestMessage.of(MESSAGE.replace("alice@sign.test", "carol@customer.test"));
+        List<HeaderField> fields = signatures(dkim.signer(), TestOutbound.forwardedFromElsewhere(foreign, "carol@sign.test"));
+        assertEquals(1, fields.size());
+        assertTrue(fields.get(0).value().contains("d=sign.test; s=rsa;"), fields.get(0).value());
+        assertEquals("pass", verdict(dkim, withOnTop(fields, foreign)));
+
+        // From aligned with the signing domain: signing would vouch for an author nobody checked
+        assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.forwardedFromElsewhere(TestMessage.of(MESSAGE), "x@sign.test")));
+        assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.forwardedFromElsewhere(
+                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@mail.sign.test")), "x@sign.test")));
+        assertEquals(List.of(), signatures(dkim(Map.of()).signer(), TestOutbound.forwardedFromElsewhere(foreign, "x@sign.test")),
+                "no signing domain: forwarded mail from elsewhere is not signed");
+    }
+
+    /** RFC 8463 §3: a domain with an RSA and an Ed25519 key gets both signatures; each verifies on its own. */
+    @Test
+    void everyKeyOfTheDomainSignsOnce() throws Exception {
+        Dkim dkim = dkim(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem", "sign.test:ed:ed.pem"}));
+        List<HeaderField> fields = signatures(dkim.signer(), TestOutbound.submitted(TestMessage.of(MESSAGE)));
+        assertEquals(2, fields.size());
+        assertTrue(fields.get(0).value().contains("a=rsa-sha256;"), fields.get(0).value());
+        assertTrue(fields.get(1).value().replace("\r\n\t", " ").contains("a=ed25519-sha256;"), fields.get(1).value());
+        TestMessage signed = withOnTop(fields, TestMessage.of(MESSAGE));
+        FilterResult result = dkim.filter().data(INBOUND, ENVELOPE, signed, new TransactionState());
+        assertEquals(List.of("pass", "pass"), result.authResults().stream().map(r -> r.result()).toList());
+        assertEquals("pass", Dkimpy.verify(keys, signed.content(), RECORDS));
+        // each alone verifies too: dkimpy checks the first signature, so each goes on top once
+        assertEquals("pass", Dkimpy.verify(keys, withOnTop(List.of(fields.get(1)), TestMessage.of(MESSAGE)).content(), RECORDS));
     }
 
     @Test
-    void anAuthenticatedUsersMailInSomeoneElsesNameIsNotSigned() {
+    void aRelayingClientsMailIsNeitherSignedNorVerifiedInTheSession() {
         DkimFilter filter = filter(Map.of());
-        FilterResult result = filter.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE).notOwned(), new TransactionState());
+        FilterResult result = filter.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
         assertEquals(FilterAction.CONTINUE, result.action());
-        assertEquals(List.of(), result.headers(), "the user does not own the From: no signature in its domain's name");
-        assertEquals(List.of(), result.authResults(), "nor is the user's mail verified as if it came from outside");
-    }
-
-    @Test
-    void aTrustedClientsMailIsSignedWithoutAUser() {
-        SessionInfo trusted = new SessionInfo("s2", "test", SUBMISSION.clientAddress(), SUBMISSION.localAddress(), "client.test",
-                true, null, null, true);
-        FilterResult result = filter(Map.of()).data(trusted, ENVELOPE, TestMessage.of(MESSAGE).notOwned(), new TransactionState());
-        assertEquals("DKIM-Signature", result.headers().get(0).name(), "no user to own the From: trusted as before");
+        assertEquals(List.of(), result.headers(), "signing is the outbound stage's");
+        assertEquals(List.of(), result.authResults(), "nor is our own clients' mail verified as if it came from outside");
     }
 
     @Test
     void theFromDomainIsTheFirstAddressAsTheServerReadsIt() {
         // A comment may hold text that looks like an address; the address is what stands outside it (RFC 5322 §3.2.2).
-        DkimFilter filter = filter(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem", "customer.test:ed:ed.pem"}));
+        Dkim filter = dkim(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem", "customer.test:ed:ed.pem"}));
         TestMessage message = signed(filter, TestMessage.of(MESSAGE.replace("Alice <alice@sign.test>",
                 "alice@customer.test (<ceo@sign.test>), other@sign.test")));
         assertTrue(message.text().replace("\r\n\t", " ").contains("d=customer.test; s=ed;"), message.text());
@@ -235,17 +310,28 @@ class SignAndVerifyTest {
     @Test
     void aBrokenKeyFileIsLoggedAndTheLastGoodKeyStays() throws Exception {
         Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-        DkimFilter filter = filter(Map.of());
-        filter.configure(AnnotationConfig.of(DkimFilter.Config.class, Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"})), Map.of());
-        TestMessage message = signed(filter, TestMessage.of(MESSAGE));
+        Dkim dkim = dkim(Map.of());
+        Map<String, Object> broken = Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"});
+        dkim.signer().configure(AnnotationConfig.of(DkimOutboundSigner.Config.class, broken), broken);
+        TestMessage message = signed(dkim, TestMessage.of(MESSAGE));
         assertTrue(message.text().contains("s=rsa;"), "the last good key signs");
-        assertEquals("pass", verdict(filter, message));
+        assertEquals("pass", verdict(dkim, message));
+    }
+
+    /** The issue's rule: a key that does not parse is logged, and that domain's mail still flows, unsigned. */
+    @Test
+    void aBrokenKeyFileWithoutAnEarlierKeyLeavesThatDomainsMailUnsigned() throws Exception {
+        Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        Dkim dkim = dkim(Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem", "customer.test:ed:ed.pem"}));
+        assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.submitted(TestMessage.of(MESSAGE))));
+        assertEquals(1, signatures(dkim.signer(), TestOutbound.submitted(
+                TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")))).size(), "the other domain signs");
     }
 
     @Test
     void outcomesMapToTheConfiguredActions() {
         DkimFilter strict = filter(Map.of("failAction", PolicyAction.REJECT, "noneAction", PolicyAction.TAG));
-        TestMessage tampered = TestMessage.of(signed(strict, TestMessage.of(MESSAGE)).text().replace("Hello", "Hi"));
+        TestMessage tampered = TestMessage.of(signed(dkim(Map.of()), TestMessage.of(MESSAGE)).text().replace("Hello", "Hi"));
         FilterResult rejected = strict.data(INBOUND, ENVELOPE, tampered, new TransactionState());
         assertEquals(FilterAction.REJECT, rejected.action());
         assertEquals("550 5.7.20 No passing DKIM signature found", rejected.reply().toString());
@@ -272,14 +358,14 @@ class SignAndVerifyTest {
     /** The list settings follow the one rule of ConfigLists: a space inside an element is a typo that refuses the change whole. */
     @Test
     void aSpaceInsideASignedHeaderNameRefusesTheChangeAndTheKeysInForceStay() {
-        DkimFilter signing = filter(Map.of("signedHeaders", new String[] {" from , ,subject,"}));
-        assertTrue(signing.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState()).headers().get(0).value()
+        DkimOutboundSigner signer = dkim(Map.of("signedHeaders", new String[] {" from , ,subject,"})).signer();
+        assertTrue(signatures(signer, TestOutbound.submitted(TestMessage.of(MESSAGE))).get(0).value()
                 .contains("h=from:from:subject;"), "blank elements and the spaces around them are ignored");
-        signing.configure(AnnotationConfig.of(DkimFilter.Config.class, new HashMap<>(Map.of("signingKeys", new String[0],
-                "signedHeaders", new String[] {"from, sub ject"}))), Map.of());
-        FilterResult stillSigned = signing.data(SUBMISSION, ENVELOPE, TestMessage.of(MESSAGE), new TransactionState());
-        assertEquals(1, stillSigned.headers().size(), "the refused change removed no key");
-        assertTrue(stillSigned.headers().get(0).value().contains("h=from:from:subject;"), stillSigned.headers().get(0).value());
+        Map<String, Object> typo = new HashMap<>(Map.of("signingKeys", new String[0], "signedHeaders", new String[] {"from, sub ject"}));
+        signer.configure(AnnotationConfig.of(DkimOutboundSigner.Config.class, typo), typo);
+        List<HeaderField> stillSigned = signatures(signer, TestOutbound.submitted(TestMessage.of(MESSAGE)));
+        assertEquals(1, stillSigned.size(), "the refused change removed no key");
+        assertTrue(stillSigned.get(0).value().contains("h=from:from:subject;"), stillSigned.get(0).value());
     }
 
     @Test

@@ -14,7 +14,7 @@ final class MessageContent {
     final IncomingMessage incoming;
     final OutputStream out;
     private final OwnAuthResultsRemover scrubber;
-    private final HopCounter hops;
+    private final HeaderCounter fields;
     final DataReader reader;
     final boolean dotted;
     SmtpReply refusal;
@@ -29,8 +29,8 @@ final class MessageContent {
         OutputStream file = incoming == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(incoming.content(), 16 * 1024);
         this.scrubber = new OwnAuthResultsRemover(file, authservId);
         // the client's content passes the hop counter; our own Received field (write) goes past it
-        this.hops = new HopCounter(scrubber);
-        this.out = hops;
+        this.fields = new HeaderCounter(scrubber);
+        this.out = fields;
         this.reader = dotted ? DataReader.dotted(normalize, maxSize, out) : DataReader.raw(normalize, maxSize, out);
     }
 
@@ -79,7 +79,16 @@ final class MessageContent {
 
     /** How many Received fields the message came with: the hops it has made (RFC 5321 §6.3). */
     int hops() {
-        return hops.hops();
+        return fields.count(HeaderCounter.Field.RECEIVED);
+    }
+
+    /** Whether the client's header has the fields RFC 5322 §3.6 requires besides From: Date and Message-ID. */
+    boolean hasDate() {
+        return fields.count(HeaderCounter.Field.DATE) > 0;
+    }
+
+    boolean hasMessageId() {
+        return fields.count(HeaderCounter.Field.MESSAGE_ID) > 0;
     }
 
     /** How many Authentication-Results fields in our name the message carried (and lost). */

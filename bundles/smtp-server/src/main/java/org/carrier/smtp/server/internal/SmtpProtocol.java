@@ -18,10 +18,12 @@ import org.carrier.api.filter.AuthResult;
 import org.carrier.api.filter.FilterStage;
 import org.carrier.api.message.HopLimit;
 import org.carrier.api.message.Envelope;
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SessionInfo;
 import org.carrier.api.message.SmtpReply;
+import org.carrier.api.outbound.Submission;
 import org.carrier.api.queue.IncomingMessage;
 import org.carrier.api.queue.QueueUnavailableException;
 import org.carrier.api.route.Destination;
@@ -638,13 +640,14 @@ final class SmtpProtocol {
             if (c.forgedAuthResults() > 0) {
                 LOG.info("{}: removed {} Authentication-Results field(s) in our name from [{}]", queueId, c.forgedAuthResults(), clientIp());
             }
-            return queue(c.incoming);
+            return queue(c);
         } finally {
             resetTransaction();
         }
     }
 
-    private Response queue(IncomingMessage incoming) {
+    private Response queue(MessageContent content) {
+        IncomingMessage incoming = content.incoming;
         String queueId = incoming.queueId();
         Envelope complete = transaction.envelope();
         // Later data filters see the authentication results of earlier ones (a DMARC filter needs SPF's and DKIM's).
@@ -666,7 +669,8 @@ final class SmtpProtocol {
             if (transaction.discarded()) {
                 LOG.info("{}: discarded by filter {}; from=<{}>", queueId, transaction.discardedBy(), Printable.text(complete.reversePath().toString()));
             } else {
-                Response failed = commit(incoming, complete, verdict.edits());
+                Response failed = commit(incoming, complete, verdict.edits(),
+                        submittedHere(view) ? requiredFields(content, queueId) : null);
                 if (failed != null) {
                     return failed;
                 }
@@ -683,7 +687,8 @@ final class SmtpProtocol {
      * durable, edited); the reply for a failure, or null once queued. Edits that cannot be applied refuse the message,
      * which stays with the client; edits that leave no recipient drop it, as Postfix's cleanup does.
      */
-    private Response commit(IncomingMessage incoming, Envelope received, List<MessageEditor.FilterEdits> edits) {
+    private Response commit(IncomingMessage incoming, Envelope received, List<MessageEditor.FilterEdits> edits,
+                            List<HeaderField> submittedHere) {
         String queueId = incoming.queueId();
         Envelope envelope;
         try {
@@ -704,8 +709,14 @@ final class SmtpProtocol {
                     Printable.text(received.reversePath().toString()));
             return null;
         }
+        List<HeaderField> header = transaction.headers(settings.hostname());
+        if (submittedHere != null) {
+            envelope = new Envelope(envelope.reversePath(), Submission.mark(envelope.mailParameters()), envelope.recipients());
+            header = new ArrayList<>(header);
+            header.addAll(submittedHere);
+        }
         try {
-            incoming.commit(envelope, transaction.headers(settings.hostname()), transaction.hold());
+            incoming.commit(envelope, header, transaction.hold());
         } catch (IOException e) {
             logQueueFailure(queueId, "queue the message", e);
             return Response.reply(Reply.queueFailure(e));
@@ -713,6 +724,40 @@ final class SmtpProtocol {
         services.metrics().received();
         LOG.info("{}: client={}[{}]", queueId, Printable.text(session.heloName()), clientIp());
         return null;
+    }
+
+    /**
+     * Whether this site is the author's agent for the message, so that the outbound stage may sign it with our keys
+     * (kept with the queued message, {@link Submission}): a client that may relay, and, when it logged in, a user who
+     * owns the From (the sender-login rule), never a user's mail in someone else's name. Mail from elsewhere is not,
+     * whatever its From says: RFC 6376 §1.2, a signature vouches for the message's origin.
+     */
+    private boolean submittedHere(ReceivedMessage view) {
+        if (!session.relayPermitted()) {
+            return false;
+        }
+        if (session.authenticatedUser() == null || view.fromOwnedByUser()) {
+            return true;
+        }
+        LOG.info("{}: not submitted here: user {} does not own the From address; the message will not be signed",
+                view.queueId(), Printable.text(session.authenticatedUser()));
+        return false;
+    }
+
+    /**
+     * RFC 5322 §3.6: a message must have a Date and a Message-ID. A message submitted here gets what it lacks once, at
+     * intake (as Postfix's cleanup does for local submissions, always_add_missing_headers), so that every delivery
+     * attempt sends, and the outbound stage signs, the same fields. Mail from elsewhere is passed on as it came.
+     */
+    private List<HeaderField> requiredFields(MessageContent content, String queueId) {
+        List<HeaderField> fields = new ArrayList<>(2);
+        if (!content.hasDate()) {
+            fields.add(new HeaderField("Date", TraceHeader.now()));
+        }
+        if (!content.hasMessageId()) {
+            fields.add(new HeaderField("Message-ID", "<" + queueId + "@" + settings.hostname() + ">"));
+        }
+        return fields;
     }
 
     private Response refuse(FilterChain.Verdict verdict) {

@@ -44,7 +44,7 @@ final class TraceHeader {
         if (envelope.recipients().size() == 1) {
             h.append("\r\n\tfor <").append(safe(envelope.recipients().get(0).address().toString(), utf8)).append('>');
         }
-        return h.append(";\r\n\t").append(RFC5322_DATE.format(ZonedDateTime.now())).append("\r\n").toString();
+        return h.append(";\r\n\t").append(now()).append("\r\n").toString();
     }
 
     private static String safe(String clientText, boolean utf8) {
@@ -60,5 +60,10 @@ final class TraceHeader {
         boolean tls = session.tlsProtocol() != null;
         boolean auth = session.authenticatedUser() != null;
         return base + (tls ? "S" : "") + (auth ? "A" : "");
+    }
+
+    /** Now, as RFC 5322 §3.3 writes a date-time: for the Received field and a missing Date field. */
+    static String now() {
+        return RFC5322_DATE.format(ZonedDateTime.now());
     }
 }

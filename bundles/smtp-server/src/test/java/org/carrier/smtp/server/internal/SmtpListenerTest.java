@@ -380,9 +380,10 @@ class SmtpListenerTest {
         assertEquals(seenByLast.get(0), seenByLast.get(1), "the second transaction carries the session's results, once");
         assertEquals(2, queue.committed.size());
         for (MemoryQueue.Committed message : queue.committed) {
+            // a trusted client's message without Date and Message-ID gets them at intake, after these (SubmittedHereTest)
             assertEquals(List.of("Authentication-Results: " + TestSettings.HOSTNAME + ";\r\n\tspf=none smtp.helo=client.test;\r\n\t"
                     + "spf=pass smtp.mailfrom=c.test;\r\n\tdkim=pass header.d=c.test", "Received-SPF: pass"),
-                    message.headers().stream().map(Object::toString).toList());
+                    message.headers().subList(0, 2).stream().map(Object::toString).toList());
         }
     }
 
