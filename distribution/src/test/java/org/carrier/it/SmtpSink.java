@@ -44,6 +44,7 @@ public final class SmtpSink implements Closeable {
     private final AtomicInteger mostOpenTransactions = new AtomicInteger();
     private volatile SSLContext tls;
     private volatile long dataReplyDelayMillis;
+    private volatile boolean eightBitMime = true;
 
     public SmtpSink() throws IOException {
         this(InetAddress.getLoopbackAddress(), 0);
@@ -78,6 +79,12 @@ public final class SmtpSink implements Closeable {
     /** {@code ADDRESS:PORT} as a route's nextHops names this sink. */
     public String hostAndPort() {
         return server.getInetAddress().getHostAddress() + ":" + port();
+    }
+
+    /** Stops offering 8BITMIME (RFC 6152): a client must convert 8-bit mail to 7-bit for this sink. */
+    public SmtpSink withoutEightBitMime() {
+        eightBitMime = false;
+        return this;
     }
 
     /** Offers STARTTLS (RFC 3207) with this server context from now on. */
@@ -169,8 +176,9 @@ public final class SmtpSink implements Closeable {
             String upper = line.toUpperCase();
             if (upper.startsWith("EHLO")) {
                 String startTls = tls != null && !secured ? "250-STARTTLS\r\n" : "";
-                say(out, pipelining ? "250-sink.test\r\n" + startTls + "250-PIPELINING\r\n250 8BITMIME"
-                        : "250-sink.test\r\n" + startTls + "250 8BITMIME");
+                String last = eightBitMime ? "250 8BITMIME" : "250 HELP";
+                say(out, pipelining ? "250-sink.test\r\n" + startTls + "250-PIPELINING\r\n" + last
+                        : "250-sink.test\r\n" + startTls + last);
             } else if (upper.equals("STARTTLS") && tls != null && !secured) {
                 say(out, "220 2.0.0 ready");
                 SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(s, null, true);
