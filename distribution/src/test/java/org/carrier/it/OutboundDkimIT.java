@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
  * ({@code signingKeys}, one DKIM-Signature each, RFC 8463 §3) and is the {@code signingDomain}; what real SMTP sinks
  * receive is checked by dkimpy, an independent verifier, signature by signature. Signed: relayed mail, an 8-bit message
  * converted for a peer without 8BITMIME, a DSN, mail forwarded by an alias from elsewhere (the forwarder's own d=),
- * bin/sendmail, a held-then-released message. Not signed: an Internet client's mail with From: signer.test.
+ * bin/sendmail, a held-then-released message. Not signed: an Internet client's mail with From: signer.test. A key file
+ * that does not parse (broken.test's) is one log line naming file and domain, and that domain's mail still flows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboundDkimIT {
@@ -52,7 +53,7 @@ class OutboundDkimIT {
         dir = Files.createTempDirectory(Distribution.home().getParent(), "outbound-dkim-");
         carrier = new RunningCarrier(dir);
         internet = Distribution.freePort();
-        carrier.configure("org.carrier.route-sink.cfg", "domains = dest.test, signer.test, elsewhere.test\ntransport = smtp\n"
+        carrier.configure("org.carrier.route-sink.cfg", "domains = dest.test, signer.test, elsewhere.test, broken.test\ntransport = smtp\n"
                 + "nextHops = 127.0.0.1:" + sink.port() + "\n");
         carrier.configure("org.carrier.route-old.cfg", "domains = old.test\ntransport = smtp\nnextHops = 127.0.0.1:" + old.port() + "\n");
         carrier.configure("org.carrier.route-later.cfg", "domains = later.test\ntransport = hold\n");
@@ -72,7 +73,9 @@ class OutboundDkimIT {
         records.put("ed._domainkey.signer.test", "v=DKIM1; k=ed25519; p="
                 + Base64.getEncoder().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
         carrier.configure("org.carrier.filter.dkim.cfg",
-                "signingKeys = signer.test:rsa:dkim/rsa.pem, signer.test:ed:dkim/ed.pem\nsigningDomain = signer.test\n");
+                "signingKeys = signer.test:rsa:dkim/rsa.pem, signer.test:ed:dkim/ed.pem, broken.test:bad:dkim/broken.pem\n"
+                + "signingDomain = signer.test\n");
+        Files.writeString(carrier.home.resolve("config/dkim/broken.pem"), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
         Files.copy(carrier.home.resolve("extras/org.carrier.filter.dkim.jar"), carrier.home.resolve("deploy/org.carrier.filter.dkim.jar"));
         carrier.start();
         // FileInstall deploys the dkim bundle a moment after the listener answers: wait until mail leaves signed
@@ -191,27 +194,34 @@ class OutboundDkimIT {
         Matcher queued = QUEUED.matcher(reply);
         assertTrue(queued.find(), reply);
         String id = queued.group(1);
-        assertTrue(Distribution.waitFor(30, () -> shell("carrier:show", id).contains("4.3.2")), shell("carrier:show", id));
-        shell("carrier:hold", id);
-        assertTrue(shell("carrier:queue", "--held").contains(id), shell("carrier:queue", "--held"));
+        assertTrue(Distribution.waitFor(30, () -> carrier.shell("carrier:show", id).contains("4.3.2")), carrier.shell("carrier:show", id));
+        carrier.shell("carrier:hold", id);
+        assertTrue(carrier.shell("carrier:queue", "--held").contains(id), carrier.shell("carrier:queue", "--held"));
         carrier.configure("org.carrier.route-later.cfg", "domains = later.test\ntransport = smtp\nnextHops = 127.0.0.1:" + sink.port() + "\n");
-        assertTrue(Distribution.waitFor(30, () -> shell("carrier:route", "erin@later.test").contains("smtp")),
-                shell("carrier:route", "erin@later.test"));
-        shell("carrier:release", id);
+        assertTrue(Distribution.waitFor(30, () -> carrier.shell("carrier:route", "erin@later.test").contains("smtp")),
+                carrier.shell("carrier:route", "erin@later.test"));
+        carrier.shell("carrier:release", id);
         SmtpSink.Received received = nextTo("erin@later.test");
         assertSignedByBothKeys(received);
     }
 
-    private String shell(String... command) {
-        try {
-            String[] args = new String[command.length + 1];
-            args[0] = "shell";
-            System.arraycopy(command, 0, args, 1, command.length);
-            RunningCarrier.Ran ran = carrier.bin("carrier", "", args);
-            return ran.out() + ran.err();
-        } catch (IOException | InterruptedException e) {
-            return e.toString();
-        }
+    /**
+     * broken.test's key file is not a key: one ERROR line names the file and the domain, and its mail still leaves,
+     * without a broken.test signature (signed, as any domain without a usable key, with the signingDomain's keys).
+     */
+    @Test
+    void aKeyFileThatDoesNotParseIsLoggedAndTheDomainsMailStillFlows() throws Exception {
+        String log = carrier.awaitLog("(domain broken.test)");
+        List<String> lines = log.lines().filter(l -> l.contains(" ERROR ") && l.contains("dkim/broken.pem")).toList();
+        assertEquals(1, lines.size(), "one line names file and domain:\n" + log);
+        assertTrue(lines.get(0).contains("(domain broken.test)"), lines.get(0));
+        assertTrue(send(carrier.smtpPort, "bert@broken.test", "bob@dest.test", message("bert@broken.test", "broken key"))
+                .startsWith("250"));
+        SmtpSink.Received received = nextTo("bob@dest.test");
+        assertNotNull(received, carrier.console());
+        assertTrue(received.content().contains("Subject: broken key"), received.content());
+        assertTrue(!received.content().contains("d=broken.test"), "no broken.test signature:\n" + received.content());
+        assertSignedByBothKeys(received);
     }
 
     /** The next message the sink gets for {@code recipient}, skipping others (at most 5). */
