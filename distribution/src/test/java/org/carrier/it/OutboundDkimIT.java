@@ -238,21 +238,7 @@ class OutboundDkimIT {
     /** One transaction; the final reply. 8-bit content goes with BODY=8BITMIME (RFC 6152). */
     private static String send(int port, String from, String to, String message) throws IOException {
         boolean eightBit = message.chars().anyMatch(c -> c > 127);
-        try (SmtpClient c = new SmtpClient("127.0.0.1", port)) {
-            c.reply();
-            c.command("EHLO client.test");
-            String mail = c.command("MAIL FROM:<" + from + ">" + (eightBit ? " BODY=8BITMIME" : ""));
-            if (!mail.startsWith("250")) {
-                return mail;
-            }
-            String rcpt = c.command("RCPT TO:<" + to + ">");
-            if (!rcpt.startsWith("250")) {
-                return rcpt;
-            }
-            String result = c.data(message);
-            c.command("QUIT");
-            return result;
-        }
+        return SmtpClient.send(null, port, from, eightBit ? " BODY=8BITMIME" : "", List.of(to), message);
     }
 
     /** The unfolded value of the first header field of that name, or null. */

@@ -77,10 +77,16 @@ public final class SmtpClient implements Closeable {
 
     /** The same, from the local address {@code client} (any if null). */
     public static String send(InetAddress client, int port, String from, List<String> to, String message) throws IOException {
+        return send(client, port, from, "", to, message);
+    }
+
+    /** The same, with {@code mailParameters} (e.g. " BODY=8BITMIME", with its leading space) after MAIL FROM. */
+    public static String send(InetAddress client, int port, String from, String mailParameters, List<String> to, String message)
+            throws IOException {
         try (SmtpClient c = new SmtpClient(client, "127.0.0.1", port)) {
             expect(c.reply(), "220");
             expect(c.command("EHLO client.test"), "250");
-            String mail = c.command("MAIL FROM:<" + from + ">");
+            String mail = c.command("MAIL FROM:<" + from + ">" + mailParameters);
             if (!mail.startsWith("250")) {
                 return mail;
             }

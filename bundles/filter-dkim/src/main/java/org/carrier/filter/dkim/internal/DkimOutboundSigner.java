@@ -164,16 +164,19 @@ public class DkimOutboundSigner implements OutboundFilter {
         return OutboundResult.prepend(signatures);
     }
 
-    /** The keys to sign with, by the rules of the class comment; empty: not signed. */
+    /**
+     * The keys to sign with, by the rules of the class comment; empty: not signed. The envelope's marks are read
+     * before the header, so mail this site does not sign costs no header parse.
+     */
     private static List<SigningKey> keysFor(Signing current, OutboundMessage message) {
-        String from = fromDomain(message.header());
         List<SigningKey> fallback = current.keys().getOrDefault(current.signingDomain(), List.of());
+        if (current.keys().isEmpty() || !message.submittedHere() && (!message.forwarded() || fallback.isEmpty())) {
+            return List.of();
+        }
+        String from = fromDomain(message.header());
         if (message.submittedHere()) {
             List<SigningKey> own = current.keys().getOrDefault(from, List.of());
             return own.isEmpty() ? fallback : own;
-        }
-        if (!message.forwarded() || fallback.isEmpty()) {
-            return List.of();
         }
         if (aligned(current.signingDomain(), from)) {
             LOG.info("{}: dkim: not signing forwarded mail from elsewhere: its From domain {} is aligned with the "

@@ -254,6 +254,17 @@ class SignAndVerifyTest {
                 TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")))));
     }
 
+    /** The envelope's marks decide first: mail the signer will not sign costs no header parse on the outbound stage. */
+    @Test
+    void mailThatIsNotSignedIsNotParsed() {
+        Dkim dkim = dkim(Map.of("signingDomain", "sign.test"));
+        TestOutbound elsewhere = TestOutbound.fromElsewhere(TestMessage.of(MESSAGE));
+        assertEquals(List.of(), signatures(dkim.signer(), elsewhere));
+        TestOutbound withoutKeys = TestOutbound.submitted(TestMessage.of(MESSAGE));
+        assertEquals(List.of(), signatures(dkim(Map.of("signingKeys", new String[0])).signer(), withoutKeys));
+        assertEquals(0, elsewhere.headerReads().get() + withoutKeys.headerReads().get());
+    }
+
     /** A forwarder signs forwarded mail with its own d= (the signing domain): not a claim on the author's domain. */
     @Test
     void forwardedMailFromElsewhereIsSignedWithTheSigningDomainOnly() {
