@@ -294,7 +294,8 @@ class SignAndVerifyTest {
         assertTrue(fields.get(1).value().replace("\r\n\t", " ").contains("a=ed25519-sha256;"), fields.get(1).value());
         TestMessage signed = withOnTop(fields, TestMessage.of(MESSAGE));
         FilterResult result = dkim.filter().data(INBOUND, ENVELOPE, signed, new TransactionState());
-        assertEquals(List.of("pass", "pass"), result.authResults().stream().map(r -> r.result()).toList());
+        assertEquals(List.of("pass", "pass"), result.authResults().stream().filter(r -> r.method().equals("dkim"))
+                .map(r -> r.result()).toList(), "one dkim result each (the arc= result aside)");
         assertEquals("pass", Dkimpy.verify(keys, signed.content(), RECORDS));
         // each alone verifies too: dkimpy checks the first signature, so each goes on top once
         assertEquals("pass", Dkimpy.verify(keys, withOnTop(List.of(fields.get(1)), TestMessage.of(MESSAGE)).content(), RECORDS));
