@@ -76,18 +76,6 @@ record TestOutbound(byte[] bytes, boolean submittedHere, String alias, AtomicInt
     }
 
     @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
-
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-        };
-    }
-
-    @Override
     public List<HeaderField> header() {
         headerReads.incrementAndGet();
         try {
