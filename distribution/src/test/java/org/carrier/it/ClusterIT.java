@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.carrier.api.text.Json;
 import org.carrier.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +51,7 @@ class ClusterIT {
     private RunningCarrier a;
     private RunningCarrier b;
     private final AtomicInteger senders = new AtomicInteger();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void start() throws Exception {
@@ -110,6 +118,43 @@ class ClusterIT {
 
     @Test
     @Order(1)
+    void eachNodesRestStatusListsTheOtherAsAPeer() throws Exception {
+        for (RunningCarrier node : List.of(a, b)) {
+            RunningCarrier.Ran made = node.shellRun("carrier:token", "create", "cluster-it");
+            assertEquals(0, made.status(), made.out() + made.err());
+            String token = made.out().lines().filter(l -> l.startsWith("carrier_")).findFirst().orElseThrow();
+            String self = node == a ? "a" : "b";
+            String other = node == a ? "b" : "a";
+            // each node announces itself every 10 s, so the other is listed within two of them
+            assertTrue(Distribution.waitFor(30, () -> peers(cluster(node, token)).equals(List.of(other))),
+                    self + "'s status lists " + other + " as its peer: " + cluster(node, token));
+            assertEquals(self, cluster(node, token).get("node"));
+            assertEquals(Boolean.TRUE, cluster(node, token).get("available"));
+        }
+    }
+
+    /** The {@code cluster} member of the node's {@code GET /api/v1/status}. */
+    private Map<?, ?> cluster(RunningCarrier node, String token) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/api/v1/status"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build();
+        try {
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            return (Map<?, ?>) ((Map<?, ?>) Json.parse(answer.body())).get("cluster");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Object> peers(Map<?, ?> cluster) {
+        return ((List<?>) cluster.get("peers")).stream().map(p -> ((Map<?, ?>) p).get("name")).map(Object.class::cast).toList();
+    }
+
+    @Test
+    @Order(2)
     void aRetryAtNodeBPassesAfterTheFirstAttemptAtNodeA() throws Exception {
         assertEquals("451 4.7.1 Greylisted, try again in 1 seconds", send(a, "127.0.0.9", "grey@grey.test"));
         assertEquals("451 4.7.1 Greylisted, try again in 1 seconds", send(b, "127.0.0.10", "grey@grey.test"), "another client is new at B");
@@ -120,7 +165,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aSenderDomainLimitHoldsForBothNodesTogether() {
         // The greylist defers each of these at RCPT, after the message has been counted at MAIL FROM: 2 at A, 2 at B.
         for (int i = 0; i < 4; i++) {
@@ -133,7 +178,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void twoNodesTogetherKeepToADestinationsConnectionLimit() throws Exception {
         sink.withDataReplyDelay(500); // a slow receiver: each node's queue has several deliveries to it at once
         int messages = 16;
@@ -153,7 +198,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void redisStoppedMidStreamFailsOpenAtAAndClosedAtBAndNoMessageIsLost() throws Exception {
         List<String> accepted = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -137,6 +137,7 @@ public class RestApi extends HttpServlet {
             new Endpoint("GET", "/route-report", this::routeReport));
 
     private final transient ApiTokens tokens;
+    private final transient ClusterPeers peers;
     private final transient RouteStore routeStore;
     private final transient RouteConfigurations configurations;
     private final String version;
@@ -153,8 +154,10 @@ public class RestApi extends HttpServlet {
     private volatile OutboundTlsPolicies tlsPolicies;
 
     @Activate
-    public RestApi(@Reference ApiTokens tokens, @Reference ConfigurationAdmin configAdmin, BundleContext context) {
+    public RestApi(@Reference ApiTokens tokens, @Reference ClusterPeers peers, @Reference ConfigurationAdmin configAdmin,
+                   BundleContext context) {
         this.tokens = tokens;
+        this.peers = peers;
         this.routeStore = new RouteStore(configAdmin);
         this.configurations = new RouteConfigurations(configAdmin);
         this.version = context.getBundle().getVersion().toString();
@@ -234,8 +237,7 @@ public class RestApi extends HttpServlet {
         status.put("uptimeSeconds", uptime / 1000);
         QueueOperations q = queueOperations;
         status.put("queue", q == null ? null : QueuePage.summary(QueueSummary.of(q.list(QueueFilter.any().withLimit(Integer.MAX_VALUE)))));
-        // no cluster yet: a single node has no peers (the cluster bundle of issue 20 fills this in)
-        status.put("cluster", Map.of("peers", List.of()));
+        status.put("cluster", peers.status());
         return status;
     }
 

@@ -26,7 +26,7 @@ class OpenApiTest {
     void everyEndpointTheServletServesIsInTheDocumentAndNoOther() {
         Bundle bundle = Proxies.proxy(Bundle.class, (method, args) -> new Version(1, 2, 3));
         BundleContext context = Proxies.proxy(BundleContext.class, (method, args) -> bundle);
-        RestApi api = new RestApi(new ApiTokens(dir.resolve("api-tokens"), Clock.systemUTC()),
+        RestApi api = new RestApi(new ApiTokens(dir.resolve("api-tokens"), Clock.systemUTC()), new ClusterPeers(),
                 Proxies.proxy(ConfigurationAdmin.class, (method, args) -> null), context);
         Set<String> served = new TreeSet<>();
         api.endpoints.forEach(e -> served.add(e.method() + " " + e.template()));
