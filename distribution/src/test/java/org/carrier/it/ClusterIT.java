@@ -81,6 +81,11 @@ class ClusterIT {
         node.configure("org.carrier.delivery.smtp.cfg", "maxConnectionsPerDestination = " + SINK_CONNECTIONS + "\n"
                 + "clusterFailure = " + clusterFailure + "\n");
         node.configure("org.carrier.cluster.cfg", "uri = " + redis.uri() + "\nnodeName = " + name + "\ncommandTimeoutMillis = 300\n");
+        // The two nodes fail differently on purpose (A open, B closed): those settings are declared node-local, as an
+        // operator must for any setting that differs between nodes, or the configuration sync would make them one.
+        node.configure("org.carrier.cluster.sync.cfg", "localPids = org.carrier.cluster, org.carrier.smtp.listener, "
+                + "org.carrier.admin, org.carrier.queue, org.carrier.delivery.local, org.carrier.delivery.smtp, "
+                + "org.carrier.filter.greylist, org.carrier.filter.ratelimit\n");
         // Each client address its own network and no automatic allowing: every decision reads the triplet.
         node.configure("org.carrier.filter.greylist.cfg", "delaySeconds = 1\nipv4PrefixLength = 32\nautoAllowAfter = 0\n"
                 + "clusterFailure = " + clusterFailure + "\n");
