@@ -35,6 +35,8 @@ public final class ConfigGuard<C, S> {
     private Consumer<String> deprecation = line -> { };
     /** The deprecation lines already logged (source and old key): one each, however often the file changes. */
     private final Set<String> warned = new HashSet<>();
+    /** The keys read and checked; {@code null}: all of the type's (see {@link #readsOnly}). */
+    private Set<String> onlyKeys;
 
     /**
      * @param component what the log line names, e.g. "the DNS resolver"
@@ -57,6 +59,24 @@ public final class ConfigGuard<C, S> {
     public synchronized ConfigGuard<C, S> whenFirstRefused(S settings, String means) {
         fallback = settings;
         fallbackMeans = means;
+        return this;
+    }
+
+    /**
+     * Reads and checks only these keys of the configuration (see {@link TypedConfig#read(Class, Object, Map, Set)}):
+     * for a component that shares its PID with the component that owns the configuration and uses a few of its
+     * keys, so that a bad value of any other key is refused in one line, by the owner, not twice.
+     *
+     * @return this guard
+     * @throws IllegalArgumentException for a key the configuration type has no attribute for
+     */
+    public synchronized ConfigGuard<C, S> readsOnly(String... keys) {
+        for (String key : keys) {
+            if (TypedConfig.attribute(type, key) == null) {
+                throw new IllegalArgumentException(type.getName() + " has no attribute for the key " + key);
+            }
+        }
+        onlyKeys = Set.of(keys);
         return this;
     }
 
@@ -87,7 +107,7 @@ public final class ConfigGuard<C, S> {
         try {
             Map<String, ?> read = withNewKeys(properties);
             C given = read == properties ? config : TypedConfig.of(type, read);
-            S next = parse.apply(TypedConfig.read(type, given, read));
+            S next = parse.apply(TypedConfig.read(type, given, read, onlyKeys));
             inForce = next;
             configured = true;
             accepted = true;

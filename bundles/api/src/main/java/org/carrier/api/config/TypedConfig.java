@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -25,8 +26,25 @@ public final class TypedConfig {
      * @throws ConfigProblem for the first method whose value does not convert to its type
      */
     public static <C> C read(Class<C> type, C config, Map<String, ?> properties) {
+        return read(type, config, properties, null);
+    }
+
+    /**
+     * {@link #read}, for a component that uses only some keys of a configuration another component owns (two
+     * components on one PID): only the attributes whose keys are in {@code keys} are read and checked, the others
+     * are their declared defaults in the copy, so a bad value of a key this component does not use is refused (and
+     * logged) once, by the component that uses it.
+     *
+     * @param keys the property names read; {@code null}: all
+     * @throws ConfigProblem for the first of those whose value does not convert to its type
+     */
+    public static <C> C read(Class<C> type, C config, Map<String, ?> properties, Set<String> keys) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Method method : attributes(type)) {
+            if (keys != null && !keys.contains(key(method))) {
+                values.put(method.getName(), method.getDefaultValue());
+                continue;
+            }
             try {
                 values.put(method.getName(), method.invoke(config));
             } catch (InvocationTargetException e) {
@@ -99,9 +117,15 @@ public final class TypedConfig {
 
     /** The declared default of the attribute whose property name is {@code key}, {@code null} when it has none. */
     static Object defaultValue(Class<?> type, String key) {
+        Method method = attribute(type, key);
+        return method == null ? null : method.getDefaultValue();
+    }
+
+    /** The attribute method whose property name is {@code key}, {@code null} when the type has none. */
+    static Method attribute(Class<?> type, String key) {
         for (Method method : attributes(type)) {
             if (key(method).equals(key)) {
-                return method.getDefaultValue();
+                return method;
             }
         }
         return null;

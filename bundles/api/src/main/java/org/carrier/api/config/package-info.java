@@ -7,5 +7,5 @@
  * 1.2: {@link ConfigLists#words}, lists whose elements hold commas.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.carrier.api.config;

@@ -103,6 +103,22 @@ class ConfigGuardTest {
         assertTrue(log.get(6).endsWith("; the greylist keeps its last good settings"), log.get(6));
     }
 
+    /** Two components on one PID: the one that reads only some keys neither refuses nor logs a bad value of another. */
+    @Test
+    void aGuardThatReadsOnlySomeKeysIgnoresABadValueOfAnother() {
+        List<String> log = new ArrayList<>();
+        ConfigGuard<Config, String> guard = new ConfigGuard<Config, String>(Config.class, "the signer", log::add)
+                .readsOnly("domains", "max.size");
+        Map<String, Object> p = file("timeoutMillis", "banana", "domains", "example.com", "max.size", "7");
+        assertEquals("example.com/7/3000", guard.apply(scrConfig(p), p, c -> c.domains() + "/" + c.max_size() + "/" + c.timeoutMillis()));
+        assertEquals(List.of(), log, "the owner of timeoutMillis logs it");
+        p.put("max.size", "ten");
+        assertEquals("example.com/7/3000", guard.apply(scrConfig(p), p, c -> c.domains() + "/" + c.max_size() + "/" + c.timeoutMillis()));
+        assertTrue(log.get(0).contains(": max.size = \"ten\""), log.get(0));
+        assertThrows(IllegalArgumentException.class, () -> new ConfigGuard<>(Config.class, "x", log::add).readsOnly("max_size"),
+                "a key, not a method name: a typo would silently read nothing");
+    }
+
     @Test
     void aReadConfigurationNeverThrowsLater() {
         Map<String, Object> p = file("timeoutMillis", "7", "domains", "a.example");

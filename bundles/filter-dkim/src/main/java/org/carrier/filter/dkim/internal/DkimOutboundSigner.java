@@ -20,12 +20,11 @@ import org.carrier.api.message.HeaderField;
 import org.carrier.api.outbound.OutboundFilter;
 import org.carrier.api.outbound.OutboundMessage;
 import org.carrier.api.outbound.OutboundResult;
+import org.carrier.filter.dkim.internal.DkimFilter.Config;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,34 +50,19 @@ import org.slf4j.LoggerFactory;
 public class DkimOutboundSigner implements OutboundFilter {
     private static final Logger LOG = LoggerFactory.getLogger(DkimOutboundSigner.class);
 
-    /**
-     * The signing keys of the DKIM filter's configuration file (one PID: existing configurations keep working). Only
-     * these keys are read here, so that a bad verification setting is logged once, by the filter.
-     */
-    @ObjectClassDefinition(name = "Carrier DKIM signing", description = "Signs mail as it leaves (the outbound stage).")
-    public @interface Config {
-        @AttributeDefinition(name = "Signing keys", description = "domain:selector:keyfile (comma-separated in a .cfg file), the key file PEM PKCS#8 (RSA or Ed25519), relative to the configuration folder or absolute; several for one domain sign it once each.")
-        String[] signingKeys() default {};
-
-        @AttributeDefinition(name = "Signing domain", description = "Sign with this domain's keys when the From domain has none, and forwarded mail from elsewhere; empty: only From domains.")
-        String signingDomain() default "";
-
-        @AttributeDefinition(name = "Signed header fields", description = "Signed when present; From is signed once more than present.")
-        String[] signedHeaders() default {"from", "to", "cc", "subject", "date", "message-id", "reply-to", "in-reply-to",
-            "references", "mime-version", "content-type", "content-transfer-encoding"};
-
-        @AttributeDefinition(name = "Canonicalization", description = "header/body for signing: relaxed or simple each.")
-        String canonicalization() default "relaxed/relaxed";
-    }
-
     /** What is in force: the signer and the keys by domain, each domain's keys in configuration order. */
     record Signing(Signer signer, Map<String, List<SigningKey>> keys, String signingDomain) {
     }
 
     private final Path configFolder;
     private final Clock clock;
+    /**
+     * The DKIM filter's configuration (one PID: existing configurations keep working), of which only the signing
+     * keys are read and checked here, so that a bad verification setting is logged once, by the filter.
+     */
     private final ConfigGuard<Config, Signing> configuration =
-            new ConfigGuard<>(Config.class, "DKIM signing", LOG::error);
+            new ConfigGuard<Config, Signing>(Config.class, "DKIM signing", LOG::error)
+            .readsOnly("signingKeys", "signingDomain", "signedHeaders", "canonicalization");
     private volatile Signing signing;
 
     @Activate

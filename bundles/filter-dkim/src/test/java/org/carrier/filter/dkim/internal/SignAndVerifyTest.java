@@ -122,7 +122,7 @@ class SignAndVerifyTest {
         Map<String, Object> all = new HashMap<>(Map.of("signingKeys", new String[] {"sign.test:rsa:rsa.pem"}));
         all.putAll(settings);
         return new Dkim(new DkimFilter(resolver, keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, all)),
-                new DkimOutboundSigner(keys, Clock.systemUTC(), AnnotationConfig.of(DkimOutboundSigner.Config.class, all), all));
+                new DkimOutboundSigner(keys, Clock.systemUTC(), AnnotationConfig.of(DkimFilter.Config.class, all), all));
     }
 
     /** The message with the signer's fields on top, as the SMTP transport sends it; exactly one signature. */
@@ -324,7 +324,7 @@ class SignAndVerifyTest {
         Files.writeString(keys.resolve("broken.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
         Dkim dkim = dkim(Map.of());
         Map<String, Object> broken = Map.of("signingKeys", new String[] {"sign.test:rsa:broken.pem"});
-        dkim.signer().configure(AnnotationConfig.of(DkimOutboundSigner.Config.class, broken), broken);
+        dkim.signer().configure(AnnotationConfig.of(DkimFilter.Config.class, broken), broken);
         TestMessage message = signed(dkim, TestMessage.of(MESSAGE));
         assertTrue(message.text().contains("s=rsa;"), "the last good key signs");
         assertEquals("pass", verdict(dkim, message));
@@ -338,6 +338,21 @@ class SignAndVerifyTest {
         assertEquals(List.of(), signatures(dkim.signer(), TestOutbound.submitted(TestMessage.of(MESSAGE))));
         assertEquals(1, signatures(dkim.signer(), TestOutbound.submitted(
                 TestMessage.of(MESSAGE.replace("alice@sign.test", "alice@customer.test")))).size(), "the other domain signs");
+    }
+
+    /**
+     * The filter and the signer share one PID: a bad verification value is the filter's to refuse (and log once);
+     * the signer takes the change's signing keys all the same.
+     */
+    @Test
+    void aBadVerificationSettingDoesNotStopANewSigningKey() {
+        Dkim dkim = dkim(Map.of());
+        Map<String, Object> change = new HashMap<>(Map.of("maxSignatures", "many",
+                "signingKeys", new String[] {"sign.test:ed:ed.pem"}));
+        dkim.signer().configure(AnnotationConfig.of(DkimFilter.Config.class, change), change);
+        List<HeaderField> fields = signatures(dkim.signer(), TestOutbound.submitted(TestMessage.of(MESSAGE)));
+        assertEquals(1, fields.size());
+        assertTrue(fields.get(0).value().contains("s=ed;"), fields.get(0).value());
     }
 
     @Test
@@ -374,7 +389,7 @@ class SignAndVerifyTest {
         assertTrue(signatures(signer, TestOutbound.submitted(TestMessage.of(MESSAGE))).get(0).value()
                 .contains("h=from:from:subject;"), "blank elements and the spaces around them are ignored");
         Map<String, Object> typo = new HashMap<>(Map.of("signingKeys", new String[0], "signedHeaders", new String[] {"from, sub ject"}));
-        signer.configure(AnnotationConfig.of(DkimOutboundSigner.Config.class, typo), typo);
+        signer.configure(AnnotationConfig.of(DkimFilter.Config.class, typo), typo);
         List<HeaderField> stillSigned = signatures(signer, TestOutbound.submitted(TestMessage.of(MESSAGE)));
         assertEquals(1, stillSigned.size(), "the refused change removed no key");
         assertTrue(stillSigned.get(0).value().contains("h=from:from:subject;"), stillSigned.get(0).value());
