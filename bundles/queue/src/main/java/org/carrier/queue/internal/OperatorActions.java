@@ -20,13 +20,16 @@ final class OperatorActions {
     private final Dispatch dispatch;
     private final Inspector inspector;
     private final Clock clock;
+    /** Returns once the spool's start-up listing is done (see {@link SpoolQueue}); changes wait for it. */
+    private final Runnable untilListed;
 
-    OperatorActions(Spool spool, Claims claims, Dispatch dispatch, Inspector inspector, Clock clock) {
+    OperatorActions(Spool spool, Claims claims, Dispatch dispatch, Inspector inspector, Clock clock, Runnable untilListed) {
         this.spool = spool;
         this.claims = claims;
         this.dispatch = dispatch;
         this.inspector = inspector;
         this.clock = clock;
+        this.untilListed = untilListed;
     }
 
     boolean hold(String queueId) {
@@ -67,6 +70,7 @@ final class OperatorActions {
      * a list of all (that list ran a 256 MB heap out of memory), and logs one line for all, not one per message.
      */
     private int changeAll(QueueFilter filter, String what, Consumer<QueueEntry> change) {
+        untilListed.run();
         int[] count = {0};
         inspector.forEach(filter, m -> {
             if (changed(m.queueId(), change)) {
@@ -78,6 +82,7 @@ final class OperatorActions {
     }
 
     private boolean change(String id, String what, Consumer<QueueEntry> change) {
+        untilListed.run();
         boolean changed = changed(id, change);
         if (changed) {
             LOG.info("{}: {} by an operator", id, what);

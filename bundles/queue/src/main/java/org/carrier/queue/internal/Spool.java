@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -74,6 +75,13 @@ final class Spool {
     private final List<String> recycled = new ArrayList<>();
     /** How many reserved files are durable and ready, updated once each change is complete (after its sync). */
     private volatile int ready;
+    /**
+     * The IDs (as numbers) of the files this run named while {@link #listLeftovers} had not finished, each added before
+     * its file appears: the listing runs in the background while the queue receives, and a name it finds here is this
+     * run's (a reserved or received message, an envelope being written), never a leftover of the last run. A set and not
+     * an ID boundary because a clock set back gives this run IDs below the last run's. Null once the listing is done.
+     */
+    private volatile Set<Long> namedBeforeListed = ConcurrentHashMap.newKeySet();
 
     Spool(Path root) throws IOException {
         this.root = root;
@@ -144,11 +152,12 @@ final class Spool {
     private void createBatch(Supplier<String> ids) throws IOException {
         while (reserved.size() < RESERVE_BATCH) {
             String id = ids.get();
+            namedByThisRun(id);
             try {
                 Files.createFile(contentFile(id), FileModes.PRIVATE.fileAttributes(queue));
                 reserved.add(id);
             } catch (FileAlreadyExistsException taken) {
-                // a clock set back since an earlier run: never overwrite a queued message
+                notNamedByThisRun(id); // a clock set back since an earlier run: never overwrite a queued message
             }
         }
     }
@@ -266,11 +275,29 @@ final class Spool {
 
     /** Renames a message file to {@code fresh}; false if that name is taken (a clock set back) or the file is gone. */
     private boolean rename(String id, String fresh) throws IOException {
+        namedByThisRun(fresh);
         try {
             Files.move(contentFile(id), contentFile(fresh)); // without REPLACE_EXISTING: never over a queued message
             return true;
         } catch (FileAlreadyExistsException | NoSuchFileException e) {
+            notNamedByThisRun(fresh);
             return false;
+        }
+    }
+
+    /** Called before a file of this run gets the name {@code id}, so that a listing that finds it leaves it alone. */
+    private void namedByThisRun(String id) {
+        Set<Long> named = namedBeforeListed;
+        if (named != null) {
+            named.add(QueueIds.parse(id));
+        }
+    }
+
+    /** The name was taken already (by a leftover, after a clock set back): it is the listing's after all. */
+    private void notNamedByThisRun(String id) {
+        Set<Long> named = namedBeforeListed;
+        if (named != null) {
+            named.remove(QueueIds.parse(id));
         }
     }
 
@@ -302,37 +329,64 @@ final class Spool {
     }
 
     /**
-     * The first step of start-up, before anything is received: removes what a previous run left half done (partial
-     * receptions in {@code incoming/}, {@code .env.tmp} files, a {@code .env} whose message is gone) and lists the
-     * message files found, so that {@link #recover(long[], Consumer)} can read them later, in the background, without
-     * mistaking a file this run creates for one of the last run. A large backlog costs 8 bytes a message here.
+     * The first step of start-up: removes what a previous run left half done (partial receptions in {@code incoming/},
+     * {@code .env.tmp} files, a {@code .env} whose message is gone) and lists the message files found, so that
+     * {@link #recover(long[], Consumer)} can read them. It runs in the background (a million messages are two million
+     * names: seconds), while this run already reserves files, receives into them and writes envelopes: a name this run
+     * gave ({@link #namedBeforeListed}) is skipped, whatever its state, so only the last run's files are removed or
+     * listed. A large backlog costs 8 bytes a message here.
      *
-     * @return the IDs of the message files found, in arrival order (IDs sort by arrival)
+     * @return the IDs of the last run's message files, in arrival order (IDs sort by arrival)
      */
     long[] listLeftovers() throws IOException {
+        Set<Long> ours = namedBeforeListed;
+        if (ours == null) {
+            throw new IllegalStateException("the spool's leftovers were listed already");
+        }
+        try {
+            removePartialReceptions(ours);
+            IdList messages = new IdList();
+            List<String> envelopes = new ArrayList<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
+                for (Path p : files) {
+                    String name = p.getFileName().toString();
+                    if (isThisRuns(name, ours)) {
+                        continue;
+                    }
+                    if (name.endsWith(".env.tmp")) {
+                        Files.deleteIfExists(p);
+                    } else if (name.endsWith(CONTENT)) {
+                        listed(messages, p, idOf(name, CONTENT));
+                    } else if (name.endsWith(ENVELOPE)) {
+                        envelopes.add(name);
+                    }
+                }
+            }
+            long[] found = messages.sorted();
+            removeOrphanEnvelopes(envelopes, found);
+            return found;
+        } finally {
+            namedBeforeListed = null; // every later name is this run's: nothing lists the spool for leftovers again
+        }
+    }
+
+    /** {@code incoming/}: what earlier versions were receiving, and rewrites ({@link #rewriteFile}) a crash cut. */
+    private void removePartialReceptions(Set<Long> ours) throws IOException {
         try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
             for (Path p : partial) {
-                LOG.info("removing {}: received partly, never acknowledged", p.getFileName());
-                Files.deleteIfExists(p);
-            }
-        }
-        IdList messages = new IdList();
-        List<String> envelopes = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".env.tmp")) {
+                if (!isThisRuns(p.getFileName().toString(), ours)) {
+                    LOG.info("removing {}: received partly, never acknowledged", p.getFileName());
                     Files.deleteIfExists(p);
-                } else if (name.endsWith(CONTENT)) {
-                    listed(messages, p, idOf(name, CONTENT));
-                } else if (name.endsWith(ENVELOPE)) {
-                    envelopes.add(name);
                 }
             }
         }
-        long[] found = messages.sorted();
-        removeOrphanEnvelopes(envelopes, found);
-        return found;
+    }
+
+    /** Whether a spool file's name (its ID, up to the first dot) is one this run gave. */
+    private static boolean isThisRuns(String fileName, Set<Long> ours) {
+        int dot = fileName.indexOf('.');
+        long number = QueueIds.parse(dot < 0 ? fileName : fileName.substring(0, dot));
+        return number >= 0 && ours.contains(number);
     }
 
     /** A message file found at start-up: listed if this class could have named it, else read (and moved) at once. */

@@ -39,6 +39,10 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     private final Inspector inspector;
     private final OperatorActions operator;
     private volatile QueueSettings settings;
+    /** How long an operator's change waits for the start-up listing of the spool before it is refused. */
+    private static final Duration LISTING_WAIT = Duration.ofMinutes(1);
+
+    private final CountDownLatch listed = new CountDownLatch(1);
     private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile Thread recovery;
     private volatile boolean closing;
@@ -55,7 +59,7 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
         this.intake = new Intake(spool, ids, clock, new Intake.Checks(new FreeSpace(root), this::settings, router), claims,
                 dispatch, metrics);
         this.inspector = new Inspector(spool, claims, clock);
-        this.operator = new OperatorActions(spool, claims, dispatch, inspector, clock);
+        this.operator = new OperatorActions(spool, claims, dispatch, inspector, clock, this::awaitListed);
     }
 
     /** The notifier's outbox: the intake, which hands new messages to the dispatch that runs the notifier. */
@@ -64,32 +68,58 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
     }
 
     /**
-     * Start-up: lists what a previous run left in the spool (names only: about a second for a million files) and
-     * starts delivering, so the queue receives at once; a background thread then reads the messages and schedules
+     * Start-up: starts delivering, so the queue receives at once, and starts a background thread that lists what a
+     * previous run left in the spool (names only: seconds for a million messages), then reads the messages and schedules
      * them. Reading a large backlog takes minutes (a file opened and read a message), and mail accepted meanwhile is
-     * queued and delivered without waiting for it.
+     * queued and delivered without waiting for it. Issue 21: the listing was on this, the activation, thread, and held
+     * back the SMTP listener by 5 s with a million messages.
      */
-    void recover() throws IOException {
-        recover(entry -> { });
+    void recover() {
+        recover(() -> { }, entry -> { });
     }
 
-    /** {@link #recover()}, with {@code beforeScheduling} seeing each message read (tests pause the reading there). */
-    void recover(Consumer<QueueEntry> beforeScheduling) throws IOException {
+    /**
+     * {@link #recover()}, with {@code beforeListing} run on the recovery thread before it lists the spool and
+     * {@code beforeScheduling} seeing each message read (tests pause the recovery there).
+     */
+    void recover(Runnable beforeListing, Consumer<QueueEntry> beforeScheduling) {
         long begun = System.nanoTime();
-        long[] leftovers = spool.listLeftovers();
         dispatch.start();
-        if (leftovers.length == 0) {
-            LOG.info("queue recovered 0 message(s) from {} in {} ms", spool.root(), millisSince(begun));
-            recovered.countDown();
-            return;
-        }
-        LOG.info("queue: {} message file(s) in {}, listed in {} ms; reading them in the background", leftovers.length,
-                spool.root(), millisSince(begun));
-        Thread reader = new Thread(() -> readLeftovers(leftovers, beforeScheduling.andThen(this::recovered), begun),
-                "carrier-queue-recovery");
+        Thread reader = new Thread(() -> {
+            try {
+                beforeListing.run();
+                long[] leftovers = listLeftovers(begun);
+                if (leftovers.length > 0) {
+                    readLeftovers(leftovers, beforeScheduling.andThen(this::recovered), begun);
+                }
+            } finally {
+                listed.countDown();
+                recovered.countDown();
+            }
+        }, "carrier-queue-recovery");
         reader.setDaemon(true);
         recovery = reader;
         reader.start();
+    }
+
+    /** The last run's message files; none if the spool cannot be listed (logged: they are read at the next start). */
+    private long[] listLeftovers(long begun) {
+        try {
+            long[] leftovers = spool.listLeftovers();
+            if (leftovers.length == 0) {
+                LOG.info("queue recovered 0 message(s) from {} in {} ms", spool.root(), millisSince(begun));
+            } else {
+                LOG.info("queue: {} message file(s) in {}, listed in {} ms; reading them in the background",
+                        leftovers.length, spool.root(), millisSince(begun));
+            }
+            return leftovers;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("queue: the spool {} cannot be listed: {}; new mail is queued, what is in the spool is read at the"
+                    + " next start", spool.root(), e.toString());
+            return new long[0];
+        } finally {
+            listed.countDown();
+        }
     }
 
     private void readLeftovers(long[] leftovers, Consumer<QueueEntry> each, long begun) {
@@ -102,8 +132,21 @@ final class SpoolQueue implements MailQueue, QueueOperations, AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("queue: reading the spool stopped: {}; what was not read yet is read at the next start", e.toString());
-        } finally {
-            recovered.countDown();
+        }
+    }
+
+    /**
+     * Operators' changes wait for the listing (seconds, once, at start-up): it removes the last run's {@code .env.tmp}
+     * files, and would take one that a change of a leftover message is writing.
+     */
+    private void awaitListed() {
+        try {
+            if (!listed.await(LISTING_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the queue is still listing its spool (start-up); try again shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the queue lists its spool", e);
         }
     }
 
