@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * The queue's promise under kill -9: the real distribution relays a burst of messages to a sink while it
  * is killed with SIGKILL three times and restarted; every message that got 250 must reach the sink.
  * Duplicates are allowed (deliveries in flight at a kill are repeated) and counted. And the spool's
- * free-space threshold: below it, new mail gets 452 4.3.1; it is accepted again without a restart.
+ * free-space threshold: below it, new mail gets 452 4.3.1; it is accepted again without a restart. And a start over a
+ * backlog: the spool is listed and read in the background, after the greeting.
  */
 class QueueCrashIT {
     private static final int SENDERS = 4;
@@ -93,6 +97,84 @@ class QueueCrashIT {
             } while (relayed != null && !relayed.content().contains("Subject: space again"));
             assertTrue(relayed != null, "not delivered:\n" + carrier.console());
         }
+    }
+
+    /**
+     * Issue 21: a start over a spool of 20,000 deferred messages (written by the backlog benchmark's own writer, in the
+     * queue's format) greets, and delivers mail accepted then, while the spool is still being listed and read; the
+     * backlog is read in full afterwards. The listing is held deterministically, without a test hook: one file with a
+     * name the queue never gives (which the listing reads at once, to move it aside) has a FIFO as its envelope, and
+     * the listing blocks opening it until this test writes to it. Before the fix the listing ran in the queue's
+     * activation, and no greeting came while it was held.
+     */
+    @Test
+    void aStartOverABacklogGreetsAndDeliversNewMailWhileTheSpoolIsStillRead() throws Exception {
+        int backlog = 20_000;
+        try (SmtpSink sink = new SmtpSink(); RunningCarrier carrier = relayingTo(sink, "backlog-")) {
+            Path spool = carrier.home.resolve("data/spool");
+            run("python3", Path.of("src/bench/backlog_spool.py").toAbsolutePath().toString(), spool.toString(),
+                    Integer.toString(backlog), "backlog.test", "1024");
+            Path queue = spool.resolve("queue");
+            Files.writeString(queue.resolve("stray.msg"), "Subject: copied in by hand\r\n\r\n");
+            Path fifo = queue.resolve("stray.env");
+            run("mkfifo", "-m", "600", fifo.toString());
+            Path log = carrier.home.resolve("logs/carrier.log");
+            Thread unblock = null;
+            try {
+                carrier.start();
+                assertFalse(text(log).contains("queue recovered"), "greeted while the spool is read");
+
+                String reply = SmtpClient.send(carrier.smtpPort, "sender@client.test", List.of("rcpt@crash.test"),
+                        SmtpClient.message("while the backlog is read", 200));
+                assertTrue(reply.startsWith("250"), reply);
+                SmtpSink.Received relayed = sink.next(60);
+                assertTrue(relayed != null && relayed.content().contains("Subject: while the backlog is read"),
+                        "new mail delivered while the spool is read:\n" + carrier.console());
+                assertFalse(text(log).contains("queue recovered"), "the listing is still held");
+            } finally {
+                unblock = writeAsync(fifo, "not an envelope\n");
+            }
+            String recovered = "queue recovered " + backlog + " message(s)";
+            assertTrue(Distribution.waitFor(180, () -> text(log).contains(recovered)),
+                    "the backlog read in full once the listing goes on:\n" + text(log));
+            unblock.join(10_000);
+            assertTrue(Files.exists(spool.resolve("corrupt/stray.msg")), "the stray file moved aside");
+            try (var partial = Files.list(spool.resolve("incoming"))) {
+                assertEquals(0, partial.count(), "the last run's partial receptions removed");
+            }
+            try (var temp = Files.list(queue)) {
+                assertEquals(0, temp.filter(f -> f.toString().endsWith(".env.tmp")).count(), "the last run's .env.tmp removed");
+            }
+        }
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
+    }
+
+    /** Opens the FIFO for writing on a thread of its own (the open waits for the reader) and writes {@code text}. */
+    private static Thread writeAsync(Path fifo, String text) {
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, text);
+            } catch (IOException e) {
+                System.out.println("the FIFO could not be written: " + e);
+            }
+        }, "fifo-writer");
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
     }
 
     /** A copy of the distribution (not started yet) in a folder beside it, relaying crash.test to the sink. */
