@@ -38,13 +38,7 @@ class RecoveryInBackgroundTest {
 
     @Test
     void mailAcceptedWhileTheBacklogIsReadIsDeliveredFirst() throws Exception {
-        List<String> backlog = new ArrayList<>();
-        try (QueueFixture before = new QueueFixture(root)) {
-            SpoolQueue first = before.queue(SLOW);
-            for (int i = 0; i < 20; i++) {
-                backlog.add(submit(first, envelope("old" + i + "@relay.test"), true));
-            }
-        }
+        List<String> backlog = lastRunLeaves(20);
         RecordingTransport smtp = new RecordingTransport();
         SpoolQueue q = new SpoolQueue(root, SLOW, 2, Clock.systemUTC(), () -> QueueFixture.ROUTER, name -> smtp);
         CountDownLatch go = new CountDownLatch(1);
@@ -88,13 +82,7 @@ class RecoveryInBackgroundTest {
      */
     @Test
     void theListingInTheBackgroundCleansTheLastRunsFilesAndLeavesThisRunsAlone() throws Exception {
-        List<String> backlog = new ArrayList<>();
-        try (QueueFixture before = new QueueFixture(root)) {
-            SpoolQueue first = before.queue(SLOW);
-            for (int i = 0; i < 5; i++) {
-                backlog.add(submit(first, envelope("old" + i + "@relay.test"), true));
-            }
-        }
+        List<String> backlog = lastRunLeaves(5);
         long oldest = QueueIds.parse(backlog.get(0));
         Path queue = root.resolve("queue");
         // what a kill -9 of the last run leaves: an envelope being written, the rest of a removal, a partial reception
@@ -153,6 +141,18 @@ class RecoveryInBackgroundTest {
             go.countDown();
             q.close();
         }
+    }
+
+    /** A run that queued {@code count} held messages and stopped: the next run's backlog. */
+    private List<String> lastRunLeaves(int count) throws Exception {
+        List<String> backlog = new ArrayList<>();
+        try (QueueFixture before = new QueueFixture(root)) {
+            SpoolQueue first = before.queue(SLOW);
+            for (int i = 0; i < count; i++) {
+                backlog.add(submit(first, envelope("old" + i + "@relay.test"), true));
+            }
+        }
+        return backlog;
     }
 
     private static List<Path> files(Path folder) throws java.io.IOException {
