@@ -9,6 +9,7 @@
 #   --shape    plain (default): 20,000 x 5 KB and 10,000 x 100 KB, 50 sessions, one message per session,
 #                smtp-source -> MTA -> smtp-sink
 #              milter: plain through one private rspamd's milter (Carrier: filter-milter; Postfix: smtpd_milters)
+#              cluster: plain through filter-ratelimit, a single node then with a private redis-server (Carrier only)
 #              tls: STARTTLS in and out (BenchSmtp.java drives 50 TLS sessions, a TLS sink of its own)
 #              dkim: plain, every message DKIM-signed with RSA-2048 (Carrier: filter-dkim; Postfix: OpenDKIM)
 #              fanout: 10 recipients a message over 50 domains whose MX records a private nsd serves
@@ -21,7 +22,7 @@
 #        CARRIER_JAVA_OPTS (JVM options for Carrier; default: those of bin/carrier)
 #        BENCH_WORK (default a new folder under /tmp; created when missing), TMAX=900 (seconds per workload at most)
 # Needs: postfix (smtp-source, smtp-sink), python3, java (tls, fanout), openssl (tls), nsd (fanout), opendkim
-# (dkim with --postfix), rspamd (milter). Run as root (fanout binds port 25 of 127.0.0.x; Postfix's daemons).
+# (dkim with --postfix), rspamd (milter), redis-server (cluster). Run as root (fanout binds port 25 of 127.0.0.x; Postfix's daemons).
 #
 # Scripts of other shapes (backlog-bench.sh, idle-bench.sh) are run as
 #   BENCH_WORK=<work folder>/<shape> CARRIER_DIST=... bash SCRIPT [--postfix] [--quick]
@@ -32,7 +33,7 @@ BENCH_DIR=$(dirname "$(readlink -f "$0")")
 . "$BENCH_DIR/common.sh"
 
 ALL_SHAPES="plain tls dkim fanout backlog idle"
-KNOWN_SHAPES="$ALL_SHAPES milter"
+KNOWN_SHAPES="$ALL_SHAPES milter cluster"
 usage() { sed -n '2,30p' "$0" >&2; exit 2; }
 
 SHAPES=; WITH_POSTFIX=0; QUICK=0; SCALE=1
@@ -281,6 +282,73 @@ shape_milter() {
     stop_bench_postfix
   fi
   print_ratios milter
+}
+
+# start_bench_redis DIR: a private redis-server on a free loopback port, nothing saved; sets REDIS_PORT, REDIS_PID
+start_bench_redis() {
+  command -v redis-server >/dev/null || fail "redis-server missing: apt-get install redis-server"
+  mkdir -p "$1"
+  REDIS_PORT=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$1" >"$1/redis.log" 2>&1 &
+  REDIS_PID=$!
+  remember_pid "$REDIS_PID"
+  await_port "$REDIS_PORT" 10 || fail "redis-server did not start: $(tail -3 "$1/redis.log")"
+}
+
+# redis_keys -> how many keys the private redis-server holds (RESP over bash's /dev/tcp: no redis-cli needed)
+redis_keys() {
+  local reply
+  exec 7<>"/dev/tcp/127.0.0.1/$REDIS_PORT" || { echo 0; return; }
+  printf 'DBSIZE\r\n' >&7
+  read -r -t 5 reply <&7
+  exec 7>&-
+  reply=${reply#:}; echo "${reply%$'\r'}"
+}
+
+# await_bundle_started HOME JAR: FileInstall has started the bundle dropped into deploy/ (at most 60 s)
+await_bundle_started() {
+  local i
+  for ((i = 0; i < 600; i++)); do
+    grep -qs "Started bundle: .*deploy/$2" "$1/logs/carrier.log" && { sleep 1; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+# The cost of the shared state (issue 20): the plain workloads through the rate-limit filter (limits far above the
+# run, so every message is counted and none refused), first on a single node (counters in memory), then with
+# org.carrier.cluster pointing at a private redis-server (every message's counters there). Carrier only; Redis's
+# own CPU is printed apart.
+shape_cluster() {
+  local mode home keys
+  start_sink cluster
+  await_port "$SINK_PORT" 10 || fail "smtp-sink did not start: $(cat "$WORK/cluster.err")"
+  SINK_FILES=$WORK/cluster.count
+  start_bench_redis "$WORK/cluster/redis"
+  echo "shared state: smtp-source -> Carrier with filter-ratelimit -> smtp-sink; single node, then with Redis" \
+    "(redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT, nothing saved; its CPU printed apart)"
+  for mode in single redis; do
+    home=$WORK/cluster/$mode
+    prepare_bench_carrier "$home" "$SINK_PORT"
+    cp "$home/extras/org.carrier.filter.ratelimit.jar" "$home/deploy/" || fail "no filter-ratelimit jar in $home/extras"
+    printf 'messagesPerClient = 1000000000\nrecipientsPerClient = 1000000000\nmessagesPerSenderDomain = 1000000000\nrecipientsPerSenderDomain = 1000000000\n' \
+      >"$home/config/org.carrier.filter.ratelimit.cfg"
+    [ "$mode" = redis ] && printf 'uri = redis://127.0.0.1:%s\n' "$REDIS_PORT" >"$home/config/org.carrier.cluster.cfg"
+    start_carrier_and_wait "$home"
+    await_bundle_started "$home" org.carrier.filter.ratelimit.jar || fail "filter-ratelimit did not start: see $home/logs/carrier.log"
+    if [ "$mode" = redis ]; then SIDE_PIDS=$REDIS_PID; SIDE_NAME=redis-server; fi
+    for w in "${WORKLOADS[@]}"; do run_workload cluster "$mode" "$CARRIER_SMTP_PORT" $w; done
+    stop_bench_carrier
+    SIDE_PIDS=; SIDE_NAME=
+  done
+  keys=$(redis_keys)
+  echo "redis-server holds $keys key(s) after the run (0 would mean the node never used it)"
+  [ "${keys:-0}" -gt 0 ] 2>/dev/null || echo "WARNING: the rate-limit filter kept nothing in Redis"
+  awk '$1 == "cluster" { key = $3 " x " int($4 / 1024) " KB"; cpu[$2, key] = $6; e2e[$2, key] = $5
+      if (!(key in seen)) { seen[key] = 1; keys[++k] = key } }
+    END { for (i = 1; i <= k; i++) { key = keys[i]
+      if (cpu["single", key] > 0) printf "cluster %s: with Redis %+.3f ms CPU per message (%.2f against %.2f), end to end %.0f against %.0f msg/s\n",
+        key, cpu["redis", key] - cpu["single", key], cpu["redis", key], cpu["single", key], e2e["redis", key], e2e["single", key] } }' "$WORK/results"
 }
 
 JAVA=${JAVA:-java}
