@@ -8,9 +8,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.carrier.api.file.FileModes;
 import org.slf4j.Logger;
@@ -41,12 +43,31 @@ record SigningKey(String domain, String selector, Algorithm algorithm, PrivateKe
         }
         Path file = base.resolve(parts[2].strip());
         PrivateKey key = readKey(file);
-        Algorithm algorithm = key instanceof RSAPrivateCrtKey ? Algorithm.RSA_SHA256 : Algorithm.ED25519_SHA256;
-        if (key instanceof RSAPrivateCrtKey rsa && rsa.getModulus().bitLength() < 1024) {
-            throw new IllegalArgumentException(file + ": RSA key of " + rsa.getModulus().bitLength()
-                    + " bits; RFC 8301 §3.2 needs at least 1024 (2048 recommended)");
+        Algorithm algorithm = key instanceof RSAPrivateKey ? Algorithm.RSA_SHA256 : Algorithm.ED25519_SHA256;
+        if (key instanceof RSAPrivateKey rsa) {
+            if (rsa.getModulus().bitLength() < 1024) {
+                throw new IllegalArgumentException(file + ": RSA key of " + rsa.getModulus().bitLength()
+                        + " bits; RFC 8301 §3.2 needs at least 1024 (2048 recommended)");
+            }
+            key = withCrt(file, rsa);
         }
         return new SigningKey(parts[0].strip().toLowerCase(Locale.ROOT), parts[1].strip(), algorithm, key);
+    }
+
+    /** An RSA key without its CRT parameters signs at a third of the speed: completed when it can be, else one WARN. */
+    private static PrivateKey withCrt(Path file, RSAPrivateKey rsa) {
+        if (rsa instanceof RSAPrivateCrtKey) {
+            return rsa;
+        }
+        Optional<RSAPrivateCrtKey> crt = RsaCrtKey.of(rsa);
+        if (crt.isEmpty()) {
+            LOG.warn("{}: RSA key without its CRT parameters (and a public exponent other than 65537): each signature "
+                    + "costs about three times the CPU; write the key with its primes (openssl genpkey or openssl pkcs8 "
+                    + "-topk8 -nocrypt of the original)", file);
+            return rsa;
+        }
+        LOG.info("{}: RSA key without its CRT parameters: completed from n and d (e = 65537) for faster signing", file);
+        return crt.get();
     }
 
     private static PrivateKey readKey(Path file) {

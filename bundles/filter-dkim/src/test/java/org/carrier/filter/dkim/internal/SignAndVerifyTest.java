@@ -425,6 +425,29 @@ class SignAndVerifyTest {
                 "a change inside the signed length");
     }
 
+    @ParameterizedTest
+    @CsvSource({"65537, true", "3, false"})
+    void anRsaKeyWithoutItsCrtParametersSignsRsaSha256(long exponent, boolean completed) throws Exception {
+        // PKCS#1 §3.2's first form (n and d only): rsa-sha256 all the same; with e = 65537 the CRT form is rebuilt,
+        // which the JDK signs with at a third of the CPU.
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(new java.security.spec.RSAKeyGenParameterSpec(2048, java.math.BigInteger.valueOf(exponent)));
+        KeyPair pair = generator.generateKeyPair();
+        java.security.interfaces.RSAPrivateKey full = (java.security.interfaces.RSAPrivateKey) pair.getPrivate();
+        java.security.PrivateKey bare = java.security.KeyFactory.getInstance("RSA").generatePrivate(
+                new java.security.spec.RSAPrivateKeySpec(full.getModulus(), full.getPrivateExponent()));
+        write("bare" + exponent + ".pem", new KeyPair(pair.getPublic(), bare));
+
+        SigningKey key = SigningKey.load("sign.test:bare:bare" + exponent + ".pem", keys);
+        assertEquals(Algorithm.RSA_SHA256, key.algorithm());
+        assertEquals(completed, key.key() instanceof java.security.interfaces.RSAPrivateCrtKey, key.key().getClass().getName());
+        Dkim dkim = dkim(Map.of("signingKeys", new String[] {"sign.test:bare:bare" + exponent + ".pem"}));
+        TestMessage message = signed(dkim, TestMessage.of(MESSAGE));
+        Map<String, String> records = Map.of("bare._domainkey.sign.test",
+                "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        assertEquals("pass", Dkimpy.verify(keys, message.content(), records));
+    }
+
     @Test
     void rsaSha1AndShortKeysFailByDefault() throws Exception {
         // The Mail::DKIM corpus is rsa-sha1 with 512-bit keys: with default settings those signatures fail (RFC 8301).
