@@ -85,9 +85,20 @@ final class RawHeader {
         return field.substring(field.indexOf(':') + 1).replace("\r\n", "").strip();
     }
 
-    /** Whether a raw field has the given name (case-insensitive, RFC 5322 §1.2.2). */
+    /**
+     * Whether a raw field has the given name (case-insensitive, RFC 5322 §1.2.2; field names are printable ASCII,
+     * §3.6.8). Compared in place: signing asks this for every signed name and every field of each message.
+     */
     static boolean named(String field, String name) {
-        return name(field).toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT));
+        int end = field.indexOf(':');
+        while (end > 0 && Character.isWhitespace(field.charAt(end - 1))) {
+            end--;
+        }
+        int start = 0;
+        while (start < end && Character.isWhitespace(field.charAt(start))) {
+            start++;
+        }
+        return end - start == name.length() && field.regionMatches(true, start, name, 0, name.length());
     }
 
     /**
