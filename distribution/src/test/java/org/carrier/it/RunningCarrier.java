@@ -38,8 +38,13 @@ final class RunningCarrier implements AutoCloseable {
 
     /** Starts Carrier and waits until its SMTP listener answers. */
     RunningCarrier start() throws IOException, InterruptedException {
+        return start(java.util.Map.of());
+    }
+
+    /** {@link #start()} with {@code env} added to bin/carrier's environment. */
+    RunningCarrier start(java.util.Map<String, String> env) throws IOException, InterruptedException {
         long begun = System.nanoTime();
-        launch();
+        launch(List.of(), env);
         // While Carrier starts, keep trying the web console's well-known login: it must never get in, not even early.
         if (!Distribution.waitFor(90, () -> probeWellKnownLogin() && Distribution.accepts(smtpPort) || !process.isAlive())
                 || !process.isAlive()) {
