@@ -411,7 +411,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         skippingLongLine = false;
         awaitingHandshake = true;
         mode = Response.Next.COMMAND;
-        ctx.pipeline().addBefore(ctx.name(), "tls", new SslHandler(settings.tls().current().newEngine()));
+        ctx.pipeline().addBefore(ctx.name(), "tls", settings.tls().current().newHandler());
     }
 
     private void writeAndClose(SmtpReply reply) {
@@ -474,6 +474,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (protocol == null) {
+            ctx.close();
+            return;
+        }
+        if (awaitingHandshake) {
+            // No reply can go out: not in clear after STARTTLS's 220 (RFC 3207 §4), and not inside TLS before the
+            // handshake has finished. So close now rather than after the grace a pending reply would get.
+            LOG.info("{}: timeout during the TLS handshake from [{}]", id, client.getAddress().getHostAddress());
             ctx.close();
             return;
         }

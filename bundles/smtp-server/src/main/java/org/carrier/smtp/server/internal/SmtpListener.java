@@ -26,7 +26,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -107,7 +106,7 @@ final class SmtpListener implements AutoCloseable {
                         }
                         if (current.role().implicitTls()) {
                             // RFC 8314 §3.3: TLS from the first byte (after a PROXY header, which a proxy sends in clear).
-                            channel.pipeline().addLast("tls", new SslHandler(current.tls().current().newEngine()));
+                            channel.pipeline().addLast("tls", current.tls().current().newHandler());
                         }
                         channel.pipeline().addLast("smtp", new SmtpChannelHandler(current, services, workers, limits,
                                 "S" + SESSIONS.incrementAndGet()));

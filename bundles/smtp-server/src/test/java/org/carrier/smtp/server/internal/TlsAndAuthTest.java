@@ -190,22 +190,7 @@ class TlsAndAuthTest {
                 reply = Clients.readLine(in);
             } while (reply.startsWith("250"));
             assertEquals("220 2.0.0 Ready to start TLS", reply);
-            SSLContext trustAll = SSLContext.getInstance("TLS");
-            trustAll.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (SSLSocket tls = (SSLSocket) trustAll.getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
+            try (SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
                 tls.startHandshake();
                 OutputStream out = tls.getOutputStream();
                 InputStream tin = tls.getInputStream();
@@ -218,5 +203,78 @@ class TlsAndAuthTest {
                 assertEquals("503 5.5.1 Error: send EHLO first", Clients.readLine(tin));
             }
         }
+    }
+
+    /**
+     * The handshake after STARTTLS is the client's turn like any other, with the command timeout as its deadline:
+     * Netty's own 10 s handshake timeout dropped sessions whose handshake waited behind others on a busy server
+     * (seen in the TLS benchmark: "handshake timed out after 10000ms" while the command timeout was 300 s).
+     */
+    @Test
+    void aTlsHandshakeSlowerThanTenSecondsCompletesWithinTheCommandTimeout() throws Exception {
+        int port = start("mx", "commandTimeoutSeconds", 60);
+        try (Socket plain = startTlsCommand(port)) {
+            Thread.sleep(11_000); // the handshake begins 11 s after the 220, as from a client stalled behind others
+            try (SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
+                tls.startHandshake();
+                tls.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("250 2.0.0 Ok", Clients.readLine(tls.getInputStream()));
+            }
+        }
+    }
+
+    /** ... and still a deadline: a client that never starts its handshake is cut off at the command timeout. */
+    @Test
+    void aClientThatNeverStartsItsHandshakeIsCutOffAtTheCommandTimeout() throws Exception {
+        int port = start("mx", "commandTimeoutSeconds", 2);
+        try (Socket plain = startTlsCommand(port)) {
+            long start = System.nanoTime();
+            plain.setSoTimeout(8_000);
+            byte[] sent;
+            try {
+                sent = plain.getInputStream().readAllBytes(); // the client sends nothing: until the server closes
+            } catch (java.net.SocketException reset) {
+                sent = new byte[0];
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds >= 1.5 && seconds < 6, "closed after " + seconds + " s; the command timeout is 2 s");
+            // at most a TLS alert record (RFC 8446 §5.1: content type 21) as the server closes; never a reply in clear
+            assertTrue(sent.length == 0 || sent[0] == 21, "sent before closing: " + new String(sent, StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** A connection that has sent EHLO and STARTTLS and read the 220: the next bytes are the client's handshake. */
+    private static Socket startTlsCommand(int port) throws Exception {
+        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
+        plain.setSoTimeout(10_000);
+        InputStream in = plain.getInputStream();
+        assertTrue(Clients.readLine(in).startsWith("220 "));
+        plain.getOutputStream().write("EHLO client.test\r\nSTARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+        String reply;
+        do {
+            reply = Clients.readLine(in);
+        } while (reply.startsWith("250"));
+        assertEquals("220 2.0.0 Ready to start TLS", reply);
+        return plain;
+    }
+
+    /** A test client: the listener's certificate is self-signed. */
+    private static SSLContext trustAll() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return context;
     }
 }
