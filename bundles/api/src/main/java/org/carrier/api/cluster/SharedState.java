@@ -2,6 +2,7 @@ package org.carrier.api.cluster;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -36,6 +37,32 @@ public interface SharedState {
 
     /** Sets the value only if the key does not exist (SET NX PX); {@code true} if it was set. */
     boolean putIfAbsent(String key, String value, Duration ttl);
+
+    /**
+     * Adds each count of {@code increments} to its field of the hash {@code key} (HINCRBY; a field that did not exist
+     * starts at 0) in one atomic step, unless the key {@code unlessKey} exists: then nothing is added and the answer is
+     * {@code false}. A hash that did not exist expires {@code ttl} after this first addition. {@code unlessKey} lets
+     * the node that closes a tally (by creating that key) read it knowing nothing is added after its read.
+     *
+     * @param unlessKey a key that stops the addition, or {@code null} to add always
+     * @return whether the counts were added
+     * @since 1.2
+     */
+    boolean addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey);
+
+    /**
+     * Sets fields of the hash {@code key} (HSET), replacing their values; a hash that did not exist expires
+     * {@code ttl} after this first write.
+     *
+     * @since 1.2
+     */
+    void putFields(String key, Map<String, String> values, Duration ttl);
+
+    /** Every field of the hash {@code key} with its value (HGETALL); empty if the key does not exist. @since 1.2 */
+    Map<String, String> fields(String key);
+
+    /** Removes fields of the hash {@code key} (HDEL); nothing happens for those that do not exist. @since 1.2 */
+    void removeFields(String key, List<String> fields);
 
     /** Removes the key; nothing happens if it does not exist. */
     void delete(String key);

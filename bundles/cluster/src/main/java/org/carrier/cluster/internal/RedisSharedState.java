@@ -51,6 +51,16 @@ public class RedisSharedState implements SharedState {
     /** Taken if free, renewed if already this node's, refused if another node's. */
     private static final String ACQUIRE = "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
             + "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
+    /**
+     * HINCRBY of each field given (ARGV: field, count, field, count, ..., time to live), unless KEYS[2] exists; the
+     * hash's time to live is set when it has none (a new hash). One script, so a node that creates KEYS[2] and then
+     * reads the hash knows that nothing is added after its read.
+     */
+    private static final String ADD_TO_FIELDS = "if #KEYS > 1 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end "
+            + "for i = 1, #ARGV - 1, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end "
+            + "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV]) end return 1";
+    private static final String PUT_FIELDS = "for i = 1, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end "
+            + "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV]) end return 1";
     private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     @ObjectClassDefinition(name = "Carrier cluster",
@@ -193,6 +203,48 @@ public class RedisSharedState implements SharedState {
     @Override
     public void delete(String key) {
         call("DEL " + key, c -> c.sync().del(prefixed(key)));
+    }
+
+    @Override
+    public boolean addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey) {
+        if (increments.isEmpty()) {
+            return unlessKey == null || get(unlessKey).isEmpty();
+        }
+        List<String> args = new ArrayList<>(increments.size() * 2 + 1);
+        increments.forEach((field, by) -> {
+            args.add(field);
+            args.add(String.valueOf(by));
+        });
+        args.add(String.valueOf(Math.max(1, ttl.toMillis())));
+        String[] keys = unlessKey == null ? keys(key) : keys(key, unlessKey);
+        Long added = call("HINCRBY " + key, c -> c.eval(ADD_TO_FIELDS, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new)));
+        return added == 1;
+    }
+
+    @Override
+    public void putFields(String key, Map<String, String> values, Duration ttl) {
+        if (values.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(values.size() * 2 + 1);
+        values.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        args.add(String.valueOf(Math.max(1, ttl.toMillis())));
+        call("HSET " + key, c -> c.eval(PUT_FIELDS, ScriptOutputType.INTEGER, keys(key), args.toArray(String[]::new)));
+    }
+
+    @Override
+    public Map<String, String> fields(String key) {
+        return call("HGETALL " + key, c -> c.sync().hgetall(prefixed(key)));
+    }
+
+    @Override
+    public void removeFields(String key, List<String> fields) {
+        if (!fields.isEmpty()) {
+            call("HDEL " + key, c -> c.sync().hdel(prefixed(key), fields.toArray(String[]::new)));
+        }
     }
 
     @Override

@@ -76,6 +76,29 @@ class RedisSharedStateTest {
         assertTrue(nodeA.get("once").isEmpty());
     }
 
+    /**
+     * The report tallies' hash operations: two nodes add to one hash, an existing stop key refuses an addition whole
+     * (what the node that closes a tally relies on), fields are set, read and removed, and a hash expires.
+     */
+    @Test
+    void hashFieldsAddUpUntilAStopKeyExistsAndExpire() throws Exception {
+        assertTrue(nodeA.addToFields("report:t", Map.of("row1", 2L, "row2", 1L), Duration.ofMillis(1500), "report:claim"));
+        assertTrue(nodeB.addToFields("report:t", Map.of("row1", 3L), Duration.ofMinutes(5), "report:claim"));
+        assertEquals(Map.of("row1", "5", "row2", "1"), nodeA.fields("report:t"));
+        assertTrue(nodeB.putIfAbsent("report:claim", "b", Duration.ofMinutes(1)));
+        assertFalse(nodeA.addToFields("report:t", Map.of("row1", 1L, "row3", 1L), Duration.ofMinutes(5), "report:claim"));
+        assertEquals(Map.of("row1", "5", "row2", "1"), nodeB.fields("report:t"), "nothing of the refused addition");
+        assertTrue(nodeA.addToFields("report:t", Map.of("row2", 1L), Duration.ofMinutes(5), null), "no stop key: always");
+        assertEquals("2", nodeB.fields("report:t").get("row2"));
+
+        nodeA.putFields("report:index", Map.of("f1", "policy 1", "f2", "policy 2"), Duration.ofMinutes(5));
+        nodeB.putFields("report:index", Map.of("f1", "policy 1b"), Duration.ofMinutes(5));
+        nodeA.removeFields("report:index", List.of("f2", "never"));
+        assertEquals(Map.of("f1", "policy 1b"), nodeB.fields("report:index"));
+        assertEquals(Map.of(), nodeA.fields("report:none"));
+        awaitTrue(() -> nodeA.fields("report:t").isEmpty(), "the hash expired 1.5 s after its first addition, not later");
+    }
+
     @Test
     void theKeyPrefixSeparatesClusters() throws Exception {
         RedisSharedState other = node("c", redis.uri(), "other:");

@@ -13,6 +13,13 @@ record PolicyTotals(long successes, Map<FailureKey, Long> failures) {
         failures = Map.copyOf(failures);
     }
 
+    /** The sum of two counts of one policy (this node's and the cluster's, for a look). */
+    PolicyTotals plus(PolicyTotals other) {
+        Map<FailureKey, Long> sum = new java.util.HashMap<>(failures);
+        other.failures.forEach((key, n) -> sum.merge(key, n, Long::sum));
+        return new PolicyTotals(successes + other.successes, sum);
+    }
+
     long failureCount() {
         return failures.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -65,13 +65,57 @@ final class ResultStore {
         StringBuilder text = new StringBuilder();
         text.append("flushed\t").append(flushedAt).append('\n');
         counts.forEach((key, totals) -> {
-            line(text, "policy", key.periodStart().toString(), encode(key.domain()), key.type().wireName(),
-                    encodeList(key.mxHosts()), encodeList(key.strings()), Long.toString(totals.successes()));
-            totals.failures().forEach((failure, count) -> line(text, "failure", failure.type().wireName(),
-                    encode(failure.sendingIp()), encode(failure.receivingMx()), encode(failure.receivingIp()),
-                    encode(failure.reason()), Long.toString(count)));
+            line(text, "policy", key.periodStart().toString(), encode(key.domain()), policyText(key), Long.toString(totals.successes()));
+            totals.failures().forEach((failure, count) -> line(text, "failure", failureText(failure), Long.toString(count)));
         });
         return text.toString();
+    }
+
+    /** POLICY-TYPE MX-HOSTS POLICY-STRINGS */
+    private static String policyText(PolicyKey key) {
+        return String.join("\t", key.type().wireName(), encodeList(key.mxHosts()), encodeList(key.strings()));
+    }
+
+    /** RESULT-TYPE SENDING-IP RECEIVING-MX RECEIVING-IP REASON */
+    private static String failureText(FailureKey failure) {
+        return String.join("\t", failure.type().wireName(), encode(failure.sendingIp()), encode(failure.receivingMx()),
+                encode(failure.receivingIp()), encode(failure.reason()));
+    }
+
+    /**
+     * A period's counts as the records of a cluster tally, in the form of this file's lines:
+     * {@code s POLICY-TYPE MX-HOSTS POLICY-STRINGS} counts a policy's successes, and
+     * {@code f POLICY-TYPE MX-HOSTS POLICY-STRINGS RESULT-TYPE SENDING-IP RECEIVING-MX RECEIVING-IP REASON} a failure entry.
+     */
+    static Map<String, Long> records(Map<PolicyKey, PolicyTotals> policies) {
+        Map<String, Long> records = new LinkedHashMap<>();
+        policies.forEach((key, totals) -> {
+            String policy = policyText(key);
+            if (totals.successes() > 0 || totals.failures().isEmpty()) {
+                records.merge("s\t" + policy, totals.successes(), Long::sum);
+            }
+            totals.failures().forEach((failure, n) -> records.merge("f\t" + policy + "\t" + failureText(failure), n, Long::sum));
+        });
+        return records;
+    }
+
+    /** The counts of a cluster tally's {@link #records}; throws on a record it cannot read. */
+    static Map<PolicyKey, PolicyTotals> policies(Instant periodStart, String domain, Map<String, Long> records) {
+        Map<PolicyKey, Long> successes = new LinkedHashMap<>();
+        Map<PolicyKey, Map<FailureKey, Long>> failures = new LinkedHashMap<>();
+        records.forEach((record, n) -> {
+            boolean success = record.startsWith("s\t");
+            String[] f = split(record, success ? 4 : 9);
+            PolicyKey key = new PolicyKey(periodStart, domain, Parser.policyType(f[1]), decodeList(f[3]), decodeList(f[2]));
+            successes.merge(key, success ? n : 0, Long::sum);
+            if (!success) {
+                failures.computeIfAbsent(key, k -> new HashMap<>()).merge(new FailureKey(Parser.failureType(f[4]), decode(f[5]),
+                        decode(f[6]), decode(f[7]), decode(f[8])), n, Long::sum);
+            }
+        });
+        Map<PolicyKey, PolicyTotals> policies = new LinkedHashMap<>();
+        successes.forEach((key, n) -> policies.put(key, new PolicyTotals(n, failures.getOrDefault(key, Map.of()))));
+        return policies;
     }
 
     /** Reads the lines in order; a failure line belongs to the policy line above it. */

@@ -11,10 +11,12 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.api.cluster.SharedState;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dns.DnsLookupException;
@@ -26,6 +28,7 @@ import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
+import org.carrier.api.report.ClusterTallies;
 import org.carrier.api.report.DailySchedule;
 import org.carrier.api.report.ReportMessage;
 import org.carrier.api.report.ReportOutcome;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * the JSON report of the day before to the {@code rua} of its {@code _smtp._tls} TXT record. Also the
  * {@code carrier_tlsrpt_reports_total} metric and the shell command {@code carrier:tlsrpt show|send}. The sessions
  * themselves are counted where they happen, by the SMTP transport ({@code carrier_smtp_tls_sessions_total}), once.
+ * <p>
+ * With a cluster ({@link SharedState}) every node adds its counts to the cluster's tallies every few seconds and one
+ * node sends each report, with every node's counts ({@link ClusterTallies}); what a node cannot add (Redis down, or
+ * the report claimed already) it reports alone, as a single node would. Results are counted in memory either way:
+ * no delivery waits for Redis.
  */
 @Component(service = {TlsResultRecorder.class, MetricSource.class, TlsReporter.class}, configurationPid = TlsReporter.PID,
         property = {"osgi.command.scope=carrier", "osgi.command.function=tlsrpt"})
@@ -125,6 +133,10 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
     private volatile DnsResolver dns;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile MailQueue queue;
+    /** The cluster's state when one is configured; absent, this node reports what it counted, as without a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SharedState sharedState;
+    private final ClusterTallies<TlsResults.Period> tallies;
 
     @Activate
     public TlsReporter(BundleContext context, Config config, Map<String, Object> properties) {
@@ -135,6 +147,7 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
 
     TlsReporter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
         this.clock = clock;
+        this.tallies = new ClusterTallies<>("tlsrpt", clock, new Tallies(), "tlsrpt", LOG::warn);
         this.results = new TlsResults(clock);
         this.store = new ResultStore(directory);
         ResultStore.Saved saved = store.load();
@@ -147,6 +160,11 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
 
     static Path dataDirectory(String carrierDataDir) {
         return Path.of(carrierDataDir == null ? "data" : carrierDataDir, "tls-report");
+    }
+
+    /** For tests: the shared state a cluster would give. */
+    void sharedState(SharedState shared) {
+        sharedState = shared;
     }
 
     /** A configuration with a bad value is refused whole, naming the key; the settings in force stay. */
@@ -226,28 +244,56 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
     /** {@code carrier:tlsrpt show} or {@code carrier:tlsrpt send}. */
     public String tlsrpt(String action) {
         return switch (action) {
-            case "show" -> ResultsText.show(results.snapshot());
+            case "show" -> show();
             case "send" -> String.join("\n", sendNow());
             default -> tlsrpt();
         };
     }
 
+    /** What is counted and not reported yet: with a cluster, every node's (the cluster's tallies and this node's). */
+    private String show() {
+        Map<PolicyKey, PolicyTotals> now = results.snapshot();
+        SharedState shared = sharedState;
+        StringBuilder note = new StringBuilder();
+        if (shared != null) {
+            for (ClusterTallies.Tally t : tallies.unsentOrNone(shared, clock.instant().plusSeconds(1), note::append)) {
+                Tallies.policies(t).forEach((key, totals) -> now.merge(key, totals, PolicyTotals::plus));
+            }
+        }
+        return ResultsText.show(now) + note;
+    }
+
     /**
      * Sends the reports of everything counted so far, the current day's up to now included (its next report then
-     * covers the rest of the day). An operator's command: it sends even with {@code enabled = false}.
+     * covers the rest of the day). An operator's command: it sends even with {@code enabled = false}. With a cluster:
+     * the whole cluster's, and every node's next period starts now.
      */
     List<String> sendNow() {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        List<String> lines = send(results.take(now, true));
+        List<TlsResults.Period> mine = results.take(now, true);
+        List<String> lines = new ArrayList<>();
+        SharedState shared = sharedState;
+        if (shared != null) {
+            mine = tallies.sendNow(shared, now, mine, lines);
+        }
+        lines.addAll(send(mine));
         save();
         return lines.isEmpty() ? List.of("tlsrpt: no results to report") : lines;
     }
 
     /** Once a UTC day, at a random minute of the send window (RFC 8460 §4.1: the reports cover whole UTC days). */
     void sendWhenDue() {
+        SharedState shared = sharedState;
+        if (shared != null && tallies.share(shared)) {
+            save(); // at once: after a crash, counts the cluster has must not be added again from the file
+        }
         Optional<Instant> midnight = schedule.due();
         if (midnight.isEmpty()) {
             return;
+        }
+        // A node that does not send (enabled = false) adds its counts but claims no report: an enabled node sends them.
+        if (shared != null && settings.enabled()) {
+            tallies.openRound(shared, midnight.get());
         }
         List<TlsResults.Period> periods = results.take(midnight.get(), false);
         if (settings.enabled()) {
@@ -257,6 +303,48 @@ public class TlsReporter implements TlsResultRecorder, MetricSource {
                     LocalDate.ofInstant(midnight.get(), ZoneOffset.UTC));
         }
         save();
+    }
+
+    /** This reporter's periods as the cluster's tallies, in the state file's text form ({@link ResultStore#records}). */
+    private final class Tallies implements ClusterTallies.Reporter<TlsResults.Period> {
+        @Override
+        public List<TlsResults.Period> takeAll() {
+            return results.take(Instant.MAX, false);
+        }
+
+        @Override
+        public void restore(List<TlsResults.Period> kept) {
+            Map<PolicyKey, PolicyTotals> counts = new LinkedHashMap<>();
+            kept.forEach(period -> counts.putAll(period.policies()));
+            results.restore(counts, Instant.EPOCH);
+        }
+
+        @Override
+        public void adoptFlush(Instant at) {
+            results.adoptFlush(at);
+        }
+
+        @Override
+        public ClusterTallies.Tally tally(TlsResults.Period period) {
+            return new ClusterTallies.Tally(period.start(), period.domain(), "", ResultStore.records(period.policies()));
+        }
+
+        static Map<PolicyKey, PolicyTotals> policies(ClusterTallies.Tally t) {
+            return ResultStore.policies(t.periodStart(), t.domain(), t.counts());
+        }
+
+        @Override
+        public String send(ClusterTallies.Tally t, Instant before) {
+            Map<PolicyKey, PolicyTotals> policies;
+            try {
+                policies = policies(t);
+            } catch (IllegalArgumentException e) {
+                return logged(false, "tlsrpt: no report for " + t.domain() + " since " + t.periodStart()
+                        + ": the cluster's tally cannot be read: " + e.getMessage());
+            }
+            return TlsReporter.this.send(new TlsResults.Period(t.domain(), t.periodStart(),
+                    TlsResults.periodEnd(t.periodStart(), before), policies));
+        }
     }
 
     private List<String> send(List<TlsResults.Period> periods) {

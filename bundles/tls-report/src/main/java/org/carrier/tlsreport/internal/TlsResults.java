@@ -100,12 +100,29 @@ final class TlsResults {
         List<Period> periods = new ArrayList<>();
         for (Map<PolicyKey, PolicyTotals> policies : byPeriod.values()) {
             PolicyKey first = policies.keySet().iterator().next();
-            Instant dayEnd = first.periodStart().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
-            Instant end = dayEnd.isBefore(before) ? dayEnd : before;
-            periods.add(new Period(first.domain(), first.periodStart(), end, policies));
+            periods.add(new Period(first.domain(), first.periodStart(), periodEnd(first.periodStart(), before), policies));
         }
         periods.sort(Comparator.comparing(Period::start).thenComparing(Period::domain));
         return periods;
+    }
+
+    /** A period ends at the end of its UTC day, or at {@code before} (a "send now") when that comes first. */
+    static Instant periodEnd(Instant start, Instant before) {
+        Instant dayEnd = start.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        return dayEnd.isBefore(before) ? dayEnd : before;
+    }
+
+    /** Another node's "send now" at {@code at}: this node's next results count into a period starting there. */
+    void adoptFlush(Instant at) {
+        lock.writeLock().lock();
+        try {
+            if (at.isAfter(flushedAt)) {
+                flushedAt = at;
+                changed.set(true);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** What is counted now, for a look ({@code carrier:tlsrpt show}) or to be saved. */

@@ -18,6 +18,7 @@ import org.carrier.api.tls.TlsReportMessages;
 import org.carrier.testing.AnnotationConfig;
 import org.carrier.testing.CapturingQueue;
 import org.carrier.testing.FakeDnsResolver;
+import org.carrier.testing.MemorySharedState;
 import org.carrier.testing.MutableClock;
 import org.carrier.testing.RecordingMetricWriter;
 import org.carrier.testing.ReportMail;
@@ -43,7 +44,11 @@ class TlsReporterTest {
     private TlsReporter reporter;
 
     private TlsReporter start() throws ReflectiveOperationException {
-        TlsReporter started = new TlsReporter(clock, dir, AnnotationConfig.of(TlsReporter.Config.class, settings), settings);
+        return start(dir);
+    }
+
+    private TlsReporter start(Path directory) throws ReflectiveOperationException {
+        TlsReporter started = new TlsReporter(clock, directory, AnnotationConfig.of(TlsReporter.Config.class, settings), settings);
         inject(started, "dns", dns);
         inject(started, "queue", queue);
         return started;
@@ -192,5 +197,107 @@ class TlsReporterTest {
             n += policy.get("summary").get(field).asLong();
         }
         return n;
+    }
+
+    // ---- a cluster: two reporters ("nodes") with their own folders on one shared state ----
+
+    private final MemorySharedState cluster = new MemorySharedState(clock);
+    private final List<TlsReporter> nodes = new java.util.ArrayList<>();
+    private final List<MemorySharedState> nodeStates = new java.util.ArrayList<>();
+    private static final String CLAIM = "report:tlsrpt:claim:2026-12-06T00:00:00Z:example.test";
+
+    private TlsReporter node(String name) throws ReflectiveOperationException {
+        TlsReporter node = start(dir.resolve(name));
+        MemorySharedState state = cluster.node(name);
+        node.sharedState(state);
+        nodes.add(node);
+        nodeStates.add(state);
+        return node;
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(TlsReporter::stop);
+    }
+
+    private void redisDown(boolean down) {
+        nodeStates.forEach(state -> state.fail(down));
+    }
+
+    private JsonNode report(int i) {
+        return new ObjectMapper().readTree(ReportMail.reportJson(queue.committed.get(i).content()));
+    }
+
+    /** Both nodes record, a round adds their counts to the cluster's tally, and it is 00:02 the next day. */
+    private List<TlsReporter> twoNodesRecordedADay() throws ReflectiveOperationException {
+        settings.put("enabled", true);
+        settings.put("sendWindowMinutes", 1);
+        TlsReporter a = node("a");
+        TlsReporter b = node("b");
+        a.record(Results.stsSuccess());
+        a.record(Results.stsFailure(TlsFailureType.STARTTLS_NOT_SUPPORTED, "no STARTTLS"));
+        b.record(Results.stsSuccess());
+        b.record(Results.stsFailure(TlsFailureType.STARTTLS_NOT_SUPPORTED, "no STARTTLS"));
+        b.record(Results.tlsaSuccess());
+        a.sendWhenDue();
+        b.sendWhenDue();
+        clock.advance(Duration.ofHours(15).plus(Duration.ofMinutes(2)));
+        return List.of(a, b);
+    }
+
+    @Test
+    void twoNodesCountsAreSummedInOneReportThatOneNodeSends() throws Exception {
+        List<TlsReporter> ab = twoNodesRecordedADay();
+        assertTrue(ab.get(1).tlsrpt("show").contains("successful 2  failed 2"), "the cluster's counts: " + ab.get(1).tlsrpt("show"));
+        ab.get(0).sendWhenDue();
+        ab.get(1).sendWhenDue();
+
+        assertEquals(1, queue.committed.size(), "one report for the whole cluster");
+        JsonNode report = report(0);
+        assertEquals(List.of(), TlsReportSchema.problems(report.toString()), report.toString());
+        assertEquals(3, sessions(report, "total-successful-session-count"));
+        assertEquals(2, sessions(report, "total-failure-session-count"));
+        assertEquals(2, report.get("policies").size(), "the sts and the tlsa policy");
+        assertEquals(DAY.plus(Duration.ofDays(1)).toString(), report.get("date-range").get("end-datetime").asString());
+        assertTrue(cluster.get(CLAIM).orElseThrow().value().startsWith("sent by a at "));
+        clock.advance(Duration.ofMinutes(1));
+        ab.get(1).sendWhenDue();
+        assertEquals(1, queue.committed.size(), "the node that lost the claim sends nothing");
+    }
+
+    @Test
+    void aNodeThatDiesAfterClaimingIsReplacedOnceTheClaimExpires() throws Exception {
+        List<TlsReporter> ab = twoNodesRecordedADay();
+        assertTrue(cluster.node("a").putIfAbsent(CLAIM, "a", org.carrier.api.report.ClusterTallies.CLAIM), "a claims, then dies");
+        TlsReporter b = ab.get(1);
+        b.sendWhenDue();
+        assertEquals(0, queue.committed.size(), "a's claim holds");
+        clock.advance(org.carrier.api.report.ClusterTallies.CLAIM.plusSeconds(5));
+        b.sendWhenDue();
+        assertEquals(1, queue.committed.size(), "b sends once a's claim expired");
+        assertEquals(3, sessions(report(0), "total-successful-session-count"));
+        assertEquals(2, sessions(report(0), "total-failure-session-count"));
+        b.sendWhenDue();
+        assertEquals(1, queue.committed.size());
+    }
+
+    @Test
+    void withRedisDownANodeReportsWhatItCountedAlone() throws Exception {
+        List<TlsReporter> ab = twoNodesRecordedADay();
+        clock.advance(Duration.ofHours(-1)); // back to 23:02 of the day reported
+        redisDown(true);
+        ab.get(0).record(Results.stsSuccess()); // counted on a: never waits for Redis
+        ab.get(0).sendWhenDue();
+        clock.advance(Duration.ofHours(1));
+        ab.get(0).sendWhenDue(); // due, Redis still down: a's own
+        assertEquals(1, queue.committed.size());
+        assertEquals(1, sessions(report(0), "total-successful-session-count"), "what a could not add, alone");
+        assertEquals(0, sessions(report(0), "total-failure-session-count"));
+        redisDown(false);
+        ab.get(1).sendWhenDue();
+        assertEquals(2, queue.committed.size(), "and the cluster's, once");
+        assertEquals(3, sessions(report(1), "total-successful-session-count"));
+        ab.get(0).sendWhenDue();
+        assertEquals(2, queue.committed.size());
     }
 }

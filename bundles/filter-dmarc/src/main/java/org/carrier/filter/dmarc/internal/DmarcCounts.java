@@ -100,8 +100,7 @@ final class DmarcCounts {
             if (!period.start().isBefore(before)) {
                 return false;
             }
-            Instant dayEnd = period.start().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
-            taken.add(new Taken(period, dayEnd.isBefore(before) ? dayEnd : before, e.getValue().published,
+            taken.add(new Taken(period, periodEnd(period.start(), before), e.getValue().published,
                     Map.copyOf(e.getValue().rows)));
             rowCount -= e.getValue().rows.size();
             return true;
@@ -112,6 +111,20 @@ final class DmarcCounts {
         changed = true;
         taken.sort(Comparator.comparing((Taken t) -> t.period().start()).thenComparing(t -> t.period().domain()));
         return taken;
+    }
+
+    /** A period ends at the end of its UTC day, or at {@code before} (a "send now") when that comes first. */
+    static Instant periodEnd(Instant start, Instant before) {
+        Instant dayEnd = start.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        return dayEnd.isBefore(before) ? dayEnd : before;
+    }
+
+    /** Another node's "send now" at {@code at}: this node's next evaluations count into a period starting there. */
+    synchronized void adoptFlush(Instant at) {
+        if (at.isAfter(flushedAt)) {
+            flushedAt = at;
+            changed = true;
+        }
     }
 
     /** A copy of what is counted, to show or to save. */

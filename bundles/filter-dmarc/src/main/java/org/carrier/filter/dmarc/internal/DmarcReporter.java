@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.carrier.api.cluster.SharedState;
 import org.carrier.api.config.ConfigGuard;
 import org.carrier.api.config.ConfigProblem;
 import org.carrier.api.dmarc.DmarcEvaluation;
@@ -25,6 +27,7 @@ import org.carrier.api.metrics.MetricSource;
 import org.carrier.api.metrics.MetricWriter;
 import org.carrier.api.net.HostName;
 import org.carrier.api.queue.MailQueue;
+import org.carrier.api.report.ClusterTallies;
 import org.carrier.api.report.DailySchedule;
 import org.carrier.api.report.ReportMark;
 import org.carrier.api.report.ReportMessage;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A component of the DMARC filter's bundle, since it reports on that filter's evaluations and shares its rule of the
  * organizational domain; what it counted survives the bundle's removal on disk and is reported once it is back.
+ * <p>
+ * With a cluster ({@link SharedState}) every node adds its counts to the cluster's tallies every few seconds and one
+ * node sends each report, with every node's counts ({@link ClusterTallies}); what a node cannot add (Redis down, or
+ * the report claimed already) it reports alone, as a single node would. Evaluations are counted in memory either way:
+ * no message waits for Redis.
  */
 @Component(service = {DmarcEvaluationRecorder.class, MetricSource.class, DmarcReporter.class},
         configurationPid = DmarcReporter.PID,
@@ -121,6 +129,10 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
     private volatile DnsResolver dns;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile MailQueue queue;
+    /** The cluster's state when one is configured; absent, this node reports what it counted, as without a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SharedState sharedState;
+    private final ClusterTallies<DmarcCounts.Taken> tallies;
 
     @Activate
     public DmarcReporter(BundleContext context, Config config, Map<String, Object> properties) {
@@ -131,6 +143,7 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
 
     DmarcReporter(Clock clock, Path directory, Config config, Map<String, Object> properties) {
         this.clock = clock;
+        this.tallies = new ClusterTallies<>("dmarc", clock, new Tallies(), "dmarc-report", LOG::warn);
         this.counts = new DmarcCounts(clock);
         this.store = new DmarcStore(directory);
         DmarcStore.Saved saved = store.load();
@@ -143,6 +156,11 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
 
     static Path dataDirectory(String carrierDataDir) {
         return Path.of(carrierDataDir == null ? "data" : carrierDataDir, "dmarc-report");
+    }
+
+    /** For tests: the shared state a cluster would give. */
+    void sharedState(SharedState shared) {
+        sharedState = shared;
     }
 
     /** A configuration with a bad value is refused whole, in one line naming the key; the settings in force stay. */
@@ -209,12 +227,14 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
         };
     }
 
+    /** What is counted and not reported yet: with a cluster, every node's (the cluster's tallies and this node's). */
     private String show() {
         Map<DmarcCounts.Period, DmarcCounts.Entry> now = counts.snapshot();
+        String note = withClusterTallies(now);
         if (now.isEmpty()) {
-            return "dmarc-report: no evaluations to report";
+            return "dmarc-report: no evaluations to report" + note;
         }
-        StringBuilder text = new StringBuilder();
+        StringBuilder text = new StringBuilder(note.isEmpty() ? "" : note.strip() + "\n");
         now.forEach((period, entry) -> {
             text.append(period.domain()).append(" since ").append(period.start()).append(" (p=").append(entry.published.p())
                     .append(", rua=").append(entry.published.rua()).append("):\n");
@@ -226,19 +246,49 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
         return text.toString().stripTrailing();
     }
 
+    /** Adds the cluster's tallies not sent yet to {@code now}; a note when they cannot be read, else "". */
+    private String withClusterTallies(Map<DmarcCounts.Period, DmarcCounts.Entry> now) {
+        SharedState shared = sharedState;
+        if (shared == null) {
+            return "";
+        }
+        StringBuilder note = new StringBuilder();
+        for (ClusterTallies.Tally t : tallies.unsentOrNone(shared, clock.instant().plusSeconds(1), note::append)) {
+            DmarcCounts.Taken period = Tallies.period(t, clock.instant());
+            DmarcCounts.Entry entry = now.computeIfAbsent(period.period(), p -> new DmarcCounts.Entry(period.published()));
+            period.rows().forEach((row, n) -> entry.rows.merge(row, n, Long::sum));
+        }
+        return note.toString();
+    }
+
     /**
      * Sends the reports of everything counted so far, the current day's up to now included (its next report then
-     * covers the rest of the day). An operator's command: it sends even with {@code enabled = false}.
+     * covers the rest of the day). An operator's command: it sends even with {@code enabled = false}. With a cluster:
+     * the whole cluster's, and every node's next period starts now.
      */
     List<String> sendNow() {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        List<String> lines = send(counts.take(now, true));
+        List<DmarcCounts.Taken> mine = counts.take(now, true);
+        List<String> lines = new ArrayList<>();
+        SharedState shared = sharedState;
+        if (shared != null) {
+            mine = tallies.sendNow(shared, now, mine, lines);
+        }
+        lines.addAll(send(mine));
         save();
         return lines.isEmpty() ? List.of("dmarc-report: no evaluations to report") : lines;
     }
 
-    /** Once a UTC day, at a random minute of the send window: the reports of the days before (RFC 7489 §7.2.1.1). */
+    /**
+     * Once a UTC day, at a random minute of the send window: the reports of the days before (RFC 7489 §7.2.1.1).
+     * With a cluster, every round (a few seconds) first adds this node's counts to the cluster's tallies; when due,
+     * the cluster's reports go first, then what this node could not add, alone.
+     */
     void sendWhenDue() {
+        SharedState shared = sharedState;
+        if (shared != null && tallies.share(shared)) {
+            save(); // at once: after a crash, counts the cluster has must not be added again from the file
+        }
         Optional<Instant> midnight = schedule.due();
         if (midnight.isEmpty()) {
             return;
@@ -247,6 +297,10 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
         if (dropped > 0) {
             LOG.warn("dmarc-report: {} evaluations were not counted: {} distinct rows kept already", dropped, DmarcCounts.MAX_ROWS);
         }
+        // A node that does not send (enabled = false) adds its counts but claims no report: an enabled node sends them.
+        if (shared != null && settings.enabled()) {
+            tallies.openRound(shared, midnight.get());
+        }
         List<DmarcCounts.Taken> periods = counts.take(midnight.get(), false);
         if (settings.enabled()) {
             send(periods);
@@ -254,6 +308,57 @@ public class DmarcReporter implements DmarcEvaluationRecorder, MetricSource {
             LOG.info("dmarc-report: {} reports of days before {} not sent (enabled = false)", periods.size(), midnight.get());
         }
         save();
+    }
+
+    /** This reporter's periods as the cluster's tallies: rows and policy in the state file's text form. */
+    private final class Tallies implements ClusterTallies.Reporter<DmarcCounts.Taken> {
+        @Override
+        public List<DmarcCounts.Taken> takeAll() {
+            return counts.take(Instant.MAX, false);
+        }
+
+        @Override
+        public void restore(List<DmarcCounts.Taken> kept) {
+            Map<DmarcCounts.Period, DmarcCounts.Entry> entries = new LinkedHashMap<>();
+            for (DmarcCounts.Taken t : kept) {
+                DmarcCounts.Entry entry = new DmarcCounts.Entry(t.published());
+                entry.rows.putAll(t.rows());
+                entries.put(t.period(), entry);
+            }
+            counts.restore(entries, Instant.EPOCH);
+        }
+
+        @Override
+        public void adoptFlush(Instant at) {
+            counts.adoptFlush(at);
+        }
+
+        @Override
+        public ClusterTallies.Tally tally(DmarcCounts.Taken period) {
+            Map<String, Long> records = new LinkedHashMap<>();
+            period.rows().forEach((row, n) -> records.merge(DmarcStore.rowText(row), n, Long::sum));
+            return new ClusterTallies.Tally(period.period().start(), period.period().domain(),
+                    DmarcStore.policyText(period.published()), records);
+        }
+
+        static DmarcCounts.Taken period(ClusterTallies.Tally t, Instant before) {
+            Map<DmarcCounts.Row, Long> rows = new LinkedHashMap<>();
+            t.counts().forEach((row, n) -> rows.merge(DmarcStore.row(row), n, Long::sum));
+            return new DmarcCounts.Taken(new DmarcCounts.Period(t.periodStart(), t.domain()),
+                    DmarcCounts.periodEnd(t.periodStart(), before), DmarcStore.policy(t.about()), rows);
+        }
+
+        @Override
+        public String send(ClusterTallies.Tally t, Instant before) {
+            DmarcCounts.Taken period;
+            try {
+                period = period(t, before);
+            } catch (IllegalArgumentException e) {
+                return logged(false, "dmarc-report: no report for " + t.domain() + " since " + t.periodStart()
+                        + ": the cluster's tally cannot be read: " + e.getMessage());
+            }
+            return DmarcReporter.this.send(period);
+        }
     }
 
     private List<String> send(List<DmarcCounts.Taken> periods) {

@@ -60,17 +60,52 @@ final class DmarcStore {
         StringBuilder text = new StringBuilder();
         line(text, "flushed", flushedAt.toString());
         entries.forEach((period, entry) -> {
-            DmarcEvaluation.Published p = entry.published;
-            line(text, "policy", period.start().toString(), encode(period.domain()), encode(p.p()), encode(p.sp()),
-                    Integer.toString(p.pct()), p.strictDkim() ? "s" : "r", p.strictSpf() ? "s" : "r", encode(p.fo()),
-                    encode(p.rua()));
-            entry.rows.forEach((row, n) -> line(text, "row", encode(row.sourceIp()), encode(row.headerFrom()),
-                    encode(row.disposition()), Boolean.toString(row.dkimAligned()), Boolean.toString(row.spfAligned()),
-                    encodeList(row.reasons().stream().map(r -> parts(r.type(), r.comment())).toList()),
-                    encodeList(row.dkim().stream().map(d -> parts(d.result(), d.domain(), d.selector())).toList()),
-                    encode(parts(row.spf().result(), row.spf().scope(), row.spf().domain())), Long.toString(n)));
+            line(text, "policy", period.start().toString(), policyText(entry.published));
+            entry.rows.forEach((row, n) -> line(text, "row", rowText(row), Long.toString(n)));
         });
         state.save(text);
+    }
+
+    /** A published policy as tab separated fields: DOMAIN P SP PCT ADKIM ASPF FO RUA (also a cluster tally's "about"). */
+    static String policyText(DmarcEvaluation.Published p) {
+        return String.join("\t", encode(p.domain()), encode(p.p()), encode(p.sp()), Integer.toString(p.pct()),
+                p.strictDkim() ? "s" : "r", p.strictSpf() ? "s" : "r", encode(p.fo()), encode(p.rua()));
+    }
+
+    static DmarcEvaluation.Published policy(String text) {
+        return policy(split(text, 8), 0);
+    }
+
+    private static DmarcEvaluation.Published policy(String[] f, int from) {
+        return new DmarcEvaluation.Published(decode(f[from]), decode(f[from + 1]), decode(f[from + 2]),
+                Integer.parseInt(f[from + 3]), f[from + 4].equals("s"), f[from + 5].equals("s"), decode(f[from + 6]),
+                decode(f[from + 7]));
+    }
+
+    /**
+     * A row as tab separated fields: SOURCE-IP HEADER-FROM DISPOSITION DKIM-ALIGNED SPF-ALIGNED REASONS DKIM-RESULTS
+     * SPF-RESULT (also a record's field in a cluster tally).
+     */
+    static String rowText(DmarcCounts.Row row) {
+        return String.join("\t", encode(row.sourceIp()), encode(row.headerFrom()), encode(row.disposition()),
+                Boolean.toString(row.dkimAligned()), Boolean.toString(row.spfAligned()),
+                encodeList(row.reasons().stream().map(r -> parts(r.type(), r.comment())).toList()),
+                encodeList(row.dkim().stream().map(d -> parts(d.result(), d.domain(), d.selector())).toList()),
+                encode(parts(row.spf().result(), row.spf().scope(), row.spf().domain())));
+    }
+
+    static DmarcCounts.Row row(String text) {
+        return row(split(text, 8), 0);
+    }
+
+    private static DmarcCounts.Row row(String[] f, int from) {
+        List<DmarcEvaluation.Reason> reasons = decodeList(f[from + 5]).stream().map(i -> unparts(i, 2))
+                .map(p -> new DmarcEvaluation.Reason(p[0], p[1])).toList();
+        List<DmarcEvaluation.Dkim> dkim = decodeList(f[from + 6]).stream().map(i -> unparts(i, 3))
+                .map(p -> new DmarcEvaluation.Dkim(p[1], p[2], p[0])).toList();
+        String[] spf = unparts(decode(f[from + 7]), 3);
+        return new DmarcCounts.Row(decode(f[from]), decode(f[from + 1]), decode(f[from + 2]), Boolean.parseBoolean(f[from + 3]),
+                Boolean.parseBoolean(f[from + 4]), reasons, dkim, new DmarcEvaluation.Spf(spf[2], spf[1], spf[0]));
     }
 
     private static String parts(String... values) {
@@ -104,10 +139,8 @@ final class DmarcStore {
                 case "flushed" -> flushedAt = Instant.parse(split(line, 2)[1]);
                 case "policy" -> {
                     String[] f = split(line, 10);
-                    String domain = decode(f[2]);
-                    entry = new DmarcCounts.Entry(new DmarcEvaluation.Published(domain, decode(f[3]), decode(f[4]),
-                            Integer.parseInt(f[5]), f[6].equals("s"), f[7].equals("s"), decode(f[8]), decode(f[9])));
-                    entries.put(new DmarcCounts.Period(Instant.parse(f[1]), domain), entry);
+                    entry = new DmarcCounts.Entry(policy(f, 2));
+                    entries.put(new DmarcCounts.Period(Instant.parse(f[1]), entry.published.domain()), entry);
                 }
                 case "row" -> row(split(line, 10));
                 default -> throw new IllegalArgumentException("unknown line kind \"" + kind + "\"");
@@ -118,14 +151,7 @@ final class DmarcStore {
             if (entry == null) {
                 throw new IllegalArgumentException("a row line before any policy line");
             }
-            List<DmarcEvaluation.Reason> reasons = decodeList(f[6]).stream().map(i -> unparts(i, 2))
-                    .map(p -> new DmarcEvaluation.Reason(p[0], p[1])).toList();
-            List<DmarcEvaluation.Dkim> dkim = decodeList(f[7]).stream().map(i -> unparts(i, 3))
-                    .map(p -> new DmarcEvaluation.Dkim(p[1], p[2], p[0])).toList();
-            String[] spf = unparts(decode(f[8]), 3);
-            DmarcCounts.Row row = new DmarcCounts.Row(decode(f[1]), decode(f[2]), decode(f[3]), Boolean.parseBoolean(f[4]),
-                    Boolean.parseBoolean(f[5]), reasons, dkim, new DmarcEvaluation.Spf(spf[2], spf[1], spf[0]));
-            entry.rows.merge(row, count(f[9]), Long::sum);
+            entry.rows.merge(DmarcStore.row(f, 1), count(f[9]), Long::sum);
         }
 
         @Override

@@ -35,6 +35,7 @@ import org.carrier.api.report.ReportMark;
 import org.carrier.testing.AnnotationConfig;
 import org.carrier.testing.CapturingQueue;
 import org.carrier.testing.DmarcReportSchema;
+import org.carrier.testing.MemorySharedState;
 import org.carrier.testing.MutableClock;
 import org.carrier.testing.NsdServer;
 import org.carrier.testing.ReportMail;
@@ -94,7 +95,11 @@ class DmarcReporterTest {
     }
 
     private DmarcReporter start(Map<String, Object> filterSettings) throws ReflectiveOperationException {
-        DmarcReporter started = new DmarcReporter(clock, dir, AnnotationConfig.of(DmarcReporter.Config.class, settings), settings);
+        return start(dir, filterSettings);
+    }
+
+    private DmarcReporter start(Path directory, Map<String, Object> filterSettings) throws ReflectiveOperationException {
+        DmarcReporter started = new DmarcReporter(clock, directory, AnnotationConfig.of(DmarcReporter.Config.class, settings), settings);
         inject(DmarcReporter.class, started, "dns", resolver);
         inject(DmarcReporter.class, started, "queue", queue);
         filter = new DmarcFilter(resolver, () -> 0, AnnotationConfig.of(DmarcFilter.Config.class, new HashMap<>(filterSettings)), Map.of());
@@ -350,5 +355,167 @@ class DmarcReporterTest {
         clock.advance(Duration.ofDays(1));
         reporter.sendWhenDue();
         assertEquals(0, queue.committed.size(), "enabled = false by default");
+    }
+
+    // ---- a cluster: two reporters ("nodes") with their own folders on one shared state ----
+
+    private final MemorySharedState cluster = new MemorySharedState(clock);
+    private final List<DmarcReporter> nodes = new java.util.ArrayList<>();
+    private final List<MemorySharedState> nodeStates = new java.util.ArrayList<>();
+
+    /** A node of the cluster: its own reporter, folder and filter. Evaluations go to the node last started or picked. */
+    private DmarcReporter node(String name) throws ReflectiveOperationException {
+        DmarcReporter node = start(dir.resolve(name), Map.of());
+        MemorySharedState state = cluster.node(name);
+        node.sharedState(state);
+        nodes.add(node);
+        nodeStates.add(state);
+        return node;
+    }
+
+    /** Makes {@code node}'s filter (the one started with it) evaluate what {@link #receive} sends next. */
+    private void at(DmarcReporter node) throws ReflectiveOperationException {
+        inject(DmarcFilter.class, filter, "recorder", node);
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(DmarcReporter::stop);
+    }
+
+    /** Redis away ({@code true}) for every node, or back. */
+    private void redisDown(boolean down) {
+        nodeStates.forEach(state -> state.fail(down));
+    }
+
+    private static final String CLAIM = "report:dmarc:claim:2026-12-06T00:00:00Z:example.test";
+
+    private long reported(CapturingQueue.Queued mail) throws Exception {
+        return Long.parseLong(at(parse(ReportMail.reportXml(mail.content())), "sum(/feedback/record/row/count)"));
+    }
+
+    @Test
+    void twoNodesCountsAreSummedInOneReportThatOneNodeSends() throws Exception {
+        settings.put("enabled", true);
+        settings.put("sendWindowMinutes", 1);
+        DmarcReporter a = node("a");
+        DmarcReporter b = node("b");
+        at(a);
+        receive("192.0.2.1", "example.test", true);
+        receive("192.0.2.1", "example.test", true);
+        at(b);
+        receive("192.0.2.1", "example.test", true);
+        receive("198.51.100.7", "example.test", false);
+        receive("198.51.100.7", "example.test", false);
+        a.sendWhenDue(); // a round a few seconds later: each node adds its counts to the cluster's tally
+        b.sendWhenDue();
+        assertTrue(a.dmarcrpt("show").contains("3 from 192.0.2.1 ") && a.dmarcrpt("show").contains("2 from 198.51.100.7 "),
+                "each node shows the cluster's counts: " + a.dmarcrpt("show"));
+
+        clock.advance(Duration.ofHours(15).plus(Duration.ofMinutes(2))); // 00:02 the next day: due at both
+        b.sendWhenDue();
+        a.sendWhenDue();
+
+        assertEquals(1, queue.committed.size(), "one report for the whole cluster");
+        Document doc = parse(ReportMail.reportXml(queue.committed.get(0).content()));
+        assertEquals("5", at(doc, "sum(/feedback/record/row/count)"));
+        assertEquals("3", at(doc, "/feedback/record[row/source_ip='192.0.2.1']/row/count"), "the same row at both nodes: one record");
+        assertEquals("2", at(doc, "/feedback/record[row/source_ip='198.51.100.7']/row/count"));
+        assertEquals(Long.toString(DAY.getEpochSecond()), at(doc, "/feedback/report_metadata/date_range/begin"));
+        assertTrue(cluster.get(CLAIM).orElseThrow().value().startsWith("sent by b at "), "b's round came first and sent it");
+        assertEquals(java.util.Set.of(CLAIM), cluster.keys(), "the tally and its index entry are gone, the sent mark stays");
+        clock.advance(Duration.ofMinutes(1));
+        a.sendWhenDue();
+        b.sendWhenDue();
+        assertEquals(1, queue.committed.size(), "the node that lost the claim sends nothing");
+    }
+
+    @Test
+    void aNodeThatDiesAfterClaimingIsReplacedOnceTheClaimExpires() throws Exception {
+        settings.put("enabled", true);
+        settings.put("sendWindowMinutes", 1);
+        DmarcReporter a = node("a");
+        DmarcReporter b = node("b");
+        at(a);
+        receive("192.0.2.1", "example.test", true);
+        at(b);
+        receive("192.0.2.2", "example.test", true);
+        a.sendWhenDue();
+        b.sendWhenDue();
+        clock.advance(Duration.ofHours(15).plus(Duration.ofMinutes(2)));
+        // a claims the report at its round and dies before sending it
+        assertTrue(cluster.node("a").putIfAbsent(CLAIM, "a", org.carrier.api.report.ClusterTallies.CLAIM));
+        nodes.remove(a);
+        a.stop();
+
+        b.sendWhenDue();
+        assertEquals(0, queue.committed.size(), "a's claim holds");
+        clock.advance(org.carrier.api.report.ClusterTallies.CLAIM.minusSeconds(5));
+        b.sendWhenDue();
+        assertEquals(0, queue.committed.size(), "until it expires");
+        clock.advance(Duration.ofSeconds(10));
+        b.sendWhenDue(); // b kept waiting for the report to be marked sent: now it claims and sends it
+
+        assertEquals(1, queue.committed.size());
+        assertEquals(2, reported(queue.committed.get(0)), "both nodes' counts");
+        b.sendWhenDue();
+        assertEquals(1, queue.committed.size(), "and marks it sent");
+    }
+
+    @Test
+    void withRedisDownANodeCountsAndReportsAloneAndNothingIsLostOrCountedTwice() throws Exception {
+        settings.put("enabled", true);
+        settings.put("sendWindowMinutes", 1);
+        DmarcReporter a = node("a");
+        DmarcReporter b = node("b");
+        at(a);
+        receive("192.0.2.1", "example.test", true);
+        a.sendWhenDue(); // in the cluster's tally
+        redisDown(true);
+        FilterResult during = receiveResult("192.0.2.1");
+        assertEquals(FilterAction.CONTINUE, during.action(), "the message is not refused for a report counter");
+        receive("192.0.2.1", "example.test", true);
+        a.sendWhenDue(); // fails: kept on a
+        assertTrue(a.dmarcrpt("show").contains("the cluster's counts cannot be read now"), a.dmarcrpt("show"));
+        assertTrue(a.dmarcrpt("show").contains("2 from 192.0.2.1 "), "this node's own, while Redis is away: " + a.dmarcrpt("show"));
+
+        clock.advance(Duration.ofHours(15).plus(Duration.ofMinutes(2)));
+        a.sendWhenDue(); // due with Redis down: a reports what it could not add, alone
+        assertEquals(1, queue.committed.size());
+        assertEquals(2, reported(queue.committed.get(0)), "a's counts the cluster does not have");
+
+        redisDown(false);
+        b.sendWhenDue(); // b's round: the cluster's tally
+        assertEquals(2, queue.committed.size());
+        assertEquals(1, reported(queue.committed.get(1)), "the count added before the outage, once");
+        a.sendWhenDue(); // a's round stayed open: Redis answers again, the report is sent already
+        assertEquals(2, queue.committed.size());
+    }
+
+    /** A DMARC-passing message from {@code ip}, its filter result. */
+    private FilterResult receiveResult(String ip) {
+        return receive(ip, "example.test", Envelope.from(MailAddress.parse("bounce@example.test"), Map.of()), false,
+                AuthResult.of("spf", "pass", "smtp.mailfrom=bounce@example.test"),
+                AuthResult.of("dkim", "pass", "header.d=example.test", "header.s=sel1"));
+    }
+
+    @Test
+    void sendNowOnOneNodeSendsTheWholeClustersCountsOnce() throws Exception {
+        DmarcReporter a = node("a");
+        DmarcReporter b = node("b");
+        at(a);
+        receive("192.0.2.1", "example.test", true);
+        at(b);
+        receive("192.0.2.1", "example.test", true);
+        b.sendWhenDue();
+
+        List<String> lines = a.sendNow();
+        assertEquals(1, queue.committed.size(), String.join("\n", lines));
+        assertEquals(2, reported(queue.committed.get(0)));
+        assertEquals(List.of("dmarc-report: no evaluations to report"), b.sendNow());
+        receive("192.0.2.1", "example.test", true); // after a's "send now": b's next period
+        b.sendWhenDue();
+        assertTrue(a.dmarcrpt("show").contains(" since " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " "),
+                a.dmarcrpt("show"));
     }
 }
