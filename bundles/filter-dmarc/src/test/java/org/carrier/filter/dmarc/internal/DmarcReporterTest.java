@@ -373,6 +373,13 @@ class DmarcReporterTest {
         return node;
     }
 
+    /** Nodes a and b, which send the day's reports at 00:01. */
+    private List<DmarcReporter> twoSendingNodes() throws ReflectiveOperationException {
+        settings.put("enabled", true);
+        settings.put("sendWindowMinutes", 1);
+        return List.of(node("a"), node("b"));
+    }
+
     /** Makes {@code node}'s filter (the one started with it) evaluate what {@link #receive} sends next. */
     private void at(DmarcReporter node) throws ReflectiveOperationException {
         inject(DmarcFilter.class, filter, "recorder", node);
@@ -396,10 +403,9 @@ class DmarcReporterTest {
 
     @Test
     void twoNodesCountsAreSummedInOneReportThatOneNodeSends() throws Exception {
-        settings.put("enabled", true);
-        settings.put("sendWindowMinutes", 1);
-        DmarcReporter a = node("a");
-        DmarcReporter b = node("b");
+        List<DmarcReporter> ab = twoSendingNodes();
+        DmarcReporter a = ab.get(0);
+        DmarcReporter b = ab.get(1);
         at(a);
         receive("192.0.2.1", "example.test", true);
         receive("192.0.2.1", "example.test", true);
@@ -432,10 +438,9 @@ class DmarcReporterTest {
 
     @Test
     void aNodeThatDiesAfterClaimingIsReplacedOnceTheClaimExpires() throws Exception {
-        settings.put("enabled", true);
-        settings.put("sendWindowMinutes", 1);
-        DmarcReporter a = node("a");
-        DmarcReporter b = node("b");
+        List<DmarcReporter> ab = twoSendingNodes();
+        DmarcReporter a = ab.get(0);
+        DmarcReporter b = ab.get(1);
         at(a);
         receive("192.0.2.1", "example.test", true);
         at(b);
@@ -464,10 +469,9 @@ class DmarcReporterTest {
 
     @Test
     void withRedisDownANodeCountsAndReportsAloneAndNothingIsLostOrCountedTwice() throws Exception {
-        settings.put("enabled", true);
-        settings.put("sendWindowMinutes", 1);
-        DmarcReporter a = node("a");
-        DmarcReporter b = node("b");
+        List<DmarcReporter> ab = twoSendingNodes();
+        DmarcReporter a = ab.get(0);
+        DmarcReporter b = ab.get(1);
         at(a);
         receive("192.0.2.1", "example.test", true);
         a.sendWhenDue(); // in the cluster's tally
