@@ -40,15 +40,18 @@ public interface SharedState {
 
     /**
      * Adds each count of {@code increments} to its field of the hash {@code key} (HINCRBY; a field that did not exist
-     * starts at 0) in one atomic step, unless the key {@code unlessKey} exists: then nothing is added and the answer is
-     * {@code false}. A hash that did not exist expires {@code ttl} after this first addition. {@code unlessKey} lets
-     * the node that closes a tally (by creating that key) read it knowing nothing is added after its read.
+     * starts at 0) in one atomic step, unless the key {@code unlessKey} exists: then nothing is added. A field not in
+     * the hash yet is added only while the hash has fewer than {@code maxFields} fields, so that no one can grow it
+     * without bound; the counts of the others are left out. A hash that did not exist expires {@code ttl} after this
+     * first addition. {@code unlessKey} lets the node that closes a tally (by creating that key) read it knowing
+     * nothing is added after its read.
      *
      * @param unlessKey a key that stops the addition, or {@code null} to add always
-     * @return whether the counts were added
+     * @return -1 if {@code unlessKey} exists (nothing added); else the sum of the counts left out because the hash
+     *         had {@code maxFields} fields (0: all added)
      * @since 1.2
      */
-    boolean addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey);
+    long addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey, int maxFields);
 
     /**
      * Sets fields of the hash {@code key} (HSET), replacing their values; a hash that did not exist expires

@@ -46,6 +46,8 @@ public final class ClusterTallies<P> {
     public static final Duration KEEP = Duration.ofDays(7);
     /** How long a node may take to send a claimed report before another may (a lease: it expires if the node dies). */
     public static final Duration CLAIM = Duration.ofMinutes(10);
+    /** The most records one tally holds (a DMARC row, a TLS policy's failure entry): the bound of a single node's. */
+    public static final int MAX_RECORDS = 100_000;
     private static final Duration FLUSH_KEEP = Duration.ofDays(2);
     private static final String SENT = "sent by ";
 
@@ -93,6 +95,10 @@ public final class ClusterTallies<P> {
     private final Clock clock;
     private final Reporter<P> reporter;
     private final FailureLog log;
+    private final Consumer<String> warn;
+    private final String consumer;
+    /** Counts left out of full tallies since the last round was opened, for one line a day. */
+    private long leftOut;
     /** While set: the cluster's reports of the periods before it are still to be sent (or seen sent) by a round. */
     private volatile Instant roundBefore;
 
@@ -106,6 +112,8 @@ public final class ClusterTallies<P> {
         this.clock = clock;
         this.reporter = reporter;
         this.log = new FailureLog(consumer, warn);
+        this.warn = warn;
+        this.consumer = consumer;
     }
 
     /**
@@ -139,6 +147,11 @@ public final class ClusterTallies<P> {
      * replaced when its claim expires. Call before sending what this node kept alone.
      */
     public synchronized void openRound(SharedState shared, Instant before) {
+        if (leftOut > 0) {
+            warn.accept(consumer + ": " + leftOut + " counts were not added to the cluster's tallies: those had "
+                    + MAX_RECORDS + " distinct records already");
+            leftOut = 0;
+        }
         roundBefore = before;
         round(shared);
     }
@@ -219,8 +232,11 @@ public final class ClusterTallies<P> {
                 String id = id(t.periodStart(), t.domain());
                 // the index first: a tally that is in the cluster is always found (an entry without a tally is harmless)
                 shared.putFields(indexKey(t.periodStart()), Map.of(indexField(t.periodStart(), t.domain()), t.about()), KEEP);
-                if (!shared.addToFields(tallyKey(id), t.counts(), KEEP, claimKey(id))) {
+                long left = shared.addToFields(tallyKey(id), t.counts(), KEEP, claimKey(id), MAX_RECORDS);
+                if (left < 0) {
                     kept.add(t);
+                } else {
+                    leftOut += left;
                 }
             } catch (SharedStateException e) {
                 failure = e;

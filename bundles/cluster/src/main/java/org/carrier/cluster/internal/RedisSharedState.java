@@ -52,13 +52,18 @@ public class RedisSharedState implements SharedState {
     private static final String ACQUIRE = "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
             + "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
     /**
-     * HINCRBY of each field given (ARGV: field, count, field, count, ..., time to live), unless KEYS[2] exists; the
-     * hash's time to live is set when it has none (a new hash). One script, so a node that creates KEYS[2] and then
-     * reads the hash knows that nothing is added after its read.
+     * HINCRBY of each field given (ARGV: field, count, field, count, ..., most fields, time to live), unless KEYS[2]
+     * exists (-1); a new field only while the hash has fewer than the most fields (the counts left out are the
+     * answer); the hash's time to live is set when it has none (a new hash). One script, so a node that creates
+     * KEYS[2] and then reads the hash knows that nothing is added after its read.
      */
-    private static final String ADD_TO_FIELDS = "if #KEYS > 1 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end "
-            + "for i = 1, #ARGV - 1, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end "
-            + "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV]) end return 1";
+    private static final String ADD_TO_FIELDS = "if #KEYS > 1 and redis.call('EXISTS', KEYS[2]) == 1 then return -1 end "
+            + "local max = tonumber(ARGV[#ARGV - 1]) local n = redis.call('HLEN', KEYS[1]) local left = 0 "
+            + "for i = 1, #ARGV - 2, 2 do "
+            + "local known = redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 "
+            + "if known or n < max then redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) if not known then n = n + 1 end "
+            + "else left = left + tonumber(ARGV[i + 1]) end end "
+            + "if n > 0 and redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV]) end return left";
     private static final String PUT_FIELDS = "for i = 1, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end "
             + "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV]) end return 1";
     private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -206,19 +211,16 @@ public class RedisSharedState implements SharedState {
     }
 
     @Override
-    public boolean addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey) {
-        if (increments.isEmpty()) {
-            return unlessKey == null || get(unlessKey).isEmpty();
-        }
-        List<String> args = new ArrayList<>(increments.size() * 2 + 1);
+    public long addToFields(String key, Map<String, Long> increments, Duration ttl, String unlessKey, int maxFields) {
+        List<String> args = new ArrayList<>(increments.size() * 2 + 2);
         increments.forEach((field, by) -> {
             args.add(field);
             args.add(String.valueOf(by));
         });
+        args.add(String.valueOf(maxFields));
         args.add(String.valueOf(Math.max(1, ttl.toMillis())));
         String[] keys = unlessKey == null ? keys(key) : keys(key, unlessKey);
-        Long added = call("HINCRBY " + key, c -> c.eval(ADD_TO_FIELDS, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new)));
-        return added == 1;
+        return call("HINCRBY " + key, c -> c.<Long>eval(ADD_TO_FIELDS, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new)));
     }
 
     @Override

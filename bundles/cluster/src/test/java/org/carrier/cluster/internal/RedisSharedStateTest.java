@@ -82,13 +82,16 @@ class RedisSharedStateTest {
      */
     @Test
     void hashFieldsAddUpUntilAStopKeyExistsAndExpire() throws Exception {
-        assertTrue(nodeA.addToFields("report:t", Map.of("row1", 2L, "row2", 1L), Duration.ofMillis(1500), "report:claim"));
-        assertTrue(nodeB.addToFields("report:t", Map.of("row1", 3L), Duration.ofMinutes(5), "report:claim"));
+        assertEquals(0, nodeA.addToFields("report:t", Map.of("row1", 2L, "row2", 1L), Duration.ofMillis(1500), "report:claim", 3));
+        assertEquals(0, nodeB.addToFields("report:t", Map.of("row1", 3L), Duration.ofMinutes(5), "report:claim", 3));
         assertEquals(Map.of("row1", "5", "row2", "1"), nodeA.fields("report:t"));
+        assertEquals(4, nodeB.addToFields("report:t", Map.of("row3", 1L, "row4", 4L, "row1", 1L), Duration.ofMinutes(5), null, 3),
+                "a third field fits, a fourth does not: its count is left out; known fields still count");
+        assertEquals(Map.of("row1", "6", "row2", "1", "row3", "1"), nodeA.fields("report:t"));
         assertTrue(nodeB.putIfAbsent("report:claim", "b", Duration.ofMinutes(1)));
-        assertFalse(nodeA.addToFields("report:t", Map.of("row1", 1L, "row3", 1L), Duration.ofMinutes(5), "report:claim"));
-        assertEquals(Map.of("row1", "5", "row2", "1"), nodeB.fields("report:t"), "nothing of the refused addition");
-        assertTrue(nodeA.addToFields("report:t", Map.of("row2", 1L), Duration.ofMinutes(5), null), "no stop key: always");
+        assertEquals(-1, nodeA.addToFields("report:t", Map.of("row1", 1L, "row3", 1L), Duration.ofMinutes(5), "report:claim", 3));
+        assertEquals(Map.of("row1", "6", "row2", "1", "row3", "1"), nodeB.fields("report:t"), "nothing of the refused addition");
+        assertEquals(0, nodeA.addToFields("report:t", Map.of("row2", 1L), Duration.ofMinutes(5), null, 3), "no stop key: always");
         assertEquals("2", nodeB.fields("report:t").get("row2"));
 
         nodeA.putFields("report:index", Map.of("f1", "policy 1", "f2", "policy 2"), Duration.ofMinutes(5));
