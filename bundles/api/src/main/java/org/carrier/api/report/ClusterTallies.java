@@ -179,16 +179,16 @@ public final class ClusterTallies<P> {
      * @return what of {@code mine} was not added: this node sends it alone
      */
     public synchronized List<P> sendNow(SharedState shared, Instant now, List<P> mine, List<String> lines) {
+        List<P> kept = mine;
         try {
             flushed(shared, now);
-            List<P> kept = addAll(shared, mine);
+            kept = addAll(shared, mine); // what was added is the cluster's now, even if sending fails below
             lines.addAll(send(shared, now, t -> reporter.send(t, now)).lines());
             log.worked();
-            return kept;
         } catch (SharedStateException e) {
             log.failed(e, "sending what this node counted alone");
-            return mine;
         }
+        return kept;
     }
 
     /**

@@ -85,7 +85,11 @@ class RedisSharedStateTest {
         assertEquals(0, nodeA.addToFields("report:t", Map.of("row1", 2L, "row2", 1L), Duration.ofMillis(1500), "report:claim", 3));
         assertEquals(0, nodeB.addToFields("report:t", Map.of("row1", 3L), Duration.ofMinutes(5), "report:claim", 3));
         assertEquals(Map.of("row1", "5", "row2", "1"), nodeA.fields("report:t"));
-        assertEquals(4, nodeB.addToFields("report:t", Map.of("row3", 1L, "row4", 4L, "row1", 1L), Duration.ofMinutes(5), null, 3),
+        Map<String, Long> more = new java.util.LinkedHashMap<>(); // in this order: the fourth field comes after the third
+        more.put("row3", 1L);
+        more.put("row4", 4L);
+        more.put("row1", 1L);
+        assertEquals(4, nodeB.addToFields("report:t", more, Duration.ofMinutes(5), null, 3),
                 "a third field fits, a fourth does not: its count is left out; known fields still count");
         assertEquals(Map.of("row1", "6", "row2", "1", "row3", "1"), nodeA.fields("report:t"));
         assertTrue(nodeB.putIfAbsent("report:claim", "b", Duration.ofMinutes(1)));
