@@ -29,6 +29,16 @@ public interface SharedState {
     /** The counters' values in the order of {@code keys}, 0 for one that does not exist. */
     List<Long> counters(List<String> keys);
 
+    /**
+     * {@link #increment} of every counter of {@code incremented} by {@code by} and {@link #counters} of {@code read},
+     * in one atomic step and one round trip: a consumer that counts an event in several counters and decides on
+     * others (a rate limit's current and previous windows) pays one call, not one per counter.
+     *
+     * @return the new values of {@code incremented}, then the values of {@code read} (0 for one that does not exist)
+     * @since 1.3
+     */
+    List<Long> incrementAndRead(List<String> incremented, long by, Duration ttl, List<String> read);
+
     /** The value and its remaining time to live, if the key exists. */
     Optional<SharedValue> get(String key);
 

@@ -6,5 +6,5 @@
  * the consumer's {@link ClusterFailure} setting decides what a failure means for mail.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.carrier.api.cluster;

@@ -46,6 +46,14 @@ public class RedisSharedState implements SharedState {
     /** INCRBY, and a time to live for a counter that has none (a new one): the window it counts in. */
     private static final String INCREMENT = "local n = redis.call('INCRBY', KEYS[1], ARGV[1]) "
             + "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n";
+    /**
+     * {@link #INCREMENT} for KEYS[1..ARGV[1]], then GET of the other keys (0 for a missing one): one script, so one
+     * round trip and one atomic step however many counters a stage counts in.
+     */
+    private static final String INCREMENT_AND_READ = "local n = tonumber(ARGV[1]) local out = {} "
+            + "for i = 1, n do out[i] = redis.call('INCRBY', KEYS[i], ARGV[2]) "
+            + "if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end end "
+            + "for i = n + 1, #KEYS do out[i] = tonumber(redis.call('GET', KEYS[i]) or '0') end return out";
     private static final String GET_WITH_TTL = "local v = redis.call('GET', KEYS[1]) "
             + "if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}";
     /** Taken if free, renewed if already this node's, refused if another node's. */
@@ -169,6 +177,23 @@ public class RedisSharedState implements SharedState {
         Long value = call("INCRBY " + key, c -> c.eval(INCREMENT, ScriptOutputType.INTEGER, keys(key),
                 String.valueOf(by), String.valueOf(Math.max(1, ttl.toMillis()))));
         return value;
+    }
+
+    @Override
+    public List<Long> incrementAndRead(List<String> incremented, long by, Duration ttl, List<String> read) {
+        List<String> all = new ArrayList<>(incremented);
+        all.addAll(read);
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<Object> reply = call("INCRBY+GET " + all, c -> c.eval(INCREMENT_AND_READ, ScriptOutputType.MULTI,
+                keys(all.toArray(String[]::new)), String.valueOf(incremented.size()), String.valueOf(by),
+                String.valueOf(Math.max(1, ttl.toMillis()))));
+        List<Long> values = new ArrayList<>(reply.size());
+        for (Object value : reply) {
+            values.add((Long) value);
+        }
+        return values;
     }
 
     @Override

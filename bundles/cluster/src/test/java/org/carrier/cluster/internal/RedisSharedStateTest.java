@@ -64,6 +64,20 @@ class RedisSharedStateTest {
     }
 
     @Test
+    void incrementAndReadCountsAndReadsInOneStep() throws Exception {
+        assertEquals(List.of(1L, 1L, 0L), nodeA.incrementAndRead(List.of("ratelimit:c:1", "ratelimit:d:1"), 1,
+                Duration.ofMillis(800), List.of("ratelimit:c:0")));
+        nodeB.increment("ratelimit:c:0", 4, Duration.ofMinutes(1));
+        assertEquals(List.of(2L, 4L, 2L), nodeB.incrementAndRead(List.of("ratelimit:c:1"), 1, Duration.ofMillis(800),
+                List.of("ratelimit:c:0", "ratelimit:c:1")), "the read sees the increment of the same step");
+        assertEquals(List.of(1L), nodeA.incrementAndRead(List.of("ratelimit:c:1"), -1, Duration.ofMillis(800), List.of()),
+                "taken back");
+        assertTrue(nodeA.get("ratelimit:d:1").orElseThrow().ttl().toMillis() <= 800, "a new counter expires with its window");
+        awaitTrue(() -> nodeA.counters(List.of("ratelimit:c:1", "ratelimit:d:1")).equals(List.of(0L, 0L)), "both expired");
+        assertEquals(List.of(), nodeA.incrementAndRead(List.of(), 1, Duration.ofSeconds(1), List.of()));
+    }
+
+    @Test
     void valuesKeepTheirTimeToLiveAndPutIfAbsentSetsOnce() {
         nodeA.put("greylist:t", "1 2 0", Duration.ofMinutes(5));
         SharedValue value = nodeB.get("greylist:t").orElseThrow();

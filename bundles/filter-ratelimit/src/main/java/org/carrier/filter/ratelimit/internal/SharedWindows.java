@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.carrier.api.cluster.SharedState;
+import org.carrier.api.cluster.SharedStateException;
 
 /**
  * The sliding windows on the cluster's counters: one counter per key and fixed window
  * ({@code ratelimit:NOUN:WINDOW_SECONDS:KEY:WINDOW_NUMBER}), expiring two windows after it starts, when the estimate no
- * longer reads it. One read of the current and previous counters of every limit, then one increment each: between
- * the read and the increment another node may count too, so a limit can be passed by at most one event per node
- * and moment, never more. Each call may throw {@link org.carrier.api.cluster.SharedStateException}.
+ * longer reads it. One call per event ({@link SharedState#incrementAndRead}): the event is counted in every limit's
+ * current window while the previous windows are read, in one atomic step, so the nodes together never pass a limit.
+ * An event over a limit is then taken back out in a second call (refusals are the rare case); until it is, another
+ * node may count it too and refuse an event that would have fitted: the error is towards refusing, by at most one
+ * event per node and moment. Each call may throw {@link org.carrier.api.cluster.SharedStateException}.
  */
 final class SharedWindows implements Windows {
     private final SharedState shared;
@@ -32,22 +35,31 @@ final class SharedWindows implements Windows {
         long now = clock.millis();
         long window = now / windowMillis;
         double elapsed = (now % windowMillis) / (double) windowMillis;
-        List<String> keys = new ArrayList<>(limits.size() * 2);
+        List<String> current = new ArrayList<>(limits.size());
+        List<String> previous = new ArrayList<>(limits.size());
         for (Limit limit : limits) {
-            keys.add(key(limit, window));
-            keys.add(key(limit, window - 1));
+            current.add(key(limit, window));
+            previous.add(key(limit, window - 1));
         }
-        List<Long> counts = shared.counters(keys);
+        Duration ttl = Duration.ofMillis(2 * windowMillis - now % windowMillis);
+        List<Long> counts = shared.incrementAndRead(current, 1, ttl, previous);
         for (int i = 0; i < limits.size(); i++) {
-            if (Windows.estimate(counts.get(2 * i + 1), counts.get(2 * i), elapsed) + 1 > limits.get(i).max()) {
+            long before = counts.get(i) - 1; // without this event
+            if (Windows.estimate(counts.get(limits.size() + i), before, elapsed) + 1 > limits.get(i).max()) {
+                takeBack(current, ttl);
                 return limits.get(i);
             }
         }
-        Duration ttl = Duration.ofMillis(2 * windowMillis - now % windowMillis);
-        for (Limit limit : limits) {
-            shared.increment(key(limit, window), 1, ttl);
-        }
         return null;
+    }
+
+    /** A refused event is not counted (as on a single node); if Redis fails now, the count stays one high till its window ends. */
+    private void takeBack(List<String> current, Duration ttl) {
+        try {
+            shared.incrementAndRead(current, -1, ttl, List.of());
+        } catch (SharedStateException e) {
+            // the refusal stands; the error is towards refusing
+        }
     }
 
     private String key(Limit limit, long window) {

@@ -84,6 +84,21 @@ class RateLimitFilterTest {
         assertEquals(5, passing(b, c, FROM_SENDER, 7), "two windows later the count is gone at both");
     }
 
+    /** Each shared call is a Redis round trip on a session's thread: one per admitted event, however many limits. */
+    @Test
+    void anEventOnTheClusterStateIsOneCallAndARefusalIsTakenBack() throws Exception {
+        MemorySharedState cluster = new MemorySharedState(clock);
+        RateLimitFilter a = node(cluster, Map.of("messagesPerClient", 2, "messagesPerSenderDomain", 10));
+        SessionInfo c = client("192.0.2.1");
+        assertEquals(2, passing(a, c, FROM_SENDER, 2));
+        assertEquals(2, cluster.counterCalls(), "two limits, one call per message");
+        assertEquals(0, passing(a, c, FROM_SENDER, 1));
+        assertEquals(4, cluster.counterCalls(), "a refusal counts and takes back: two calls");
+        RateLimitFilter b = node(cluster.node("b"), Map.of("messagesPerClient", 10, "messagesPerSenderDomain", 3));
+        assertEquals(1, passing(b, client("192.0.2.9"), FROM_SENDER, 2),
+                "the sender domain counted 2 at A, not the refused third");
+    }
+
     @Test
     void clusterStateFailingOpenCountsOnThisNodeAloneAndRecovers() throws Exception {
         MemorySharedState cluster = new MemorySharedState(clock);
