@@ -87,12 +87,13 @@ class ShippableLogsIT {
     void eachSwitchTurnsItsLogOnWhileCarrierRuns() throws Exception {
         replace(loggingConfig(), "log4j2.appender.async.toJson.level = OFF\n", "log4j2.appender.async.toJson.level = ALL\n");
         replace(loggingConfig(), "log4j2.appender.async.toSyslog.level = OFF\n", "log4j2.appender.async.toSyslog.level = ALL\n");
-        // FileInstall and pax-logging apply the file within a few seconds; until then a message may go to carrier.log only
+        // FileInstall and pax-logging apply the file within a few seconds; until then a message may go to carrier.log only.
+        // A message whose life straddles the switch has only its later lines in the new logs: try again with a new one
+        // until one message has every line, from its queueing to its removal, in both.
         String[] id = new String[1];
         assertTrue(Distribution.waitFor(60, () -> {
             id[0] = deliverQuietly();
-            return id[0] != null && waitForQuietly(() -> jsonLines().stream().anyMatch(l -> l.contains(id[0] + ": removed"))
-                    && datagrams.stream().anyMatch(d -> d.contains(id[0] + ": removed")));
+            return id[0] != null && waitForQuietly(() -> inBothLogsFromQueuedToRemoved(id[0]));
         }), "no JSON line or datagram for a delivered message after the switches were turned on:\n" + datagrams);
 
         // a line about no message, made on purpose (which others the JVM writes meanwhile is up to timing): a refused setting
@@ -104,6 +105,14 @@ class ShippableLogsIT {
 
         checkSyslog(id[0]);
         checkJson(id[0]);
+    }
+
+    private boolean inBothLogsFromQueuedToRemoved(String id) {
+        String queued = id + ": from=<sender@client.test>";
+        String removed = id + ": removed";
+        List<String> json = jsonLines();
+        return json.stream().anyMatch(l -> l.contains(queued)) && json.stream().anyMatch(l -> l.contains(removed))
+                && datagrams.stream().anyMatch(d -> d.contains(queued)) && datagrams.stream().anyMatch(d -> d.contains(removed));
     }
 
     private void checkSyslog(String id) {
