@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the header section of a message (RFC 5322 §2.1: up to the first empty line) for the fields of one name,
- * e.g. the {@code Received} fields that count a message's hops (RFC 5321 §6.3) or the {@code Delivered-To} fields
- * of earlier local deliveries. Streams: only the values asked for are kept, and at most {@link #MAX_HEADER_BYTES}
- * of header are read.
+ * Reads the header section of a message (RFC 5322 §2.1: up to the first empty line): its fields, folding kept (a
+ * signer needs a value as it is sent, RFC 6376 §3.4.1), or the unfolded values of the fields of one name, e.g. the
+ * {@code Received} fields that count a message's hops (RFC 5321 §6.3) or the {@code Delivered-To} fields of earlier
+ * local deliveries. At most {@link #MAX_HEADER_BYTES} of header are read. The one header parser of the transports
+ * and the queue, so that they agree on what a field is.
  */
 public final class HeaderScan {
     /** A header section longer than this is not read further (16 MiB: far beyond any real one). */
@@ -26,39 +27,21 @@ public final class HeaderScan {
      * closes it.
      */
     public static List<String> values(InputStream message, String name) throws IOException {
-        String prefix = name + ":";
+        return values(fields(message), name);
+    }
+
+    /**
+     * The values of the fields named {@code name} among {@code fields} (case-insensitive, RFC 5322 §1.2.2), unfolded
+     * (RFC 5322 §2.2.3) and trimmed, in their order.
+     *
+     * @since 1.6
+     */
+    public static List<String> values(List<HeaderField> fields, String name) {
         List<String> values = new ArrayList<>();
-        StringBuilder current = null;
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        long read = 0;
-        for (int b = message.read(); b >= 0 && read < MAX_HEADER_BYTES; b = message.read(), read++) {
-            if (b != '\n') {
-                line.write(b);
-                continue;
+        for (HeaderField field : fields) {
+            if (field.name().equalsIgnoreCase(name)) {
+                values.add(unfold(field.value()).trim());
             }
-            String text = line.toString(StandardCharsets.UTF_8);
-            line.reset();
-            if (text.endsWith("\r")) {
-                text = text.substring(0, text.length() - 1);
-            }
-            if (text.isEmpty()) {
-                break; // the end of the header section
-            }
-            boolean continuation = text.charAt(0) == ' ' || text.charAt(0) == '\t';
-            if (continuation && current != null) {
-                current.append(text);
-                continue;
-            }
-            if (current != null) {
-                values.add(current.toString().trim());
-                current = null;
-            }
-            if (!continuation && text.regionMatches(true, 0, prefix, 0, prefix.length())) {
-                current = new StringBuilder(text.substring(prefix.length()));
-            }
-        }
-        if (current != null) {
-            values.add(current.toString().trim());
         }
         return values;
     }
@@ -66,5 +49,73 @@ public final class HeaderScan {
     /** How many fields named {@code name} the header section holds. */
     public static int count(InputStream message, String name) throws IOException {
         return values(message, name).size();
+    }
+
+    /**
+     * The header fields, folding kept: RFC 5322 §2.2, fields up to the first empty line, a line that starts with
+     * white space continues the field before it. A line that is not a field (no colon, or a name with characters RFC
+     * 5322 §3.6.8 does not allow) is left out, as the SMTP server's filters leave it out. The caller closes the stream.
+     *
+     * @since 1.6
+     */
+    public static List<HeaderField> fields(InputStream message) throws IOException {
+        List<HeaderField> fields = new ArrayList<>();
+        StringBuilder field = null;
+        long total = 0;
+        String line;
+        while ((line = line(message)) != null && !line.isEmpty()) {
+            total += line.length() + 2;
+            if (total > MAX_HEADER_BYTES) {
+                break;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && field != null) {
+                field.append("\r\n").append(line);
+                continue;
+            }
+            add(fields, field);
+            field = new StringBuilder(line);
+        }
+        add(fields, field);
+        return fields;
+    }
+
+    private static void add(List<HeaderField> fields, StringBuilder field) {
+        if (field == null) {
+            return;
+        }
+        int colon = field.indexOf(":");
+        if (colon <= 0) {
+            return;
+        }
+        String name = field.substring(0, colon);
+        int start = colon + 1;
+        while (start < field.length() && (field.charAt(start) == ' ' || field.charAt(start) == '\t')) {
+            start++; // HeaderField holds the value without the space after the colon
+        }
+        try {
+            fields.add(new HeaderField(name, field.substring(start)));
+        } catch (IllegalArgumentException notAName) {
+            // e.g. "From :" or 8-bit junk before the colon: not a field
+        }
+    }
+
+    /** RFC 5322 §2.2.3: unfolding removes each CRLF that precedes white space. */
+    private static String unfold(String value) {
+        return value.indexOf('\n') < 0 ? value : value.replace("\r\n", "").replace("\n", "");
+    }
+
+    /** One line without its CRLF (or bare LF), UTF-8 (RFC 6532 §3), or null at the end of the stream. */
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.write(b);
+        }
+        if (b < 0 && line.size() == 0) {
+            return null;
+        }
+        byte[] bytes = line.toByteArray();
+        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 }

@@ -1,8 +1,6 @@
 package org.carrier.queue.internal;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +22,7 @@ import org.carrier.api.route.RouteDecision;
 import org.carrier.api.route.Router;
 import org.carrier.api.route.TransportOptions;
 import org.carrier.api.transport.DeliveryRequest;
+import org.carrier.api.transport.MessageSource;
 import org.carrier.api.transport.Outcome;
 import org.carrier.api.transport.RecipientOutcome;
 import org.carrier.api.transport.Transport;
@@ -49,6 +48,8 @@ final class DeliveryRun {
     private final Clock clock;
     private final QueueMetrics metrics;
     private final Map<Recipient, DsnReport.Action> successes = new HashMap<>();
+    /** The content, one for the whole attempt: its transports share one read of the header (a fan-out: ten). */
+    private MessageSource source;
 
     DeliveryRun(QueueEntry entry, Spool spool, Router router, Function<String, Transport> transports,
                 QueueSettings settings, Clock clock, QueueMetrics metrics) {
@@ -88,13 +89,20 @@ final class DeliveryRun {
      */
     private SmtpReply hopLimit() {
         if (entry.hops() < 0) {
-            try (InputStream in = new BufferedInputStream(spool.source(entry).open())) {
-                entry.hops(HeaderScan.count(in, "Received"));
+            try {
+                entry.hops(HeaderScan.values(source().headerFields(), "Received").size());
             } catch (IOException e) {
                 return null;
             }
         }
         return HopLimit.refusal(entry.hops(), settings.maxHops()).orElse(null);
+    }
+
+    private MessageSource source() {
+        if (source == null) {
+            source = spool.source(entry);
+        }
+        return source;
     }
 
     private void deliverGroup(Group destination, List<Recipient> recipients) {
@@ -107,7 +115,7 @@ final class DeliveryRun {
         List<RecipientOutcome> outcomes;
         try {
             outcomes = transport.deliver(new DeliveryRequest(entry.id(), entry.envelope().withRecipients(recipients),
-                    destination.hops(), destination.options(), spool.source(entry)));
+                    destination.hops(), destination.options(), source()));
         } catch (RuntimeException e) {
             LOG.error("{}: transport {} failed: {}", entry.id(), destination.transport(), e.toString());
             SmtpReply failure = new SmtpReply(451, "4.3.0", "transport " + destination.transport() + " failed: " + e);

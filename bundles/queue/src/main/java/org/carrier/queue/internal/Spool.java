@@ -303,7 +303,8 @@ final class Spool {
 
     /**
      * The content as transports send it: prepended header fields, then the received message, read from the file
-     * its reception left open while there is one.
+     * its reception left open while there is one. The source keeps the header fields once asked for, so one source
+     * serves one delivery attempt: all the transports it calls share the one read of the header.
      */
     MessageSource source(QueueEntry entry) {
         StringBuilder prefix = new StringBuilder();
@@ -314,6 +315,9 @@ final class Spool {
         Path content = contentFile(entry.id());
         long size = head.length + entry.size();
         return new MessageSource() {
+            /** Read once: a message's header does not change while it is queued. */
+            private volatile List<HeaderField> headerFields;
+
             @Override
             public InputStream open() throws IOException {
                 FileChannel open = entry.openContent();
@@ -324,6 +328,16 @@ final class Spool {
             @Override
             public long size() {
                 return size;
+            }
+
+            @Override
+            public List<HeaderField> headerFields() throws IOException {
+                List<HeaderField> fields = headerFields;
+                if (fields == null) {
+                    fields = List.copyOf(MessageSource.super.headerFields());
+                    headerFields = fields;
+                }
+                return fields;
             }
         };
     }

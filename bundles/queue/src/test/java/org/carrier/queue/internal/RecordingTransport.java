@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
+import org.carrier.api.message.HeaderField;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
 import org.carrier.api.transport.DeliveryRequest;
@@ -17,6 +18,8 @@ import org.carrier.api.transport.Transport;
 final class RecordingTransport implements Transport {
     final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
     final List<String> contents = new CopyOnWriteArrayList<>();
+    /** The header fields each request's source gave, as a transport asks for them (e.g. for TLS-Required). */
+    final List<List<HeaderField>> headers = new CopyOnWriteArrayList<>();
     volatile Function<Recipient, SmtpReply> answer = r -> new SmtpReply(250, "2.0.0", "ok");
     volatile String remote = "relay.hop[127.0.0.1]:25";
     /** Whether the peer offers DSN (RFC 3461): if not, a delivery is reported "relayed", as the SMTP client does. */
@@ -29,6 +32,7 @@ final class RecordingTransport implements Transport {
         requests.add(request);
         try (InputStream in = request.message().open()) {
             contents.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            headers.add(request.message().headerFields());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -3,6 +3,7 @@ package org.carrier.queue.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,7 @@ import java.util.stream.Stream;
 
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderField;
+import org.carrier.api.message.HeaderScan;
 import org.carrier.api.message.MailAddress;
 import org.carrier.api.message.Recipient;
 import org.carrier.api.message.SmtpReply;
@@ -262,6 +264,20 @@ class SpoolQueueTest {
         assertEquals(2, smtp.requests.size());
         List<Integer> sizes = smtp.requests.stream().map(r -> r.envelope().recipients().size()).sorted().toList();
         assertEquals(List.of(1, 2), sizes);
+    }
+
+    @Test
+    void theTransportsOfOneAttemptShareOneReadOfTheHeader() throws Exception {
+        SpoolQueue q = queue(SLOW);
+        submit(q, envelope("a@relay.test", "c@other.test"), false, new HeaderField("X-Tag", "yes"));
+        assertTrue(waitFor(() -> q.list(QueueFilter.any()).isEmpty()));
+        assertEquals(2, smtp.requests.size(), "two next hops, two transactions");
+        assertSame(smtp.requests.get(0).message(), smtp.requests.get(1).message(), "one source for the attempt");
+        assertSame(smtp.headers.get(0), smtp.headers.get(1), "its header read once, not once per transaction");
+        List<HeaderField> fields = smtp.headers.get(0);
+        assertEquals(new HeaderField("X-Tag", "yes"), fields.get(0), "the prepended fields come first");
+        assertEquals(HeaderScan.fields(new java.io.ByteArrayInputStream(CONTENT.getBytes(StandardCharsets.UTF_8))),
+                fields.subList(1, fields.size()), "then the received message's");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.carrier.delivery.local.internal;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -107,9 +106,8 @@ public class MaildirTransport implements Transport {
 
     /** The addresses in the message's Delivered-To fields: the mailboxes it was already delivered to, on its way here. */
     private static Set<String> deliveredTo(DeliveryRequest request) throws IOException {
-        try (InputStream in = new BufferedInputStream(request.message().open())) {
-            return HeaderScan.values(in, "Delivered-To").stream().map(v -> v.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        }
+        return HeaderScan.values(request.message().headerFields(), "Delivered-To").stream().map(v -> v.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
     }
 
     private static String key(Recipient recipient) {

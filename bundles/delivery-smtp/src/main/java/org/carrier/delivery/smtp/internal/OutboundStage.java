@@ -105,7 +105,7 @@ final class OutboundStage {
         synchronized List<HeaderField> fields() {
             if (fields == null) {
                 try {
-                    fields = HeaderFields.read(content);
+                    fields = content.headerFields();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,8 +1,6 @@
 package org.carrier.delivery.smtp.internal.tls;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 
 import org.carrier.api.message.Envelope;
 import org.carrier.api.message.HeaderScan;
@@ -74,8 +72,8 @@ public enum TlsDemand {
 
     /** Whether the header section holds {@code TLS-Required: No} (case-insensitive; a field with another value is ignored). */
     private static boolean optionalByHeader(DeliveryRequest request) {
-        try (InputStream in = new BufferedInputStream(request.message().open())) {
-            return HeaderScan.values(in, TLS_REQUIRED).stream().anyMatch(v -> v.equalsIgnoreCase("No"));
+        try {
+            return HeaderScan.values(request.message().headerFields(), TLS_REQUIRED).stream().anyMatch(v -> v.equalsIgnoreCase("No"));
         } catch (IOException e) {
             // Unreadable here, the message fails to send anyway; the route's policy is the safe reading.
             LOG.warn("{}: cannot read the header for {}: {}", request.queueId(), TLS_REQUIRED, e.toString());
