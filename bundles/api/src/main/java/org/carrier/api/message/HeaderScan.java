@@ -63,10 +63,10 @@ public final class HeaderScan {
         StringBuilder field = null;
         long total = 0;
         String line;
-        while ((line = line(message)) != null && !line.isEmpty()) {
+        while ((line = line(message, MAX_HEADER_BYTES - total + 1)) != null && !line.isEmpty()) {
             total += line.length() + 2;
             if (total > MAX_HEADER_BYTES) {
-                break;
+                break; // a line cut at the limit ends up here too
             }
             if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && field != null) {
                 field.append("\r\n").append(line);
@@ -104,11 +104,14 @@ public final class HeaderScan {
         return value.indexOf('\n') < 0 ? value : value.replace("\r\n", "").replace("\n", "");
     }
 
-    /** One line without its CRLF (or bare LF), UTF-8 (RFC 6532 §3), or null at the end of the stream. */
-    private static String line(InputStream in) throws IOException {
+    /**
+     * One line without its CRLF (or bare LF), UTF-8 (RFC 6532 §3), or null at the end of the stream; cut after
+     * {@code limit} bytes, so that a message of one endless line costs no more memory than the header limit.
+     */
+    private static String line(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        int b;
-        while ((b = in.read()) >= 0 && b != '\n') {
+        int b = 0;
+        while (line.size() < limit && (b = in.read()) >= 0 && b != '\n') {
             line.write(b);
         }
         if (b < 0 && line.size() == 0) {

@@ -1,6 +1,7 @@
 package org.carrier.api.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -36,6 +37,23 @@ class HeaderScanTest {
     @Test
     void aMessageWithoutAnEmptyLineIsAllHeaderAndBareLineFeedsEndLines() throws IOException {
         assertEquals(List.of("1", "2 3"), HeaderScan.values(in("X-A: 1\nX-A: 2\n 3"), "x-a"));
+    }
+
+    @Test
+    void aHeaderLongerThanTheLimitIsCutThereEvenInOneEndlessLine() throws IOException {
+        String endless = "X-Before: kept\r\nX-Long: " + "a".repeat(HeaderScan.MAX_HEADER_BYTES + 1000);
+        int[] consumed = {0};
+        InputStream counting = new java.io.FilterInputStream(in(endless)) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                consumed[0] += b < 0 ? 0 : 1;
+                return b;
+            }
+        };
+        assertEquals(List.of(new HeaderField("X-Before", "kept")), HeaderScan.fields(counting),
+                "the field that crosses the limit is left out");
+        assertTrue(consumed[0] <= HeaderScan.MAX_HEADER_BYTES + 1, "read no further than the limit: " + consumed[0]);
     }
 
     @Test
