@@ -315,7 +315,7 @@ final class Spool {
         Path content = contentFile(entry.id());
         long size = head.length + entry.size();
         return new MessageSource() {
-            /** Read once: a message's header does not change while it is queued. */
+            /** Read once: this source serves one delivery attempt, and the content does not change during one. */
             private volatile List<HeaderField> headerFields;
 
             @Override
