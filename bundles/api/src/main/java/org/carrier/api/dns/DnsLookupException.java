@@ -3,6 +3,9 @@ package org.carrier.api.dns;
 /**
  * A DNS lookup that gave no answer. {@link #kind()} separates a definite answer that the name or
  * data does not exist (a permanent condition) from a failure to get any answer (retry later).
+ * <p>
+ * It carries no stack trace: it is an answer of the DNS, made where an answer is classified, and says nothing by
+ * where that was; "no such record" comes for about every MX host without an IPv6 address, at each delivery.
  */
 public class DnsLookupException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -20,7 +23,7 @@ public class DnsLookupException extends Exception {
     private final Kind kind;
 
     public DnsLookupException(Kind kind, String message) {
-        super(message);
+        super(message, null, false, false);
         this.kind = kind;
     }
 

@@ -18,10 +18,12 @@ import org.carrier.api.dns.DnsLookupException.Kind;
 import org.carrier.api.net.HostPort;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Cache;
+import org.xbill.DNS.Credibility;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.lookup.LookupSession;
 import org.xbill.DNS.lookup.NoSuchDomainException;
@@ -41,6 +43,7 @@ final class DnsClient {
     }
 
     private final Settings settings;
+    private final Cache cache;
     private final LookupSession session;
     private final Duration deadline;
     private final SharedQuestions<List<Record>> questions;
@@ -62,7 +65,7 @@ final class DnsClient {
         // Every server gets (retries + 1) tries of one timeout each; past that, the answer is "try again later".
         this.deadline = settings.timeout().multipliedBy((long) servers * (settings.retries() + 1));
         resolver.setTimeout(deadline);
-        Cache cache = new Cache(DClass.IN);
+        this.cache = new Cache(DClass.IN);
         cache.setMaxCache(settings.maxTtl());
         cache.setMaxNCache(settings.maxNegativeTtl());
         this.session = LookupSession.builder().resolver(resolver).cache(cache).clearSearchPath().build();
@@ -118,7 +121,38 @@ final class DnsClient {
 
     /** The records of {@code key}, or a {@link DnsLookupException} when there are none. */
     CompletableFuture<List<Record>> lookup(LookupKey key) {
-        return questions.ask(key, () -> ask(key));
+        CompletableFuture<List<Record>> cached = cachedAnswer(key);
+        return cached != null ? cached : questions.ask(key, () -> ask(key));
+    }
+
+    /**
+     * What the cache holds for the name itself, answered at once; null when it holds nothing usable or an alias
+     * (CNAME, DNAME), which the lookup session follows. The session would answer the same from the cache, as it
+     * asks it with the same credibility, but it gives a cached "no such record" as a chain of exceptions with
+     * their stack traces: with MX hosts that have an A and no AAAA record, the common case, that was 7.8 % of
+     * the CPU of a 10-recipient fan-out (JFR, 2026-12-07).
+     */
+    private CompletableFuture<List<Record>> cachedAnswer(LookupKey key) {
+        SetResponse cached = cache.lookupRecords(key.name(), key.type(), Credibility.NORMAL);
+        if (cached.isNXDOMAIN()) {
+            return CompletableFuture.failedFuture(nameNotFound(key));
+        }
+        if (cached.isNXRRSET()) {
+            return CompletableFuture.failedFuture(noData(key));
+        }
+        if (cached.isSuccessful()) {
+            // In the order the server gave them, as the session (built without cycleResults) does.
+            return CompletableFuture.completedFuture(cached.answers().stream().flatMap(set -> set.rrs(false).stream()).toList());
+        }
+        return null;
+    }
+
+    private static DnsLookupException nameNotFound(LookupKey key) {
+        return new DnsLookupException(Kind.NAME_NOT_FOUND, key.name() + ": no such domain (NXDOMAIN)");
+    }
+
+    private static DnsLookupException noData(LookupKey key) {
+        return new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)");
     }
 
     /**
@@ -137,7 +171,7 @@ final class DnsClient {
                         throw new CompletionException(classify(key, error));
                     }
                     if (result.getRecords().isEmpty()) {
-                        throw new CompletionException(new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)"));
+                        throw new CompletionException(noData(key));
                     }
                     return List.copyOf(result.getRecords());
                 });
@@ -146,10 +180,10 @@ final class DnsClient {
     private static DnsLookupException classify(LookupKey key, Throwable error) {
         Throwable cause = cause(error);
         if (cause instanceof NoSuchDomainException) {
-            return new DnsLookupException(Kind.NAME_NOT_FOUND, key.name() + ": no such domain (NXDOMAIN)");
+            return nameNotFound(key);
         }
         if (cause instanceof NoSuchRRSetException) {
-            return new DnsLookupException(Kind.NO_DATA, key + ": no such record (NODATA)");
+            return noData(key);
         }
         if (cause instanceof TimeoutException) {
             return new DnsLookupException(Kind.TEMPORARY, key + ": no answer in time");

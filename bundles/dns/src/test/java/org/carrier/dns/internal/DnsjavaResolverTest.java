@@ -180,12 +180,37 @@ class DnsjavaResolverTest {
             own.close();
             // The server is gone: only the cache can answer.
             assertEquals(List.of(InetAddress.getByName("127.0.0.11")), get(cached.addresses("mx1.cache.test")));
+            assertEquals(Kind.NO_DATA, failure(cached.ipv6Addresses("mx1.cache.test")), "RFC 2308 §5: NODATA is cached");
             assertEquals(Kind.NAME_NOT_FOUND, failure(cached.addresses("nx.cache.test")), "RFC 2308: NXDOMAIN is cached");
             Thread.sleep(3500);
             assertEquals(Kind.TEMPORARY, failure(cached.addresses("brief.cache.test")), "the 2 s TTL has run out");
             assertEquals(Kind.TEMPORARY, failure(cached.addresses("nx.cache.test")), "the SOA minimum (3 s) has run out");
             assertEquals(List.of(InetAddress.getByName("127.0.0.11")), get(cached.addresses("mx1.cache.test")));
         }
+    }
+
+    @Test
+    void aCachedAliasIsFollowedToItsTargetAndNotTakenForTheAnswer() throws Exception {
+        try (NsdServer own = NsdServer.start(Map.of("alias.test", "mx CNAME host.alias.test.\nhost A 127.0.0.13\n"
+                + "twice CNAME mx.alias.test."), 60)) {
+            DnsjavaResolver cached = new DnsjavaResolver(AnnotationConfig.of(DnsjavaResolver.Config.class,
+                    Map.of("servers", own.server(), "timeoutMillis", 300, "retries", 0, "failureTtlSeconds", 0)));
+            List<InetAddress> host = List.of(InetAddress.getByName("127.0.0.13"));
+            assertEquals(host, get(cached.addresses("mx.alias.test")));
+            assertEquals(host, get(cached.addresses("twice.alias.test")));
+            own.close();
+            // Only the cache can answer now: the names hold CNAMEs there, which must be followed, not returned.
+            assertEquals(host, get(cached.addresses("mx.alias.test")));
+            assertEquals(host, get(cached.ipv4Addresses("twice.alias.test")), "a chain of two aliases");
+            assertEquals(Kind.NO_DATA, failure(cached.ipv6Addresses("mx.alias.test")), "the target's cached NODATA");
+        }
+    }
+
+    @Test
+    void aNegativeAnswerIsAnOutcomeWithoutAStackTrace() {
+        DnsLookupException noData = assertInstanceOf(DnsLookupException.class, cause(resolver.ipv6Addresses("mx1.dns.test")));
+        assertEquals(Kind.NO_DATA, noData.kind());
+        assertEquals(0, noData.getStackTrace().length, "filling in a stack trace costs CPU at every delivery to such a host");
     }
 
     @Test
@@ -246,7 +271,10 @@ class DnsjavaResolverTest {
     }
 
     static Kind failure(CompletionStage<?> stage) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> get(stage));
-        return assertInstanceOf(DnsLookupException.class, e.getCause()).kind();
+        return assertInstanceOf(DnsLookupException.class, cause(stage)).kind();
+    }
+
+    private static Throwable cause(CompletionStage<?> stage) {
+        return assertThrows(ExecutionException.class, () -> get(stage)).getCause();
     }
 }
