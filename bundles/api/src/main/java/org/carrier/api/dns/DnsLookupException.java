@@ -4,8 +4,8 @@ package org.carrier.api.dns;
  * A DNS lookup that gave no answer. {@link #kind()} separates a definite answer that the name or
  * data does not exist (a permanent condition) from a failure to get any answer (retry later).
  * <p>
- * It carries no stack trace: it is an answer of the DNS, made where an answer is classified, and says nothing by
- * where that was; "no such record" comes for about every MX host without an IPv6 address, at each delivery.
+ * It carries no stack trace: it is an answer of the DNS, and where it was made tells nothing. Filling one in would
+ * cost CPU at each delivery to an MX host without an IPv6 address, which answers "no such record".
  */
 public class DnsLookupException extends Exception {
     private static final long serialVersionUID = 1L;
